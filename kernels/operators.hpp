@@ -1,0 +1,223 @@
+#pragma once
+// Associative operators of linear recurrences h_t = A_t h_{t-1} + b_t.
+//
+// Every operator here is a *monoid* of affine maps, plus an *action* on states:
+//
+//   using element = ...;   // one map (A, b), owning storage
+//   using state   = ...;   // one state vector h, owning storage
+//   element identity() const;
+//   state   make_state() const;                                  // zeros, right size
+//   void compose(const element& first, const element& second, element& out) const;
+//        // out = second ∘ first  (apply `first`, then `second`); out aliases neither
+//   void apply(const element& e, const state& in, state& out) const;
+//        // out = A in + b; out does not alias in
+//
+// Composition:  (A₂, b₂) ∘ (A₁, b₁) = (A₂A₁, A₂b₁ + b₂).
+// Scans (kernels/scan.hpp) need only compose/identity; recurrences also apply.
+// Operators are templates over the scalar and use only + - * and the
+// numeric:: free functions, so every precision instantiates the same code.
+// They avoid host-only constructs in their arithmetic so the CUDA backend can
+// reuse the formulas.
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "numeric/scalar_traits.hpp"
+
+namespace parallax::kernels {
+
+/// Scalar affine maps x ↦ a x + b (one channel).
+template <class T>
+struct ScalarAffine {
+  struct element {
+    T a, b;
+  };
+  using state = T;
+  using scalar = T;
+
+  element identity() const { return {numeric::one<T>(), numeric::zero<T>()}; }
+  state make_state() const { return numeric::zero<T>(); }
+  void compose(const element& first, const element& second, element& out) const {
+    out.a = second.a * first.a;
+    out.b = second.a * first.b + second.b;
+  }
+  void apply(const element& e, const state& in, state& out) const { out = e.a * in + e.b; }
+};
+
+/// Diagonal affine maps on d channels: h ↦ a ⊙ h + b.
+template <class T>
+struct DiagAffine {
+  struct element {
+    std::vector<T> a, b;
+  };
+  using state = std::vector<T>;
+  using scalar = T;
+  std::size_t d = 1;
+
+  element identity() const { return {std::vector<T>(d, numeric::one<T>()), std::vector<T>(d, numeric::zero<T>())}; }
+  state make_state() const { return state(d, numeric::zero<T>()); }
+  void compose(const element& first, const element& second, element& out) const {
+    out.a.resize(d);
+    out.b.resize(d);
+    for (std::size_t i = 0; i < d; ++i) {
+      out.a[i] = second.a[i] * first.a[i];
+      out.b[i] = second.a[i] * first.b[i] + second.b[i];
+    }
+  }
+  void apply(const element& e, const state& in, state& out) const {
+    out.resize(d);
+    for (std::size_t i = 0; i < d; ++i) out[i] = e.a[i] * in[i] + e.b[i];
+  }
+};
+
+/// Block-diagonal affine maps: `blocks` blocks of size k×k (row-major, block
+/// after block). k = 2 with rotation-scaling blocks [[r·c, −r·s], [r·s, r·c]]
+/// is the real form of a complex diagonal LRNN.
+template <class T>
+struct BlockDiagAffine {
+  struct element {
+    std::vector<T> m;  // blocks·k·k entries
+    std::vector<T> b;  // blocks·k entries
+  };
+  using state = std::vector<T>;
+  using scalar = T;
+  std::size_t k = 2;
+  std::size_t blocks = 1;
+
+  std::size_t dim() const { return k * blocks; }
+  element identity() const {
+    element e{std::vector<T>(blocks * k * k, numeric::zero<T>()), std::vector<T>(dim(), numeric::zero<T>())};
+    for (std::size_t q = 0; q < blocks; ++q)
+      for (std::size_t i = 0; i < k; ++i) e.m[q * k * k + i * k + i] = numeric::one<T>();
+    return e;
+  }
+  state make_state() const { return state(dim(), numeric::zero<T>()); }
+  void compose(const element& first, const element& second, element& out) const {
+    out.m.resize(blocks * k * k);
+    out.b.resize(dim());
+    for (std::size_t q = 0; q < blocks; ++q) {
+      const T* m1 = &first.m[q * k * k];
+      const T* m2 = &second.m[q * k * k];
+      T* mo = &out.m[q * k * k];
+      for (std::size_t i = 0; i < k; ++i) {
+        for (std::size_t j = 0; j < k; ++j) {
+          T acc = m2[i * k] * m1[j];
+          for (std::size_t l = 1; l < k; ++l) acc = acc + m2[i * k + l] * m1[l * k + j];
+          mo[i * k + j] = acc;
+        }
+        T acc = second.b[q * k + i];
+        for (std::size_t l = 0; l < k; ++l) acc = acc + m2[i * k + l] * first.b[q * k + l];
+        out.b[q * k + i] = acc;
+      }
+    }
+  }
+  void apply(const element& e, const state& in, state& out) const {
+    out.resize(dim());
+    for (std::size_t q = 0; q < blocks; ++q) {
+      const T* m = &e.m[q * k * k];
+      for (std::size_t i = 0; i < k; ++i) {
+        T acc = e.b[q * k + i];
+        for (std::size_t l = 0; l < k; ++l) acc = acc + m[i * k + l] * in[q * k + l];
+        out[q * k + i] = acc;
+      }
+    }
+  }
+};
+
+/// Permutation-diagonal affine maps A = P·D, P column one-hot: column j of A
+/// has its single entry D[j] in row p[j]. p is any function [d] → [d] (not
+/// only a permutation), so a PD map can run any DFA (Terzić et al. 2025).
+///   (A h)[i] = Σ_{j : p[j] = i} D[j] h[j]
+/// Composition stays in PD form in O(d): p = p₂∘p₁, D[j] = D₂[p₁[j]]·D₁[j].
+template <class T>
+struct PDAffine {
+  struct element {
+    std::vector<std::uint32_t> p;
+    std::vector<T> D;
+    std::vector<T> b;
+  };
+  using state = std::vector<T>;
+  using scalar = T;
+  std::size_t d = 1;
+
+  element identity() const {
+    element e{std::vector<std::uint32_t>(d), std::vector<T>(d, numeric::one<T>()), std::vector<T>(d, numeric::zero<T>())};
+    for (std::size_t j = 0; j < d; ++j) e.p[j] = static_cast<std::uint32_t>(j);
+    return e;
+  }
+  state make_state() const { return state(d, numeric::zero<T>()); }
+  void compose(const element& first, const element& second, element& out) const {
+    out.p.resize(d);
+    out.D.resize(d);
+    out.b = second.b;
+    for (std::size_t j = 0; j < d; ++j) {
+      const std::uint32_t mid = first.p[j];
+      out.p[j] = second.p[mid];
+      out.D[j] = second.D[mid] * first.D[j];
+      out.b[second.p[j]] = out.b[second.p[j]] + second.D[j] * first.b[j];
+    }
+  }
+  void apply(const element& e, const state& in, state& out) const {
+    out = e.b;
+    for (std::size_t j = 0; j < d; ++j) out[e.p[j]] = out[e.p[j]] + e.D[j] * in[j];
+  }
+};
+
+/// Dense affine maps on d channels, A row-major d×d. O(d³) per composition.
+template <class T>
+struct DenseAffine {
+  struct element {
+    std::vector<T> A;  // d·d, row-major
+    std::vector<T> b;  // d
+  };
+  using state = std::vector<T>;
+  using scalar = T;
+  std::size_t d = 1;
+
+  element identity() const {
+    element e{std::vector<T>(d * d, numeric::zero<T>()), std::vector<T>(d, numeric::zero<T>())};
+    for (std::size_t i = 0; i < d; ++i) e.A[i * d + i] = numeric::one<T>();
+    return e;
+  }
+  state make_state() const { return state(d, numeric::zero<T>()); }
+  void compose(const element& first, const element& second, element& out) const {
+    out.A.resize(d * d);
+    out.b.resize(d);
+    for (std::size_t i = 0; i < d; ++i) {
+      for (std::size_t j = 0; j < d; ++j) {
+        T acc = second.A[i * d] * first.A[j];
+        for (std::size_t l = 1; l < d; ++l) acc = acc + second.A[i * d + l] * first.A[l * d + j];
+        out.A[i * d + j] = acc;
+      }
+      T acc = second.b[i];
+      for (std::size_t l = 0; l < d; ++l) acc = acc + second.A[i * d + l] * first.b[l];
+      out.b[i] = acc;
+    }
+  }
+  void apply(const element& e, const state& in, state& out) const {
+    out.resize(d);
+    for (std::size_t i = 0; i < d; ++i) {
+      T acc = e.b[i];
+      for (std::size_t l = 0; l < d; ++l) acc = acc + e.A[i * d + l] * in[l];
+      out[i] = acc;
+    }
+  }
+};
+
+/// Any associative operator given as an identity and a binary function
+/// f(first, second) (string concatenation, matrix products, …). Has no action.
+template <class V, class F>
+struct Monoid {
+  using element = V;
+  V unit;
+  F fn;
+  element identity() const { return unit; }
+  void compose(const element& first, const element& second, element& out) const { out = fn(first, second); }
+};
+template <class V, class F>
+Monoid<V, F> make_monoid(V identity, F fn) {
+  return Monoid<V, F>{std::move(identity), std::move(fn)};
+}
+
+}  // namespace parallax::kernels

@@ -1,0 +1,96 @@
+#pragma once
+// ScalarTraits for the native and exact types, and the free functions that
+// algorithms call. Emulated types add their specialisations in their own
+// headers (emu_float.hpp, big_float.hpp, fixed.hpp, interval.hpp).
+#include <cstdint>
+#include <string>
+
+#include "numeric/scalar.hpp"
+
+namespace parallax::numeric {
+
+// ---- free functions: the only scalar API generic code uses -----------------
+
+/// q rounded to nearest (ties to even) in T under the current context.
+template <class T>
+T from_exact(const Exact& q) { return ScalarTraits<T>::from_exact(q); }
+template <class T>
+T from_int(long long v) { return ScalarTraits<T>::from_int(v); }
+template <class T>
+T zero() { return ScalarTraits<T>::from_int(0); }
+template <class T>
+T one() { return ScalarTraits<T>::from_int(1); }
+template <class T>
+double to_double(const T& x) { return ScalarTraits<T>::to_double(x); }
+template <class T>
+Sign sign(const T& x) { return ScalarTraits<T>::sign(x); }
+template <class T>
+std::string to_string(const T& x) { return ScalarTraits<T>::to_string(x); }
+template <class T>
+constexpr const char* scalar_name() { return ScalarTraits<T>::name; }
+template <class T>
+inline constexpr bool is_exact_v = ScalarTraits<T>::is_exact;
+
+// ---- specialisations for native and exact types -----------------------------
+
+/// Round q to the binary format with `mant` significand bits and `exp`
+/// exponent bits (IEEE-style, subnormals), returned as a double. Defined in
+/// emu_float.cpp; the single rounding routine behind every float conversion.
+double round_exact_to_binary(const Exact& q, int mant, int exp);
+
+template <>
+struct ScalarTraits<double> {
+  static constexpr const char* name = "fp64";
+  static constexpr bool is_exact = false;
+  static double from_exact(const Exact& q) { return round_exact_to_binary(q, 53, 11); }
+  static double from_int(long long v) { return static_cast<double>(v); }
+  static double to_double(double x) { return x; }
+  static Sign sign(double x) { return x > 0 ? Sign::Positive : x < 0 ? Sign::Negative : x == 0 ? Sign::Zero : Sign::Unknown; }
+  static std::string to_string(double x);
+};
+
+template <>
+struct ScalarTraits<float> {
+  static constexpr const char* name = "fp32";
+  static constexpr bool is_exact = false;
+  static float from_exact(const Exact& q) { return static_cast<float>(round_exact_to_binary(q, 24, 8)); }
+  static float from_int(long long v) { return static_cast<float>(v); }
+  static double to_double(float x) { return x; }
+  static Sign sign(float x) { return x > 0 ? Sign::Positive : x < 0 ? Sign::Negative : x == 0 ? Sign::Zero : Sign::Unknown; }
+  static std::string to_string(float x);
+};
+
+template <>
+struct ScalarTraits<Exact> {
+  static constexpr const char* name = "exact";
+  static constexpr bool is_exact = true;
+  static Exact from_exact(const Exact& q) { return q; }
+  static Exact from_int(long long v) { return Exact(v); }
+  static double to_double(const Exact& x);  // correctly rounded
+  static Sign sign(const Exact& x) { int s = x.sign(); return s > 0 ? Sign::Positive : s < 0 ? Sign::Negative : Sign::Zero; }
+  static std::string to_string(const Exact& x) { return x.str(); }
+};
+
+template <>
+struct ScalarTraits<BigInt> {
+  static constexpr const char* name = "bigint";
+  static constexpr bool is_exact = true;
+  static BigInt from_exact(const Exact& q);  // throws std::domain_error unless q is an integer
+  static BigInt from_int(long long v) { return BigInt(v); }
+  static double to_double(const BigInt& x) { return x.convert_to<double>(); }
+  static Sign sign(const BigInt& x) { int s = x.sign(); return s > 0 ? Sign::Positive : s < 0 ? Sign::Negative : Sign::Zero; }
+  static std::string to_string(const BigInt& x) { return x.str(); }
+};
+
+template <>
+struct ScalarTraits<std::int64_t> {
+  static constexpr const char* name = "int64";
+  static constexpr bool is_exact = true;
+  static std::int64_t from_exact(const Exact& q);  // throws std::domain_error unless q is an int64
+  static std::int64_t from_int(long long v) { return v; }
+  static double to_double(std::int64_t x) { return static_cast<double>(x); }
+  static Sign sign(std::int64_t x) { return x > 0 ? Sign::Positive : x < 0 ? Sign::Negative : Sign::Zero; }
+  static std::string to_string(std::int64_t x) { return std::to_string(x); }
+};
+
+}  // namespace parallax::numeric
