@@ -1,0 +1,78 @@
+#include "cli/common.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace parallax::cli {
+
+void FormatFlags::add_to(CLI::App& app) {
+  auto* j = app.add_flag("--json", json, "Print JSON Lines, one record per line");
+  auto* c = app.add_flag("--csv", csv, "Print CSV with a header line");
+  j->excludes(c);
+}
+
+std::string cell_text(const nlohmann::ordered_json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
+  if (v.is_number_float()) return fmt::format("{}", v.get<double>());
+  return v.dump();
+}
+
+namespace {
+std::string csv_escape(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+}  // namespace
+
+void Records::print(Format f) const {
+  if (f == Format::Json) {
+    for (const auto& r : rows_) fmt::print("{}\n", r.dump());
+    return;
+  }
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& r : rows_) {
+    std::vector<std::string> line;
+    for (const auto& c : columns_) line.push_back(r.contains(c) ? cell_text(r.at(c)) : "");
+    cells.push_back(std::move(line));
+  }
+  if (f == Format::Csv) {
+    std::vector<std::string> head;
+    for (const auto& c : columns_) head.push_back(csv_escape(c));
+    fmt::print("{}\n", fmt::join(head, ","));
+    for (auto& line : cells) {
+      for (auto& s : line) s = csv_escape(s);
+      fmt::print("{}\n", fmt::join(line, ","));
+    }
+    return;
+  }
+  std::vector<std::size_t> width(columns_.size());
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    width[i] = columns_[i].size();
+    for (const auto& line : cells) width[i] = std::max(width[i], line[i].size());
+  }
+  auto row = [&](const std::vector<std::string>& line) {
+    std::string out;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      if (i) out += "  ";
+      out += fmt::format("{:<{}}", line[i], width[i]);
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    fmt::print("{}\n", out);
+  };
+  row(columns_);
+  std::vector<std::string> rule;
+  for (auto w : width) rule.push_back(std::string(w, '-'));
+  row(rule);
+  for (const auto& line : cells) row(line);
+  std::fflush(stdout);
+}
+
+}  // namespace parallax::cli

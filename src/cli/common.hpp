@@ -1,0 +1,57 @@
+#pragma once
+// Shared pieces of the `parallax` subcommands: exit codes, the error type the
+// subcommands throw, and record output as a human table, JSON Lines or CSV.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace parallax::cli {
+
+/// Exit codes (DESIGN.md, Conventions).
+enum ExitCode : int { kOk = 0, kFailure = 1, kBadInput = 2 };
+
+/// An error a subcommand reports to the user; carries its exit code.
+struct CliError : std::runtime_error {
+  int code;
+  CliError(int c, const std::string& what) : std::runtime_error(what), code(c) {}
+};
+
+enum class Format { Table, Json, Csv };
+
+/// Adds --json and --csv flags to a subcommand; returns where the choice lands.
+struct FormatFlags {
+  bool json = false;
+  bool csv = false;
+  void add_to(CLI::App& app);
+  Format format() const { return json ? Format::Json : csv ? Format::Csv : Format::Table; }
+};
+
+/// Records with a fixed column order. Values are JSON so that --json keeps
+/// numbers as numbers; the table and CSV print them as text.
+class Records {
+ public:
+  explicit Records(std::vector<std::string> columns) : columns_(std::move(columns)) {}
+  void add(nlohmann::ordered_json row) { rows_.push_back(std::move(row)); }
+  const std::vector<nlohmann::ordered_json>& rows() const { return rows_; }
+  void print(Format f) const;  // to stdout
+
+ private:
+  std::vector<std::string> columns_;
+  std::vector<nlohmann::ordered_json> rows_;
+};
+
+/// Text of a JSON value for tables and CSV (strings without quotes, numbers
+/// in shortest round-trip form).
+std::string cell_text(const nlohmann::ordered_json& v);
+
+/// Subcommand registration: each cmd_*.cpp defines one of these.
+void add_precisions(CLI::App& app);
+void add_scan(CLI::App& app);
+void add_models(CLI::App& app);
+void add_bench(CLI::App& app);
+void add_demo(CLI::App& app);
+
+}  // namespace parallax::cli
