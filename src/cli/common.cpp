@@ -30,6 +30,15 @@ std::string csv_escape(const std::string& s) {
   }
   return out + "\"";
 }
+/// Display width of UTF-8 text: code points, not bytes (subscripts such as "S₅").
+std::size_t display_width(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string pad(const std::string& s, std::size_t w) {
+  const std::size_t have = display_width(s);
+  return have >= w ? s : s + std::string(w - have, ' ');
+}
 }  // namespace
 
 void Records::print(Format f) const {
@@ -55,14 +64,14 @@ void Records::print(Format f) const {
   }
   std::vector<std::size_t> width(columns_.size());
   for (std::size_t i = 0; i < columns_.size(); ++i) {
-    width[i] = columns_[i].size();
-    for (const auto& line : cells) width[i] = std::max(width[i], line[i].size());
+    width[i] = display_width(columns_[i]);
+    for (const auto& line : cells) width[i] = std::max(width[i], display_width(line[i]));
   }
   auto row = [&](const std::vector<std::string>& line) {
     std::string out;
     for (std::size_t i = 0; i < line.size(); ++i) {
       if (i) out += "  ";
-      out += fmt::format("{:<{}}", line[i], width[i]);
+      out += pad(line[i], width[i]);
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     fmt::print("{}\n", out);

@@ -1,0 +1,66 @@
+// `parallax bench scan`: scan throughput on this machine, all figures from one run.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <unistd.h>
+
+#include "bench/scan_bench.hpp"
+#include "cli/common.hpp"
+
+namespace parallax::cli {
+
+void add_bench(CLI::App& app) {
+  auto* bench = app.add_subcommand("bench", "Benchmarks (figures measured in one run on this machine)");
+  bench->require_subcommand(1);
+  auto* cmd = bench->add_subcommand(
+      "scan",
+      "Scan throughput: fp32 scalar affine recurrence (sequential loop vs parallel scan vs elementwise pass), "
+      "dense 4x4 and PD d=8 scans (1 vs N threads), exact 2x2 integer matrix products (tree vs left fold)");
+  struct Opts {
+    FormatFlags fmt;
+    bench::ScanBenchOptions b;
+    bool check = false;
+  };
+  auto o = std::make_shared<Opts>();
+  o->fmt.add_to(*cmd);
+  cmd->add_option("--n-scalar", o->b.n_scalar, "Length of the fp32 scalar recurrence")->capture_default_str();
+  cmd->add_option("--n-struct", o->b.n_struct, "Length of the dense 4x4 and PD d=8 scans")->capture_default_str();
+  cmd->add_option("--n-exact", o->b.n_exact, "Lengths of the exact 2x2 matrix products")->delimiter(',');
+  cmd->add_option("--threads", o->b.threads, "Threads of the parallel figures (1 thread is always measured)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--repeats", o->b.repeats, "Runs per figure; the best is reported")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_flag("--quick", o->b.quick, "Small sizes (seconds), for a smoke test");
+  cmd->add_flag("--check", o->check, "Exit 1 if a figure misses its target");
+  cmd->callback([o] {
+    const bool tty = isatty(fileno(stderr));
+    auto progress = [tty](const std::string& what) {
+      if (tty) std::cerr << "\r\033[K" << what << std::flush;
+    };
+    const auto records = bench::run_scan_bench(o->b, progress);
+    if (tty) std::cerr << "\r\033[K" << std::flush;
+    Records r({"bench", "variant", "n", "threads", "seconds", "elements_per_s", "ratio", "baseline", "target", "meets_target", "note"});
+    bool all_met = true;
+    for (const auto& x : records) {
+      all_met = all_met && x.meets_target;
+      nlohmann::ordered_json row = {{"bench", x.bench},     {"variant", x.variant},
+                                    {"n", x.n},             {"threads", x.threads},
+                                    {"seconds", x.seconds}, {"elements_per_s", x.elements_per_s},
+                                    {"ratio", x.ratio},     {"baseline", x.baseline},
+                                    {"target", x.target},   {"meets_target", x.meets_target},
+                                    {"note", x.note}};
+      if (o->fmt.format() == Format::Table) {
+        row["seconds"] = fmt::format("{:.4f}", x.seconds);
+        row["elements_per_s"] = fmt::format("{:.3g}", x.elements_per_s);
+        row["ratio"] = fmt::format("{:.2f}x", x.ratio);
+        row["target"] = x.target > 0 ? fmt::format(">= {:.2f}x", x.target) : "";
+        row["meets_target"] = x.target > 0 ? (x.meets_target ? "yes" : "NO") : "";
+      }
+      r.add(row);
+    }
+    r.print(o->fmt.format());
+    if (o->check && !all_met) throw CliError(kFailure, "bench scan: a figure missed its target (see the meets_target column)");
+  });
+}
+
+}  // namespace parallax::cli

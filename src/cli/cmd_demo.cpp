@@ -1,0 +1,171 @@
+// `parallax demo`: the S5 word problem (NC1-complete, Barrington 1989)
+// recognized by one-layer LRNNs at several precisions, checked against plain
+// permutation composition. The permutation-diagonal LRNN (Terzić et al. 2025)
+// is exact at any precision that holds 0 and 1; the Householder-product DPLR
+// LRNN (Grazzi et al. ICLR 2025) needs enough bits for its readout margin.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+#include <unistd.h>
+
+#include "cli/common.hpp"
+#include "models/lrnn.hpp"
+#include "numeric/dispatch.hpp"
+#include "numeric/precision.hpp"
+
+namespace parallax::cli {
+namespace {
+
+struct DemoOpts {
+  FormatFlags fmt;
+  std::vector<std::size_t> lengths{16, 256, 2048};
+  std::vector<std::string> precisions{"exact", "fp64", "fp32", "bf16", "fp16", "float:4:3", "fixed:4.0", "interval:8", "log:1"};
+  std::vector<std::string> models{"s5", "s5-householder"};
+  std::size_t trials = 20;
+  std::uint64_t seed = 1;
+  int threads = 0;
+};
+
+std::string events_of(const numeric::Status& s) {
+  std::vector<std::string> e;
+  if (s.saturated) e.push_back("saturated");
+  if (s.overflow) e.push_back("overflow");
+  if (s.underflow) e.push_back("underflow");
+  if (s.invalid) e.push_back("invalid");
+  return fmt::format("{}", fmt::join(e, ","));
+}
+
+void run_demo(const DemoOpts& o) {
+  // Validate everything before any work starts.
+  std::vector<numeric::Precision> specs;
+  for (const auto& s : o.precisions) {
+    try {
+      specs.push_back(numeric::Precision::parse(s));
+    } catch (const numeric::PrecisionError& e) {
+      throw CliError(kBadInput, e.what());
+    }
+  }
+  std::vector<models::LrnnSpec> nets;
+  for (const auto& m : o.models) {
+    try {
+      nets.push_back(models::resolve_model(m));
+    } catch (const models::ModelError& e) {
+      throw CliError(kBadInput, e.what());
+    }
+  }
+  const auto gens = models::s5_generators();
+  for (const auto& net : nets) {
+    if (net.alphabet.size() != gens.size())
+      throw CliError(kBadInput, fmt::format("model '{}' does not read the S5 generator alphabet (s, c)", net.name));
+  }
+  for (auto n : o.lengths)
+    if (n == 0) throw CliError(kBadInput, "--lengths: lengths must be positive");
+
+  // Balanced instances: half of the words multiply to the identity.
+  struct Instance {
+    std::vector<std::uint32_t> word;
+    bool identity;
+  };
+  std::vector<std::vector<Instance>> instances;
+  for (std::size_t li = 0; li < o.lengths.size(); ++li) {
+    std::vector<Instance> v;
+    for (std::size_t k = 0; k < o.trials; ++k) {
+      const bool want = k % 2 == 0;
+      auto w = models::random_group_word(gens, o.lengths[li], want, o.seed * 1000003 + li * 7919 + k);
+      const bool ref = models::group_word_is_identity(gens, w);  // independent reference
+      v.push_back({std::move(w), ref});
+    }
+    instances.push_back(std::move(v));
+  }
+
+  const bool tty = isatty(fileno(stderr));
+  Records r({"model", "structure", "precision", "n", "trials", "correct_sequential", "correct_parallel", "undecided",
+             "accuracy", "events", "seconds"});
+  bool sequential_parallel_disagree = false;
+  kernels::ScanOptions so;
+  so.threads = o.threads;
+  for (const auto& net : nets) {
+    for (const auto& spec : specs) {
+      for (std::size_t li = 0; li < o.lengths.size(); ++li) {
+        const std::size_t n = o.lengths[li];
+        if (tty) std::cerr << "\r\033[K" << net.name << " " << spec.to_string() << " n=" << n << std::flush;
+        numeric::Precision p;
+        try {
+          p = spec.resolve(n);
+        } catch (const numeric::PrecisionError& e) {
+          throw CliError(kBadInput, e.what());
+        }
+        numeric::Status status;
+        std::size_t ok_seq = 0, ok_par = 0, undecided = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+        numeric::dispatch(
+            p,
+            [&](auto tag) {
+              using T = typename decltype(tag)::type;
+              for (const auto& inst : instances[li]) {
+                const auto a = models::run_lrnn<T>(net, inst.word, false, so).accept;
+                const auto b = models::run_lrnn<T>(net, inst.word, true, so).accept;
+                auto correct = [&](numeric::Sign s) {
+                  return s != numeric::Sign::Unknown && (s == numeric::Sign::Positive) == inst.identity;
+                };
+                ok_seq += correct(a);
+                ok_par += correct(b);
+                undecided += (a == numeric::Sign::Unknown);
+                sequential_parallel_disagree |= (a != b) && numeric::is_exact_v<T>;
+              }
+            },
+            &status);
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const std::string prec = spec.resolved() ? spec.to_string() : fmt::format("{} = {}", spec.to_string(), p.to_string());
+        r.add({{"model", net.name},
+               {"structure", models::to_string(net.structure)},
+               {"precision", prec},
+               {"n", n},
+               {"trials", o.trials},
+               {"correct_sequential", ok_seq},
+               {"correct_parallel", ok_par},
+               {"undecided", undecided},
+               {"accuracy", o.fmt.format() == Format::Table
+                                ? nlohmann::ordered_json(fmt::format("{:.0f}%", 100.0 * ok_seq / o.trials))
+                                : nlohmann::ordered_json(double(ok_seq) / o.trials)},
+               {"events", events_of(status)},
+               {"seconds", o.fmt.format() == Format::Table ? nlohmann::ordered_json(fmt::format("{:.3f}", secs))
+                                                           : nlohmann::ordered_json(secs)}});
+      }
+    }
+  }
+  if (tty) std::cerr << "\r\033[K" << std::flush;
+  if (o.fmt.format() == Format::Table) {
+    fmt::print("S5 word problem (NC1-complete): is the product of a word over s = (0 1), c = (0 1 2 3 4) the identity?\n"
+               "{} balanced words per length; reference: plain permutation composition.\n\n",
+               o.trials);
+  }
+  r.print(o.fmt.format());
+  if (sequential_parallel_disagree)
+    throw CliError(kFailure, "exact sequential and parallel evaluation disagree (a bug: please report it)");
+}
+
+}  // namespace
+
+void add_demo(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "demo", "Recognize the S5 word problem with one-layer LRNNs (PD and Householder DPLR) at several precisions");
+  auto o = std::make_shared<DemoOpts>();
+  o->fmt.add_to(*cmd);
+  cmd->add_option("--lengths", o->lengths, "Word lengths")->delimiter(',')->capture_default_str();
+  cmd->add_option("--precisions", o->precisions, "Precision specs (see `parallax precisions`)")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--models", o->models, "Models reading the S5 generators s, c (named or JSON files)")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--trials", o->trials, "Words per length (half of them multiply to the identity)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", o->seed, "Seed of the random words")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Threads of the parallel scan (0 = all)")->check(CLI::NonNegativeNumber);
+  cmd->callback([o] { run_demo(*o); });
+}
+
+}  // namespace parallax::cli

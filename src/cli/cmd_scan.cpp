@@ -1,0 +1,198 @@
+// `parallax scan`: run one LRNN on one input sequence at a chosen precision,
+// sequentially or by a parallel scan, and print the final state and verdict.
+#include <fmt/format.h>
+
+#include <omp.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "cli/common.hpp"
+#include "kernels/scan.hpp"
+#include "models/lrnn.hpp"
+#include "numeric/dispatch.hpp"
+#include "numeric/precision.hpp"
+
+namespace parallax::cli {
+namespace {
+
+struct ScanOpts {
+  FormatFlags fmt;
+  std::string model;
+  std::string tokens;
+  std::string tokens_file;
+  std::string inputs_file;
+  std::size_t random = 0;
+  bool random_given = false;
+  std::uint64_t seed = 1;
+  std::string precision = "fp64";
+  bool parallel = false;
+  int threads = 0;
+  std::size_t block = 0;
+  std::size_t show_state = 16;
+};
+
+/// Real-valued inputs: one time step per non-empty line, numbers separated by
+/// spaces or commas, read exactly ("0.1" is 1/10). '#' starts a comment.
+std::vector<std::vector<numeric::Exact>> read_inputs(const std::string& path, std::size_t dim) {
+  std::ifstream in(path);
+  if (!in) throw CliError(kBadInput, fmt::format("{}: cannot open input file", path));
+  std::vector<std::vector<numeric::Exact>> xs;
+  std::string line;
+  for (std::size_t lineno = 1; std::getline(in, line); ++lineno) {
+    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    for (char& c : line)
+      if (c == ',' || c == '\t' || c == '\r') c = ' ';
+    std::istringstream words(line);
+    std::vector<numeric::Exact> row;
+    for (std::string w; words >> w;) {
+      try {
+        row.push_back(numeric::parse_exact(w));
+      } catch (const std::exception&) {
+        throw CliError(kBadInput, fmt::format("{}:{}: value {}: '{}' is not a number", path, lineno, row.size() + 1, w));
+      }
+    }
+    if (row.empty()) continue;
+    if (row.size() != dim)
+      throw CliError(kBadInput, fmt::format("{}:{}: expected {} values per line (the model's input_dim), got {}", path,
+                                            lineno, dim, row.size()));
+    xs.push_back(std::move(row));
+  }
+  return xs;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw CliError(kBadInput, fmt::format("{}: cannot open token file", path));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void run_scan(const ScanOpts& o) {
+  const int sources = (!o.tokens.empty()) + (!o.tokens_file.empty()) + (!o.inputs_file.empty()) + (o.random_given ? 1 : 0);
+  if (sources != 1)
+    throw CliError(kBadInput, "give exactly one input: --tokens, --tokens-file, --random N or --inputs-file");
+
+  models::LrnnSpec spec;
+  try {
+    spec = models::resolve_model(o.model);
+  } catch (const models::ModelError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+
+  std::vector<std::uint32_t> tokens;
+  std::vector<std::vector<numeric::Exact>> inputs;
+  const bool real_inputs = !o.inputs_file.empty();
+  try {
+    if (!o.tokens.empty()) tokens = models::parse_tokens(spec, o.tokens, "--tokens");
+    if (!o.tokens_file.empty()) tokens = models::parse_tokens(spec, read_text(o.tokens_file), o.tokens_file);
+  } catch (const models::ModelError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+  if (o.random_given) {
+    if (spec.alphabet.empty()) throw CliError(kBadInput, fmt::format("model '{}' has no token alphabet", spec.name));
+    std::mt19937_64 rng(o.seed);
+    std::uniform_int_distribution<std::uint32_t> pick(0, static_cast<std::uint32_t>(spec.alphabet.size() - 1));
+    tokens.resize(o.random);
+    for (auto& t : tokens) t = pick(rng);
+  }
+  if (real_inputs) {
+    if (spec.input_dim == 0)
+      throw CliError(kBadInput, fmt::format("model '{}' takes tokens, not real-valued inputs (no input_dim)", spec.name));
+    inputs = read_inputs(o.inputs_file, spec.input_dim);
+  }
+  const std::size_t n = real_inputs ? inputs.size() : tokens.size();
+
+  numeric::Precision p;
+  try {
+    p = numeric::Precision::parse(o.precision).resolve(std::max<std::size_t>(n, 2));
+  } catch (const numeric::PrecisionError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+
+  kernels::ScanOptions so;
+  so.threads = o.threads;
+  so.block = o.block;
+  numeric::Status status;
+  nlohmann::ordered_json rec;
+  double secs = 0;
+  numeric::dispatch(
+      p,
+      [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        const auto t0 = std::chrono::steady_clock::now();
+        auto run = real_inputs ? models::run_lrnn_inputs<T>(spec, inputs, o.parallel, so)
+                               : models::run_lrnn<T>(spec, tokens, o.parallel, so);
+        secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const char* verdict = run.accept == numeric::Sign::Positive  ? "accept"
+                              : run.accept == numeric::Sign::Unknown ? "undecided"
+                                                                     : "reject";
+        std::vector<std::string> state;
+        for (std::size_t i = 0; i < run.h.size() && i < o.show_state; ++i) state.push_back(numeric::to_string(run.h[i]));
+        rec = {{"model", spec.name},
+               {"structure", models::to_string(spec.structure)},
+               {"d", spec.d},
+               {"n", n},
+               {"precision", p.to_string()},
+               {"scalar", numeric::scalar_name<T>()},
+               {"mode", o.parallel ? "parallel" : "sequential"},
+               {"threads", o.parallel ? (o.threads > 0 ? o.threads : omp_get_max_threads()) : 1},
+               {"score", numeric::to_string(run.score)},
+               {"verdict", verdict},
+               {"state", state},
+               {"state_truncated", run.h.size() > o.show_state},
+               {"seconds", secs}};
+      },
+      &status);
+  std::vector<std::string> events;
+  if (status.saturated) events.push_back("saturated");
+  if (status.overflow) events.push_back("overflow");
+  if (status.underflow) events.push_back("underflow");
+  if (status.invalid) events.push_back("invalid");
+  rec["events"] = events;
+
+  if (o.fmt.format() == Format::Table) {
+    fmt::print("model      {} ({}, d = {})\n", spec.name, rec["structure"].get<std::string>(), spec.d);
+    fmt::print("input      n = {}\n", n);
+    fmt::print("precision  {} ({})\n", p.to_string(), numeric::describe(p));
+    fmt::print("mode       {}{}\n", rec["mode"].get<std::string>(),
+               o.parallel ? fmt::format(", {} threads", rec["threads"].get<int>()) : "");
+    fmt::print("state      [{}{}]\n", fmt::join(rec["state"].get<std::vector<std::string>>(), ", "),
+               rec["state_truncated"].get<bool>() ? fmt::format(", … ({} entries)", spec.d) : "");
+    fmt::print("score      {}  (<c, h> + c0)\n", rec["score"].get<std::string>());
+    fmt::print("verdict    {}\n", rec["verdict"].get<std::string>());
+    if (!events.empty()) fmt::print("events     {}\n", fmt::join(events, ", "));
+    fmt::print("time       {:.6f} s\n", secs);
+    return;
+  }
+  Records r({"model", "structure", "d", "n", "precision", "scalar", "mode", "threads", "score", "verdict", "events", "seconds"});
+  r.add(rec);
+  r.print(o.fmt.format());
+}
+
+}  // namespace
+
+void add_scan(CLI::App& app) {
+  auto* cmd = app.add_subcommand("scan", "Run an LRNN on one input sequence: final state and acceptance");
+  auto o = std::make_shared<ScanOpts>();
+  o->fmt.add_to(*cmd);
+  cmd->add_option("--model,-m", o->model, "Named model (see `parallax models`) or a JSON model file (docs/lrnn-json.md)")
+      ->required();
+  cmd->add_option("--tokens,-t", o->tokens, "Token sequence, names separated by spaces or commas (\"abba\" when names are single letters)");
+  cmd->add_option("--tokens-file", o->tokens_file, "File holding the token sequence");
+  cmd->add_option("--inputs-file", o->inputs_file, "Real-valued inputs: one time step per line (models with input_dim)");
+  cmd->add_option("--random", o->random, "Random token sequence of this length (uniform over the alphabet)")
+      ->each([o](const std::string&) { o->random_given = true; });
+  cmd->add_option("--seed", o->seed, "Seed for --random")->capture_default_str();
+  cmd->add_option("--precision,-p", o->precision, "Arithmetic (see `parallax precisions`)")->capture_default_str();
+  cmd->add_flag("--parallel", o->parallel, "Evaluate by a parallel scan of affine-map compositions");
+  cmd->add_option("--threads", o->threads, "Threads for --parallel (0 = all)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--block", o->block, "Scan block size in elements (0 = automatic)");
+  cmd->add_option("--show-state", o->show_state, "Print at most this many state entries")->capture_default_str();
+  cmd->callback([o] { run_scan(*o); });
+}
+
+}  // namespace parallax::cli

@@ -1,0 +1,198 @@
+// End-to-end tests of the `parallax` executable: exit codes, messages, output.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <set>
+#include <unistd.h>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct CliResult {
+  int code;
+  std::string out, err;
+};
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::filesystem::path scratch_dir() {
+  static const auto dir = [] {
+    auto d = std::filesystem::temp_directory_path() / ("parallax-cli-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+/// Runs `parallax ARGS` through the shell; ARGS is shell text.
+CliResult cli(const std::string& args) {
+  const auto out = scratch_dir() / "out.txt", err = scratch_dir() / "err.txt";
+  const std::string cmd = std::string("'") + PARALLAX_BINARY + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+  const int status = std::system(cmd.c_str());
+  REQUIRE(WIFEXITED(status));
+  return {WEXITSTATUS(status), slurp(out), slurp(err)};
+}
+
+std::filesystem::path write_file(const std::string& name, const std::string& text) {
+  const auto p = scratch_dir() / name;
+  std::ofstream(p) << text;
+  return p;
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> v;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) v.push_back(nlohmann::json::parse(line));
+  return v;
+}
+
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("cli: help, version and usage errors", "[quick][cli]") {
+  auto r = cli("--help");
+  CHECK(r.code == 0);
+  for (const char* sub : {"precisions", "models", "scan", "bench", "demo"}) CHECK(contains(r.out, sub));
+  r = cli("--version");
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "parallax 0."));
+  r = cli("");
+  CHECK(r.code == 2);
+  r = cli("no-such-command");
+  CHECK(r.code == 2);
+  r = cli("scan --no-such-flag");
+  CHECK(r.code == 2);
+}
+
+TEST_CASE("cli: precisions lists every form and rejects malformed specs", "[quick][cli]") {
+  auto r = cli("precisions --json");
+  REQUIRE(r.code == 0);
+  const auto rows = json_lines(r.out);
+  std::string forms;
+  for (const auto& row : rows) forms += row.at("form").get<std::string>() + " ";
+  for (const char* f : {"fp64", "fp32", "bf16", "fp16", "float:", "fixed:", "log:", "poly:", "exact", "interval:"})
+    CHECK(contains(forms, f));
+  for (const char* bad : {"float:0:8", "fixed:3", "log:-1", "fp33"}) {
+    r = cli(std::string("precisions --check ") + bad);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, bad));
+    CHECK(contains(r.err, "fixed:I.F"));  // the message lists the valid forms
+  }
+  r = cli("precisions --check log:2 --n 1024 --json");
+  REQUIRE(r.code == 0);
+  CHECK(json_lines(r.out).at(0).at("resolved") == "float:20:0");
+  r = cli("scan --model parity --tokens ab --precision fp33");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "fp33"));
+}
+
+TEST_CASE("cli: scan agrees across precisions and modes on the S5 model", "[quick][cli]") {
+  // s5: accept iff the product of the generators is the identity. s^2 = e, c^5 = e.
+  for (const char* prec : {"exact", "fp64", "fp32", "bf16", "fp16", "float:4:3", "fixed:3.0", "interval:8", "log:1"}) {
+    for (const char* mode : {"", "--parallel --threads 2"}) {
+      auto r = cli(std::string("scan --model s5 --tokens 's s c c c c c' --json --precision ") + prec + " " + mode);
+      REQUIRE(r.code == 0);
+      CHECK(json_lines(r.out).at(0).at("verdict") == "accept");
+      r = cli(std::string("scan --model s5 --tokens 's c s' --json --precision ") + prec + " " + mode);
+      REQUIRE(r.code == 0);
+      CHECK(json_lines(r.out).at(0).at("verdict") == "reject");
+    }
+  }
+}
+
+TEST_CASE("cli: scan on a random sequence gives the same verdict sequentially and in parallel", "[quick][cli]") {
+  for (int seed = 1; seed <= 4; ++seed) {
+    const std::string base = "scan --model parity --random 5000 --seed " + std::to_string(seed) + " --precision exact --json";
+    auto a = cli(base), b = cli(base + " --parallel --threads 2");
+    REQUIRE(a.code == 0);
+    REQUIRE(b.code == 0);
+    CHECK(json_lines(a.out).at(0).at("score") == json_lines(b.out).at(0).at("score"));
+    CHECK(json_lines(a.out).at(0).at("n") == 5000);
+  }
+}
+
+TEST_CASE("cli: bad model files name the file, line and field; exit 2", "[quick][cli]") {
+  auto p = write_file("broken.json", "{\n  \"structure\": \"diagonal\",\n  \"d\": 2,\n  oops\n}\n");
+  auto r = cli("scan --model '" + p.string() + "' --tokens a");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "broken.json:4"));
+
+  r = cli("scan --model no-such-model-or-file --tokens a");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "no-such-model-or-file"));
+
+  r = cli("scan --model parity --tokens 'a q b'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "q"));
+
+  r = cli("scan --model parity");
+  CHECK(r.code == 2);
+
+  // a model saved by `models --show` loads back, and a wrong dimension is named
+  r = cli("models --show parity");
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  auto good = write_file("parity.json", j.dump(2));
+  r = cli("scan --model '" + good.string() + "' --tokens 'b b a' --json");
+  REQUIRE(r.code == 0);
+  CHECK(json_lines(r.out).at(0).at("verdict") == "accept");
+  j["d"] = 3;
+  auto wrong = write_file("wrong-d.json", j.dump(2));
+  r = cli("scan --model '" + wrong.string() + "' --tokens 'b'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "wrong-d.json"));
+  CHECK(contains(r.err, "expected 3"));
+}
+
+TEST_CASE("cli: token files and real-valued input files", "[quick][cli]") {
+  auto toks = write_file("tokens.txt", "s s\nc c c c c\n");
+  auto r = cli("scan --model s5 --tokens-file '" + toks.string() + "' --json");
+  REQUIRE(r.code == 0);
+  CHECK(json_lines(r.out).at(0).at("verdict") == "accept");
+  r = cli("scan --model s5 --tokens-file /nonexistent/tokens.txt");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "/nonexistent/tokens.txt"));
+}
+
+TEST_CASE("cli: bench scan --quick reports every figure", "[quick][cli]") {
+  auto r = cli("bench scan --quick --json");
+  REQUIRE(r.code == 0);
+  std::set<std::string> benches;
+  for (const auto& row : json_lines(r.out)) {
+    benches.insert(row.at("bench").get<std::string>());
+    CHECK(row.at("elements_per_s").get<double>() > 0);
+  }
+  CHECK(benches.size() >= 4);
+}
+
+TEST_CASE("cli: demo recognizes S5 exactly with the PD LRNN and reports every precision", "[quick][cli]") {
+  auto r = cli("demo --lengths 8,64 --trials 6 --precisions exact,fp32,bf16,float:4:3,fixed:2.0,interval:8,log:1 --json");
+  REQUIRE(r.code == 0);
+  const auto rows = json_lines(r.out);
+  REQUIRE(rows.size() == 2 * 7 * 2);
+  for (const auto& row : rows) {
+    if (row.at("model") == "s5") {  // PD: entries 0 and 1 only, exact at every precision
+      CHECK(row.at("correct_sequential") == 6);
+      CHECK(row.at("correct_parallel") == 6);
+    }
+    if (row.at("precision") == "exact") CHECK(row.at("correct_sequential") == 6);
+  }
+  r = cli("demo --precisions fp33");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "fp33"));
+  r = cli("demo --models parity");
+  CHECK(r.code == 2);
+}
