@@ -2,21 +2,20 @@
 // Scans of an associative operator (kernels/operators.hpp): prefix
 // compositions, reductions, and runs of the recurrence h_t = e_t(h_{t-1}).
 //
-// PROVISIONAL: sequential reference implementations; the parallel entry
-// points have their final signatures but run sequentially for now.
-//
 // A Source is a callable t ↦ element (by value or const reference), t in [0, n).
 // A Sink is a callable (t, const X&) invoked once per t; the parallel versions
 // call it concurrently for distinct t.
+//
+// The sequential versions are the reference: a left fold in time order. The
+// parallel versions (kernels/cpu/scan.hpp) regroup the same compositions, so
+// over exact scalars they give identical results and in floating point they
+// differ only by rounding.
 #include <cstddef>
 #include <utility>
 
-namespace parallax::kernels {
+#include "kernels/cpu/scan.hpp"
 
-struct ScanOptions {
-  int threads = 0;         ///< worker threads; 0 = all available
-  std::size_t block = 0;   ///< elements per cache block; 0 = chosen by the policy
-};
+namespace parallax::kernels {
 
 /// A sink that ignores its arguments.
 inline constexpr auto no_sink = [](std::size_t, const auto&) {};
@@ -34,9 +33,12 @@ typename Op::element scan_sequential(const Op& op, Source&& src, std::size_t n, 
   return acc;
 }
 
+/// As scan_sequential, by the multithreaded chained scan.
 template <class Op, class Source, class Sink>
-typename Op::element scan_parallel(const Op& op, Source&& src, std::size_t n, Sink&& sink, const ScanOptions& = {}) {
-  return scan_sequential(op, std::forward<Source>(src), n, std::forward<Sink>(sink));
+typename Op::element scan_parallel(const Op& op, Source&& src, std::size_t n, Sink&& sink, const ScanOptions& o = {}) {
+  using element = typename Op::element;
+  auto adv = [&op](const element& in, const element& e, element& out) { op.compose(in, e, out); };
+  return cpu::chained_scan(op, src, n, op.identity(), adv, sink, o);
 }
 
 /// e_{n-1} ∘ … ∘ e_0 by a left fold.
@@ -45,15 +47,17 @@ typename Op::element reduce_sequential(const Op& op, Source&& src, std::size_t n
   return scan_sequential(op, std::forward<Source>(src), n, no_sink);
 }
 
+/// e_{n-1} ∘ … ∘ e_0, one contiguous chunk per thread.
 template <class Op, class Source>
-typename Op::element reduce_parallel(const Op& op, Source&& src, std::size_t n, const ScanOptions& = {}) {
-  return reduce_sequential(op, std::forward<Source>(src), n);
+typename Op::element reduce_parallel(const Op& op, Source&& src, std::size_t n, const ScanOptions& o = {}) {
+  return cpu::reduce_parallel(op, src, n, o);
 }
 
 /// e_{n-1} ∘ … ∘ e_0 by a balanced binary tree (depth ⌈log₂ n⌉).
 template <class Op, class Source>
 typename Op::element reduce_tree(const Op& op, Source&& src, std::size_t n) {
-  return reduce_sequential(op, std::forward<Source>(src), n);
+  if (n == 0) return op.identity();
+  return cpu::reduce_tree(op, src, 0, n);
 }
 
 /// Runs h_{t+1} = e_t(h_t) from h0; sink(t, h_{t+1}); returns h_n.
@@ -69,10 +73,14 @@ typename Op::state run_sequential(const Op& op, Source&& src, std::size_t n, typ
   return h;
 }
 
+/// As run_sequential, by the multithreaded chained scan.
 template <class Op, class Source, class Sink>
 typename Op::state run_parallel(const Op& op, Source&& src, std::size_t n, typename Op::state h0, Sink&& sink,
-                                const ScanOptions& = {}) {
-  return run_sequential(op, std::forward<Source>(src), n, std::move(h0), std::forward<Sink>(sink));
+                                const ScanOptions& o = {}) {
+  using element = typename Op::element;
+  using state = typename Op::state;
+  auto adv = [&op](const state& in, const element& e, state& out) { op.apply(e, in, out); };
+  return cpu::chained_scan(op, src, n, std::move(h0), adv, sink, o);
 }
 
 }  // namespace parallax::kernels

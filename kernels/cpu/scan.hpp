@@ -1,0 +1,227 @@
+#pragma once
+// Multithreaded CPU scans (OpenMP): a single-pass, cache-blocked chained scan
+// and parallel / tree reductions. Use them through kernels/scan.hpp.
+//
+// Chained scan. The input is cut into cache blocks of B elements; thread k
+// takes blocks k, k + T, k + 2T, … in order. For each block it
+//   A. reduces the block to its composition, as L interleaved lanes (L
+//      independent dependency chains keep the FPU busy instead of waiting on
+//      one chain's latency);
+//   B. waits for the carry (state, or prefix) at the end of the previous
+//      block, derives the carry at the start of every lane from the lane
+//      totals, and publishes the carry at the end of its block at once;
+//   C. re-reads the block (now in cache) and runs the L lanes from their
+//      start carries, handing every prefix to the sink.
+// Each element is read from memory once and composed twice (A, C): the work
+// is O(n) (work-efficient), and the only serial part is one carry step per
+// block. The carry is a state (recurrences) or an element (prefix scans).
+//
+// Every OpenMP worker installs the caller's numeric Context, so emulated
+// formats and event recording behave as in the calling thread. An exception
+// thrown by the source, sink or operator is rethrown in the caller.
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "numeric/context.hpp"
+
+namespace parallax::kernels {
+
+struct ScanOptions {
+  int threads = 0;        ///< worker threads; 0 = OpenMP's default (all available)
+  std::size_t block = 0;  ///< elements per cache block; 0 = chosen from the element size
+};
+
+namespace cpu {
+
+/// Independent chains per block (instruction-level parallelism).
+inline constexpr std::size_t kLanes = 8;
+
+inline int thread_count(const ScanOptions& o) { return o.threads > 0 ? o.threads : omp_get_max_threads(); }
+
+template <class Element>
+std::size_t block_size(const ScanOptions& o) {
+  if (o.block > 0) return o.block;
+  // About 64 KiB of elements per block: stays in L2 between passes A and C.
+  const std::size_t b = (std::size_t(1) << 16) / std::max<std::size_t>(1, sizeof(Element));
+  return std::clamp<std::size_t>(b, 4 * kLanes, 1 << 14);
+}
+
+/// Collects the first exception thrown by any worker.
+class ErrorSlot {
+ public:
+  template <class F>
+  void run(F&& f) noexcept {
+    try {
+      f();
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(m_);
+      if (!err_) err_ = std::current_exception();
+      failed_.store(true, std::memory_order_release);
+    }
+  }
+  bool failed() const noexcept { return failed_.load(std::memory_order_acquire); }
+  void rethrow() const {
+    if (err_) std::rethrow_exception(err_);
+  }
+
+ private:
+  std::mutex m_;
+  std::exception_ptr err_;
+  std::atomic<bool> failed_{false};
+};
+
+/// The chained scan. adv(carry_in, element, carry_out) advances a carry by
+/// one element; sink(t, carry after element t). Returns the final carry.
+template <class Op, class Carry, class Source, class Advance, class Sink>
+Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advance&& adv, Sink&& sink,
+                   const ScanOptions& opts) {
+  using element = typename Op::element;
+  if (n == 0) return init;
+  const std::size_t B = block_size<element>(opts);
+  const std::size_t nblocks = (n + B - 1) / B;
+  const int threads = static_cast<int>(std::min<std::size_t>(std::max(1, thread_count(opts)), nblocks));
+
+  struct Slot {
+    std::atomic<bool> ready{false};
+    Carry carry;
+  };
+  std::unique_ptr<Slot[]> slots(new Slot[nblocks]);
+  const numeric::Context ctx = numeric::current_context();
+  ErrorSlot errors;
+
+#pragma omp parallel num_threads(threads)
+  {
+    numeric::ContextGuard guard(ctx);
+    const std::size_t tid = static_cast<std::size_t>(omp_get_thread_num());
+    const std::size_t nt = static_cast<std::size_t>(omp_get_num_threads());
+    errors.run([&] {
+      // Per-thread scratch, allocated once.
+      std::vector<element> tot(kLanes, op.identity()), tmp(kLanes, op.identity());
+      std::vector<Carry> start(kLanes + 1, init), cur(kLanes, init), nxt(kLanes, init);
+      for (std::size_t k = tid; k < nblocks; k += nt) {
+        const std::size_t lo = k * B, hi = std::min(n, lo + B);
+        const std::size_t len = (hi - lo) / kLanes;           // every lane's common length
+        // A. lane totals
+        for (std::size_t j = 0; j < kLanes; ++j) tot[j] = op.identity();
+        for (std::size_t i = 0; i < len; ++i) {
+          for (std::size_t j = 0; j < kLanes; ++j) {
+            op.compose(tot[j], src(lo + j * len + i), tmp[j]);
+            std::swap(tot[j], tmp[j]);
+          }
+        }
+        for (std::size_t t = lo + kLanes * len; t < hi; ++t) {
+          op.compose(tot[kLanes - 1], src(t), tmp[0]);
+          std::swap(tot[kLanes - 1], tmp[0]);
+        }
+        // B. carries: wait for the previous block, derive lane starts, publish
+        if (k == 0) {
+          start[0] = init;
+        } else {
+          for (unsigned spin = 0; !slots[k - 1].ready.load(std::memory_order_acquire); ++spin) {
+            if (errors.failed()) return;
+            if (spin > 64) std::this_thread::yield();
+          }
+          start[0] = slots[k - 1].carry;
+        }
+        for (std::size_t j = 0; j < kLanes; ++j) adv(start[j], tot[j], start[j + 1]);
+        slots[k].carry = start[kLanes];
+        slots[k].ready.store(true, std::memory_order_release);
+        // C. run the lanes from their starts
+        for (std::size_t j = 0; j < kLanes; ++j) cur[j] = start[j];
+        for (std::size_t i = 0; i < len; ++i) {
+          for (std::size_t j = 0; j < kLanes; ++j) {
+            const std::size_t t = lo + j * len + i;
+            adv(cur[j], src(t), nxt[j]);
+            std::swap(cur[j], nxt[j]);
+            sink(t, cur[j]);
+          }
+        }
+        for (std::size_t t = lo + kLanes * len; t < hi; ++t) {
+          adv(cur[kLanes - 1], src(t), nxt[0]);
+          std::swap(cur[kLanes - 1], nxt[0]);
+          sink(t, cur[kLanes - 1]);
+        }
+      }
+    });
+  }
+  errors.rethrow();
+  return std::move(slots[nblocks - 1].carry);
+}
+
+/// Left fold of [lo, hi) as kLanes interleaved chains combined in order.
+template <class Op, class Source>
+typename Op::element reduce_range(const Op& op, Source& src, std::size_t lo, std::size_t hi) {
+  using element = typename Op::element;
+  const std::size_t len = (hi - lo) / kLanes;
+  std::vector<element> tot(kLanes, op.identity()), tmp(kLanes, op.identity());
+  for (std::size_t i = 0; i < len; ++i) {
+    for (std::size_t j = 0; j < kLanes; ++j) {
+      op.compose(tot[j], src(lo + j * len + i), tmp[j]);
+      std::swap(tot[j], tmp[j]);
+    }
+  }
+  for (std::size_t t = lo + kLanes * len; t < hi; ++t) {
+    op.compose(tot[kLanes - 1], src(t), tmp[0]);
+    std::swap(tot[kLanes - 1], tmp[0]);
+  }
+  element acc = std::move(tot[0]);
+  for (std::size_t j = 1; j < kLanes; ++j) {
+    op.compose(acc, tot[j], tmp[0]);
+    std::swap(acc, tmp[0]);
+  }
+  return acc;
+}
+
+/// e_{n-1} ∘ … ∘ e_0: each thread folds one contiguous chunk, chunks combined in order.
+template <class Op, class Source>
+typename Op::element reduce_parallel(const Op& op, Source&& src, std::size_t n, const ScanOptions& opts) {
+  using element = typename Op::element;
+  if (n == 0) return op.identity();
+  const int threads = static_cast<int>(std::min<std::size_t>(std::max(1, thread_count(opts)), n));
+  std::vector<element> part(static_cast<std::size_t>(threads), op.identity());
+  const numeric::Context ctx = numeric::current_context();
+  ErrorSlot errors;
+#pragma omp parallel num_threads(threads)
+  {
+    numeric::ContextGuard guard(ctx);
+    const std::size_t tid = static_cast<std::size_t>(omp_get_thread_num());
+    const std::size_t nt = static_cast<std::size_t>(omp_get_num_threads());
+    errors.run([&] {
+      const std::size_t lo = n * tid / nt, hi = n * (tid + 1) / nt;
+      part[tid] = reduce_range(op, src, lo, hi);
+    });
+  }
+  errors.rethrow();
+  element acc = std::move(part[0]), tmp = op.identity();
+  for (std::size_t i = 1; i < part.size(); ++i) {
+    op.compose(acc, part[i], tmp);
+    std::swap(acc, tmp);
+  }
+  return acc;
+}
+
+/// e_{n-1} ∘ … ∘ e_0 by a balanced binary tree: depth ⌈log₂ n⌉, and operands
+/// of equal size meet (what makes exact products fast).
+template <class Op, class Source>
+typename Op::element reduce_tree(const Op& op, Source& src, std::size_t lo, std::size_t hi) {
+  if (hi - lo == 1) return typename Op::element(src(lo));
+  const std::size_t mid = lo + (hi - lo) / 2;
+  const auto left = reduce_tree(op, src, lo, mid);
+  const auto right = reduce_tree(op, src, mid, hi);
+  auto out = op.identity();
+  op.compose(left, right, out);
+  return out;
+}
+
+}  // namespace cpu
+}  // namespace parallax::kernels

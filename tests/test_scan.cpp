@@ -1,0 +1,264 @@
+// Parallel scans equal the sequential reference: exactly over rationals and
+// integers, within a stated bound in floating point.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/operators.hpp"
+#include "kernels/scan.hpp"
+#include "numeric/all.hpp"
+
+using namespace parallax;
+using kernels::ScanOptions;
+using numeric::BigInt;
+using numeric::Exact;
+
+namespace {
+
+const std::vector<std::size_t> kSizes = {0, 1, 2, 3, 5, 7, 8, 9, 13, 31, 64, 97, 127, 256, 257, 1021, 1024, 4099};
+
+std::vector<ScanOptions> option_grid() {
+  std::vector<ScanOptions> v;
+  for (int threads : {1, 2})
+    for (std::size_t block : {std::size_t(0), std::size_t(1), std::size_t(3), std::size_t(7), std::size_t(64)})
+      v.push_back({threads, block});
+  return v;
+}
+
+/// Checks scan / run / reduce in parallel against the sequential versions for
+/// one operator and element list; `equal` compares elements and states.
+template <class Op, class Eq>
+void check_all(const Op& op, const std::vector<typename Op::element>& es, const typename Op::state& h0,
+               const ScanOptions& o, Eq&& equal) {
+  const std::size_t n = es.size();
+  auto src = [&](std::size_t t) -> const typename Op::element& { return es[t]; };
+  std::vector<typename Op::element> pre_seq(n), pre_par(n);
+  const auto tot_seq = kernels::scan_sequential(op, src, n, [&](std::size_t t, const auto& e) { pre_seq[t] = e; });
+  const auto tot_par = kernels::scan_parallel(op, src, n, [&](std::size_t t, const auto& e) { pre_par[t] = e; }, o);
+  REQUIRE(equal(tot_seq, tot_par));
+  for (std::size_t t = 0; t < n; ++t) REQUIRE(equal(pre_seq[t], pre_par[t]));
+  REQUIRE(equal(kernels::reduce_parallel(op, src, n, o), tot_seq));
+  REQUIRE(equal(kernels::reduce_tree(op, src, n), tot_seq));
+
+  std::vector<typename Op::state> h_seq(n), h_par(n);
+  const auto hn_seq = kernels::run_sequential(op, src, n, h0, [&](std::size_t t, const auto& h) { h_seq[t] = h; });
+  const auto hn_par = kernels::run_parallel(op, src, n, h0, [&](std::size_t t, const auto& h) { h_par[t] = h; }, o);
+  REQUIRE(equal(hn_seq, hn_par));
+  for (std::size_t t = 0; t < n; ++t) REQUIRE(equal(h_seq[t], h_par[t]));
+  // and the state run equals the total composition applied to h0
+  auto h_from_total = op.make_state();
+  op.apply(tot_seq, h0, h_from_total);
+  REQUIRE(equal(h_from_total, hn_seq));
+}
+
+struct Equal {
+  template <class A>
+  bool operator()(const A& a, const A& b) const {
+    if constexpr (requires { a.a; a.b; }) return a.a == b.a && a.b == b.b;
+    else if constexpr (requires { a.p; a.D; a.b; }) return a.p == b.p && a.D == b.D && a.b == b.b;
+    else if constexpr (requires { a.A; a.b; }) return a.A == b.A && a.b == b.b;
+    else if constexpr (requires { a.m; a.b; }) return a.m == b.m && a.b == b.b;
+    else return a == b;
+  }
+};
+
+/// Signed permutation matrices of size k: closed under products, so integer
+/// entries stay bounded however long the product.
+template <class T>
+std::vector<T> signed_permutation(std::size_t k, std::mt19937_64& rng) {
+  std::vector<std::size_t> perm(k);
+  for (std::size_t i = 0; i < k; ++i) perm[i] = i;
+  std::shuffle(perm.begin(), perm.end(), rng);
+  std::vector<T> m(k * k, T(0));
+  for (std::size_t i = 0; i < k; ++i) m[i * k + perm[i]] = T((rng() & 1) ? 1 : -1);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("scan: scalar affine over exact rationals, parallel == sequential", "[quick][scan]") {
+  std::mt19937_64 rng(1);
+  std::uniform_int_distribution<int> num(-5, 5), den(1, 4);
+  kernels::ScalarAffine<Exact> op;
+  for (std::size_t n : kSizes) {
+    if (n > 1100) continue;  // rationals grow; the integer tests cover the large sizes
+    std::vector<kernels::ScalarAffine<Exact>::element> es(n);
+    for (auto& e : es) e = {Exact(num(rng), den(rng)), Exact(num(rng), den(rng))};
+    for (const auto& o : option_grid()) {
+      INFO("n = " << n << ", threads = " << o.threads << ", block = " << o.block);
+      check_all(op, es, Exact(1, 3), o, Equal{});
+    }
+  }
+}
+
+TEST_CASE("scan: diagonal, block-diagonal, PD and dense over integers, parallel == sequential", "[quick][scan]") {
+  std::mt19937_64 rng(2);
+  std::uniform_int_distribution<int> small(-1, 1), bias(-3, 3);
+  using I = std::int64_t;
+  for (std::size_t n : kSizes) {
+    const std::size_t d = 5;
+    kernels::DiagAffine<I> diag{d};
+    kernels::BlockDiagAffine<I> blk{2, 2};
+    kernels::PDAffine<I> pd{d};
+    kernels::DenseAffine<I> dense{3};
+    std::vector<kernels::DiagAffine<I>::element> de(n);
+    std::vector<kernels::BlockDiagAffine<I>::element> be(n);
+    std::vector<kernels::PDAffine<I>::element> pe(n);
+    std::vector<kernels::DenseAffine<I>::element> ne(n);
+    for (std::size_t t = 0; t < n; ++t) {
+      de[t].a.resize(d), de[t].b.resize(d);
+      for (std::size_t i = 0; i < d; ++i) de[t].a[i] = small(rng), de[t].b[i] = bias(rng);
+      auto m1 = signed_permutation<I>(2, rng), m2 = signed_permutation<I>(2, rng);
+      be[t].m = m1;
+      be[t].m.insert(be[t].m.end(), m2.begin(), m2.end());
+      be[t].b = {bias(rng), bias(rng), bias(rng), bias(rng)};
+      pe[t].p.resize(d), pe[t].D.resize(d), pe[t].b.resize(d);
+      for (std::size_t j = 0; j < d; ++j)  // any function [d] → [d], not only permutations
+        pe[t].p[j] = static_cast<std::uint32_t>(rng() % d), pe[t].D[j] = small(rng), pe[t].b[j] = bias(rng);
+      ne[t].A = signed_permutation<I>(3, rng);
+      ne[t].b = {bias(rng), bias(rng), bias(rng)};
+    }
+    for (const auto& o : option_grid()) {
+      INFO("n = " << n << ", threads = " << o.threads << ", block = " << o.block);
+      check_all(diag, de, std::vector<I>{1, 2, 3, 4, 5}, o, Equal{});
+      check_all(blk, be, std::vector<I>{1, -1, 2, 0}, o, Equal{});
+      check_all(pd, pe, std::vector<I>{1, 0, -2, 3, 1}, o, Equal{});
+      check_all(dense, ne, std::vector<I>{2, -1, 1}, o, Equal{});
+    }
+  }
+}
+
+TEST_CASE("scan: dense 2x2 over big integers and string concatenation, parallel == sequential", "[quick][scan]") {
+  std::mt19937_64 rng(3);
+  std::uniform_int_distribution<int> entry(-3, 3);
+  kernels::DenseAffine<BigInt> op{2};
+  auto cat = kernels::make_monoid(std::string(), [](const std::string& a, const std::string& b) { return a + b; });
+  for (std::size_t n : {0, 1, 2, 3, 11, 64, 131, 256}) {
+    std::vector<kernels::DenseAffine<BigInt>::element> es(n);
+    for (auto& e : es) e = {{entry(rng), entry(rng), entry(rng), entry(rng)}, {entry(rng), entry(rng)}};
+    std::vector<std::string> words(n);
+    for (std::size_t t = 0; t < n; ++t) words[t] = std::string(1, char('a' + t % 26)) + std::to_string(t);
+    std::string joined;
+    for (const auto& w : words) joined += w;
+    auto wsrc = [&](std::size_t t) { return words[t]; };
+    for (const auto& o : option_grid()) {
+      INFO("n = " << n << ", threads = " << o.threads << ", block = " << o.block);
+      check_all(op, es, std::vector<BigInt>{1, 1}, o, Equal{});
+      // a non-commutative monoid: every prefix is the concatenation in order
+      std::vector<std::string> pre(n);
+      const auto total = kernels::scan_parallel(cat, wsrc, n, [&](std::size_t t, const std::string& s) { pre[t] = s; }, o);
+      REQUIRE(total == joined);
+      std::string expect;
+      for (std::size_t t = 0; t < n; ++t) {
+        expect += words[t];
+        REQUIRE(pre[t] == expect);
+      }
+      REQUIRE(kernels::reduce_parallel(cat, wsrc, n, o) == joined);
+      REQUIRE(kernels::reduce_tree(cat, wsrc, n) == joined);
+    }
+  }
+}
+
+TEST_CASE("scan: 2^20 affine maps mod 2^64, primes and powers of two, 1 and 2 threads", "[scan]") {
+  // x ↦ a x + b over unsigned 64-bit integers (wrap-around is exact modular
+  // arithmetic): non-commutative, and every regrouping must give the same bits.
+  struct Mod64 {
+    std::uint64_t a, b;
+  };
+  auto op = kernels::make_monoid(Mod64{1, 0}, [](const Mod64& f, const Mod64& g) {
+    return Mod64{g.a * f.a, g.a * f.b + g.b};
+  });
+  std::mt19937_64 rng(4);
+  const std::size_t N = std::size_t(1) << 20;
+  std::vector<Mod64> es(N);
+  for (auto& e : es) e = {rng() | 1, rng()};
+  auto src = [&](std::size_t t) -> const Mod64& { return es[t]; };
+  for (std::size_t n : {std::size_t(65521), std::size_t(65536), std::size_t(1000003), N}) {
+    std::vector<std::uint64_t> seq_b(n);
+    const auto tot = kernels::scan_sequential(op, src, n, [&](std::size_t t, const Mod64& e) { seq_b[t] = e.b; });
+    for (int threads : {1, 2}) {
+      for (std::size_t block : {std::size_t(0), std::size_t(1000)}) {
+        INFO("n = " << n << ", threads = " << threads << ", block = " << block);
+        std::size_t mismatches = 0;
+        const auto par = kernels::scan_parallel(
+            op, src, n, [&](std::size_t t, const Mod64& e) { mismatches += (e.b != seq_b[t]); }, {threads, block});
+        CHECK(mismatches == 0);
+        CHECK(par.a == tot.a);
+        CHECK(par.b == tot.b);
+        const auto red = kernels::reduce_parallel(op, src, n, {threads, block});
+        CHECK(red.a == tot.a);
+        CHECK(red.b == tot.b);
+      }
+    }
+    const auto tree = kernels::reduce_tree(op, src, n);
+    CHECK(tree.a == tot.a);
+    CHECK(tree.b == tot.b);
+  }
+}
+
+TEMPLATE_TEST_CASE("scan: floating point parallel run within the stated bound of the sequential run", "[scan]", float,
+                   double) {
+  // Contractive maps |a| ≤ ρ = 0.99, |b| ≤ 1: states are bounded by
+  // H = 1 / (1 − ρ) = 100 and rounding errors decay over ~1/(1 − ρ) steps.
+  // Stated bound: |h_par − h_seq| ≤ 64 · u · H / (1 − ρ), u the unit roundoff.
+  using T = TestType;
+  const double u = std::ldexp(1.0, -std::numeric_limits<T>::digits);
+  const double bound = 64 * u * 100 * 100;
+  const std::size_t n = std::size_t(1) << 20;
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> ua(-0.99, 0.99), ub(-1, 1);
+  std::vector<typename kernels::ScalarAffine<T>::element> es(n);
+  for (auto& e : es) e = {T(ua(rng)), T(ub(rng))};
+  kernels::ScalarAffine<T> op;
+  auto src = [&](std::size_t t) -> const auto& { return es[t]; };
+  std::vector<T> seq(n);
+  kernels::run_sequential(op, src, n, T(0), [&](std::size_t t, T h) { seq[t] = h; });
+  for (int threads : {1, 2}) {
+    std::vector<T> par(n);
+    kernels::run_parallel(op, src, n, T(0), [&](std::size_t t, T h) { par[t] = h; }, {threads, 0});
+    double max_err = 0;
+    for (std::size_t t = 0; t < n; ++t) max_err = std::max(max_err, std::fabs(double(par[t]) - double(seq[t])));
+    INFO("threads = " << threads << ", max error = " << max_err << ", bound = " << bound);
+    CHECK(max_err <= bound);
+  }
+}
+
+TEST_CASE("scan: workers see the caller's numeric context; errors propagate", "[quick][scan]") {
+  numeric::Context ctx;
+  ctx.float_mantissa = 8;
+  ctx.float_exponent = 8;
+  numeric::ContextGuard guard(ctx);
+  kernels::ScalarAffine<numeric::EmuFloat> op;
+  std::atomic<int> wrong{0};
+  auto src = [&](std::size_t t) {
+    if (numeric::current_context().float_mantissa != 8) ++wrong;
+    return kernels::ScalarAffine<numeric::EmuFloat>::element{numeric::from_exact<numeric::EmuFloat>(Exact(t % 5, 7)),
+                                                              numeric::from_exact<numeric::EmuFloat>(Exact(1, 3))};
+  };
+  // Every value a worker produces is a bf16 number (8-bit significand).
+  std::atomic<int> not_bf16{0};
+  kernels::run_parallel(
+      op, src, 3000, numeric::zero<numeric::EmuFloat>(),
+      [&](std::size_t, const numeric::EmuFloat& h) {
+        if (numeric::round_exact_to_binary(Exact(h.v), 8, 8) != h.v) ++not_bf16;
+      },
+      {2, 16});
+  CHECK(wrong == 0);
+  CHECK(not_bf16 == 0);
+
+  auto bad = [](std::size_t t) -> kernels::ScalarAffine<double>::element {
+    if (t == 777) throw std::runtime_error("boom at 777");
+    return {1.0, 1.0};
+  };
+  kernels::ScalarAffine<double> dop;
+  for (int threads : {1, 2}) {
+    CHECK_THROWS_WITH(kernels::run_parallel(dop, bad, 5000, 0.0, kernels::no_sink, {threads, 10}), "boom at 777");
+    CHECK_THROWS_WITH(kernels::reduce_parallel(dop, bad, 5000, {threads, 0}), "boom at 777");
+  }
+}
