@@ -205,6 +205,63 @@ struct DenseAffine {
   }
 };
 
+/// Products of diagonal-plus-low-rank factors followed by a bias:
+///   h ↦ F_k ⋯ F_1 h + b,   F = diag(D) + Σ_r u_r v_rᵀ,
+/// which covers generalized Householder products Π (I − β k kᵀ). apply costs
+/// O(d · Σ rank); there is no compose (products of DPLR maps are not DPLR in
+/// general): parallel evaluation uses `to_dense` and DenseAffine.
+template <class T>
+struct LowRankAffine {
+  struct factor {
+    std::vector<T> D;  // d
+    std::vector<T> U;  // r·d, row q = u_q
+    std::vector<T> V;  // r·d, row q = v_q
+    std::size_t rank = 0;
+  };
+  struct element {
+    std::vector<factor> factors;  // applied first to last
+    std::vector<T> b;             // d
+  };
+  using state = std::vector<T>;
+  using scalar = T;
+  std::size_t d = 1;
+
+  state make_state() const { return state(d, numeric::zero<T>()); }
+  void apply_factor(const factor& f, const state& in, state& out) const {
+    out.resize(d);
+    for (std::size_t i = 0; i < d; ++i) out[i] = f.D[i] * in[i];
+    for (std::size_t q = 0; q < f.rank; ++q) {
+      T dot = f.V[q * d] * in[0];
+      for (std::size_t j = 1; j < d; ++j) dot = dot + f.V[q * d + j] * in[j];
+      for (std::size_t i = 0; i < d; ++i) out[i] = out[i] + f.U[q * d + i] * dot;
+    }
+  }
+  void apply(const element& e, const state& in, state& out) const {
+    state cur = in, nxt = make_state();
+    for (const auto& f : e.factors) {
+      apply_factor(f, cur, nxt);
+      std::swap(cur, nxt);
+    }
+    out.resize(d);
+    for (std::size_t i = 0; i < d; ++i) out[i] = cur[i] + e.b[i];
+  }
+  /// The same map as a dense affine map (A column j = F_k ⋯ F_1 e_j).
+  typename DenseAffine<T>::element to_dense(const element& e) const {
+    typename DenseAffine<T>::element r{std::vector<T>(d * d, numeric::zero<T>()), e.b};
+    state col = make_state(), nxt = make_state();
+    for (std::size_t j = 0; j < d; ++j) {
+      col.assign(d, numeric::zero<T>());
+      col[j] = numeric::one<T>();
+      for (const auto& f : e.factors) {
+        apply_factor(f, col, nxt);
+        std::swap(col, nxt);
+      }
+      for (std::size_t i = 0; i < d; ++i) r.A[i * d + j] = col[i];
+    }
+    return r;
+  }
+};
+
 /// Any associative operator given as an identity and a binary function
 /// f(first, second) (string concatenation, matrix products, …). Has no action.
 template <class V, class F>

@@ -127,7 +127,8 @@ void run_scan(const ScanOpts& o) {
         auto run = real_inputs ? models::run_lrnn_inputs<T>(spec, inputs, o.parallel, so)
                                : models::run_lrnn<T>(spec, tokens, o.parallel, so);
         secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const char* verdict = run.accept == numeric::Sign::Positive  ? "accept"
+        const char* verdict = !spec.has_readout()                     ? "none"
+                              : run.accept == numeric::Sign::Positive  ? "accept"
                               : run.accept == numeric::Sign::Unknown ? "undecided"
                                                                      : "reject";
         std::vector<std::string> state;

@@ -1,0 +1,452 @@
+// JSON model files (docs/lrnn-json.md): parsing with file:line:field
+// messages, and canonical output.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "models/lrnn.hpp"
+#include "numeric/exact.hpp"
+
+namespace parallax::models {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kFormat = "parallax-lrnn/1";
+
+std::string escape_pointer_token(const std::string& s) {
+  std::string r;
+  for (char c : s) {
+    if (c == '~') r += "~0";
+    else if (c == '/') r += "~1";
+    else r += c;
+  }
+  return r;
+}
+
+/// JSON pointer of every value in a syntactically valid document → its line.
+std::map<std::string, int> value_lines(const std::string& text) {
+  struct Frame {
+    bool object;
+    std::size_t index;
+    std::string key;
+  };
+  std::vector<Frame> stack;
+  std::map<std::string, int> lines;
+  int line = 1;
+  bool expect_key = false;
+  auto path = [&] {
+    std::string p;
+    for (const auto& f : stack) {
+      p += '/';
+      p += f.object ? escape_pointer_token(f.key) : std::to_string(f.index);
+    }
+    return p;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (ch == '\n') {
+      ++line;
+    } else if (std::isspace(static_cast<unsigned char>(ch)) || ch == ':') {
+    } else if (ch == ',') {
+      if (!stack.empty()) {
+        if (stack.back().object) expect_key = true;
+        else ++stack.back().index;
+      }
+    } else if (ch == '}' || ch == ']') {
+      if (!stack.empty()) stack.pop_back();
+      expect_key = false;
+    } else if (ch == '"') {
+      std::string s;
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\' && i + 1 < text.size()) ++i;
+        s += text[i];
+      }
+      if (!stack.empty() && stack.back().object && expect_key) {
+        stack.back().key = s;
+        expect_key = false;
+      } else {
+        lines.emplace(path(), line);
+      }
+    } else {
+      lines.emplace(path(), line);
+      if (ch == '{') {
+        stack.push_back({true, 0, ""});
+        expect_key = true;
+      } else if (ch == '[') {
+        stack.push_back({false, 0, ""});
+      } else {
+        while (i + 1 < text.size() && !std::isspace(static_cast<unsigned char>(text[i + 1])) && text[i + 1] != ',' &&
+               text[i + 1] != '}' && text[i + 1] != ']')
+          ++i;
+      }
+    }
+  }
+  return lines;
+}
+
+/// Reads a parsed document, naming file, line and field in every error.
+class Reader {
+ public:
+  Reader(std::string source, const std::string& text) : source_(std::move(source)), lines_(value_lines(text)) {}
+
+  [[noreturn]] void fail(const std::string& ptr, const std::string& msg) const {
+    std::string p = ptr;
+    int line = 0;
+    while (true) {
+      if (auto it = lines_.find(p); it != lines_.end()) {
+        line = it->second;
+        break;
+      }
+      if (p.empty()) break;
+      p.erase(p.rfind('/'));
+    }
+    const std::string field = ptr.empty() ? "the document" : "field " + ptr;
+    if (line > 0) throw ModelError(fmt::format("{}:{}: {}: {}", source_, line, field, msg));
+    throw ModelError(fmt::format("{}: {}: {}", source_, field, msg));
+  }
+
+  const json& member(const json& obj, const std::string& ptr, const char* key) const {
+    if (!obj.contains(key)) fail(ptr, fmt::format("missing required field \"{}\"", key));
+    return obj.at(key);
+  }
+
+  void only_keys(const json& obj, const std::string& ptr, std::initializer_list<const char*> allowed) const {
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+      bool ok = false;
+      for (const char* a : allowed) ok = ok || it.key() == a;
+      if (!ok) {
+        std::string list;
+        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        fail(ptr + "/" + escape_pointer_token(it.key()), fmt::format("unknown field \"{}\" (allowed here: {})", it.key(), list));
+      }
+    }
+  }
+
+  const json& object(const json& j, const std::string& ptr) const {
+    if (!j.is_object()) fail(ptr, fmt::format("expected an object, got {}", j.type_name()));
+    return j;
+  }
+
+  Exact number(const json& j, const std::string& ptr) const {
+    if (j.is_number_integer()) return j.is_number_unsigned() ? Exact(j.get<std::uint64_t>()) : Exact(j.get<std::int64_t>());
+    try {
+      if (j.is_number_float()) return numeric::parse_exact(fmt::format("{}", j.get<double>()));
+      if (j.is_string()) return numeric::parse_exact(j.get<std::string>());
+    } catch (const std::invalid_argument& e) {
+      fail(ptr, e.what());
+    }
+    fail(ptr, fmt::format("expected a number (or a string such as \"1/3\"), got {}", j.type_name()));
+  }
+
+  std::size_t count(const json& j, const std::string& ptr, std::size_t lo) const {
+    if (!j.is_number_integer() || (j.is_number_integer() && !j.is_number_unsigned() && j.get<std::int64_t>() < 0) ||
+        j.get<std::uint64_t>() < lo)
+      fail(ptr, fmt::format("expected an integer >= {}", lo));
+    return j.get<std::size_t>();
+  }
+
+  std::vector<Exact> vec(const json& j, const std::string& ptr, std::size_t want) const {
+    if (!j.is_array()) fail(ptr, fmt::format("expected an array of {} numbers, got {}", want, j.type_name()));
+    if (j.size() != want) fail(ptr, fmt::format("expected {} values, got {}", want, j.size()));
+    std::vector<Exact> v;
+    for (std::size_t i = 0; i < j.size(); ++i) v.push_back(number(j[i], ptr + "/" + std::to_string(i)));
+    return v;
+  }
+
+  std::string string(const json& j, const std::string& ptr) const {
+    if (!j.is_string()) fail(ptr, fmt::format("expected a string, got {}", j.type_name()));
+    return j.get<std::string>();
+  }
+
+  Transition transition(const json& j, const std::string& ptr, Structure s, std::size_t d) const {
+    object(j, ptr);
+    Transition tr;
+    tr.b = j.contains("b") ? vec(j["b"], ptr + "/b", d) : std::vector<Exact>(d, Exact(0));
+    switch (s) {
+      case Structure::Diagonal:
+        only_keys(j, ptr, {"a", "b"});
+        tr.a = vec(member(j, ptr, "a"), ptr + "/a", d);
+        break;
+      case Structure::Complex: {
+        only_keys(j, ptr, {"lambda", "b"});
+        const json& l = member(j, ptr, "lambda");
+        if (!l.is_array() || l.size() != d / 2)
+          fail(ptr + "/lambda", fmt::format("expected {} [re, im] pairs (d / 2), got {}", d / 2,
+                                            l.is_array() ? std::to_string(l.size()) : std::string(l.type_name())));
+        for (std::size_t q = 0; q < l.size(); ++q) {
+          const auto pair = vec(l[q], ptr + "/lambda/" + std::to_string(q), 2);
+          tr.a.push_back(pair[0]);
+          tr.a.push_back(pair[1]);
+        }
+        break;
+      }
+      case Structure::PermutationDiagonal: {
+        only_keys(j, ptr, {"p", "D", "b"});
+        const json& p = member(j, ptr, "p");
+        if (!p.is_array() || p.size() != d)
+          fail(ptr + "/p", fmt::format("expected {} state indices, got {}", d,
+                                       p.is_array() ? std::to_string(p.size()) : std::string(p.type_name())));
+        for (std::size_t i = 0; i < d; ++i) {
+          const std::string pi = ptr + "/p/" + std::to_string(i);
+          if (!p[i].is_number_unsigned() || p[i].get<std::uint64_t>() >= d)
+            fail(pi, fmt::format("expected a state index 0 … {}", d - 1));
+          tr.p.push_back(static_cast<std::uint32_t>(p[i].get<std::uint64_t>()));
+        }
+        tr.a = j.contains("D") ? vec(j["D"], ptr + "/D", d) : std::vector<Exact>(d, Exact(1));
+        break;
+      }
+      case Structure::Dense: {
+        only_keys(j, ptr, {"A", "b"});
+        const json& A = member(j, ptr, "A");
+        if (!A.is_array() || A.size() != d)
+          fail(ptr + "/A", fmt::format("expected {} rows, got {}", d,
+                                       A.is_array() ? std::to_string(A.size()) : std::string(A.type_name())));
+        for (std::size_t i = 0; i < d; ++i) {
+          const auto row = vec(A[i], ptr + "/A/" + std::to_string(i), d);
+          tr.a.insert(tr.a.end(), row.begin(), row.end());
+        }
+        break;
+      }
+      case Structure::Dplr: {
+        only_keys(j, ptr, {"factors", "b"});
+        const json& fs = member(j, ptr, "factors");
+        if (!fs.is_array()) fail(ptr + "/factors", "expected an array of factors");
+        for (std::size_t f = 0; f < fs.size(); ++f) tr.factors.push_back(factor(fs[f], ptr + "/factors/" + std::to_string(f), d));
+        break;
+      }
+    }
+    return tr;
+  }
+
+  LowRankFactor factor(const json& j, const std::string& ptr, std::size_t d) const {
+    object(j, ptr);
+    LowRankFactor f;
+    if (j.contains("householder")) {
+      // I − β k kᵀ; β defaults to 2 / (kᵀk), the reflection
+      only_keys(j, ptr, {"householder", "beta"});
+      const auto k = vec(j["householder"], ptr + "/householder", d);
+      Exact kk = 0;
+      for (const auto& x : k) kk += x * x;
+      if (kk == 0 && !j.contains("beta")) fail(ptr + "/householder", "k = 0: give beta explicitly");
+      const Exact beta = j.contains("beta") ? number(j["beta"], ptr + "/beta") : Exact(2) / kk;
+      f.D.assign(d, Exact(1));
+      std::vector<Exact> u;
+      for (const auto& x : k) u.push_back(-beta * x);
+      f.u.push_back(std::move(u));
+      f.v.push_back(k);
+      return f;
+    }
+    only_keys(j, ptr, {"D", "u", "v"});
+    f.D = j.contains("D") ? vec(j["D"], ptr + "/D", d) : std::vector<Exact>(d, Exact(1));
+    const json& u = j.contains("u") ? j["u"] : json::array();
+    const json& v = j.contains("v") ? j["v"] : json::array();
+    if (!u.is_array() || !v.is_array() || u.size() != v.size())
+      fail(ptr, "u and v must be arrays with the same number of vectors (the rank)");
+    for (std::size_t q = 0; q < u.size(); ++q) {
+      f.u.push_back(vec(u[q], ptr + "/u/" + std::to_string(q), d));
+      f.v.push_back(vec(v[q], ptr + "/v/" + std::to_string(q), d));
+    }
+    return f;
+  }
+
+ private:
+  std::string source_;
+  std::map<std::string, int> lines_;
+};
+
+Structure structure_from(const Reader& r, const nlohmann::json& j) {
+  const std::string s = r.string(j, "/structure");
+  if (s == "diagonal") return Structure::Diagonal;
+  if (s == "complex") return Structure::Complex;
+  if (s == "pd") return Structure::PermutationDiagonal;
+  if (s == "dplr") return Structure::Dplr;
+  if (s == "dense") return Structure::Dense;
+  r.fail("/structure", fmt::format("unknown structure \"{}\" (expected diagonal, complex, pd, dplr or dense)", s));
+}
+
+json number_json(const Exact& q) {
+  if (denominator(q) == 1) {
+    const numeric::BigInt z = numerator(q);
+    if (z >= std::numeric_limits<std::int64_t>::min() && z <= std::numeric_limits<std::int64_t>::max())
+      return z.convert_to<std::int64_t>();
+  }
+  return q.str();
+}
+
+json vec_json(const std::vector<Exact>& v) {
+  json a = json::array();
+  for (const auto& q : v) a.push_back(number_json(q));
+  return a;
+}
+
+json transition_json(const LrnnSpec& s, const Transition& tr) {
+  json j = json::object();
+  const std::size_t d = s.d;
+  switch (s.structure) {
+    case Structure::Diagonal: j["a"] = vec_json(tr.a); break;
+    case Structure::Complex: {
+      json l = json::array();
+      for (std::size_t q = 0; q < d / 2; ++q) l.push_back(json::array({number_json(tr.a[2 * q]), number_json(tr.a[2 * q + 1])}));
+      j["lambda"] = l;
+      break;
+    }
+    case Structure::PermutationDiagonal:
+      j["p"] = tr.p;
+      j["D"] = vec_json(tr.a);
+      break;
+    case Structure::Dense: {
+      json A = json::array();
+      for (std::size_t i = 0; i < d; ++i)
+        A.push_back(vec_json(std::vector<Exact>(tr.a.begin() + i * d, tr.a.begin() + (i + 1) * d)));
+      j["A"] = A;
+      break;
+    }
+    case Structure::Dplr: {
+      json fs = json::array();
+      for (const auto& f : tr.factors) {
+        json u = json::array(), v = json::array();
+        for (const auto& x : f.u) u.push_back(vec_json(x));
+        for (const auto& x : f.v) v.push_back(vec_json(x));
+        fs.push_back({{"D", vec_json(f.D)}, {"u", u}, {"v", v}});
+      }
+      j["factors"] = fs;
+      break;
+    }
+  }
+  j["b"] = vec_json(tr.b);
+  return j;
+}
+
+}  // namespace
+
+LrnnSpec lrnn_from_json_text(const std::string& text, const std::string& source) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // e.byte is 1-based; count lines up to it
+    const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i < upto; ++i) {
+      if (text[i] == '\n') ++line, col = 1;
+      else ++col;
+    }
+    std::string what = e.what();
+    if (auto pos = what.find("syntax error"); pos != std::string::npos) what = what.substr(pos);
+    throw ModelError(fmt::format("{}:{}:{}: malformed JSON: {}", source, line, col, what));
+  }
+  Reader r(source, text);
+  r.object(j, "");
+  r.only_keys(j, "", {"format", "name", "description", "structure", "d", "alphabet", "transitions", "input_dim", "inputs",
+                      "h0", "readout"});
+  if (j.contains("format") && r.string(j["format"], "/format") != kFormat)
+    r.fail("/format", fmt::format("unsupported format \"{}\" (this version reads \"{}\")", j["format"].get<std::string>(), kFormat));
+  LrnnSpec s;
+  s.name = j.contains("name") ? r.string(j["name"], "/name") : std::filesystem::path(source).stem().string();
+  s.description = j.contains("description") ? r.string(j["description"], "/description") : "";
+  s.structure = structure_from(r, r.member(j, "", "structure"));
+  s.d = r.count(r.member(j, "", "d"), "/d", 1);
+  if (s.structure == Structure::Complex && s.d % 2 != 0)
+    r.fail("/d", fmt::format("a complex model needs an even d (got {})", s.d));
+  if (j.contains("alphabet")) {
+    const json& a = j["alphabet"];
+    if (!a.is_array()) r.fail("/alphabet", "expected an array of token names");
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const std::string name = r.string(a[i], "/alphabet/" + std::to_string(i));
+      if (name.empty() || name.find_first_of(" \t\r\n,") != std::string::npos)
+        r.fail("/alphabet/" + std::to_string(i), "token names must be non-empty, without spaces or commas");
+      for (const auto& prev : s.alphabet)
+        if (prev == name) r.fail("/alphabet/" + std::to_string(i), fmt::format("token '{}' appears twice", name));
+      s.alphabet.push_back(name);
+    }
+    const json& ts = r.object(r.member(j, "", "transitions"), "/transitions");
+    for (const auto& name : s.alphabet) {
+      const std::string ptr = "/transitions/" + escape_pointer_token(name);
+      if (!ts.contains(name)) r.fail("/transitions", fmt::format("no transition for token '{}'", name));
+      s.tokens.push_back(r.transition(ts[name], ptr, s.structure, s.d));
+    }
+    for (auto it = ts.begin(); it != ts.end(); ++it) {
+      bool known = false;
+      for (const auto& name : s.alphabet) known = known || name == it.key();
+      if (!known)
+        r.fail("/transitions/" + escape_pointer_token(it.key()), fmt::format("token '{}' is not in the alphabet", it.key()));
+    }
+  } else if (j.contains("transitions")) {
+    r.fail("/transitions", "transitions given without an alphabet");
+  }
+  if (j.contains("input_dim")) {
+    s.input_dim = r.count(j["input_dim"], "/input_dim", 1);
+    const json& in = r.member(j, "", "inputs");
+    if (!in.is_array() || in.size() != s.input_dim + 1)
+      r.fail("/inputs", fmt::format("expected input_dim + 1 = {} transitions (theta_0, theta_1 … theta_m)", s.input_dim + 1));
+    for (std::size_t k = 0; k < in.size(); ++k)
+      s.input_basis.push_back(r.transition(in[k], "/inputs/" + std::to_string(k), s.structure, s.d));
+  } else if (j.contains("inputs")) {
+    r.fail("/inputs", "inputs given without input_dim");
+  }
+  if (s.alphabet.empty() && s.input_dim == 0) r.fail("", "the model needs an alphabet (token inputs) or input_dim (real inputs)");
+  s.h0 = j.contains("h0") ? r.vec(j["h0"], "/h0", s.d) : std::vector<Exact>(s.d, Exact(0));
+  if (j.contains("readout")) {
+    const json& ro = r.object(j["readout"], "/readout");
+    r.only_keys(ro, "/readout", {"c", "c0"});
+    s.c = r.vec(r.member(ro, "/readout", "c"), "/readout/c", s.d);
+    s.c0 = ro.contains("c0") ? r.number(ro["c0"], "/readout/c0") : Exact(0);
+  }
+  validate(s, source);  // cross-field checks (input basis shapes)
+  return s;
+}
+
+LrnnSpec load_lrnn(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ModelError(fmt::format("{}: cannot open model file", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return lrnn_from_json_text(text.str(), path);
+}
+
+std::string lrnn_to_json(const LrnnSpec& s) {
+  nlohmann::ordered_json j;
+  j["format"] = kFormat;
+  j["name"] = s.name;
+  if (!s.description.empty()) j["description"] = s.description;
+  j["structure"] = to_string(s.structure);
+  j["d"] = s.d;
+  if (!s.alphabet.empty()) {
+    j["alphabet"] = s.alphabet;
+    nlohmann::ordered_json ts = nlohmann::ordered_json::object();
+    for (std::size_t i = 0; i < s.alphabet.size(); ++i) ts[s.alphabet[i]] = transition_json(s, s.tokens[i]);
+    j["transitions"] = ts;
+  }
+  if (s.input_dim > 0) {
+    j["input_dim"] = s.input_dim;
+    json in = json::array();
+    for (const auto& t : s.input_basis) in.push_back(transition_json(s, t));
+    j["inputs"] = in;
+  }
+  j["h0"] = vec_json(s.h0);
+  if (s.has_readout()) j["readout"] = {{"c", vec_json(s.c)}, {"c0", number_json(s.c0)}};
+  return j.dump(2);
+}
+
+void save_lrnn(const LrnnSpec& spec, const std::string& path) {
+  // write to a temporary file and rename, so a failure never leaves a half-written model
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) throw ModelError(fmt::format("{}: cannot write model file", path));
+    out << lrnn_to_json(spec) << '\n';
+    if (!out) throw ModelError(fmt::format("{}: write failed", path));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw ModelError(fmt::format("{}: cannot write model file: {}", path, ec.message()));
+}
+
+}  // namespace parallax::models

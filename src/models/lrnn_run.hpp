@@ -1,0 +1,156 @@
+#pragma once
+// Evaluation of an LrnnSpec at scalar type T, sequentially or by a parallel
+// scan (included by models/lrnn.hpp). One template for every precision.
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace parallax::models {
+
+namespace detail {
+
+/// θ(x) = θ_0 + Σ_k x_k θ_k for an input-driven model (exact).
+Transition combine(const LrnnSpec& spec, const std::vector<Exact>& x);
+
+template <class T>
+std::vector<T> convert(const std::vector<Exact>& v) {
+  std::vector<T> r;
+  r.reserve(v.size());
+  for (const auto& q : v) r.push_back(numeric::from_exact<T>(q));
+  return r;
+}
+
+template <class T>
+LrnnRun<T> read_out(const LrnnSpec& spec, std::vector<T> h) {
+  LrnnRun<T> run{std::move(h), numeric::zero<T>(), numeric::Sign::Zero};
+  if (!spec.has_readout()) return run;
+  T acc = numeric::from_exact<T>(spec.c0);
+  for (std::size_t i = 0; i < spec.d; ++i) acc = acc + numeric::from_exact<T>(spec.c[i]) * run.h[i];
+  run.accept = numeric::sign(acc);
+  run.score = std::move(acc);
+  return run;
+}
+
+/// Runs op over elems[index(t)], t < n, from h0 (sequentially for operators
+/// without composition).
+template <class Op, class Index>
+typename Op::state evaluate(const Op& op, const std::vector<typename Op::element>& elems, Index&& index, std::size_t n,
+                            typename Op::state h0, bool parallel, const kernels::ScanOptions& so) {
+  auto src = [&](std::size_t t) -> const typename Op::element& { return elems[index(t)]; };
+  if constexpr (requires(typename Op::element& e) { op.compose(e, e, e); }) {
+    if (parallel) return kernels::run_parallel(op, src, n, std::move(h0), kernels::no_sink, so);
+  }
+  return kernels::run_sequential(op, src, n, std::move(h0), kernels::no_sink);
+}
+
+/// Evaluates the recurrence whose step t uses transitions[index(t)].
+template <class T, class Index>
+LrnnRun<T> run_transitions(const LrnnSpec& spec, const std::vector<const Transition*>& transitions, Index&& index,
+                           std::size_t n, bool parallel, const kernels::ScanOptions& so) {
+  const std::size_t d = spec.d;
+  std::vector<T> h0 = convert<T>(spec.h0);
+  std::vector<T> h;
+  switch (spec.structure) {
+    case Structure::Diagonal: {
+      kernels::DiagAffine<T> op{d};
+      std::vector<typename kernels::DiagAffine<T>::element> es;
+      for (const auto* tr : transitions) es.push_back({convert<T>(tr->a), convert<T>(tr->b)});
+      h = evaluate(op, es, index, n, std::move(h0), parallel, so);
+      break;
+    }
+    case Structure::Complex: {
+      // λ = re + i·im acting on (x, y) pairs: [[re, −im], [im, re]]
+      kernels::BlockDiagAffine<T> op{2, d / 2};
+      std::vector<typename kernels::BlockDiagAffine<T>::element> es;
+      for (const auto* tr : transitions) {
+        typename kernels::BlockDiagAffine<T>::element e;
+        for (std::size_t q = 0; q < d / 2; ++q) {
+          const T re = numeric::from_exact<T>(tr->a[2 * q]), im = numeric::from_exact<T>(tr->a[2 * q + 1]);
+          e.m.push_back(re);
+          e.m.push_back(-im);
+          e.m.push_back(im);
+          e.m.push_back(re);
+        }
+        e.b = convert<T>(tr->b);
+        es.push_back(std::move(e));
+      }
+      h = evaluate(op, es, index, n, std::move(h0), parallel, so);
+      break;
+    }
+    case Structure::PermutationDiagonal: {
+      kernels::PDAffine<T> op{d};
+      std::vector<typename kernels::PDAffine<T>::element> es;
+      for (const auto* tr : transitions) es.push_back({tr->p, convert<T>(tr->a), convert<T>(tr->b)});
+      h = evaluate(op, es, index, n, std::move(h0), parallel, so);
+      break;
+    }
+    case Structure::Dense: {
+      kernels::DenseAffine<T> op{d};
+      std::vector<typename kernels::DenseAffine<T>::element> es;
+      for (const auto* tr : transitions) es.push_back({convert<T>(tr->a), convert<T>(tr->b)});
+      h = evaluate(op, es, index, n, std::move(h0), parallel, so);
+      break;
+    }
+    case Structure::Dplr: {
+      kernels::LowRankAffine<T> lr{d};
+      std::vector<typename kernels::LowRankAffine<T>::element> es;
+      for (const auto* tr : transitions) {
+        typename kernels::LowRankAffine<T>::element e;
+        for (const auto& f : tr->factors) {
+          typename kernels::LowRankAffine<T>::factor g;
+          g.D = convert<T>(f.D);
+          g.rank = f.u.size();
+          for (const auto& u : f.u)
+            for (const auto& x : u) g.U.push_back(numeric::from_exact<T>(x));
+          for (const auto& v : f.v)
+            for (const auto& x : v) g.V.push_back(numeric::from_exact<T>(x));
+          e.factors.push_back(std::move(g));
+        }
+        e.b = convert<T>(tr->b);
+        es.push_back(std::move(e));
+      }
+      if (!parallel) {
+        h = evaluate(lr, es, index, n, std::move(h0), false, so);
+      } else {
+        // products of DPLR maps are dense: scan dense maps
+        kernels::DenseAffine<T> op{d};
+        std::vector<typename kernels::DenseAffine<T>::element> dense;
+        for (const auto& e : es) dense.push_back(lr.to_dense(e));
+        h = evaluate(op, dense, index, n, std::move(h0), true, so);
+      }
+      break;
+    }
+  }
+  return read_out(spec, std::move(h));
+}
+
+}  // namespace detail
+
+/// Runs the model on a token sequence (indices into spec.alphabet).
+template <class T>
+LrnnRun<T> run_lrnn(const LrnnSpec& spec, const std::vector<std::uint32_t>& tokens, bool parallel,
+                    const kernels::ScanOptions& so = {}) {
+  for (std::size_t t = 0; t < tokens.size(); ++t)
+    if (tokens[t] >= spec.tokens.size())
+      throw ModelError("token index " + std::to_string(tokens[t]) + " at position " + std::to_string(t) +
+                       " is outside the alphabet of model '" + spec.name + "'");
+  std::vector<const Transition*> trs;
+  for (const auto& tr : spec.tokens) trs.push_back(&tr);
+  return detail::run_transitions<T>(spec, trs, [&](std::size_t t) { return tokens[t]; }, tokens.size(), parallel, so);
+}
+
+/// Runs the model on real-valued inputs x_1 … x_n (each of spec.input_dim entries).
+template <class T>
+LrnnRun<T> run_lrnn_inputs(const LrnnSpec& spec, const std::vector<std::vector<Exact>>& xs, bool parallel,
+                           const kernels::ScanOptions& so = {}) {
+  if (spec.input_dim == 0) throw ModelError("model '" + spec.name + "' takes tokens, not real-valued inputs");
+  std::vector<Transition> steps;
+  steps.reserve(xs.size());
+  for (const auto& x : xs) steps.push_back(detail::combine(spec, x));
+  std::vector<const Transition*> trs;
+  for (const auto& tr : steps) trs.push_back(&tr);
+  return detail::run_transitions<T>(spec, trs, [](std::size_t t) { return t; }, xs.size(), parallel, so);
+}
+
+}  // namespace parallax::models
