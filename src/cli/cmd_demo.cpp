@@ -56,8 +56,8 @@ void run_demo(const DemoOpts& o) {
   }
   const auto gens = models::s5_generators();
   for (const auto& net : nets) {
-    if (net.alphabet.size() != gens.size())
-      throw CliError(kBadInput, fmt::format("model '{}' does not read the S5 generator alphabet (s, c)", net.name));
+    if (net.alphabet != std::vector<std::string>{"s", "c"} || net.input_dim > 0 || !net.has_readout())
+      throw CliError(kBadInput, fmt::format("model '{}' does not read the S5 generator alphabet [s, c] with a readout", net.name));
   }
   for (auto n : o.lengths)
     if (n == 0) throw CliError(kBadInput, "--lengths: lengths must be positive");
