@@ -22,6 +22,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <exception>
@@ -52,8 +53,24 @@ template <class Element>
 std::size_t block_size(const ScanOptions& o) {
   if (o.block > 0) return o.block;
   // About 64 KiB of elements per block: stays in L2 between passes A and C.
-  const std::size_t b = (std::size_t(1) << 16) / std::max<std::size_t>(1, sizeof(Element));
-  return std::clamp<std::size_t>(b, 4 * kLanes, 1 << 14);
+  // About 256 KiB of elements per block: stays in L2 between passes A and C.
+  // Lane length an odd multiple of 16, so that for 4- and 8-byte scalars the
+  // lanes' streams in the caller's arrays fall into different L1 sets and are
+  // never a multiple of 4 KiB apart (4K aliasing stalls loads behind stores).
+  const std::size_t b = (std::size_t(1) << 18) / std::max<std::size_t>(1, sizeof(Element));
+  const std::size_t len0 = std::clamp<std::size_t>(b, 64 * kLanes, 1 << 16) / kLanes;
+  return kLanes * ((len0 & ~std::size_t(31)) + 16);
+}
+
+/// Calls f(integral_constant<J>) for J = 0 … kLanes−1, unrolled, so that lane
+/// variables of small elements live in registers.
+template <class F, std::size_t... J>
+inline void for_lanes_impl(F& f, std::index_sequence<J...>) {
+  (f(std::integral_constant<std::size_t, J>{}), ...);
+}
+template <class F>
+inline void for_lanes(F&& f) {
+  for_lanes_impl(f, std::make_index_sequence<kLanes>{});
 }
 
 /// Collects the first exception thrown by any worker.
@@ -79,6 +96,11 @@ class ErrorSlot {
   std::exception_ptr err_;
   std::atomic<bool> failed_{false};
 };
+
+/// Carries small enough to buffer before the sink (see chained_scan, pass C).
+template <class Carry>
+inline constexpr bool kBufferCarries = std::is_trivially_copyable_v<Carry> && sizeof(Carry) <= 16;
+inline constexpr std::size_t kSinkChunk = 64;
 
 /// The chained scan. adv(carry_in, element, carry_out) advances a carry by
 /// one element; sink(t, carry after element t). Returns the final carry.
@@ -106,18 +128,20 @@ Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advanc
     const std::size_t nt = static_cast<std::size_t>(omp_get_num_threads());
     errors.run([&] {
       // Per-thread scratch, allocated once.
-      std::vector<element> tot(kLanes, op.identity()), tmp(kLanes, op.identity());
-      std::vector<Carry> start(kLanes + 1, init), cur(kLanes, init), nxt(kLanes, init);
+      std::array<element, kLanes> tot, tmp;
+      std::array<Carry, kLanes> cur, nxt;
+      std::array<Carry, kLanes + 1> start;
+      for (std::size_t j = 0; j < kLanes; ++j) tmp[j] = op.identity(), cur[j] = nxt[j] = init;
       for (std::size_t k = tid; k < nblocks; k += nt) {
         const std::size_t lo = k * B, hi = std::min(n, lo + B);
         const std::size_t len = (hi - lo) / kLanes;           // every lane's common length
         // A. lane totals
         for (std::size_t j = 0; j < kLanes; ++j) tot[j] = op.identity();
         for (std::size_t i = 0; i < len; ++i) {
-          for (std::size_t j = 0; j < kLanes; ++j) {
+          for_lanes([&](auto j) {
             op.compose(tot[j], src(lo + j * len + i), tmp[j]);
             std::swap(tot[j], tmp[j]);
-          }
+          });
         }
         for (std::size_t t = lo + kLanes * len; t < hi; ++t) {
           op.compose(tot[kLanes - 1], src(t), tmp[0]);
@@ -138,12 +162,31 @@ Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advanc
         slots[k].ready.store(true, std::memory_order_release);
         // C. run the lanes from their starts
         for (std::size_t j = 0; j < kLanes; ++j) cur[j] = start[j];
-        for (std::size_t i = 0; i < len; ++i) {
-          for (std::size_t j = 0; j < kLanes; ++j) {
-            const std::size_t t = lo + j * len + i;
-            adv(cur[j], src(t), nxt[j]);
-            std::swap(cur[j], nxt[j]);
-            sink(t, cur[j]);
+        if constexpr (kBufferCarries<Carry>) {
+          // Small carries go through a buffer and reach the sink lane by lane:
+          // interleaving the lanes' output stores with their input loads
+          // makes the loads wait on false (4K-aliased) dependencies.
+          Carry buf[kLanes][kSinkChunk];
+          for (std::size_t i0 = 0; i0 < len; i0 += kSinkChunk) {
+            const std::size_t m = std::min(kSinkChunk, len - i0);
+            for (std::size_t i = 0; i < m; ++i) {
+              for_lanes([&](auto j) {
+                adv(cur[j], src(lo + j * len + i0 + i), nxt[j]);
+                std::swap(cur[j], nxt[j]);
+                buf[j][i] = cur[j];
+              });
+            }
+            for (std::size_t j = 0; j < kLanes; ++j)
+              for (std::size_t i = 0; i < m; ++i) sink(lo + j * len + i0 + i, buf[j][i]);
+          }
+        } else {
+          for (std::size_t i = 0; i < len; ++i) {
+            for_lanes([&](auto j) {
+              const std::size_t t = lo + j * len + i;
+              adv(cur[j], src(t), nxt[j]);
+              std::swap(cur[j], nxt[j]);
+              sink(t, cur[j]);
+            });
           }
         }
         for (std::size_t t = lo + kLanes * len; t < hi; ++t) {
