@@ -97,17 +97,26 @@ class ErrorSlot {
   std::atomic<bool> failed_{false};
 };
 
-/// Carries small enough to buffer before the sink (see chained_scan, pass C).
-template <class Carry>
-inline constexpr bool kBufferCarries = std::is_trivially_copyable_v<Carry> && sizeof(Carry) <= 16;
-inline constexpr std::size_t kSinkChunk = 64;
+/// Small trivially copyable elements take the prefix path (see chained_scan).
+template <class Element, class Carry>
+inline constexpr bool kPrefixPath = std::is_trivially_copyable_v<Element> && sizeof(Element) <= 32 &&
+                                    std::is_trivially_copyable_v<Carry> && sizeof(Carry) <= 32;
 
 /// The chained scan. adv(carry_in, element, carry_out) advances a carry by
 /// one element; sink(t, carry after element t). Returns the final carry.
+///
+/// Two variants of passes A and C:
+///  * prefix path (small trivially copyable elements, e.g. scalar affine
+///    maps): pass A stores every lane-local prefix composition in a per-thread
+///    buffer, and pass C applies each prefix to its lane's start carry. Pass C
+///    has no dependency chain (it vectorizes) and reads the source only once.
+///  * general path: pass C re-reads the source and advances the lanes'
+///    carries step by step.
 template <class Op, class Carry, class Source, class Advance, class Sink>
 Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advance&& adv, Sink&& sink,
                    const ScanOptions& opts) {
   using element = typename Op::element;
+  constexpr bool prefix_path = kPrefixPath<element, Carry>;
   if (n == 0) return init;
   const std::size_t B = block_size<element>(opts);
   const std::size_t nblocks = (n + B - 1) / B;
@@ -131,21 +140,24 @@ Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advanc
       std::array<element, kLanes> tot, tmp;
       std::array<Carry, kLanes> cur, nxt;
       std::array<Carry, kLanes + 1> start;
+      std::vector<element> pre(prefix_path ? B : 0);
       for (std::size_t j = 0; j < kLanes; ++j) tmp[j] = op.identity(), cur[j] = nxt[j] = init;
       for (std::size_t k = tid; k < nblocks; k += nt) {
         const std::size_t lo = k * B, hi = std::min(n, lo + B);
-        const std::size_t len = (hi - lo) / kLanes;           // every lane's common length
-        // A. lane totals
+        const std::size_t len = (hi - lo) / kLanes;  // every lane's common length; the last lane takes the rest
+        // A. lane totals (and, on the prefix path, every lane-local prefix)
         for (std::size_t j = 0; j < kLanes; ++j) tot[j] = op.identity();
         for (std::size_t i = 0; i < len; ++i) {
           for_lanes([&](auto j) {
             op.compose(tot[j], src(lo + j * len + i), tmp[j]);
             std::swap(tot[j], tmp[j]);
+            if constexpr (prefix_path) pre[j * len + i] = tot[j];
           });
         }
         for (std::size_t t = lo + kLanes * len; t < hi; ++t) {
           op.compose(tot[kLanes - 1], src(t), tmp[0]);
           std::swap(tot[kLanes - 1], tmp[0]);
+          if constexpr (prefix_path) pre[t - lo] = tot[kLanes - 1];
         }
         // B. carries: wait for the previous block, derive lane starts, publish
         if (k == 0) {
@@ -160,26 +172,20 @@ Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advanc
         for (std::size_t j = 0; j < kLanes; ++j) adv(start[j], tot[j], start[j + 1]);
         slots[k].carry = start[kLanes];
         slots[k].ready.store(true, std::memory_order_release);
-        // C. run the lanes from their starts
-        for (std::size_t j = 0; j < kLanes; ++j) cur[j] = start[j];
-        if constexpr (kBufferCarries<Carry>) {
-          // Small carries go through a buffer and reach the sink lane by lane:
-          // interleaving the lanes' output stores with their input loads
-          // makes the loads wait on false (4K-aliased) dependencies.
-          Carry buf[kLanes][kSinkChunk];
-          for (std::size_t i0 = 0; i0 < len; i0 += kSinkChunk) {
-            const std::size_t m = std::min(kSinkChunk, len - i0);
-            for (std::size_t i = 0; i < m; ++i) {
-              for_lanes([&](auto j) {
-                adv(cur[j], src(lo + j * len + i0 + i), nxt[j]);
-                std::swap(cur[j], nxt[j]);
-                buf[j][i] = cur[j];
-              });
+        // C. every carry of the block
+        if constexpr (prefix_path) {
+          for (std::size_t j = 0; j < kLanes; ++j) {
+            const std::size_t a = j * len, b = j + 1 < kLanes ? a + len : hi - lo;
+            const Carry s = start[j];
+            const element* p = pre.data();
+            for (std::size_t i = a; i < b; ++i) {
+              Carry out;
+              adv(s, p[i], out);
+              sink(lo + i, out);
             }
-            for (std::size_t j = 0; j < kLanes; ++j)
-              for (std::size_t i = 0; i < m; ++i) sink(lo + j * len + i0 + i, buf[j][i]);
           }
         } else {
+          for (std::size_t j = 0; j < kLanes; ++j) cur[j] = start[j];
           for (std::size_t i = 0; i < len; ++i) {
             for_lanes([&](auto j) {
               const std::size_t t = lo + j * len + i;
@@ -188,11 +194,11 @@ Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advanc
               sink(t, cur[j]);
             });
           }
-        }
-        for (std::size_t t = lo + kLanes * len; t < hi; ++t) {
-          adv(cur[kLanes - 1], src(t), nxt[0]);
-          std::swap(cur[kLanes - 1], nxt[0]);
-          sink(t, cur[kLanes - 1]);
+          for (std::size_t t = lo + kLanes * len; t < hi; ++t) {
+            adv(cur[kLanes - 1], src(t), nxt[0]);
+            std::swap(cur[kLanes - 1], nxt[0]);
+            sink(t, cur[kLanes - 1]);
+          }
         }
       }
     });
