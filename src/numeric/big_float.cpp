@@ -58,7 +58,9 @@ BigFloat operator*(const BigFloat& a, const BigFloat& b) {
   return rounded([&](mpfr_ptr r) { return mpfr_mul(r, a.get(), b.get(), MPFR_RNDN); }, finite(a) && finite(b));
 }
 BigFloat operator/(const BigFloat& a, const BigFloat& b) {
-  return rounded([&](mpfr_ptr r) { return mpfr_div(r, a.get(), b.get(), MPFR_RNDN); }, finite(a) && finite(b));
+  const bool by_zero = mpfr_zero_p(b.get()) != 0;
+  if (by_zero && !mpfr_nan_p(a.get())) note_invalid();  // division by zero: ±inf (or NaN), never "overflow"
+  return rounded([&](mpfr_ptr r) { return mpfr_div(r, a.get(), b.get(), MPFR_RNDN); }, finite(a) && finite(b) && !by_zero);
 }
 BigFloat operator-(const BigFloat& a) {
   BigFloat r(a);

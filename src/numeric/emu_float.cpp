@@ -53,7 +53,7 @@ double round_double(double x, int M, int E) noexcept {
     note_overflow();
     return std::copysign(std::numeric_limits<double>::infinity(), x);
   }
-  if (e < emin && r != x) note_underflow();  // tiny and inexact
+  if (r != x && std::fabs(r) < std::scalbn(1.0, emin)) note_underflow();  // inexact, and subnormal or zero after rounding
   return r;
 }
 
@@ -85,7 +85,9 @@ double exact_op(Op op, double a, double b, int M, int E) noexcept {
     default: t = mpfr_div(s.r, s.a, s.b, MPFR_RNDN); break;
   }
   t = range.finish(s.r, t);
-  detail::note_events(s.r, t, std::isfinite(a) && std::isfinite(b), range);
+  const bool by_zero = op == Op::Div && b == 0;
+  if (by_zero && !std::isnan(a)) note_invalid();  // division by zero: ±inf (or NaN for 0/0), never "overflow"
+  detail::note_events(s.r, t, std::isfinite(a) && std::isfinite(b) && !by_zero, range);
   return mpfr_get_d(s.r, MPFR_RNDN);  // exact: M ≤ 53 and the range fits a double
 }
 
@@ -107,7 +109,11 @@ double exact_fma(double a, double b, double c, int M, int E) noexcept {
 EmuFloat ScalarTraits<EmuFloat>::from_exact(const Exact& q) {
   const Context& c = current_context();
   const double r = round_exact_to_binary(q, c.float_mantissa, c.float_exponent);
-  if (std::isinf(r)) note_overflow();
+  if (std::isinf(r)) {
+    note_overflow();
+  } else if (std::fabs(r) < std::scalbn(1.0, 2 - (1 << (c.float_exponent - 1))) && Exact(r) != q) {
+    note_underflow();  // inexact, and subnormal or zero after rounding
+  }
   return EmuFloat::raw(r);
 }
 

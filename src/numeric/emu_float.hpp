@@ -56,7 +56,12 @@ inline double binary(Op op, double a, double b) noexcept {
     case Op::Mul: r = a * b; break;
     default: r = a / b; break;
   }
-  if (std::isnan(r) && !std::isnan(a) && !std::isnan(b)) note_invalid();
+  if (std::isnan(r) && !std::isnan(a) && !std::isnan(b)) {
+    note_invalid();
+  } else if (op == Op::Div && b == 0 && !std::isnan(a)) {
+    note_invalid();  // division by zero: ±inf, never "overflow"
+    return r;
+  }
   return round_double(r, c.float_mantissa, c.float_exponent);
 }
 }  // namespace emu

@@ -12,6 +12,20 @@ namespace {
                               "); expected an integer, a fraction p/q or a decimal like -1.25e-3");
 }
 
+/// A non-negative decimal integer from its digits (always base 10: a leading
+/// zero is not an octal prefix).
+BigInt decimal(std::string_view digits) {
+  BigInt z;
+  mpz_set_str(z.backend().data(), std::string(digits).c_str(), 10);
+  return z;
+}
+
+BigInt power_of_ten(unsigned long e) {
+  BigInt z;
+  mpz_ui_pow_ui(z.backend().data(), 10, e);
+  return z;
+}
+
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)
@@ -34,7 +48,7 @@ Exact parse_exact(std::string_view text) {
   if (auto slash = s.find('/'); slash != std::string_view::npos) {
     auto num = s.substr(0, slash), den = s.substr(slash + 1);
     if (!all_digits(num) || !all_digits(den)) bad(text, "a fraction needs digits on both sides of '/'");
-    BigInt n{std::string(num)}, d{std::string(den)};
+    const BigInt n = decimal(num), d = decimal(den);
     if (d == 0) bad(text, "zero denominator");
     value = Exact(n, d);
   } else {
@@ -61,11 +75,9 @@ Exact parse_exact(std::string_view text) {
       e10 = std::stoll(std::string(expo));
       if (eneg) e10 = -e10;
     }
-    BigInt digits{std::string(ip.empty() ? "0" : ip) + std::string(fp)};
+    const BigInt digits = decimal(std::string(ip.empty() ? "0" : ip) + std::string(fp));
     e10 -= static_cast<long long>(fp.size());
-    BigInt p10 = 1;
-    BigInt ten = 10;
-    for (long long i = 0; i < (e10 < 0 ? -e10 : e10); ++i) p10 *= ten;
+    const BigInt p10 = power_of_ten(static_cast<unsigned long>(e10 < 0 ? -e10 : e10));
     value = e10 >= 0 ? Exact(digits * p10) : Exact(digits, p10);
   }
   return neg ? Exact(-value) : value;
