@@ -154,3 +154,23 @@ LrnnRun<T> run_lrnn_inputs(const LrnnSpec& spec, const std::vector<std::vector<E
 }
 
 }  // namespace parallax::models
+
+// Every scalar type of the numeric module is instantiated once, in the models
+// library (instances_*.cpp), so that callers compile quickly.
+#include "numeric/all.hpp"
+
+#define PARALLAX_LRNN_INSTANCES(EXTERN, T)                                                                       \
+  EXTERN template ::parallax::models::LrnnRun<T> parallax::models::run_lrnn<T>(                                  \
+      const ::parallax::models::LrnnSpec&, const std::vector<std::uint32_t>&, bool,                              \
+      const ::parallax::kernels::ScanOptions&);                                                                  \
+  EXTERN template ::parallax::models::LrnnRun<T> parallax::models::run_lrnn_inputs<T>(                           \
+      const ::parallax::models::LrnnSpec&, const std::vector<std::vector<::parallax::numeric::Exact>>&, bool,    \
+      const ::parallax::kernels::ScanOptions&);
+
+PARALLAX_LRNN_INSTANCES(extern, double)
+PARALLAX_LRNN_INSTANCES(extern, float)
+PARALLAX_LRNN_INSTANCES(extern, ::parallax::numeric::EmuFloat)
+PARALLAX_LRNN_INSTANCES(extern, ::parallax::numeric::BigFloat)
+PARALLAX_LRNN_INSTANCES(extern, ::parallax::numeric::Fixed)
+PARALLAX_LRNN_INSTANCES(extern, ::parallax::numeric::Exact)
+PARALLAX_LRNN_INSTANCES(extern, ::parallax::numeric::Interval)

@@ -1,0 +1,4 @@
+// Instantiates the LRNN evaluation templates for one scalar type.
+#include "models/lrnn.hpp"
+
+PARALLAX_LRNN_INSTANCES(, double)
