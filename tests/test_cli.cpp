@@ -124,7 +124,7 @@ TEST_CASE("cli: scan on a random sequence gives the same verdict sequentially an
   }
 }
 
-TEST_CASE("cli: bad model files name the file, line and field; exit 2", "[quick][cli]") {
+TEST_CASE("cli: bad model files name the file, line and field, exit 2", "[quick][cli]") {
   auto p = write_file("broken.json", "{\n  \"structure\": \"diagonal\",\n  \"d\": 2,\n  oops\n}\n");
   auto r = cli("scan --model '" + p.string() + "' --tokens a");
   CHECK(r.code == 2);
@@ -165,6 +165,19 @@ TEST_CASE("cli: token files and real-valued input files", "[quick][cli]") {
   r = cli("scan --model s5 --tokens-file /nonexistent/tokens.txt");
   CHECK(r.code == 2);
   CHECK(contains(r.err, "/nonexistent/tokens.txt"));
+
+  // real-valued inputs: leaky-sum is h <- h/2 + x, read exactly
+  auto xs = write_file("inputs.txt", "1\n0.5 # half\n\n3\n");
+  for (const char* mode : {"", "--parallel --threads 2"}) {
+    r = cli("scan --model leaky-sum --precision exact --json --inputs-file '" + xs.string() + "' " + mode);
+    REQUIRE(r.code == 0);
+    CHECK(json_lines(r.out).at(0).at("score") == "7/2");
+    CHECK(json_lines(r.out).at(0).at("n") == 3);
+  }
+  auto bad = write_file("bad-inputs.txt", "1\n2 x\n");
+  r = cli("scan --model leaky-sum --inputs-file '" + bad.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "bad-inputs.txt:2"));
 }
 
 TEST_CASE("cli: bench scan --quick reports every figure", "[quick][cli]") {

@@ -155,7 +155,7 @@ TEST_CASE("models: every structure, exact sequential == parallel == dense refere
   }
 }
 
-TEST_CASE("models: finite precisions track the exact run; intervals enclose it", "[quick][models]") {
+TEST_CASE("models: finite precisions track the exact run, and intervals enclose it", "[quick][models]") {
   std::mt19937_64 rng(12);
   for (Structure st : kAll) {
     auto s = random_model(st, 4, rng);
@@ -305,7 +305,7 @@ TEST_CASE("models: JSON errors name the file, line and field", "[quick][models]"
   CHECK_THROWS_AS(models::resolve_model("no-such-model"), ModelError);
 }
 
-TEST_CASE("models: JSON numbers are exact; Householder factors default to reflections", "[quick][models]") {
+TEST_CASE("models: JSON numbers are exact, and Householder factors default to reflections", "[quick][models]") {
   const auto s = models::lrnn_from_json_text(R"({
     "structure": "dplr", "d": 2, "alphabet": ["r"],
     "transitions": {"r": {"factors": [{"householder": [1, -1]}], "b": [0.1, "1/3"]}},

@@ -229,7 +229,7 @@ TEMPLATE_TEST_CASE("scan: floating point parallel run within the stated bound of
   }
 }
 
-TEST_CASE("scan: workers see the caller's numeric context; errors propagate", "[quick][scan]") {
+TEST_CASE("scan: workers see the caller's numeric context, and errors propagate", "[quick][scan]") {
   numeric::Context ctx;
   ctx.float_mantissa = 8;
   ctx.float_exponent = 8;

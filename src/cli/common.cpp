@@ -17,6 +17,11 @@ std::string cell_text(const nlohmann::ordered_json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
   if (v.is_number_float()) return fmt::format("{}", v.get<double>());
+  if (v.is_array()) {  // a list of words: space separated
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : " ") + cell_text(x);
+    return out;
+  }
   return v.dump();
 }
 
