@@ -60,6 +60,12 @@ typename Op::element reduce_tree(const Op& op, Source&& src, std::size_t n) {
   return cpu::reduce_tree(op, src, 0, n);
 }
 
+/// The same tree, its top levels computed by several threads (OpenMP tasks).
+template <class Op, class Source>
+typename Op::element reduce_tree_parallel(const Op& op, Source&& src, std::size_t n, const ScanOptions& o = {}) {
+  return cpu::reduce_tree_parallel(op, src, n, o);
+}
+
 /// Runs h_{t+1} = e_t(h_t) from h0; sink(t, h_{t+1}); returns h_n.
 template <class Op, class Source, class Sink>
 typename Op::state run_sequential(const Op& op, Source&& src, std::size_t n, typename Op::state h0, Sink&& sink) {

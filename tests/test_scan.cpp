@@ -45,6 +45,7 @@ void check_all(const Op& op, const std::vector<typename Op::element>& es, const 
   for (std::size_t t = 0; t < n; ++t) REQUIRE(equal(pre_seq[t], pre_par[t]));
   REQUIRE(equal(kernels::reduce_parallel(op, src, n, o), tot_seq));
   REQUIRE(equal(kernels::reduce_tree(op, src, n), tot_seq));
+  REQUIRE(equal(kernels::reduce_tree_parallel(op, src, n, o), tot_seq));
 
   std::vector<typename Op::state> h_seq(n), h_par(n);
   const auto hn_seq = kernels::run_sequential(op, src, n, h0, [&](std::size_t t, const auto& h) { h_seq[t] = h; });
@@ -161,6 +162,7 @@ TEST_CASE("scan: dense 2x2 over big integers and string concatenation, parallel 
       }
       REQUIRE(kernels::reduce_parallel(cat, wsrc, n, o) == joined);
       REQUIRE(kernels::reduce_tree(cat, wsrc, n) == joined);
+      REQUIRE(kernels::reduce_tree_parallel(cat, wsrc, n, o) == joined);
     }
   }
 }
@@ -199,6 +201,9 @@ TEST_CASE("scan: 2^20 affine maps mod 2^64, primes and powers of two, 1 and 2 th
     const auto tree = kernels::reduce_tree(op, src, n);
     CHECK(tree.a == tot.a);
     CHECK(tree.b == tot.b);
+    const auto ptree = kernels::reduce_tree_parallel(op, src, n, {2, 0});
+    CHECK(ptree.a == tot.a);
+    CHECK(ptree.b == tot.b);
   }
 }
 
@@ -260,5 +265,6 @@ TEST_CASE("scan: workers see the caller's numeric context, and errors propagate"
   for (int threads : {1, 2}) {
     CHECK_THROWS_WITH(kernels::run_parallel(dop, bad, 5000, 0.0, kernels::no_sink, {threads, 10}), "boom at 777");
     CHECK_THROWS_WITH(kernels::reduce_parallel(dop, bad, 5000, {threads, 0}), "boom at 777");
+    CHECK_THROWS_WITH(kernels::reduce_tree_parallel(dop, bad, 5000, {threads, 0}), "boom at 777");
   }
 }

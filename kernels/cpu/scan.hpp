@@ -260,16 +260,66 @@ typename Op::element reduce_parallel(const Op& op, Source&& src, std::size_t n, 
 }
 
 /// e_{n-1} ∘ … ∘ e_0 by a balanced binary tree: depth ⌈log₂ n⌉, and operands
-/// of equal size meet (what makes exact products fast).
+/// of equal size meet (what makes exact products fast). Subtrees at the top
+/// `spawn_levels` levels run as OpenMP tasks when called inside a parallel
+/// region.
 template <class Op, class Source>
-typename Op::element reduce_tree(const Op& op, Source& src, std::size_t lo, std::size_t hi) {
-  if (hi - lo == 1) return typename Op::element(src(lo));
-  const std::size_t mid = lo + (hi - lo) / 2;
-  const auto left = reduce_tree(op, src, lo, mid);
-  const auto right = reduce_tree(op, src, mid, hi);
+typename Op::element reduce_tree(const Op& op, Source& src, std::size_t lo, std::size_t hi, int spawn_levels = 0) {
+  using element = typename Op::element;
+  if (hi - lo == 1) return element(src(lo));
   auto out = op.identity();
+  if (hi - lo == 2) {  // compose the leaves in place, without copying them
+    op.compose(src(lo), src(lo + 1), out);
+    return out;
+  }
+  const std::size_t mid = lo + (hi - lo) / 2;
+  if (spawn_levels <= 0) {
+    const element left = reduce_tree(op, src, lo, mid);
+    const element right = reduce_tree(op, src, mid, hi);
+    op.compose(left, right, out);
+    return out;
+  }
+  element left{}, right{};
+  std::exception_ptr left_error, right_error;  // exceptions must not leave a task
+#pragma omp task shared(left, left_error, op, src) firstprivate(lo, mid, spawn_levels)
+  {
+    try {
+      left = reduce_tree(op, src, lo, mid, spawn_levels - 1);
+    } catch (...) {
+      left_error = std::current_exception();
+    }
+  }
+  try {
+    right = reduce_tree(op, src, mid, hi, spawn_levels - 1);
+  } catch (...) {
+    right_error = std::current_exception();
+  }
+#pragma omp taskwait
+  if (left_error) std::rethrow_exception(left_error);
+  if (right_error) std::rethrow_exception(right_error);
   op.compose(left, right, out);
   return out;
+}
+
+/// The balanced tree with its top levels spread over the caller's threads.
+template <class Op, class Source>
+typename Op::element reduce_tree_parallel(const Op& op, Source& src, std::size_t n, const ScanOptions& opts) {
+  if (n == 0) return op.identity();
+  const int threads = std::max(1, thread_count(opts));
+  if (threads == 1 || n < 4) return reduce_tree(op, src, 0, n);
+  int levels = 0;
+  while ((1 << levels) < 4 * threads && levels < 16) ++levels;  // a few tasks per thread
+  const numeric::Context ctx = numeric::current_context();
+  ErrorSlot errors;
+  typename Op::element result = op.identity();
+#pragma omp parallel num_threads(threads)
+  {
+    numeric::ContextGuard guard(ctx);
+#pragma omp single
+    errors.run([&] { result = reduce_tree(op, src, 0, n, levels); });
+  }
+  errors.rethrow();
+  return result;
 }
 
 }  // namespace cpu
