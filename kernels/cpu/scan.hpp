@@ -102,6 +102,48 @@ template <class Element, class Carry>
 inline constexpr bool kPrefixPath = std::is_trivially_copyable_v<Element> && sizeof(Element) <= 32 &&
                                     std::is_trivially_copyable_v<Carry> && sizeof(Carry) <= 32;
 
+/// The chain of blocks shared by the chained scans: blocks 0 … nblocks−1 are
+/// dealt to `threads` threads round-robin; each thread builds one worker
+/// (make_worker(), its scratch) and for each of its blocks calls
+///   w.reduce(k)               pass A, no dependency on other blocks
+///   w.advance(k, in) → out    pass B: the carry at the block's end from the one at its start
+///   w.emit(k)                 pass C
+/// The carry at a block's end is published as soon as it is known. Workers
+/// install the caller's numeric Context; exceptions reach the caller.
+template <class Carry, class MakeWorker>
+Carry chain_blocks(std::size_t nblocks, Carry init, int threads, MakeWorker&& make_worker) {
+  struct Slot {
+    std::atomic<bool> ready{false};
+    Carry carry;
+  };
+  std::unique_ptr<Slot[]> slots(new Slot[nblocks]);
+  const numeric::Context ctx = numeric::current_context();
+  ErrorSlot errors;
+#pragma omp parallel num_threads(threads)
+  {
+    numeric::ContextGuard guard(ctx);
+    const std::size_t tid = static_cast<std::size_t>(omp_get_thread_num());
+    const std::size_t nt = static_cast<std::size_t>(omp_get_num_threads());
+    errors.run([&] {
+      auto w = make_worker();
+      for (std::size_t k = tid; k < nblocks; k += nt) {
+        w.reduce(k);
+        if (k > 0) {
+          for (unsigned spin = 0; !slots[k - 1].ready.load(std::memory_order_acquire); ++spin) {
+            if (errors.failed()) return;
+            if (spin > 64) std::this_thread::yield();
+          }
+        }
+        slots[k].carry = w.advance(k, k == 0 ? init : slots[k - 1].carry);
+        slots[k].ready.store(true, std::memory_order_release);
+        w.emit(k);
+      }
+    });
+  }
+  errors.rethrow();
+  return std::move(slots[nblocks - 1].carry);
+}
+
 /// The chained scan. adv(carry_in, element, carry_out) advances a carry by
 /// one element; sink(t, carry after element t). Returns the final carry.
 ///
@@ -122,89 +164,86 @@ Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advanc
   const std::size_t nblocks = (n + B - 1) / B;
   const int threads = static_cast<int>(std::min<std::size_t>(std::max(1, thread_count(opts)), nblocks));
 
-  struct Slot {
-    std::atomic<bool> ready{false};
-    Carry carry;
-  };
-  std::unique_ptr<Slot[]> slots(new Slot[nblocks]);
-  const numeric::Context ctx = numeric::current_context();
-  ErrorSlot errors;
+  struct Worker {
+    const Op& op;
+    Source& src;
+    Advance& adv;
+    Sink& sink;
+    std::size_t n, B;
+    std::array<element, kLanes> tot, tmp;
+    std::array<Carry, kLanes> cur, nxt;
+    std::array<Carry, kLanes + 1> start;
+    std::vector<element> pre;
+    std::size_t lo = 0, hi = 0, len = 0;
 
-#pragma omp parallel num_threads(threads)
-  {
-    numeric::ContextGuard guard(ctx);
-    const std::size_t tid = static_cast<std::size_t>(omp_get_thread_num());
-    const std::size_t nt = static_cast<std::size_t>(omp_get_num_threads());
-    errors.run([&] {
-      // Per-thread scratch, allocated once.
-      std::array<element, kLanes> tot, tmp;
-      std::array<Carry, kLanes> cur, nxt;
-      std::array<Carry, kLanes + 1> start;
-      std::vector<element> pre(prefix_path ? B : 0);
-      for (std::size_t j = 0; j < kLanes; ++j) tmp[j] = op.identity(), cur[j] = nxt[j] = init;
-      for (std::size_t k = tid; k < nblocks; k += nt) {
-        const std::size_t lo = k * B, hi = std::min(n, lo + B);
-        const std::size_t len = (hi - lo) / kLanes;  // every lane's common length; the last lane takes the rest
-        // A. lane totals (and, on the prefix path, every lane-local prefix)
-        for (std::size_t j = 0; j < kLanes; ++j) tot[j] = op.identity();
-        for (std::size_t i = 0; i < len; ++i) {
+    void reduce(std::size_t k) {  // A. lane totals (and, on the prefix path, every lane-local prefix)
+      lo = k * B;
+      hi = std::min(n, lo + B);
+      len = (hi - lo) / kLanes;  // every lane's common length; the last lane takes the rest
+      // local copies: lanes of small elements stay in registers
+      std::array<element, kLanes> acc = tot, scratch = tmp;
+      element* p = pre.data();
+      const std::size_t lo_ = lo, len_ = len;
+      for (std::size_t j = 0; j < kLanes; ++j) acc[j] = op.identity();
+      for (std::size_t i = 0; i < len_; ++i) {
+        for_lanes([&](auto j) {
+          op.compose(acc[j], src(lo_ + j * len_ + i), scratch[j]);
+          std::swap(acc[j], scratch[j]);
+          if constexpr (prefix_path) p[j * len_ + i] = acc[j];
+        });
+      }
+      for (std::size_t t = lo_ + kLanes * len_; t < hi; ++t) {
+        op.compose(acc[kLanes - 1], src(t), scratch[0]);
+        std::swap(acc[kLanes - 1], scratch[0]);
+        if constexpr (prefix_path) p[t - lo_] = acc[kLanes - 1];
+      }
+      tot = std::move(acc);
+      tmp = std::move(scratch);
+    }
+    Carry advance(std::size_t, const Carry& in) {  // B. lane starts from the block's start
+      start[0] = in;
+      for (std::size_t j = 0; j < kLanes; ++j) adv(start[j], tot[j], start[j + 1]);
+      return start[kLanes];
+    }
+    void emit(std::size_t) {  // C. every carry of the block
+      if constexpr (prefix_path) {
+        for (std::size_t j = 0; j < kLanes; ++j) {
+          const std::size_t a = j * len, b = j + 1 < kLanes ? a + len : hi - lo;
+          const Carry s = start[j];
+          const element* p = pre.data();
+          for (std::size_t i = a; i < b; ++i) {
+            Carry out;
+            adv(s, p[i], out);
+            sink(lo + i, out);
+          }
+        }
+      } else {
+        std::array<Carry, kLanes> c = std::move(cur), x = std::move(nxt);  // local: registers when small
+        const std::size_t lo_ = lo, len_ = len;
+        for (std::size_t j = 0; j < kLanes; ++j) c[j] = start[j];
+        for (std::size_t i = 0; i < len_; ++i) {
           for_lanes([&](auto j) {
-            op.compose(tot[j], src(lo + j * len + i), tmp[j]);
-            std::swap(tot[j], tmp[j]);
-            if constexpr (prefix_path) pre[j * len + i] = tot[j];
+            const std::size_t t = lo_ + j * len_ + i;
+            adv(c[j], src(t), x[j]);
+            std::swap(c[j], x[j]);
+            sink(t, c[j]);
           });
         }
-        for (std::size_t t = lo + kLanes * len; t < hi; ++t) {
-          op.compose(tot[kLanes - 1], src(t), tmp[0]);
-          std::swap(tot[kLanes - 1], tmp[0]);
-          if constexpr (prefix_path) pre[t - lo] = tot[kLanes - 1];
+        for (std::size_t t = lo_ + kLanes * len_; t < hi; ++t) {
+          adv(c[kLanes - 1], src(t), x[0]);
+          std::swap(c[kLanes - 1], x[0]);
+          sink(t, c[kLanes - 1]);
         }
-        // B. carries: wait for the previous block, derive lane starts, publish
-        if (k == 0) {
-          start[0] = init;
-        } else {
-          for (unsigned spin = 0; !slots[k - 1].ready.load(std::memory_order_acquire); ++spin) {
-            if (errors.failed()) return;
-            if (spin > 64) std::this_thread::yield();
-          }
-          start[0] = slots[k - 1].carry;
-        }
-        for (std::size_t j = 0; j < kLanes; ++j) adv(start[j], tot[j], start[j + 1]);
-        slots[k].carry = start[kLanes];
-        slots[k].ready.store(true, std::memory_order_release);
-        // C. every carry of the block
-        if constexpr (prefix_path) {
-          for (std::size_t j = 0; j < kLanes; ++j) {
-            const std::size_t a = j * len, b = j + 1 < kLanes ? a + len : hi - lo;
-            const Carry s = start[j];
-            const element* p = pre.data();
-            for (std::size_t i = a; i < b; ++i) {
-              Carry out;
-              adv(s, p[i], out);
-              sink(lo + i, out);
-            }
-          }
-        } else {
-          for (std::size_t j = 0; j < kLanes; ++j) cur[j] = start[j];
-          for (std::size_t i = 0; i < len; ++i) {
-            for_lanes([&](auto j) {
-              const std::size_t t = lo + j * len + i;
-              adv(cur[j], src(t), nxt[j]);
-              std::swap(cur[j], nxt[j]);
-              sink(t, cur[j]);
-            });
-          }
-          for (std::size_t t = lo + kLanes * len; t < hi; ++t) {
-            adv(cur[kLanes - 1], src(t), nxt[0]);
-            std::swap(cur[kLanes - 1], nxt[0]);
-            sink(t, cur[kLanes - 1]);
-          }
-        }
+        cur = std::move(c);
+        nxt = std::move(x);
       }
-    });
-  }
-  errors.rethrow();
-  return std::move(slots[nblocks - 1].carry);
+    }
+  };
+  return chain_blocks(nblocks, init, threads, [&] {
+    Worker w{op, src, adv, sink, n, B, {}, {}, {}, {}, {}, std::vector<element>(prefix_path ? B : 0)};
+    for (std::size_t j = 0; j < kLanes; ++j) w.tmp[j] = op.identity(), w.cur[j] = w.nxt[j] = init;
+    return w;
+  });
 }
 
 /// Left fold of [lo, hi) as kLanes interleaved chains combined in order.
