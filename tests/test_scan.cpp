@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cpu/affine_simd.hpp"
 #include "kernels/operators.hpp"
 #include "kernels/scan.hpp"
 #include "numeric/all.hpp"
@@ -266,5 +267,51 @@ TEST_CASE("scan: workers see the caller's numeric context, and errors propagate"
     CHECK_THROWS_WITH(kernels::run_parallel(dop, bad, 5000, 0.0, kernels::no_sink, {threads, 10}), "boom at 777");
     CHECK_THROWS_WITH(kernels::reduce_parallel(dop, bad, 5000, {threads, 0}), "boom at 777");
     CHECK_THROWS_WITH(kernels::reduce_tree_parallel(dop, bad, 5000, {threads, 0}), "boom at 777");
+  }
+}
+
+TEMPLATE_TEST_CASE("scan: SIMD-lane affine kernel over arrays equals the sequential loop", "[quick][scan]", float,
+                   double) {
+  // a ∈ {−1, 0, 1} and small integer b: every operation is exact, so any
+  // grouping must reproduce the loop bit for bit; this checks lanes, tails,
+  // block boundaries and the carry chain.
+  using T = TestType;
+  std::mt19937_64 rng(6);
+  const std::size_t N = 70001;
+  std::vector<T> a(N), b(N);
+  for (std::size_t t = 0; t < N; ++t) a[t] = T(int(rng() % 3) - 1), b[t] = T(int(rng() % 7) - 3);
+  for (std::size_t n : {0, 1, 2, 3, 7, 15, 16, 17, 63, 64, 65, 127, 1021, 4096, 65521, 70001}) {
+    std::vector<T> ref(n);
+    T x = T(2);
+    for (std::size_t t = 0; t < n; ++t) ref[t] = x = a[t] * x + b[t];
+    for (int threads : {1, 2}) {
+      for (std::size_t block : {std::size_t(0), std::size_t(1), std::size_t(40), std::size_t(129), std::size_t(1000)}) {
+        INFO("n = " << n << ", threads = " << threads << ", block = " << block);
+        std::vector<T> h(n, T(-99));
+        const T last = kernels::cpu::run_affine_arrays(a.data(), b.data(), h.data(), n, T(2), {threads, block});
+        CHECK(h == ref);
+        CHECK(last == (n ? ref.back() : T(2)));
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("scan: SIMD-lane affine kernel within the stated bound on contractive maps", "[scan]", float, double) {
+  using T = TestType;
+  const double u = std::ldexp(1.0, -std::numeric_limits<T>::digits);
+  const double bound = 64 * u * 100 * 100;  // as for the chained scan
+  const std::size_t n = std::size_t(1) << 20;
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> ua(-0.99, 0.99), ub(-1, 1);
+  std::vector<T> a(n), b(n), ref(n), h(n);
+  for (std::size_t t = 0; t < n; ++t) a[t] = T(ua(rng)), b[t] = T(ub(rng));
+  T x = 0;
+  for (std::size_t t = 0; t < n; ++t) ref[t] = x = a[t] * x + b[t];
+  for (int threads : {1, 2}) {
+    kernels::cpu::run_affine_arrays(a.data(), b.data(), h.data(), n, T(0), {threads, 0});
+    double worst = 0;
+    for (std::size_t t = 0; t < n; ++t) worst = std::max(worst, std::fabs(double(h[t]) - double(ref[t])));
+    INFO("threads = " << threads << ", max error = " << worst);
+    CHECK(worst <= bound);
   }
 }

@@ -50,7 +50,7 @@ inline constexpr std::size_t kLanes = 8;
 inline int thread_count(const ScanOptions& o) { return o.threads > 0 ? o.threads : omp_get_max_threads(); }
 
 template <class Element>
-std::size_t block_size(const ScanOptions& o) {
+std::size_t block_size(const ScanOptions& o, std::size_t lanes = kLanes) {
   if (o.block > 0) return o.block;
   // About 64 KiB of elements per block: stays in L2 between passes A and C.
   // About 256 KiB of elements per block: stays in L2 between passes A and C.
@@ -58,8 +58,8 @@ std::size_t block_size(const ScanOptions& o) {
   // lanes' streams in the caller's arrays fall into different L1 sets and are
   // never a multiple of 4 KiB apart (4K aliasing stalls loads behind stores).
   const std::size_t b = (std::size_t(1) << 18) / std::max<std::size_t>(1, sizeof(Element));
-  const std::size_t len0 = std::clamp<std::size_t>(b, 64 * kLanes, 1 << 16) / kLanes;
-  return kLanes * ((len0 & ~std::size_t(31)) + 16);
+  const std::size_t len0 = std::clamp<std::size_t>(b, 64 * lanes, 1 << 16) / lanes;
+  return lanes * ((len0 & ~std::size_t(31)) + 16);
 }
 
 /// Calls f(integral_constant<J>) for J = 0 … kLanes−1, unrolled, so that lane
