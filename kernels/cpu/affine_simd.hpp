@@ -2,15 +2,17 @@
 // The scalar affine recurrence h_t = a_t h_{t−1} + b_t over native float or
 // double arrays, by the chained block scan with SIMD lanes.
 //
-// Same algorithm as chained_scan (kernels/cpu/scan.hpp): blocks chained
-// across threads, each block cut into lanes whose totals give every lane's
-// start. The lanes are processed W at a time in one 16-byte vector (W = 4
-// floats or 2 doubles), G vectors at once for instruction-level parallelism;
-// W×W register transposes turn W lanes × W consecutive steps read from memory
-// into W steps × W lanes, so that every load and store is a contiguous
-// vector and every arithmetic operation advances W lanes. Each product and
-// sum is rounded exactly as in ScalarAffine<T> (no contraction), only the
-// grouping differs. GCC vector extensions: SSE2 on x86-64, NEON on AArch64.
+// Same algorithm as chained_scan (kernels/cpu/scan.hpp), on its prefix path:
+// blocks chained across threads, each block cut into lanes; pass A keeps every
+// lane-local prefix, pass B derives the lanes' starts, pass C applies each
+// prefix to its lane's start. The lanes are processed W at a time in one
+// 16-byte vector (W = 4 floats or 2 doubles); W×W register transposes turn W
+// lanes × W consecutive steps, read as contiguous vectors, into W steps × W
+// lanes, so every arithmetic operation advances W lanes. Within W steps the
+// prefixes are formed first and then composed with the running carry, so the
+// carry's dependency chain advances once per W steps. Each product and sum is
+// rounded as in ScalarAffine<T> (no contraction); only the grouping differs.
+// GCC vector extensions: SSE2 on x86-64, NEON on AArch64.
 #include <cstring>
 #include <type_traits>
 
@@ -36,7 +38,9 @@ template <class T>
 using Vec = typename VecOf<T>::type;
 template <class T>
 inline constexpr std::size_t kWidth = 16 / sizeof(T);
-inline constexpr std::size_t kGroups = 2;
+/// Vectors of lanes per block step. One is enough: the carry advances once per
+/// W steps (see reduce), and fewer lanes mean fewer concurrent memory streams.
+inline constexpr std::size_t kGroups = 1;
 /// Elements ahead of each lane's loads that pass A prefetches.
 inline constexpr std::size_t kPrefetchBytes = 256;
 
@@ -93,6 +97,7 @@ T run_affine_arrays(const T* a, const T* b, T* h, std::size_t n, T h0, const Sca
     std::size_t lo = 0, hi = 0, len = 0;  // lane l covers [lo + l·len, lo + (l+1)·len); [lo + L·len, hi) is the tail
     T ta[L], tb[L], tail_a = 1, tail_b = 0;  // lane totals, tail total
     T start[L + 1];                           // lane starts, then the tail's start
+    std::vector<V> pre_a, pre_b;              // lane-local prefixes, W lanes per vector
 
     void reduce(std::size_t k) {
       lo = k * B;
@@ -113,10 +118,24 @@ T run_affine_arrays(const T* a, const T* b, T* h, std::size_t n, T h0, const Sca
           }
           simd::transpose(ra);
           simd::transpose(rb);
-          for (std::size_t s = 0; s < W; ++s) {  // compose: (A, B) ↦ (a·A, a·B + b)
-            A[g] = ra[s] * A[g];
-            Bv[g] = ra[s] * Bv[g] + rb[s];
+          V* pa = pre_a.data() + ((i / W) * G + g) * W;
+          V* pb = pre_b.data() + ((i / W) * G + g) * W;
+          // prefixes within these W steps first (independent of the carry,
+          // so they overlap with the previous steps), then each composed with
+          // the carry: the carry's dependency chain is one step per W steps
+          V la[W], lb[W];
+          la[0] = ra[0];
+          lb[0] = rb[0];
+          for (std::size_t s = 1; s < W; ++s) {  // compose: (A, B) ↦ (a·A, a·B + b)
+            la[s] = ra[s] * la[s - 1];
+            lb[s] = ra[s] * lb[s - 1] + rb[s];
           }
+          for (std::size_t s = 0; s < W; ++s) {
+            pa[s] = la[s] * A[g];
+            pb[s] = la[s] * Bv[g] + lb[s];
+          }
+          A[g] = pa[W - 1];
+          Bv[g] = pb[W - 1];
         }
       }
       for (std::size_t g = 0; g < G; ++g)
@@ -134,23 +153,17 @@ T run_affine_arrays(const T* a, const T* b, T* h, std::size_t n, T h0, const Sca
       return tail_a * start[L] + tail_b;
     }
     void emit(std::size_t) {
+      // every output is its lane-local prefix applied to the lane's start: no
+      // dependency chain, and no second pass over a and b
       V S[G];
       for (std::size_t g = 0; g < G; ++g)
         for (std::size_t j = 0; j < W; ++j) S[g][j] = start[g * W + j];
       for (std::size_t i = 0; i < len; i += W) {
         for (std::size_t g = 0; g < G; ++g) {
-          V ra[W], rb[W], out[W];
-          for (std::size_t j = 0; j < W; ++j) {
-            const std::size_t t = lo + (g * W + j) * len + i;
-            ra[j] = simd::load(a + t);
-            rb[j] = simd::load(b + t);
-          }
-          simd::transpose(ra);
-          simd::transpose(rb);
-          for (std::size_t s = 0; s < W; ++s) {
-            S[g] = ra[s] * S[g] + rb[s];
-            out[s] = S[g];
-          }
+          const V* pa = pre_a.data() + ((i / W) * G + g) * W;
+          const V* pb = pre_b.data() + ((i / W) * G + g) * W;
+          V out[W];
+          for (std::size_t s = 0; s < W; ++s) out[s] = pa[s] * S[g] + pb[s];
           simd::transpose(out);
           for (std::size_t j = 0; j < W; ++j) simd::store(h + lo + (g * W + j) * len + i, out[j]);
         }
@@ -162,7 +175,9 @@ T run_affine_arrays(const T* a, const T* b, T* h, std::size_t n, T h0, const Sca
       }
     }
   };
-  return chain_blocks(nblocks, h0, threads, [&] { return Worker{a, b, h, n, B, 0, 0, 0, {}, {}, 1, 0, {}}; });
+  return chain_blocks(nblocks, h0, threads, [&] {
+    return Worker{a, b, h, n, B, 0, 0, 0, {}, {}, 1, 0, {}, std::vector<V>(B / W + 1), std::vector<V>(B / W + 1)};
+  });
 }
 
 }  // namespace parallax::kernels::cpu
