@@ -1,0 +1,287 @@
+// Circuit IR, evaluation and metrics; prefix networks against a non-commutative
+// operator and against their closed forms.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "circuits/circuit.hpp"
+#include "circuits/evaluate.hpp"
+#include "circuits/metrics.hpp"
+#include "circuits/prefix.hpp"
+#include "numeric/all.hpp"
+
+using namespace parallax;
+using circuits::Circuit;
+using circuits::GateKind;
+using circuits::Network;
+using numeric::Exact;
+
+namespace {
+
+std::size_t ceil_log2(std::size_t n) {
+  std::size_t l = 0;
+  while ((std::size_t(1) << l) < n) ++l;
+  return l;
+}
+
+/// Σ over levels of the positions with bit l set: Sklansky's size.
+std::size_t sklansky_size(std::size_t n) {
+  std::size_t s = 0;
+  for (std::size_t l = 0; (std::size_t(1) << l) < n; ++l) {
+    const std::size_t block = std::size_t(1) << (l + 1), half = std::size_t(1) << l;
+    s += (n / block) * half + (n % block > half ? n % block - half : 0);
+  }
+  return s;
+}
+
+std::size_t kogge_stone_size(std::size_t n) {
+  std::size_t s = 0;
+  for (std::size_t d = 1; d < n; d <<= 1) s += n - d;
+  return s;
+}
+
+std::size_t brent_kung_size(std::size_t n) {
+  std::size_t s = 0;
+  for (std::size_t d = 1; d <= n; d <<= 1) {
+    s += n / (2 * d);                       // up-sweep at distance d
+    if (n / d >= 1) s += (n / d - 1) / 2;   // down-sweep at distance d
+  }
+  return s;
+}
+
+std::size_t ladner_fischer_size(std::size_t n) {
+  if (n < 2) return 0;
+  return n / 2 + sklansky_size(n / 2) + (n - 1) / 2;
+}
+
+/// 2×2 matrices over unsigned 64-bit integers (exact modular arithmetic): not commutative.
+struct M2 {
+  std::uint64_t a, b, c, d;
+  bool operator==(const M2&) const = default;
+};
+M2 mul(const M2& x, const M2& y) {  // x · y
+  return {x.a * y.a + x.b * y.c, x.a * y.b + x.b * y.d, x.c * y.a + x.d * y.c, x.c * y.b + x.d * y.d};
+}
+
+}  // namespace
+
+TEST_CASE("circuits: prefix networks compute every prefix of a non-commutative operator", "[quick][circuits]") {
+  std::mt19937_64 rng(1);
+  for (Network net : circuits::all_networks()) {
+    for (std::size_t n = 0; n <= 300; ++n) {
+      INFO(circuits::to_string(net) << " n = " << n);
+      std::vector<std::string> words(n);
+      for (std::size_t i = 0; i < n; ++i) words[i] = std::string(1, char('a' + i % 26)) + std::to_string(i) + ".";
+      const auto pre = circuits::apply_prefix(net, words, [](const std::string& x, const std::string& y) { return x + y; });
+      std::string fold;
+      bool ok = true;
+      for (std::size_t i = 0; i < n; ++i) {
+        fold += words[i];
+        ok = ok && pre[i] == fold;
+      }
+      CHECK(ok);
+      std::vector<M2> ms(n);
+      for (auto& m : ms) m = {rng() % 5, rng() % 5, rng() % 5, rng() % 5 + 1};
+      const auto pm = circuits::apply_prefix(net, ms, [](const M2& x, const M2& y) { return mul(x, y); });
+      M2 acc{1, 0, 0, 1};
+      bool okm = true;
+      for (std::size_t i = 0; i < n; ++i) {
+        acc = mul(acc, ms[i]);
+        okm = okm && pm[i] == acc;
+      }
+      CHECK(okm);
+    }
+  }
+}
+
+TEST_CASE("circuits: prefix network sizes and depths equal their closed forms", "[quick][circuits]") {
+  for (std::size_t n = 1; n <= 300; ++n) {
+    INFO("n = " << n);
+    auto st = circuits::prefix_stats(Network::Serial, n);
+    CHECK(st.size == n - 1);
+    CHECK(st.depth == n - 1);
+    st = circuits::prefix_stats(Network::Sklansky, n);
+    CHECK(st.size == sklansky_size(n));
+    CHECK(st.depth == ceil_log2(n));
+    st = circuits::prefix_stats(Network::KoggeStone, n);
+    CHECK(st.size == kogge_stone_size(n));
+    CHECK(st.depth == ceil_log2(n));
+    st = circuits::prefix_stats(Network::BrentKung, n);
+    CHECK(st.size == brent_kung_size(n));
+    CHECK(st.depth <= (n > 1 ? 2 * ceil_log2(n) - 1 : 0));
+    CHECK(st.depth >= ceil_log2(n));
+    st = circuits::prefix_stats(Network::LadnerFischer, n);
+    CHECK(st.size == ladner_fischer_size(n));
+    CHECK(st.depth <= ceil_log2(n) + 1);
+    CHECK(st.depth >= ceil_log2(n));
+  }
+}
+
+TEST_CASE("circuits: prefix networks on powers of two up to 2^20", "[circuits]") {
+  for (std::size_t k = 0; k <= 20; ++k) {
+    const std::size_t n = std::size_t(1) << k;
+    INFO("n = 2^" << k);
+    auto st = circuits::prefix_stats(Network::Sklansky, n);
+    CHECK(st.size == (n / 2) * k);
+    CHECK(st.depth == k);
+    st = circuits::prefix_stats(Network::KoggeStone, n);
+    CHECK(st.size == n * k - (n - 1));
+    CHECK(st.depth == k);
+    st = circuits::prefix_stats(Network::BrentKung, n);
+    CHECK(st.size == (k ? 2 * n - 2 - k : 0));
+    // longest path: 2k − 2 (the usual drawing has 2k − 1 levels, but its top
+    // up-sweep node lies on no longest path)
+    CHECK(st.depth == (k <= 1 ? k : 2 * k - 2));
+    if (k >= 2) {
+      st = circuits::prefix_stats(Network::LadnerFischer, n);
+      CHECK(st.size == n - 1 + (n / 4) * (k - 1));
+      CHECK(st.depth == (k == 2 ? 2 : k + 1));
+    }
+    if (k <= 16) {
+      st = circuits::prefix_stats(Network::Serial, n);
+      CHECK(st.size == n - 1);
+      CHECK(st.depth == n - 1);
+    }
+  }
+}
+
+TEST_CASE("circuits: arithmetic evaluation over exact rationals and floats", "[quick][circuits]") {
+  Circuit c;
+  const auto x = c.input(), y = c.input();
+  const auto half = c.constant(Exact(1, 2));
+  const auto s = c.add(x, y);                 // x + y
+  const auto p = c.mul(s, half);              // (x + y) / 2
+  const auto d = c.sub(p, c.neg(y));          // (x + y)/2 + y
+  const auto r = c.relu(c.sub(x, y));         // max(x − y, 0)
+  const auto m = c.max(x, y);
+  const auto pos = c.positive(c.sub(x, y));
+  const auto big = c.product({x, y, half});   // x·y/2
+  const auto tot = c.sum({x, y, d, r});
+  for (auto g : {p, d, r, m, pos, big, tot}) c.mark_output(g);
+  const auto out = circuits::evaluate<Exact>(c, {Exact(1, 3), Exact(-2)});
+  const Exact X(1, 3), Y(-2);
+  CHECK(out[0] == (X + Y) / 2);
+  CHECK(out[1] == (X + Y) / 2 + Y);
+  CHECK(out[2] == X - Y);
+  CHECK(out[3] == X);
+  CHECK(out[4] == 1);
+  CHECK(out[5] == X * Y / 2);
+  CHECK(out[6] == X + Y + (X + Y) / 2 + Y + (X - Y));
+  const auto fo = circuits::evaluate<double>(c, {1.0 / 3, -2.0});
+  for (std::size_t i = 0; i < out.size(); ++i) CHECK(std::fabs(fo[i] - out[i].convert_to<double>()) < 1e-12);
+  CHECK_THROWS_AS(circuits::evaluate<Exact>(c, {Exact(1)}), std::invalid_argument);
+  CHECK_THROWS_AS(c.add(x, 999), std::invalid_argument);
+  CHECK_THROWS_AS(c.gate(GateKind::Add, {x}), std::invalid_argument);
+  CHECK_THROWS_AS(c.threshold({x, y}, 3), std::invalid_argument);
+}
+
+TEST_CASE("circuits: Boolean and threshold gates, bits against scalars", "[quick][circuits]") {
+  // random Boolean/threshold DAGs: the bit evaluator and the exact evaluator agree
+  std::mt19937_64 rng(2);
+  for (int trial = 0; trial < 200; ++trial) {
+    Circuit c;
+    const std::size_t ni = 1 + rng() % 6;
+    std::vector<circuits::GateId> ids;
+    for (std::size_t i = 0; i < ni; ++i) ids.push_back(c.input());
+    ids.push_back(c.constant(Exact(rng() % 2)));
+    for (int g = 0; g < 30; ++g) {
+      const std::size_t f = 1 + rng() % 5;
+      std::vector<circuits::GateId> ops;
+      for (std::size_t i = 0; i < f; ++i) ops.push_back(ids[rng() % ids.size()]);
+      switch (rng() % 6) {
+        case 0: ids.push_back(c.bnot(ops[0])); break;
+        case 1: ids.push_back(f >= 2 ? c.gate(GateKind::And, ops) : c.bnot(ops[0])); break;
+        case 2: ids.push_back(f >= 2 ? c.gate(GateKind::Or, ops) : c.bnot(ops[0])); break;
+        case 3: ids.push_back(f >= 2 ? c.gate(GateKind::Xor, ops) : c.bnot(ops[0])); break;
+        case 4: ids.push_back(c.threshold(ops, static_cast<std::uint32_t>(rng() % (f + 1)))); break;
+        default: ids.push_back(c.majority(ops)); break;
+      }
+    }
+    for (std::size_t i = ni + 1; i < ids.size(); i += 3) c.mark_output(ids[i]);
+    for (std::size_t mask = 0; mask < (std::size_t(1) << ni); ++mask) {
+      std::vector<bool> bits(ni);
+      std::vector<Exact> qs(ni);
+      for (std::size_t i = 0; i < ni; ++i) bits[i] = (mask >> i) & 1, qs[i] = Exact(int(bits[i]));
+      const auto b = circuits::evaluate_bits(c, bits);
+      const auto q = circuits::evaluate<Exact>(c, qs);
+      REQUIRE(b.size() == q.size());
+      for (std::size_t i = 0; i < b.size(); ++i) REQUIRE(Exact(int(b[i])) == q[i]);
+    }
+  }
+  // hand-checked truth tables
+  Circuit c;
+  const auto a = c.input(), b = c.input(), d = c.input();
+  c.mark_output(c.threshold({a, b, d}, 2));
+  c.mark_output(c.majority({a, b, d}));
+  c.mark_output(c.gate(GateKind::Xor, {a, b, d}));
+  for (int m = 0; m < 8; ++m) {
+    const bool x = m & 1, y = m & 2, z = m & 4;
+    const auto o = circuits::evaluate_bits(c, {x, y, z});
+    CHECK(o[0] == (x + y + z >= 2));
+    CHECK(o[1] == (x + y + z >= 2));
+    CHECK(o[2] == ((x + y + z) % 2 == 1));
+  }
+  Circuit arith;
+  arith.mark_output(arith.add(arith.input(), arith.input()));
+  CHECK_THROWS_AS(circuits::evaluate_bits(arith, {true, false}), std::invalid_argument);
+}
+
+TEST_CASE("circuits: metrics of known circuits", "[quick][circuits]") {
+  // a balanced binary tree of additions over 16 inputs, then one product gate of fan-in 16
+  Circuit c;
+  std::vector<circuits::GateId> xs;
+  for (int i = 0; i < 16; ++i) xs.push_back(c.input());
+  auto level = xs;
+  while (level.size() > 1) {
+    std::vector<circuits::GateId> next;
+    for (std::size_t i = 0; i < level.size(); i += 2) next.push_back(c.add(level[i], level[i + 1]));
+    level = next;
+  }
+  const auto prod = c.product(xs);
+  const auto top = c.mul(level[0], prod);
+  c.mark_output(top);
+  const auto m = circuits::measure(c);
+  CHECK(m.size == 15 + 1 + 1);
+  CHECK(m.per_kind[int(GateKind::Add)] == 15);
+  CHECK(m.per_kind[int(GateKind::Input)] == 16);
+  CHECK(m.depth == 5);          // 4 levels of additions, then the multiplication
+  CHECK(m.mult_depth == 2);     // product, then mul
+  CHECK(m.depth_bounded == 5);  // the fan-in 16 product expands to depth 4, then mul
+  CHECK(m.max_fanin == 16);
+  REQUIRE(m.width.size() == 6);
+  CHECK(m.width[0] == 16);
+  CHECK(m.width[1] == 9);  // 8 additions and the product
+  CHECK(m.width[5] == 1);
+  CHECK(m.bytes == c.size() * 16 + c.edges().size() * 4 + 4);
+  Circuit t;
+  std::vector<circuits::GateId> ins;
+  for (int i = 0; i < 100; ++i) ins.push_back(t.input());
+  t.mark_output(t.majority(ins));
+  const auto mt = circuits::measure(t);
+  CHECK(mt.depth == 1);
+  CHECK(mt.depth_bounded == 7 + 1);  // ⌈log₂ 100⌉ word additions, then the comparison
+}
+
+TEST_CASE("circuits: a 10^7-gate circuit is built and measured in seconds, 16 bytes per gate plus edges", "[circuits]") {
+  const auto t0 = std::chrono::steady_clock::now();
+  Circuit c;
+  const std::size_t n = 2'500'000;
+  c.reserve(4 * n + 2, 8 * n);
+  auto h = c.input();
+  for (std::size_t t = 0; t < n; ++t) {  // h ← a·h + b, one input pair per step
+    const auto a = c.input(), b = c.input();
+    h = c.add(c.mul(a, h), b);
+  }
+  c.mark_output(h);
+  const auto m = circuits::measure(c);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(c.size() >= 7'500'000);
+  CHECK(m.depth == 2 * n);
+  CHECK(m.mult_depth == n);
+  CHECK(double(c.bytes()) <= 32.0 * double(c.size()) + 4.0 * double(c.edges().size()));
+  WARN("built and measured " << c.size() << " gates in " << secs << " s, " << c.bytes() / 1e6 << " MB");
+}
