@@ -10,8 +10,10 @@
 
 #include "circuits/circuit.hpp"
 #include "circuits/evaluate.hpp"
+#include "circuits/lrnn_circuit.hpp"
 #include "circuits/metrics.hpp"
 #include "circuits/prefix.hpp"
+#include "models/lrnn.hpp"
 #include "numeric/all.hpp"
 
 using namespace parallax;
@@ -284,4 +286,102 @@ TEST_CASE("circuits: a 10^7-gate circuit is built and measured in seconds, 16 by
   CHECK(m.mult_depth == n);
   CHECK(double(c.bytes()) <= 32.0 * double(c.size()) + 4.0 * double(c.edges().size()));
   WARN("built and measured " << c.size() << " gates in " << secs << " s, " << c.bytes() / 1e6 << " MB");
+}
+
+
+namespace {
+
+/// A random token model of the given structure (d = 4, three tokens, small rationals).
+models::LrnnSpec random_token_model(models::Structure st, std::mt19937_64& rng) {
+  auto q = [&] { return Exact(int(rng() % 7) - 3, int(rng() % 3) + 1); };
+  models::LrnnSpec s;
+  s.name = "random";
+  s.structure = st;
+  s.d = 4;
+  s.alphabet = {"x", "y", "z"};
+  for (int t = 0; t < 3; ++t) {
+    models::Transition tr;
+    for (std::size_t i = 0; i < s.d; ++i) tr.b.push_back(q());
+    switch (st) {
+      case models::Structure::Diagonal:
+      case models::Structure::Complex:
+        for (std::size_t i = 0; i < s.d; ++i) tr.a.push_back(q());
+        break;
+      case models::Structure::PermutationDiagonal:
+        for (std::size_t i = 0; i < s.d; ++i) tr.a.push_back(q()), tr.p.push_back(std::uint32_t(rng() % s.d));
+        break;
+      case models::Structure::Dense:
+        for (std::size_t i = 0; i < s.d * s.d; ++i) tr.a.push_back(q());
+        break;
+      case models::Structure::Dplr: {
+        models::LowRankFactor f;
+        for (std::size_t i = 0; i < s.d; ++i) f.D.push_back(q());
+        f.u.push_back({}), f.v.push_back({});
+        for (std::size_t i = 0; i < s.d; ++i) f.u[0].push_back(q()), f.v[0].push_back(q());
+        tr.factors = {f, f};
+        break;
+      }
+    }
+    s.tokens.push_back(tr);
+  }
+  for (std::size_t i = 0; i < s.d; ++i) s.h0.push_back(q()), s.c.push_back(q());
+  s.c0 = q();
+  models::validate(s, "random");
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("circuits: LRNN circuits over exact rationals equal the model's sequential run", "[quick][circuits]") {
+  std::mt19937_64 rng(3);
+  std::vector<models::LrnnSpec> specs;
+  for (const char* name : {"parity", "mod3", "rotation", "s5-householder"}) specs.push_back(models::named_model(name));
+  for (auto st : {models::Structure::Diagonal, models::Structure::Complex, models::Structure::PermutationDiagonal,
+                  models::Structure::Dplr, models::Structure::Dense})
+    specs.push_back(random_token_model(st, rng));
+  for (const auto& spec : specs) {
+    for (Network net : circuits::all_networks()) {
+      for (std::size_t n : {1, 2, 5, 9}) {
+        INFO(spec.name << " (" << models::to_string(spec.structure) << "), " << circuits::to_string(net) << ", n = " << n);
+        const auto c = circuits::lrnn_circuit(spec, n, net);
+        for (int trial = 0; trial < 3; ++trial) {
+          std::vector<std::uint32_t> w(n);
+          for (auto& x : w) x = std::uint32_t(rng() % spec.alphabet.size());
+          const auto out = circuits::evaluate<Exact>(c, circuits::one_hot_inputs(spec, w));
+          REQUIRE(out.size() == n + 1);
+          CHECK(out[n] == models::run_lrnn<Exact>(spec, w, false).score);
+          for (std::size_t t = 0; t < n; ++t) {
+            const std::vector<std::uint32_t> prefix(w.begin(), w.begin() + t + 1);
+            const bool acc = models::run_lrnn<Exact>(spec, prefix, false).accept == numeric::Sign::Positive;
+            CHECK(out[t] == Exact(acc ? 1 : 0));
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("circuits: diagonal LRNN depth grows as log n (bounded) or stays constant (unbounded)", "[quick][circuits]") {
+  std::mt19937_64 rng(4);
+  const auto spec = random_token_model(models::Structure::Diagonal, rng);
+  std::vector<std::size_t> bounded, unbounded;
+  for (std::size_t n : {8, 16, 32, 64}) {
+    const auto cb = circuits::lrnn_circuit(spec, n, Network::Sklansky);
+    const auto cu = circuits::lrnn_circuit(spec, n, Network::Sklansky, circuits::FanIn::Unbounded);
+    bounded.push_back(circuits::measure(cb).depth);
+    unbounded.push_back(circuits::measure(cu).depth);
+    CHECK(circuits::measure(cb).max_fanin <= 2);
+    // the unbounded circuit computes the same final score
+    std::vector<std::uint32_t> w(n);
+    for (auto& x : w) x = std::uint32_t(rng() % 3);
+    const auto out = circuits::evaluate<Exact>(cu, circuits::one_hot_inputs(spec, w));
+    CHECK(out.at(1) == models::run_lrnn<Exact>(spec, w, false).score);
+  }
+  for (std::size_t i = 1; i < bounded.size(); ++i) {
+    CHECK(bounded[i] > bounded[i - 1]);       // grows with n …
+    CHECK(bounded[i] - bounded[i - 1] <= 3);  // … by a constant per doubling: O(log n)
+    CHECK(unbounded[i] == unbounded[0]);      // constant depth
+  }
+  CHECK_THROWS_AS(circuits::lrnn_circuit(models::named_model("mod3"), 4, Network::Serial, circuits::FanIn::Unbounded),
+                  std::invalid_argument);
 }
