@@ -13,6 +13,7 @@
 #include "circuits/lrnn_circuit.hpp"
 #include "circuits/metrics.hpp"
 #include "circuits/prefix.hpp"
+#include "circuits/rnn_circuit.hpp"
 #include "models/lrnn.hpp"
 #include "numeric/all.hpp"
 
@@ -384,4 +385,24 @@ TEST_CASE("circuits: diagonal LRNN depth grows as log n (bounded) or stays const
   }
   CHECK_THROWS_AS(circuits::lrnn_circuit(models::named_model("mod3"), 4, Network::Serial, circuits::FanIn::Unbounded),
                   std::invalid_argument);
+}
+
+TEST_CASE("circuits: a ReLU RNN unrolls into a circuit of depth linear in n", "[quick][circuits]") {
+  std::mt19937_64 rng(5);
+  const auto rnn = models::random_relu_rnn(4, 9);
+  std::vector<std::size_t> depth;
+  for (std::size_t n : {4, 8, 16, 32}) {
+    const auto c = circuits::relu_rnn_circuit(rnn, n);
+    depth.push_back(circuits::measure(c).depth);
+    for (int trial = 0; trial < 5; ++trial) {
+      std::vector<Exact> xs(n);
+      for (auto& x : xs) x = Exact(int(rng() % 9) - 4, 3);
+      const auto out = circuits::evaluate<Exact>(c, xs);
+      const Exact ref = models::relu_rnn_score<Exact>(rnn, xs);
+      CHECK(out.at(1) == ref);
+      CHECK(out.at(0) == Exact(ref > 0 ? 1 : 0));
+    }
+  }
+  // depth(2n) − depth(n) doubles with n: linear growth
+  for (std::size_t i = 2; i < depth.size(); ++i) CHECK(depth[i] - depth[i - 1] == 2 * (depth[i - 1] - depth[i - 2]));
 }
