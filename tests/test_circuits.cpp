@@ -290,48 +290,6 @@ TEST_CASE("circuits: a 10^7-gate circuit is built and measured in seconds, 16 by
 }
 
 
-namespace {
-
-/// A random token model of the given structure (d = 4, three tokens, small rationals).
-models::LrnnSpec random_token_model(models::Structure st, std::mt19937_64& rng) {
-  auto q = [&] { return Exact(int(rng() % 7) - 3, int(rng() % 3) + 1); };
-  models::LrnnSpec s;
-  s.name = "random";
-  s.structure = st;
-  s.d = 4;
-  s.alphabet = {"x", "y", "z"};
-  for (int t = 0; t < 3; ++t) {
-    models::Transition tr;
-    for (std::size_t i = 0; i < s.d; ++i) tr.b.push_back(q());
-    switch (st) {
-      case models::Structure::Diagonal:
-      case models::Structure::Complex:
-        for (std::size_t i = 0; i < s.d; ++i) tr.a.push_back(q());
-        break;
-      case models::Structure::PermutationDiagonal:
-        for (std::size_t i = 0; i < s.d; ++i) tr.a.push_back(q()), tr.p.push_back(std::uint32_t(rng() % s.d));
-        break;
-      case models::Structure::Dense:
-        for (std::size_t i = 0; i < s.d * s.d; ++i) tr.a.push_back(q());
-        break;
-      case models::Structure::Dplr: {
-        models::LowRankFactor f;
-        for (std::size_t i = 0; i < s.d; ++i) f.D.push_back(q());
-        f.u.push_back({}), f.v.push_back({});
-        for (std::size_t i = 0; i < s.d; ++i) f.u[0].push_back(q()), f.v[0].push_back(q());
-        tr.factors = {f, f};
-        break;
-      }
-    }
-    s.tokens.push_back(tr);
-  }
-  for (std::size_t i = 0; i < s.d; ++i) s.h0.push_back(q()), s.c.push_back(q());
-  s.c0 = q();
-  models::validate(s, "random");
-  return s;
-}
-
-}  // namespace
 
 TEST_CASE("circuits: LRNN circuits over exact rationals equal the model's sequential run", "[quick][circuits]") {
   std::mt19937_64 rng(3);
@@ -339,7 +297,7 @@ TEST_CASE("circuits: LRNN circuits over exact rationals equal the model's sequen
   for (const char* name : {"parity", "mod3", "rotation", "s5-householder"}) specs.push_back(models::named_model(name));
   for (auto st : {models::Structure::Diagonal, models::Structure::Complex, models::Structure::PermutationDiagonal,
                   models::Structure::Dplr, models::Structure::Dense})
-    specs.push_back(random_token_model(st, rng));
+    specs.push_back(models::random_lrnn(st, 4, 3, rng()));
   for (const auto& spec : specs) {
     for (Network net : circuits::all_networks()) {
       for (std::size_t n : {1, 2, 5, 9}) {
@@ -364,7 +322,7 @@ TEST_CASE("circuits: LRNN circuits over exact rationals equal the model's sequen
 
 TEST_CASE("circuits: diagonal LRNN depth grows as log n (bounded) or stays constant (unbounded)", "[quick][circuits]") {
   std::mt19937_64 rng(4);
-  const auto spec = random_token_model(models::Structure::Diagonal, rng);
+  const auto spec = models::random_lrnn(models::Structure::Diagonal, 4, 3, rng());
   std::vector<std::size_t> bounded, unbounded;
   for (std::size_t n : {8, 16, 32, 64}) {
     const auto cb = circuits::lrnn_circuit(spec, n, Network::Sklansky);

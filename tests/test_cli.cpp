@@ -65,7 +65,7 @@ bool contains(const std::string& hay, const std::string& needle) { return hay.fi
 TEST_CASE("cli: help, version and usage errors", "[quick][cli]") {
   auto r = cli("--help");
   CHECK(r.code == 0);
-  for (const char* sub : {"precisions", "models", "scan", "bench", "demo"}) CHECK(contains(r.out, sub));
+  for (const char* sub : {"precisions", "models", "scan", "bench", "demo", "circuit"}) CHECK(contains(r.out, sub));
   r = cli("--version");
   CHECK(r.code == 0);
   CHECK(contains(r.out, "parallax 0."));
@@ -208,4 +208,38 @@ TEST_CASE("cli: demo recognizes S5 exactly with the PD LRNN and reports every pr
   CHECK(contains(r.err, "fp33"));
   r = cli("demo --models parity");
   CHECK(r.code == 2);
+}
+
+TEST_CASE("cli: circuit measures compiled models and sweeps with depth fits", "[quick][cli]") {
+  auto r = cli("circuit --model lrnn:pd:d=3 --sweep 8..256 --json");
+  REQUIRE(r.code == 0);
+  const auto rows = json_lines(r.out);
+  REQUIRE(rows.size() == 6);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CHECK(rows[i].at("n") == (8u << i));
+    for (const char* f : {"size", "depth", "depth_bounded", "mult_depth", "max_fanin"}) CHECK(rows[i].contains(f));
+    CHECK(rows[i].at("max_fanin") == 2);
+    if (i > 0) CHECK(rows[i].at("depth").get<int>() > rows[i - 1].at("depth").get<int>());
+  }
+  r = cli("circuit --model lrnn:diag:d=2 --sweep 4..64");
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "log2 n (logarithmic"));
+  r = cli("circuit --model rnn:relu:d=2 --sweep 4..64");
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "linear depth"));
+  r = cli("circuit --model lrnn:diag:d=2 --fanin unbounded --sweep 4..64");
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "constant depth"));
+  r = cli("circuit --model lrnn:parity --n 3 --format dot");
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "digraph"));
+  for (const char* bad : {"circuit --model lrnn:pd:d=3 --n 4 --format aiger", "circuit --model lrnn:hexagon:d=3 --n 4",
+                          "circuit --model lrnn:pd:d=0 --n 4", "circuit --model lrnn:mod3 --n 4 --fanin unbounded",
+                          "circuit --model lrnn:pd:d=3 --sweep 9..3", "circuit --model lrnn:pd:d=3",
+                          "circuit --model lrnn:pd:d=3 --n 4 --network zigzag"}) {
+    INFO(bad);
+    r = cli(bad);
+    CHECK(r.code == 2);
+    CHECK(!r.err.empty());
+  }
 }

@@ -53,5 +53,6 @@ void add_scan(CLI::App& app);
 void add_models(CLI::App& app);
 void add_bench(CLI::App& app);
 void add_demo(CLI::App& app);
+void add_circuit(CLI::App& app);
 
 }  // namespace parallax::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add_scan(app);
   add_bench(app);
   add_demo(app);
+  add_circuit(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

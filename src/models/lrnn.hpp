@@ -91,6 +91,12 @@ struct NamedModel {
 const std::vector<NamedModel>& named_models();
 /// Throws ModelError for unknown names.
 LrnnSpec named_model(const std::string& name);
+/// A token LRNN of the given structure with random small rational parameters
+/// (|entries| ≤ 1/2 for A, so long runs stay bounded), a readout, and
+/// `tokens` tokens named a, b, c, …; deterministic in seed. d must be even
+/// for complex models.
+LrnnSpec random_lrnn(Structure structure, std::size_t d, std::size_t tokens, std::uint64_t seed);
+
 /// A named model, else a JSON model file.
 LrnnSpec resolve_model(const std::string& name_or_path);
 

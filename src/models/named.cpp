@@ -192,6 +192,47 @@ const std::vector<Entry>& registry() {
 
 }  // namespace
 
+LrnnSpec random_lrnn(Structure st, std::size_t d, std::size_t tokens, std::uint64_t seed) {
+  if (d == 0 || tokens == 0 || tokens > 26) throw ModelError("random_lrnn: need d >= 1 and 1 to 26 tokens");
+  if (st == Structure::Complex && d % 2) throw ModelError("random_lrnn: a complex model needs an even d");
+  std::mt19937_64 rng(seed);
+  auto q = [&](int range, int den) { return Exact(int(rng() % (2 * range + 1)) - range, den); };
+  LrnnSpec s;
+  s.name = "random-" + to_string(st);
+  s.structure = st;
+  s.d = d;
+  for (std::size_t k = 0; k < tokens; ++k) {
+    s.alphabet.push_back(std::string(1, char('a' + k)));
+    Transition tr;
+    for (std::size_t i = 0; i < d; ++i) tr.b.push_back(q(2, 4));
+    switch (st) {
+      case Structure::Diagonal:
+      case Structure::Complex:
+        for (std::size_t i = 0; i < d; ++i) tr.a.push_back(q(2, 4));
+        break;
+      case Structure::PermutationDiagonal:
+        for (std::size_t i = 0; i < d; ++i) tr.a.push_back(q(2, 4)), tr.p.push_back(std::uint32_t(rng() % d));
+        break;
+      case Structure::Dense:
+        for (std::size_t i = 0; i < d * d; ++i) tr.a.push_back(q(2, 4 * int(d)));
+        break;
+      case Structure::Dplr: {
+        LowRankFactor f;
+        f.u.resize(1);
+        f.v.resize(1);
+        for (std::size_t i = 0; i < d; ++i) f.D.push_back(q(1, 4)), f.u[0].push_back(q(1, 4)), f.v[0].push_back(q(1, 4));
+        tr.factors.push_back(f);
+        break;
+      }
+    }
+    s.tokens.push_back(std::move(tr));
+  }
+  for (std::size_t i = 0; i < d; ++i) s.h0.push_back(q(2, 2)), s.c.push_back(q(2, 2));
+  s.c0 = q(1, 4);
+  validate(s, "random model");
+  return s;
+}
+
 std::vector<Perm> s5_generators() { return {Perm{1, 0, 2, 3, 4}, Perm{1, 2, 3, 4, 0}}; }
 
 const std::vector<NamedModel>& named_models() {

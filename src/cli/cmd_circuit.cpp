@@ -1,0 +1,170 @@
+// `parallax circuit`: compile a model over n steps into a circuit and measure
+// it, or sweep n and fit the depth to a + b·log₂ n and to a + b·n.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "circuits/export.hpp"
+#include "circuits/metrics.hpp"
+#include "circuits/spec.hpp"
+#include "cli/common.hpp"
+
+namespace parallax::cli {
+namespace {
+
+struct CircuitOpts {
+  FormatFlags fmt;
+  std::string model;
+  std::size_t n = 0;
+  std::string sweep;
+  std::string network = "brent-kung";
+  std::string fanin = "bounded";
+  std::string format = "table";
+  std::string out;
+  std::uint64_t seed = 1;
+};
+
+struct Fit {
+  double a = 0, b = 0, rss = 0;
+};
+/// Least squares y ≈ a + b·x.
+Fit fit_line(const std::vector<double>& x, const std::vector<double>& y) {
+  const double m = static_cast<double>(x.size());
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) sx += x[i], sy += y[i], sxx += x[i] * x[i], sxy += x[i] * y[i];
+  Fit f;
+  const double den = m * sxx - sx * sx;
+  f.b = den != 0 ? (m * sxy - sx * sy) / den : 0;
+  f.a = (sy - f.b * sx) / m;
+  for (std::size_t i = 0; i < x.size(); ++i) f.rss += std::pow(y[i] - (f.a + f.b * x[i]), 2);
+  return f;
+}
+
+nlohmann::ordered_json record(std::size_t n, const circuits::Circuit& c, const circuits::Metrics& m, double secs) {
+  return {{"n", n},
+          {"size", m.size},
+          {"depth", m.depth},
+          {"depth_bounded", m.depth_bounded},
+          {"mult_depth", m.mult_depth},
+          {"max_fanin", m.max_fanin},
+          {"gates", c.size()},
+          {"mbytes", std::round(m.bytes / 1e4) / 100},
+          {"seconds", std::round(secs * 1e4) / 1e4}};
+}
+
+void run_circuit(const CircuitOpts& o) {
+  circuits::CircuitRequest req;
+  req.spec = o.model;
+  req.seed = o.seed;
+  try {
+    req.network = circuits::network_from_string(o.network);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(kBadInput, fmt::format("--network: {}", e.what()));
+  }
+  if (o.fanin == "bounded") req.fanin = circuits::FanIn::Bounded;
+  else if (o.fanin == "unbounded") req.fanin = circuits::FanIn::Unbounded;
+  else throw CliError(kBadInput, fmt::format("--fanin: '{}' is not bounded or unbounded", o.fanin));
+  const std::string format = o.fmt.json ? "json" : o.format;
+  if (format == "blif" || format == "aiger")
+    throw CliError(kBadInput, fmt::format("--format {}: BLIF and AIGER describe Boolean circuits; '{}' compiles to an "
+                                          "arithmetic circuit",
+                                          format, o.model));
+  if (format != "table" && format != "json" && format != "dot")
+    throw CliError(kBadInput, fmt::format("--format: '{}' is not table, json, dot, blif or aiger", format));
+
+  std::vector<std::size_t> ns;
+  if (!o.sweep.empty()) {
+    const auto dots = o.sweep.find("..");
+    std::size_t a = 0, b = 0;
+    try {
+      if (dots == std::string::npos) throw std::invalid_argument("no ..");
+      a = std::stoull(o.sweep.substr(0, dots));
+      b = std::stoull(o.sweep.substr(dots + 2));
+    } catch (const std::exception&) {
+      throw CliError(kBadInput, fmt::format("--sweep: '{}' is not A..B with integers A and B", o.sweep));
+    }
+    if (a == 0 || b < a) throw CliError(kBadInput, fmt::format("--sweep: '{}' needs 1 <= A <= B", o.sweep));
+    for (std::size_t n = a; n <= b; n *= 2) ns.push_back(n);
+    if (format == "dot") throw CliError(kBadInput, "--format dot writes one circuit: give --n, not --sweep");
+  } else {
+    if (o.n == 0) throw CliError(kBadInput, "give --n N (N >= 1) or --sweep A..B");
+    ns.push_back(o.n);
+  }
+
+  Records r({"n", "size", "depth", "depth_bounded", "mult_depth", "max_fanin", "gates", "mbytes", "seconds"});
+  std::vector<double> xs_log, xs_lin, ys;
+  for (std::size_t n : ns) {
+    const auto t0 = std::chrono::steady_clock::now();
+    circuits::Circuit c;
+    try {
+      c = circuits::build_circuit(req, n);
+    } catch (const circuits::SpecError& e) {
+      throw CliError(kBadInput, e.what());
+    }
+    const auto m = circuits::measure(c);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (format == "dot") {
+      if (o.out.empty()) {
+        circuits::write_dot(c, std::cout);
+      } else {
+        std::ofstream f(o.out);
+        if (!f) throw CliError(kFailure, fmt::format("{}: cannot write", o.out));
+        circuits::write_dot(c, f);
+      }
+      return;
+    }
+    r.add(record(n, c, m, secs));
+    xs_log.push_back(std::log2(double(n)));
+    xs_lin.push_back(double(n));
+    ys.push_back(double(m.depth));
+  }
+  std::ostringstream text;
+  if (format == "json") {
+    for (const auto& row : r.rows()) text << row.dump() << '\n';
+  } else {
+    auto* old = std::cout.rdbuf(text.rdbuf());
+    r.print(Format::Table);
+    std::cout.rdbuf(old);
+    if (ns.size() >= 3) {
+      const Fit lg = fit_line(xs_log, ys), ln = fit_line(xs_lin, ys);
+      text << fmt::format("\ndepth ≈ {:.3f} + {:.3f}·log2 n   (residual sum of squares {:.3g})\n", lg.a, lg.b, lg.rss);
+      text << fmt::format("depth ≈ {:.3f} + {:.6f}·n        (residual sum of squares {:.3g})\n", ln.a, ln.b, ln.rss);
+      const bool constant = ys.front() == ys.back();
+      text << fmt::format("fits: {}\n", constant           ? "constant depth (b = 0 in both fits)"
+                                         : lg.rss <= ln.rss ? "a + b·log2 n (logarithmic depth)"
+                                                            : "a + b·n (linear depth)");
+    }
+  }
+  if (o.out.empty()) {
+    std::cout << text.str();
+  } else {
+    std::ofstream f(o.out);
+    if (!f) throw CliError(kFailure, fmt::format("{}: cannot write", o.out));
+    f << text.str();
+  }
+}
+
+}  // namespace
+
+void add_circuit(CLI::App& app) {
+  auto* cmd = app.add_subcommand("circuit", "Compile a model over n steps into a circuit; size, depth, fan-in; sweeps with depth fits");
+  auto o = std::make_shared<CircuitOpts>();
+  o->fmt.add_to(*cmd);
+  cmd->add_option("--model,-m", o->model, "Model: " + circuits::spec_forms())->required();
+  cmd->add_option("--n", o->n, "Number of steps");
+  cmd->add_option("--sweep", o->sweep, "A..B: n = A, 2A, 4A, … up to B, with fits of the depth to a + b·log2 n and a + b·n");
+  cmd->add_option("--network", o->network, "Prefix network: serial, sklansky, brent-kung, kogge-stone, ladner-fischer")
+      ->capture_default_str();
+  cmd->add_option("--fanin", o->fanin, "bounded, or unbounded (iterated sums and products; diagonal LRNNs)")
+      ->capture_default_str();
+  cmd->add_option("--format", o->format, "table, json or dot (blif and aiger are for Boolean circuits)")->capture_default_str();
+  cmd->add_option("--out", o->out, "Write to this file instead of stdout");
+  cmd->add_option("--seed", o->seed, "Seed of the random model parameters")->capture_default_str();
+  cmd->callback([o] { run_circuit(*o); });
+}
+
+}  // namespace parallax::cli
