@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "automata/dfa.hpp"
+#include "circuits/dfa_circuit.hpp"
 #include "circuits/rnn_circuit.hpp"
 #include "models/lrnn.hpp"
 #include "models/relu_rnn.hpp"
@@ -12,7 +14,7 @@ namespace parallax::circuits {
 
 std::string spec_forms() {
   return "lrnn:diag:d=K, lrnn:complex:d=K, lrnn:pd:d=K, lrnn:dplr:d=K, lrnn:dense:d=K, lrnn:NAME (named model), "
-         "lrnn:FILE (JSON model file), rnn:relu:d=K";
+         "lrnn:FILE (JSON model file), rnn:relu:d=K, dfa:NAME (parity, contains-aba, s5)";
 }
 
 namespace {
@@ -39,6 +41,16 @@ Circuit build_circuit(const CircuitRequest& req, std::size_t n) {
     if (!rest.starts_with("relu:")) fail(s, "the nonlinear cell is rnn:relu:d=K");
     if (req.fanin == FanIn::Unbounded) fail(s, "an RNN has no unbounded fan-in construction");
     return relu_rnn_circuit(models::random_relu_rnn(dimension(s, rest.substr(5)), req.seed), n);
+  }
+  if (s.starts_with("dfa:")) {
+    if (req.fanin == FanIn::Unbounded) fail(s, "the recognizer circuit has bounded fan-in only");
+    automata::Dfa dfa;
+    try {
+      dfa = automata::builtin_dfa(std::string(s.substr(4)));
+    } catch (const std::invalid_argument& e) {
+      fail(s, e.what());
+    }
+    return dfa_circuit(dfa, n, req.network);
   }
   if (!s.starts_with("lrnn:")) fail(s, "unknown kind");
   const auto rest = s.substr(5);

@@ -4,6 +4,7 @@
 //       a random token LRNN of that structure (two tokens, fixed seed)
 //   lrnn:NAME or lrnn:FILE   a named LRNN (parity, s5-householder, …) or a JSON model file
 //   rnn:relu:d=K             a random ReLU RNN cell over scalar inputs
+//   dfa:NAME                 a built-in automaton as a Boolean recognizer circuit
 #include <cstdint>
 #include <stdexcept>
 #include <string>

@@ -3,12 +3,19 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "automata/dfa.hpp"
+#include "circuits/aig.hpp"
 #include "circuits/circuit.hpp"
+#include "circuits/dfa_circuit.hpp"
 #include "circuits/evaluate.hpp"
 #include "circuits/lrnn_circuit.hpp"
 #include "circuits/metrics.hpp"
@@ -363,4 +370,114 @@ TEST_CASE("circuits: a ReLU RNN unrolls into a circuit of depth linear in n", "[
   }
   // depth(2n) − depth(n) doubles with n: linear growth
   for (std::size_t i = 2; i < depth.size(); ++i) CHECK(depth[i] - depth[i - 1] == 2 * (depth[i - 1] - depth[i - 2]));
+}
+
+namespace {
+
+std::string run_capture(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  pclose(p);
+  return out;
+}
+
+/// The value of "key = N" in ABC's print_stats line.
+long abc_stat(const std::string& text, const std::string& key) {
+  const auto pos = text.find(key + " =");
+  if (pos == std::string::npos) return -1;
+  return std::stol(text.substr(pos + key.size() + 2));
+}
+
+bool eval_aig(const circuits::Aig& aig, const std::vector<bool>& in, std::size_t out) {
+  std::vector<char> v(1 + aig.inputs + aig.ands.size(), 0);
+  for (std::size_t i = 0; i < aig.inputs; ++i) v[1 + i] = in[i];
+  auto val = [&](std::uint32_t l) { return bool(v[l / 2]) != bool(l & 1); };
+  for (std::size_t i = 0; i < aig.ands.size(); ++i) v[1 + aig.inputs + i] = val(aig.ands[i].first) && val(aig.ands[i].second);
+  return val(aig.outputs[out]);
+}
+
+}  // namespace
+
+TEST_CASE("circuits: finite-state recognizers as Boolean circuits agree with their automata", "[quick][circuits]") {
+  for (const char* name : {"parity", "contains-aba"}) {
+    const auto dfa = automata::builtin_dfa(name);
+    for (Network net : circuits::all_networks()) {
+      for (std::size_t n = 0; n <= 10; ++n) {
+        INFO(name << ", " << circuits::to_string(net) << ", n = " << n);
+        const auto c = circuits::dfa_circuit(dfa, n, net);
+        const auto aig = circuits::to_aig(c);
+        std::size_t wrong = 0;
+        for (std::size_t mask = 0; mask < (std::size_t(1) << n); ++mask) {
+          std::vector<std::uint32_t> w(n);
+          for (std::size_t i = 0; i < n; ++i) w[i] = (mask >> i) & 1;
+          const bool want = automata::accepts(dfa, w);
+          const auto in = circuits::dfa_inputs(dfa, w);
+          wrong += circuits::evaluate_bits(c, in).at(0) != want;
+          wrong += eval_aig(aig, in, 0) != want;
+        }
+        CHECK(wrong == 0);
+      }
+    }
+  }
+  std::mt19937_64 rng(8);
+  for (const char* name : {"parity", "contains-aba", "s5"}) {
+    const auto dfa = automata::builtin_dfa(name);
+    const std::size_t n = std::string(name) == "s5" ? 24 : 1000;
+    const auto c = circuits::dfa_circuit(dfa, n, Network::Sklansky);
+    const auto m = circuits::measure(c);
+    INFO(name << ": " << c.size() << " gates, depth " << m.depth);
+    CHECK(m.max_fanin <= 2);
+    for (int trial = 0; trial < 6; ++trial) {
+      std::vector<std::uint32_t> w(n);
+      for (auto& x : w) x = std::uint32_t(rng() % 2);
+      CHECK(circuits::evaluate_bits(c, circuits::dfa_inputs(dfa, w)).at(0) == automata::accepts(dfa, w));
+    }
+  }
+  // S5 words that multiply to the identity are accepted
+  const auto s5 = automata::builtin_dfa("s5");
+  const auto c = circuits::dfa_circuit(s5, 16, Network::BrentKung);
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    const auto w = models::random_group_word(models::s5_generators(), 16, seed % 2 == 0, seed);
+    CHECK(circuits::evaluate_bits(c, circuits::dfa_inputs(s5, w)).at(0) == (seed % 2 == 0));
+  }
+}
+
+TEST_CASE("circuits: Berkeley ABC reads the AIGER and BLIF exports and agrees on size and depth", "[quick][circuits]") {
+  if (run_capture("command -v berkeley-abc").empty()) {
+    WARN("berkeley-abc not installed: skipped (scripts/setup.sh installs it)");
+    return;
+  }
+  const auto dir = std::filesystem::temp_directory_path() / ("parallax-abc-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto dfa = automata::builtin_dfa("contains-aba");
+  std::vector<std::string> files;
+  for (Network net : {Network::Sklansky, Network::BrentKung}) {
+    const auto aig = circuits::to_aig(circuits::dfa_circuit(dfa, 64, net));
+    const auto path = (dir / (circuits::to_string(net) + ".aig")).string();
+    {
+      std::ofstream f(path, std::ios::binary);
+      circuits::write_aiger_binary(aig, f);
+    }
+    files.push_back(path);
+    const auto out = run_capture("berkeley-abc -c \"read " + path + "; print_stats\"");
+    INFO(out);
+    CHECK(abc_stat(out, "and") == long(aig.and_count()));
+    CHECK(abc_stat(out, "lev") == long(aig.levels()));
+    const auto blif = (dir / (circuits::to_string(net) + ".blif")).string();
+    {
+      std::ofstream f(blif);
+      circuits::write_blif(aig, f);
+    }
+    const auto bout = run_capture("berkeley-abc -c \"read " + blif + "; strash; print_stats\"");
+    INFO(bout);
+    CHECK(abc_stat(bout, "and") > 0);
+    CHECK(abc_stat(bout, "and") <= long(aig.and_count()));
+  }
+  const auto cec = run_capture("berkeley-abc -c \"cec " + files[0] + " " + files[1] + "\"");
+  INFO(cec);
+  CHECK(cec.find("Networks are equivalent") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }

@@ -233,7 +233,14 @@ TEST_CASE("cli: circuit measures compiled models and sweeps with depth fits", "[
   r = cli("circuit --model lrnn:parity --n 3 --format dot");
   REQUIRE(r.code == 0);
   CHECK(contains(r.out, "digraph"));
-  for (const char* bad : {"circuit --model lrnn:pd:d=3 --n 4 --format aiger", "circuit --model lrnn:hexagon:d=3 --n 4",
+  r = cli("circuit --model dfa:contains-aba --n 16 --format aiger");
+  REQUIRE(r.code == 0);
+  CHECK(r.out.rfind("aag ", 0) == 0);
+  r = cli("circuit --model dfa:s5 --sweep 2..16 --json");
+  REQUIRE(r.code == 0);
+  CHECK(json_lines(r.out).size() == 4);
+  for (const char* bad : {"circuit --model lrnn:pd:d=3 --n 4 --format aiger", "circuit --model dfa:nope --n 4",
+                          "circuit --model dfa:parity --sweep 2..8 --format blif", "circuit --model lrnn:hexagon:d=3 --n 4",
                           "circuit --model lrnn:pd:d=0 --n 4", "circuit --model lrnn:mod3 --n 4 --fanin unbounded",
                           "circuit --model lrnn:pd:d=3 --sweep 9..3", "circuit --model lrnn:pd:d=3",
                           "circuit --model lrnn:pd:d=3 --n 4 --network zigzag"}) {

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "circuits/aig.hpp"
 #include "circuits/export.hpp"
 #include "circuits/metrics.hpp"
 #include "circuits/spec.hpp"
@@ -69,12 +70,9 @@ void run_circuit(const CircuitOpts& o) {
   else if (o.fanin == "unbounded") req.fanin = circuits::FanIn::Unbounded;
   else throw CliError(kBadInput, fmt::format("--fanin: '{}' is not bounded or unbounded", o.fanin));
   const std::string format = o.fmt.json ? "json" : o.format;
-  if (format == "blif" || format == "aiger")
-    throw CliError(kBadInput, fmt::format("--format {}: BLIF and AIGER describe Boolean circuits; '{}' compiles to an "
-                                          "arithmetic circuit",
-                                          format, o.model));
-  if (format != "table" && format != "json" && format != "dot")
-    throw CliError(kBadInput, fmt::format("--format: '{}' is not table, json, dot, blif or aiger", format));
+  const bool one_circuit = format == "dot" || format == "blif" || format == "aiger" || format == "aig";
+  if (format != "table" && format != "json" && !one_circuit)
+    throw CliError(kBadInput, fmt::format("--format: '{}' is not table, json, dot, blif, aiger or aig", format));
 
   std::vector<std::size_t> ns;
   if (!o.sweep.empty()) {
@@ -89,7 +87,7 @@ void run_circuit(const CircuitOpts& o) {
     }
     if (a == 0 || b < a) throw CliError(kBadInput, fmt::format("--sweep: '{}' needs 1 <= A <= B", o.sweep));
     for (std::size_t n = a; n <= b; n *= 2) ns.push_back(n);
-    if (format == "dot") throw CliError(kBadInput, "--format dot writes one circuit: give --n, not --sweep");
+    if (one_circuit) throw CliError(kBadInput, fmt::format("--format {} writes one circuit: give --n, not --sweep", format));
   } else {
     if (o.n == 0) throw CliError(kBadInput, "give --n N (N >= 1) or --sweep A..B");
     ns.push_back(o.n);
@@ -107,13 +105,27 @@ void run_circuit(const CircuitOpts& o) {
     }
     const auto m = circuits::measure(c);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (format == "dot") {
-      if (o.out.empty()) {
-        circuits::write_dot(c, std::cout);
+    if (one_circuit) {
+      std::ostringstream text(std::ios::out | std::ios::binary);
+      if (format == "dot") {
+        circuits::write_dot(c, text);
       } else {
-        std::ofstream f(o.out);
+        circuits::Aig aig;
+        try {
+          aig = circuits::to_aig(c);
+        } catch (const std::invalid_argument& e) {
+          throw CliError(kBadInput, fmt::format("--format {}: '{}' is not a Boolean circuit ({})", format, o.model, e.what()));
+        }
+        if (format == "blif") circuits::write_blif(aig, text);
+        else if (format == "aiger") circuits::write_aiger(aig, text);
+        else circuits::write_aiger_binary(aig, text);
+      }
+      if (o.out.empty()) {
+        std::cout << text.str();
+      } else {
+        std::ofstream f(o.out, std::ios::binary);
         if (!f) throw CliError(kFailure, fmt::format("{}: cannot write", o.out));
-        circuits::write_dot(c, f);
+        f << text.str();
       }
       return;
     }
@@ -161,7 +173,9 @@ void add_circuit(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--fanin", o->fanin, "bounded, or unbounded (iterated sums and products; diagonal LRNNs)")
       ->capture_default_str();
-  cmd->add_option("--format", o->format, "table, json or dot (blif and aiger are for Boolean circuits)")->capture_default_str();
+  cmd->add_option("--format", o->format,
+                  "table, json, dot, or for Boolean circuits (dfa:) blif, aiger (ASCII) and aig (binary AIGER)")
+      ->capture_default_str();
   cmd->add_option("--out", o->out, "Write to this file instead of stdout");
   cmd->add_option("--seed", o->seed, "Seed of the random model parameters")->capture_default_str();
   cmd->callback([o] { run_circuit(*o); });
