@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <unistd.h>
 #include <cstdint>
 #include <random>
@@ -476,8 +477,63 @@ TEST_CASE("circuits: Berkeley ABC reads the AIGER and BLIF exports and agrees on
     CHECK(abc_stat(bout, "and") > 0);
     CHECK(abc_stat(bout, "and") <= long(aig.and_count()));
   }
-  const auto cec = run_capture("berkeley-abc -c \"cec " + files[0] + " " + files[1] + "\"");
+  // two structurally different networks of one recognizer: serial (depth n) and Kogge–Stone
+  std::vector<std::string> pair;
+  for (Network net : {Network::Serial, Network::KoggeStone}) {
+    const auto path = (dir / (circuits::to_string(net) + "-16.aig")).string();
+    std::ofstream f(path, std::ios::binary);
+    circuits::write_aiger_binary(circuits::to_aig(circuits::dfa_circuit(dfa, 16, net)), f);
+    pair.push_back(path);
+  }
+  const auto cec = run_capture("berkeley-abc -c \"cec " + pair[0] + " " + pair[1] + "\"");
   INFO(cec);
   CHECK(cec.find("Networks are equivalent") != std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("circuits: ASCII AIGER and BLIF describe the AIG", "[quick][circuits]") {
+  Circuit c;
+  const auto a = c.input(), b = c.input(), d = c.input();
+  c.mark_output(c.bor(c.band(a, b), c.bnot(d)));  // ¬(¬(a∧b) ∧ d)
+  c.mark_output(c.bxor(a, d));
+  const auto aig = circuits::to_aig(c);
+  std::ostringstream text;
+  circuits::write_aiger(aig, text);
+  std::istringstream in(text.str());
+  std::string tag;
+  std::size_t M, I, L, O, A;
+  in >> tag >> M >> I >> L >> O >> A;
+  CHECK(tag == "aag");
+  CHECK(I == 3);
+  CHECK(L == 0);
+  CHECK(O == 2);
+  CHECK(A == aig.and_count());
+  CHECK(M == I + A);
+  std::vector<std::uint32_t> ins(I), outs(O);
+  for (auto& x : ins) in >> x;
+  for (auto& x : outs) in >> x;
+  CHECK(ins == std::vector<std::uint32_t>{2, 4, 6});
+  CHECK(outs == aig.outputs);
+  for (std::size_t i = 0; i < A; ++i) {
+    std::uint32_t lhs, r0, r1;
+    in >> lhs >> r0 >> r1;
+    CHECK(lhs == 2 * (I + 1 + i));
+    CHECK(r0 == aig.ands[i].first);
+    CHECK(r1 == aig.ands[i].second);
+    CHECK(r0 < lhs);
+  }
+  // the AIG computes the circuit
+  for (int m = 0; m < 8; ++m) {
+    const std::vector<bool> x{bool(m & 1), bool(m & 2), bool(m & 4)};
+    const auto want = circuits::evaluate_bits(c, x);
+    CHECK(eval_aig(aig, x, 0) == want[0]);
+    CHECK(eval_aig(aig, x, 1) == want[1]);
+  }
+  std::ostringstream blif;
+  circuits::write_blif(aig, blif);
+  CHECK(blif.str().find(".inputs x0 x1 x2") != std::string::npos);
+  CHECK(blif.str().find(".outputs y0 y1") != std::string::npos);
+  Circuit arith;
+  arith.mark_output(arith.add(arith.input(), arith.input()));
+  CHECK_THROWS_AS(circuits::to_aig(arith), std::invalid_argument);
 }
