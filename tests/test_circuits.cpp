@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "automata/dfa.hpp"
+#include "automata/recognizer.hpp"
 #include "circuits/aig.hpp"
 #include "circuits/circuit.hpp"
-#include "circuits/dfa_circuit.hpp"
 #include "circuits/evaluate.hpp"
 #include "circuits/lrnn_circuit.hpp"
 #include "circuits/metrics.hpp"
@@ -408,14 +408,14 @@ TEST_CASE("circuits: finite-state recognizers as Boolean circuits agree with the
     for (Network net : circuits::all_networks()) {
       for (std::size_t n = 0; n <= 10; ++n) {
         INFO(name << ", " << circuits::to_string(net) << ", n = " << n);
-        const auto c = circuits::dfa_circuit(dfa, n, net);
+        const auto c = automata::recognizer_circuit(dfa, n, net);
         const auto aig = circuits::to_aig(c);
         std::size_t wrong = 0;
         for (std::size_t mask = 0; mask < (std::size_t(1) << n); ++mask) {
           std::vector<std::uint32_t> w(n);
           for (std::size_t i = 0; i < n; ++i) w[i] = (mask >> i) & 1;
           const bool want = automata::accepts(dfa, w);
-          const auto in = circuits::dfa_inputs(dfa, w);
+          const auto in = automata::recognizer_inputs(dfa, w);
           wrong += circuits::evaluate_bits(c, in).at(0) != want;
           wrong += eval_aig(aig, in, 0) != want;
         }
@@ -427,22 +427,22 @@ TEST_CASE("circuits: finite-state recognizers as Boolean circuits agree with the
   for (const char* name : {"parity", "contains-aba", "s5"}) {
     const auto dfa = automata::builtin_dfa(name);
     const std::size_t n = std::string(name) == "s5" ? 24 : 1000;
-    const auto c = circuits::dfa_circuit(dfa, n, Network::Sklansky);
+    const auto c = automata::recognizer_circuit(dfa, n, Network::Sklansky);
     const auto m = circuits::measure(c);
     INFO(name << ": " << c.size() << " gates, depth " << m.depth);
     CHECK(m.max_fanin <= 2);
     for (int trial = 0; trial < 6; ++trial) {
       std::vector<std::uint32_t> w(n);
       for (auto& x : w) x = std::uint32_t(rng() % 2);
-      CHECK(circuits::evaluate_bits(c, circuits::dfa_inputs(dfa, w)).at(0) == automata::accepts(dfa, w));
+      CHECK(circuits::evaluate_bits(c, automata::recognizer_inputs(dfa, w)).at(0) == automata::accepts(dfa, w));
     }
   }
   // S5 words that multiply to the identity are accepted
   const auto s5 = automata::builtin_dfa("s5");
-  const auto c = circuits::dfa_circuit(s5, 16, Network::BrentKung);
+  const auto c = automata::recognizer_circuit(s5, 16, Network::BrentKung);
   for (std::uint64_t seed = 1; seed <= 4; ++seed) {
     const auto w = models::random_group_word(models::s5_generators(), 16, seed % 2 == 0, seed);
-    CHECK(circuits::evaluate_bits(c, circuits::dfa_inputs(s5, w)).at(0) == (seed % 2 == 0));
+    CHECK(circuits::evaluate_bits(c, automata::recognizer_inputs(s5, w)).at(0) == (seed % 2 == 0));
   }
 }
 
@@ -456,7 +456,7 @@ TEST_CASE("circuits: Berkeley ABC reads the AIGER and BLIF exports and agrees on
   const auto dfa = automata::builtin_dfa("contains-aba");
   std::vector<std::string> files;
   for (Network net : {Network::Sklansky, Network::BrentKung}) {
-    const auto aig = circuits::to_aig(circuits::dfa_circuit(dfa, 64, net));
+    const auto aig = circuits::to_aig(automata::recognizer_circuit(dfa, 64, net));
     const auto path = (dir / (circuits::to_string(net) + ".aig")).string();
     {
       std::ofstream f(path, std::ios::binary);
@@ -482,7 +482,7 @@ TEST_CASE("circuits: Berkeley ABC reads the AIGER and BLIF exports and agrees on
   for (Network net : {Network::Serial, Network::KoggeStone}) {
     const auto path = (dir / (circuits::to_string(net) + "-16.aig")).string();
     std::ofstream f(path, std::ios::binary);
-    circuits::write_aiger_binary(circuits::to_aig(circuits::dfa_circuit(dfa, 16, net)), f);
+    circuits::write_aiger_binary(circuits::to_aig(automata::recognizer_circuit(dfa, 16, net)), f);
     pair.push_back(path);
   }
   const auto cec = run_capture("berkeley-abc -c \"cec " + pair[0] + " " + pair[1] + "\"");

@@ -11,7 +11,7 @@
 #include "circuits/aig.hpp"
 #include "circuits/export.hpp"
 #include "circuits/metrics.hpp"
-#include "circuits/spec.hpp"
+#include "cli/circuit_spec.hpp"
 #include "cli/common.hpp"
 
 namespace parallax::cli {
@@ -58,7 +58,7 @@ nlohmann::ordered_json record(std::size_t n, const circuits::Circuit& c, const c
 }
 
 void run_circuit(const CircuitOpts& o) {
-  circuits::CircuitRequest req;
+  CircuitRequest req;
   req.spec = o.model;
   req.seed = o.seed;
   try {
@@ -99,8 +99,8 @@ void run_circuit(const CircuitOpts& o) {
     const auto t0 = std::chrono::steady_clock::now();
     circuits::Circuit c;
     try {
-      c = circuits::build_circuit(req, n);
-    } catch (const circuits::SpecError& e) {
+      c = build_circuit(req, n);
+    } catch (const SpecError& e) {
       throw CliError(kBadInput, e.what());
     }
     const auto m = circuits::measure(c);
@@ -166,7 +166,7 @@ void add_circuit(CLI::App& app) {
   auto* cmd = app.add_subcommand("circuit", "Compile a model over n steps into a circuit; size, depth, fan-in; sweeps with depth fits");
   auto o = std::make_shared<CircuitOpts>();
   o->fmt.add_to(*cmd);
-  cmd->add_option("--model,-m", o->model, "Model: " + circuits::spec_forms())->required();
+  cmd->add_option("--model,-m", o->model, "Model: " + spec_forms())->required();
   cmd->add_option("--n", o->n, "Number of steps");
   cmd->add_option("--sweep", o->sweep, "A..B: n = A, 2A, 4A, … up to B, with fits of the depth to a + b·log2 n and a + b·n");
   cmd->add_option("--network", o->network, "Prefix network: serial, sklansky, brent-kung, kogge-stone, ladner-fischer")

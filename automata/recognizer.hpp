@@ -11,11 +11,11 @@
 #include "circuits/circuit.hpp"
 #include "circuits/prefix.hpp"
 
-namespace parallax::circuits {
+namespace parallax::automata {
 
-Circuit dfa_circuit(const automata::Dfa& dfa, std::size_t n, Network net);
+circuits::Circuit recognizer_circuit(const Dfa& dfa, std::size_t n, circuits::Network net);
 
 /// One-hot input bits for a word.
-std::vector<bool> dfa_inputs(const automata::Dfa& dfa, const std::vector<std::uint32_t>& word);
+std::vector<bool> recognizer_inputs(const Dfa& dfa, const std::vector<std::uint32_t>& word);
 
-}  // namespace parallax::circuits
+}  // namespace parallax::automata

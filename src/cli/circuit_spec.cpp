@@ -1,16 +1,18 @@
-#include "circuits/spec.hpp"
+#include "cli/circuit_spec.hpp"
 
 #include <fmt/format.h>
 
 #include <charconv>
 
 #include "automata/dfa.hpp"
-#include "circuits/dfa_circuit.hpp"
+#include "automata/recognizer.hpp"
 #include "circuits/rnn_circuit.hpp"
 #include "models/lrnn.hpp"
 #include "models/relu_rnn.hpp"
 
-namespace parallax::circuits {
+namespace parallax::cli {
+
+using namespace parallax::circuits;
 
 std::string spec_forms() {
   return "lrnn:diag:d=K, lrnn:complex:d=K, lrnn:pd:d=K, lrnn:dplr:d=K, lrnn:dense:d=K, lrnn:NAME (named model), "
@@ -50,7 +52,7 @@ Circuit build_circuit(const CircuitRequest& req, std::size_t n) {
     } catch (const std::invalid_argument& e) {
       fail(s, e.what());
     }
-    return dfa_circuit(dfa, n, req.network);
+    return automata::recognizer_circuit(dfa, n, req.network);
   }
   if (!s.starts_with("lrnn:")) fail(s, "unknown kind");
   const auto rest = s.substr(5);
@@ -84,4 +86,4 @@ Circuit build_circuit(const CircuitRequest& req, std::size_t n) {
   }
 }
 
-}  // namespace parallax::circuits
+}  // namespace parallax::cli

@@ -14,7 +14,11 @@
 #include "circuits/lrnn_circuit.hpp"
 #include "circuits/prefix.hpp"
 
-namespace parallax::circuits {
+namespace parallax::cli {
+
+using circuits::Circuit;
+using circuits::FanIn;
+using circuits::Network;
 
 struct SpecError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
@@ -34,4 +38,4 @@ Circuit build_circuit(const CircuitRequest& req, std::size_t n);
 /// The accepted spec forms, for help and error messages.
 std::string spec_forms();
 
-}  // namespace parallax::circuits
+}  // namespace parallax::cli

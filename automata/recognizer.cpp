@@ -1,8 +1,12 @@
-#include "circuits/dfa_circuit.hpp"
+#include "automata/recognizer.hpp"
 
 #include <stdexcept>
 
-namespace parallax::circuits {
+namespace parallax::automata {
+
+using circuits::Circuit;
+using circuits::GateId;
+using circuits::GateKind;
 
 namespace {
 
@@ -32,15 +36,15 @@ std::vector<GateId> decode(Circuit& c, const std::vector<GateId>& code, std::siz
 
 }  // namespace
 
-std::vector<bool> dfa_inputs(const automata::Dfa& dfa, const std::vector<std::uint32_t>& word) {
+std::vector<bool> recognizer_inputs(const Dfa& dfa, const std::vector<std::uint32_t>& word) {
   const std::size_t k = dfa.alphabet.size();
   std::vector<bool> x(word.size() * k, false);
   for (std::size_t t = 0; t < word.size(); ++t) x.at(t * k + word[t]) = true;
   return x;
 }
 
-Circuit dfa_circuit(const automata::Dfa& dfa, std::size_t n, Network net) {
-  const auto mon = automata::transition_monoid(dfa);
+Circuit recognizer_circuit(const Dfa& dfa, std::size_t n, circuits::Network net) {
+  const auto mon = transition_monoid(dfa);
   const std::size_t M = mon.elements.size(), k = dfa.alphabet.size();
   std::size_t B = 1;
   while ((std::size_t(1) << B) < M) ++B;
@@ -78,7 +82,7 @@ Circuit dfa_circuit(const automata::Dfa& dfa, std::size_t n, Network net) {
   if (n == 0) {
     total.assign(B, zero);  // the identity has index 0
   } else {
-    total = apply_prefix(net, codes, product)[n - 1];
+    total = circuits::apply_prefix(net, codes, product)[n - 1];
   }
   // accept iff the product maps the start state to an accepting state
   const auto is = decode(c, total, M);
@@ -89,4 +93,4 @@ Circuit dfa_circuit(const automata::Dfa& dfa, std::size_t n, Network net) {
   return c;
 }
 
-}  // namespace parallax::circuits
+}  // namespace parallax::automata
