@@ -18,6 +18,7 @@
 #include "circuits/aig.hpp"
 #include "circuits/circuit.hpp"
 #include "circuits/evaluate.hpp"
+#include "circuits/json.hpp"
 #include "circuits/lrnn_circuit.hpp"
 #include "circuits/metrics.hpp"
 #include "circuits/prefix.hpp"
@@ -536,4 +537,47 @@ TEST_CASE("circuits: ASCII AIGER and BLIF describe the AIG", "[quick][circuits]"
   Circuit arith;
   arith.mark_output(arith.add(arith.input(), arith.input()));
   CHECK_THROWS_AS(circuits::to_aig(arith), std::invalid_argument);
+}
+
+TEST_CASE("circuits: JSON export round-trips; bad files name the line and field", "[quick][circuits]") {
+  std::vector<Circuit> cs;
+  cs.push_back(circuits::lrnn_circuit(models::named_model("s5-householder"), 5, Network::KoggeStone));
+  cs.push_back(circuits::lrnn_circuit(models::random_lrnn(models::Structure::Diagonal, 3, 2, 7), 6, Network::Sklansky,
+                                      circuits::FanIn::Unbounded));
+  cs.push_back(automata::recognizer_circuit(automata::builtin_dfa("contains-aba"), 6, Network::BrentKung));
+  {
+    Circuit t;
+    std::vector<circuits::GateId> xs{t.input(), t.input(), t.input()};
+    t.mark_output(t.threshold(xs, 2));
+    t.mark_output(t.majority(xs));
+    cs.push_back(t);
+  }
+  for (const auto& c : cs) {
+    const auto text = circuits::circuit_to_json(c);
+    const auto back = circuits::circuit_from_json_text(text, "c.json");
+    CHECK(circuits::circuit_to_json(back) == text);
+    CHECK(back.size() == c.size());
+    CHECK(back.outputs() == c.outputs());
+    std::vector<Exact> in(c.num_inputs());
+    for (std::size_t i = 0; i < in.size(); ++i) in[i] = Exact(int(i % 2));
+    CHECK(circuits::evaluate<Exact>(back, in) == circuits::evaluate<Exact>(c, in));
+  }
+  auto err = [](const std::string& text) {
+    try {
+      circuits::circuit_from_json_text(text, "c.json");
+    } catch (const circuits::CircuitFileError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string head = "{\"format\": \"parallax-circuit/1\", \"inputs\": 1, \"constants\": [],\n \"gates\": [\n";
+  std::string e = err(head + "  {\"kind\": \"input\", \"param\": 0},\n  {\"kind\": \"add\", \"operands\": [0, 1]}\n ],\n \"outputs\": [1]}");
+  CHECK(e.find("c.json:4") != std::string::npos);
+  CHECK(e.find("/gates/1/operands/1") != std::string::npos);
+  e = err(head + "  {\"kind\": \"input\", \"param\": 0},\n  {\"kind\": \"nand\", \"operands\": [0, 0]}\n ],\n \"outputs\": [1]}");
+  CHECK(e.find("unknown gate kind") != std::string::npos);
+  e = err(head + "  {\"kind\": \"input\", \"param\": 0},\n  {\"kind\": \"neg\", \"operands\": [0, 0]}\n ],\n \"outputs\": [1]}");
+  CHECK(e.find("/gates/1") != std::string::npos);
+  e = err(head + "  {\"kind\": \"input\", \"param\": 0}\n ],\n \"outputs\": [3]}");
+  CHECK(e.find("/outputs/0") != std::string::npos);
 }

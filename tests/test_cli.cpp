@@ -236,6 +236,16 @@ TEST_CASE("cli: circuit measures compiled models and sweeps with depth fits", "[
   r = cli("circuit --model dfa:contains-aba --n 16 --format aiger");
   REQUIRE(r.code == 0);
   CHECK(r.out.rfind("aag ", 0) == 0);
+  auto dfa = write_file("aba-dfa.json",
+                        "{\"alphabet\": [\"a\", \"b\"], \"states\": 4, \"start\": 0, \"accepting\": [3],\n"
+                        " \"transitions\": {\"a\": [1, 1, 3, 3], \"b\": [0, 2, 0, 3]}}\n");
+  r = cli("circuit --model 'dfa:" + dfa.string() + "' --n 8 --format json");
+  REQUIRE(r.code == 0);
+  CHECK(nlohmann::json::parse(r.out).at("format") == "parallax-circuit/1");
+  auto bad_dfa = write_file("bad-dfa.json", "{\"alphabet\": [\"a\"],\n \"states\": 0}\n");
+  r = cli("circuit --model 'dfa:" + bad_dfa.string() + "' --n 8");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "bad-dfa.json"));
   r = cli("circuit --model dfa:s5 --sweep 2..16 --json");
   REQUIRE(r.code == 0);
   CHECK(json_lines(r.out).size() == 4);

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "automata/dfa.hpp"
+#include "automata/dfa_json.hpp"
 #include "automata/recognizer.hpp"
 #include "circuits/rnn_circuit.hpp"
 #include "models/lrnn.hpp"
@@ -16,7 +17,7 @@ using namespace parallax::circuits;
 
 std::string spec_forms() {
   return "lrnn:diag:d=K, lrnn:complex:d=K, lrnn:pd:d=K, lrnn:dplr:d=K, lrnn:dense:d=K, lrnn:NAME (named model), "
-         "lrnn:FILE (JSON model file), rnn:relu:d=K, dfa:NAME (parity, contains-aba, s5)";
+         "lrnn:FILE (JSON model file), rnn:relu:d=K, dfa:NAME (parity, contains-aba, s5), dfa:FILE (JSON DFA)";
 }
 
 namespace {
@@ -48,8 +49,8 @@ Circuit build_circuit(const CircuitRequest& req, std::size_t n) {
     if (req.fanin == FanIn::Unbounded) fail(s, "the recognizer circuit has bounded fan-in only");
     automata::Dfa dfa;
     try {
-      dfa = automata::builtin_dfa(std::string(s.substr(4)));
-    } catch (const std::invalid_argument& e) {
+      dfa = automata::resolve_dfa(std::string(s.substr(4)));
+    } catch (const std::exception& e) {
       fail(s, e.what());
     }
     return automata::recognizer_circuit(dfa, n, req.network);

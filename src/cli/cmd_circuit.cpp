@@ -10,6 +10,7 @@
 
 #include "circuits/aig.hpp"
 #include "circuits/export.hpp"
+#include "circuits/json.hpp"
 #include "circuits/metrics.hpp"
 #include "cli/circuit_spec.hpp"
 #include "cli/common.hpp"
@@ -69,9 +70,10 @@ void run_circuit(const CircuitOpts& o) {
   if (o.fanin == "bounded") req.fanin = circuits::FanIn::Bounded;
   else if (o.fanin == "unbounded") req.fanin = circuits::FanIn::Unbounded;
   else throw CliError(kBadInput, fmt::format("--fanin: '{}' is not bounded or unbounded", o.fanin));
-  const std::string format = o.fmt.json ? "json" : o.format;
-  const bool one_circuit = format == "dot" || format == "blif" || format == "aiger" || format == "aig";
-  if (format != "table" && format != "json" && !one_circuit)
+  // --json: metric records as JSON Lines; --format json: the circuit itself
+  const std::string format = o.fmt.json ? "records" : o.format;
+  const bool one_circuit = format == "json" || format == "dot" || format == "blif" || format == "aiger" || format == "aig";
+  if (format != "table" && format != "records" && !one_circuit)
     throw CliError(kBadInput, fmt::format("--format: '{}' is not table, json, dot, blif, aiger or aig", format));
 
   std::vector<std::size_t> ns;
@@ -107,7 +109,9 @@ void run_circuit(const CircuitOpts& o) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (one_circuit) {
       std::ostringstream text(std::ios::out | std::ios::binary);
-      if (format == "dot") {
+      if (format == "json") {
+        text << circuits::circuit_to_json(c) << '\n';
+      } else if (format == "dot") {
         circuits::write_dot(c, text);
       } else {
         circuits::Aig aig;
@@ -135,7 +139,7 @@ void run_circuit(const CircuitOpts& o) {
     ys.push_back(double(m.depth));
   }
   std::ostringstream text;
-  if (format == "json") {
+  if (format == "records") {
     for (const auto& row : r.rows()) text << row.dump() << '\n';
   } else {
     auto* old = std::cout.rdbuf(text.rdbuf());
@@ -174,7 +178,7 @@ void add_circuit(CLI::App& app) {
   cmd->add_option("--fanin", o->fanin, "bounded, or unbounded (iterated sums and products; diagonal LRNNs)")
       ->capture_default_str();
   cmd->add_option("--format", o->format,
-                  "table, json, dot, or for Boolean circuits (dfa:) blif, aiger (ASCII) and aig (binary AIGER)")
+                  "table (metrics), json (the circuit, docs/circuit-json.md), dot, or for Boolean circuits (dfa:) blif, aiger (ASCII) and aig (binary AIGER); --json prints the metrics as JSON Lines")
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Write to this file instead of stdout");
   cmd->add_option("--seed", o->seed, "Seed of the random model parameters")->capture_default_str();

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "models/lrnn.hpp"
+#include "models/json_positions.hpp"
 #include "numeric/exact.hpp"
 
 namespace parallax::models {
@@ -20,93 +21,13 @@ using json = nlohmann::json;
 
 constexpr const char* kFormat = "parallax-lrnn/1";
 
-std::string escape_pointer_token(const std::string& s) {
-  std::string r;
-  for (char c : s) {
-    if (c == '~') r += "~0";
-    else if (c == '/') r += "~1";
-    else r += c;
-  }
-  return r;
-}
-
-/// JSON pointer of every value in a syntactically valid document → its line.
-std::map<std::string, int> value_lines(const std::string& text) {
-  struct Frame {
-    bool object;
-    std::size_t index;
-    std::string key;
-  };
-  std::vector<Frame> stack;
-  std::map<std::string, int> lines;
-  int line = 1;
-  bool expect_key = false;
-  auto path = [&] {
-    std::string p;
-    for (const auto& f : stack) {
-      p += '/';
-      p += f.object ? escape_pointer_token(f.key) : std::to_string(f.index);
-    }
-    return p;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char ch = text[i];
-    if (ch == '\n') {
-      ++line;
-    } else if (std::isspace(static_cast<unsigned char>(ch)) || ch == ':') {
-    } else if (ch == ',') {
-      if (!stack.empty()) {
-        if (stack.back().object) expect_key = true;
-        else ++stack.back().index;
-      }
-    } else if (ch == '}' || ch == ']') {
-      if (!stack.empty()) stack.pop_back();
-      expect_key = false;
-    } else if (ch == '"') {
-      std::string s;
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\' && i + 1 < text.size()) ++i;
-        s += text[i];
-      }
-      if (!stack.empty() && stack.back().object && expect_key) {
-        stack.back().key = s;
-        expect_key = false;
-      } else {
-        lines.emplace(path(), line);
-      }
-    } else {
-      lines.emplace(path(), line);
-      if (ch == '{') {
-        stack.push_back({true, 0, ""});
-        expect_key = true;
-      } else if (ch == '[') {
-        stack.push_back({false, 0, ""});
-      } else {
-        while (i + 1 < text.size() && !std::isspace(static_cast<unsigned char>(text[i + 1])) && text[i + 1] != ',' &&
-               text[i + 1] != '}' && text[i + 1] != ']')
-          ++i;
-      }
-    }
-  }
-  return lines;
-}
-
 /// Reads a parsed document, naming file, line and field in every error.
 class Reader {
  public:
-  Reader(std::string source, const std::string& text) : source_(std::move(source)), lines_(value_lines(text)) {}
+  Reader(std::string source, const std::string& text) : source_(std::move(source)), lines_(json_value_lines(text)) {}
 
   [[noreturn]] void fail(const std::string& ptr, const std::string& msg) const {
-    std::string p = ptr;
-    int line = 0;
-    while (true) {
-      if (auto it = lines_.find(p); it != lines_.end()) {
-        line = it->second;
-        break;
-      }
-      if (p.empty()) break;
-      p.erase(p.rfind('/'));
-    }
+    const int line = json_line_of(lines_, ptr);
     const std::string field = ptr.empty() ? "the document" : "field " + ptr;
     if (line > 0) throw ModelError(fmt::format("{}:{}: {}: {}", source_, line, field, msg));
     throw ModelError(fmt::format("{}: {}: {}", source_, field, msg));
@@ -124,7 +45,7 @@ class Reader {
       if (!ok) {
         std::string list;
         for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        fail(ptr + "/" + escape_pointer_token(it.key()), fmt::format("unknown field \"{}\" (allowed here: {})", it.key(), list));
+        fail(ptr + "/" + json_pointer_token(it.key()), fmt::format("unknown field \"{}\" (allowed here: {})", it.key(), list));
       }
     }
   }
@@ -368,7 +289,7 @@ LrnnSpec lrnn_from_json_text(const std::string& text, const std::string& source)
     }
     const json& ts = r.object(r.member(j, "", "transitions"), "/transitions");
     for (const auto& name : s.alphabet) {
-      const std::string ptr = "/transitions/" + escape_pointer_token(name);
+      const std::string ptr = "/transitions/" + json_pointer_token(name);
       if (!ts.contains(name)) r.fail("/transitions", fmt::format("no transition for token '{}'", name));
       s.tokens.push_back(r.transition(ts[name], ptr, s.structure, s.d));
     }
@@ -376,7 +297,7 @@ LrnnSpec lrnn_from_json_text(const std::string& text, const std::string& source)
       bool known = false;
       for (const auto& name : s.alphabet) known = known || name == it.key();
       if (!known)
-        r.fail("/transitions/" + escape_pointer_token(it.key()), fmt::format("token '{}' is not in the alphabet", it.key()));
+        r.fail("/transitions/" + json_pointer_token(it.key()), fmt::format("token '{}' is not in the alphabet", it.key()));
     }
   } else if (j.contains("transitions")) {
     r.fail("/transitions", "transitions given without an alphabet");

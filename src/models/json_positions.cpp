@@ -1,0 +1,91 @@
+// Where the values of a JSON document are: the line of every JSON pointer.
+#include "models/json_positions.hpp"
+
+#include <cctype>
+#include <vector>
+
+namespace parallax::models {
+
+std::string json_pointer_token(const std::string& s) {
+  std::string r;
+  for (char c : s) {
+    if (c == '~') r += "~0";
+    else if (c == '/') r += "~1";
+    else r += c;
+  }
+  return r;
+}
+
+std::map<std::string, int> json_value_lines(const std::string& text) {
+  struct Frame {
+    bool object;
+    std::size_t index;
+    std::string key;
+  };
+  std::vector<Frame> stack;
+  std::map<std::string, int> lines;
+  int line = 1;
+  bool expect_key = false;
+  auto path = [&] {
+    std::string p;
+    for (const auto& f : stack) {
+      p += '/';
+      p += f.object ? json_pointer_token(f.key) : std::to_string(f.index);
+    }
+    return p;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (ch == '\n') {
+      ++line;
+    } else if (std::isspace(static_cast<unsigned char>(ch)) || ch == ':') {
+    } else if (ch == ',') {
+      if (!stack.empty()) {
+        if (stack.back().object) expect_key = true;
+        else ++stack.back().index;
+      }
+    } else if (ch == '}' || ch == ']') {
+      if (!stack.empty()) stack.pop_back();
+      expect_key = false;
+    } else if (ch == '"') {
+      std::string s;
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\' && i + 1 < text.size()) ++i;
+        s += text[i];
+      }
+      if (!stack.empty() && stack.back().object && expect_key) {
+        stack.back().key = s;
+        expect_key = false;
+      } else {
+        lines.emplace(path(), line);
+      }
+    } else {
+      lines.emplace(path(), line);
+      if (ch == '{') {
+        stack.push_back({true, 0, ""});
+        expect_key = true;
+      } else if (ch == '[') {
+        stack.push_back({false, 0, ""});
+      } else {
+        while (i + 1 < text.size() && !std::isspace(static_cast<unsigned char>(text[i + 1])) && text[i + 1] != ',' &&
+               text[i + 1] != '}' && text[i + 1] != ']')
+          ++i;
+      }
+    }
+  }
+  return lines;
+}
+
+}  // namespace parallax::models
+
+namespace parallax::models {
+
+int json_line_of(const std::map<std::string, int>& lines, std::string p) {
+  while (true) {
+    if (auto it = lines.find(p); it != lines.end()) return it->second;
+    if (p.empty()) return 0;
+    p.erase(p.rfind('/'));
+  }
+}
+
+}  // namespace parallax::models
