@@ -10,9 +10,11 @@
 //   kogge-stone     depth ⌈log₂ n⌉, Σ_{d = 2^l < n} (n − d) steps (Kogge & Stone 1973)
 //   brent-kung      2n − 2 − log₂ n steps for n = 2^k (Brent & Kung 1982); drawn in
 //                   2·log₂ n − 1 levels, but the longest path has 2·log₂ n − 2
-//                   steps (n ≥ 4): the top up-sweep node lies on no longest path
+//                   steps (n ≥ 4): the top up-sweep node lies on no longest path.
+//                   For any n ≥ 2 the longest path is ⌊log₂(n+1)⌋ + ⌊log₂⌊(n+1)/3⌋⌋
 //   ladner-fischer  pairs, Sklansky on the odd positions, then the even ones:
-//                   depth log₂ n + 1 (n = 2^k ≥ 8), n − 1 + (n/4)·(log₂ n − 1) steps
+//                   n − 1 + (n/4)·(log₂ n − 1) steps for n = 2^k ≥ 4; longest
+//                   path 2 + ⌊log₂(n − 3)⌋ for n ≥ 4 (log₂ n + 1 for n = 2^k ≥ 8)
 //                   (the sparse Ladner–Fischer 1980 network as drawn in adder taxonomies)
 #include <cstdint>
 #include <functional>

@@ -65,6 +65,25 @@ std::size_t brent_kung_size(std::size_t n) {
   return s;
 }
 
+std::size_t floor_log2(std::size_t x) {  // x ≥ 1
+  std::size_t l = 0;
+  while (x >>= 1) ++l;
+  return l;
+}
+
+/// Longest path of Brent–Kung: one step for each threshold 2, 2^k − 1 and
+/// 3·2^(k−1) − 1 (k ≥ 2) not above n.
+std::size_t brent_kung_depth(std::size_t n) {
+  if (n < 2) return 0;
+  return floor_log2(n + 1) + ((n + 1) / 3 >= 1 ? floor_log2((n + 1) / 3) : 0);
+}
+
+/// Longest path of Ladner–Fischer (pairs, Sklansky on the odd positions, evens).
+std::size_t ladner_fischer_depth(std::size_t n) {
+  if (n < 4) return n < 2 ? 0 : n - 1;
+  return 2 + floor_log2(n - 3);
+}
+
 std::size_t ladner_fischer_size(std::size_t n) {
   if (n < 2) return 0;
   return n / 2 + sklansky_size(n / 2) + (n - 1) / 2;
@@ -124,12 +143,10 @@ TEST_CASE("circuits: prefix network sizes and depths equal their closed forms", 
     CHECK(st.depth == ceil_log2(n));
     st = circuits::prefix_stats(Network::BrentKung, n);
     CHECK(st.size == brent_kung_size(n));
-    CHECK(st.depth <= (n > 1 ? 2 * ceil_log2(n) - 1 : 0));
-    CHECK(st.depth >= ceil_log2(n));
+    CHECK(st.depth == brent_kung_depth(n));
     st = circuits::prefix_stats(Network::LadnerFischer, n);
     CHECK(st.size == ladner_fischer_size(n));
-    CHECK(st.depth <= ceil_log2(n) + 1);
-    CHECK(st.depth >= ceil_log2(n));
+    CHECK(st.depth == ladner_fischer_depth(n));
   }
 }
 
@@ -148,10 +165,12 @@ TEST_CASE("circuits: prefix networks on powers of two up to 2^20", "[circuits]")
     // longest path: 2k − 2 (the usual drawing has 2k − 1 levels, but its top
     // up-sweep node lies on no longest path)
     CHECK(st.depth == (k <= 1 ? k : 2 * k - 2));
+    CHECK(st.depth == brent_kung_depth(n));
     if (k >= 2) {
       st = circuits::prefix_stats(Network::LadnerFischer, n);
       CHECK(st.size == n - 1 + (n / 4) * (k - 1));
       CHECK(st.depth == (k == 2 ? 2 : k + 1));
+      CHECK(st.depth == ladner_fischer_depth(n));
     }
     if (k <= 16) {
       st = circuits::prefix_stats(Network::Serial, n);
