@@ -600,3 +600,16 @@ TEST_CASE("circuits: JSON export round-trips; bad files name the line and field"
   e = err(head + "  {\"kind\": \"input\", \"param\": 0}\n ],\n \"outputs\": [3]}");
   CHECK(e.find("/outputs/0") != std::string::npos);
 }
+
+TEST_CASE("circuits: the S5 recognizer circuit agrees with the automaton on random words of length 1000", "[circuits]") {
+  // a serial network keeps the circuit to n − 1 compositions (about 6·10^7 gates)
+  const auto s5 = automata::builtin_dfa("s5");
+  const std::size_t n = 1000;
+  const auto c = automata::recognizer_circuit(s5, n, Network::Serial);
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    const bool identity = seed % 2 == 0;
+    const auto w = models::random_group_word(models::s5_generators(), n, identity, seed);
+    REQUIRE(automata::accepts(s5, w) == identity);
+    CHECK(circuits::evaluate_bits(c, automata::recognizer_inputs(s5, w)).at(0) == identity);
+  }
+}
