@@ -601,6 +601,21 @@ TEST_CASE("circuits: JSON export round-trips; bad files name the line and field"
   CHECK(e.find("/outputs/0") != std::string::npos);
 }
 
+TEST_CASE("circuits: the S5 recognizer circuit agrees with the automaton on every word of length <= 10", "[circuits]") {
+  const auto s5 = automata::builtin_dfa("s5");
+  for (std::size_t n = 0; n <= 10; ++n) {
+    const auto c = automata::recognizer_circuit(s5, n, n % 2 ? Network::Sklansky : Network::Serial);
+    std::size_t wrong = 0;
+    for (std::size_t mask = 0; mask < (std::size_t(1) << n); ++mask) {
+      std::vector<std::uint32_t> w(n);
+      for (std::size_t i = 0; i < n; ++i) w[i] = (mask >> i) & 1;
+      wrong += circuits::evaluate_bits(c, automata::recognizer_inputs(s5, w)).at(0) != automata::accepts(s5, w);
+    }
+    INFO("n = " << n);
+    CHECK(wrong == 0);
+  }
+}
+
 TEST_CASE("circuits: the S5 recognizer circuit agrees with the automaton on random words of length 1000", "[circuits]") {
   // a serial network keeps the circuit to n − 1 compositions (about 6·10^7 gates)
   const auto s5 = automata::builtin_dfa("s5");
