@@ -257,6 +257,9 @@ TEST_CASE("scan: workers see the caller's numeric context, and errors propagate"
       {2, 16});
   CHECK(wrong == 0);
   CHECK(not_bf16 == 0);
+  // the tree's tasks, run by any thread of the team, see it too
+  kernels::reduce_tree_parallel(op, src, 3000, {2, 0});
+  CHECK(wrong == 0);
 
   auto bad = [](std::size_t t) -> kernels::ScalarAffine<double>::element {
     if (t == 777) throw std::runtime_error("boom at 777");

@@ -97,6 +97,25 @@ class ErrorSlot {
   std::atomic<bool> failed_{false};
 };
 
+/// Runs body(tid, nt, errors) on a team of `threads` OpenMP threads, each
+/// with the caller's numeric Context installed; the first exception thrown by
+/// any of them is rethrown in the caller.
+template <class Body>
+void run_team(int threads, Body&& body) {
+  const numeric::Context ctx = numeric::current_context();
+  ErrorSlot errors;
+#pragma omp parallel num_threads(threads)
+  {
+    numeric::ContextGuard guard(ctx);
+    const std::size_t tid = static_cast<std::size_t>(omp_get_thread_num());
+    const std::size_t nt = static_cast<std::size_t>(omp_get_num_threads());
+    errors.run([&] { body(tid, nt, errors); });
+    // OpenMP tasks the body spawned run at this barrier, still under the guard
+#pragma omp barrier
+  }
+  errors.rethrow();
+}
+
 /// Small trivially copyable elements take the prefix path (see chained_scan).
 template <class Element, class Carry>
 inline constexpr bool kPrefixPath = std::is_trivially_copyable_v<Element> && sizeof(Element) <= 32 &&
@@ -117,30 +136,21 @@ Carry chain_blocks(std::size_t nblocks, Carry init, int threads, MakeWorker&& ma
     Carry carry;
   };
   std::unique_ptr<Slot[]> slots(new Slot[nblocks]);
-  const numeric::Context ctx = numeric::current_context();
-  ErrorSlot errors;
-#pragma omp parallel num_threads(threads)
-  {
-    numeric::ContextGuard guard(ctx);
-    const std::size_t tid = static_cast<std::size_t>(omp_get_thread_num());
-    const std::size_t nt = static_cast<std::size_t>(omp_get_num_threads());
-    errors.run([&] {
-      auto w = make_worker();
-      for (std::size_t k = tid; k < nblocks; k += nt) {
-        w.reduce(k);
-        if (k > 0) {
-          for (unsigned spin = 0; !slots[k - 1].ready.load(std::memory_order_acquire); ++spin) {
-            if (errors.failed()) return;
-            if (spin > 64) std::this_thread::yield();
-          }
+  run_team(threads, [&](std::size_t tid, std::size_t nt, const ErrorSlot& errors) {
+    auto w = make_worker();
+    for (std::size_t k = tid; k < nblocks; k += nt) {
+      w.reduce(k);
+      if (k > 0) {
+        for (unsigned spin = 0; !slots[k - 1].ready.load(std::memory_order_acquire); ++spin) {
+          if (errors.failed()) return;
+          if (spin > 64) std::this_thread::yield();
         }
-        slots[k].carry = w.advance(k, k == 0 ? init : slots[k - 1].carry);
-        slots[k].ready.store(true, std::memory_order_release);
-        w.emit(k);
       }
-    });
-  }
-  errors.rethrow();
+      slots[k].carry = w.advance(k, k == 0 ? init : slots[k - 1].carry);
+      slots[k].ready.store(true, std::memory_order_release);
+      w.emit(k);
+    }
+  });
   return std::move(slots[nblocks - 1].carry);
 }
 
@@ -277,19 +287,10 @@ typename Op::element reduce_parallel(const Op& op, Source&& src, std::size_t n, 
   if (n == 0) return op.identity();
   const int threads = static_cast<int>(std::min<std::size_t>(std::max(1, thread_count(opts)), n));
   std::vector<element> part(static_cast<std::size_t>(threads), op.identity());
-  const numeric::Context ctx = numeric::current_context();
-  ErrorSlot errors;
-#pragma omp parallel num_threads(threads)
-  {
-    numeric::ContextGuard guard(ctx);
-    const std::size_t tid = static_cast<std::size_t>(omp_get_thread_num());
-    const std::size_t nt = static_cast<std::size_t>(omp_get_num_threads());
-    errors.run([&] {
-      const std::size_t lo = n * tid / nt, hi = n * (tid + 1) / nt;
-      part[tid] = reduce_range(op, src, lo, hi);
-    });
-  }
-  errors.rethrow();
+  run_team(threads, [&](std::size_t tid, std::size_t nt, const ErrorSlot&) {
+    const std::size_t lo = n * tid / nt, hi = n * (tid + 1) / nt;
+    part[tid] = reduce_range(op, src, lo, hi);
+  });
   element acc = std::move(part[0]), tmp = op.identity();
   for (std::size_t i = 1; i < part.size(); ++i) {
     op.compose(acc, part[i], tmp);
@@ -348,16 +349,11 @@ typename Op::element reduce_tree_parallel(const Op& op, Source& src, std::size_t
   if (threads == 1 || n < 4) return reduce_tree(op, src, 0, n);
   int levels = 0;
   while ((1 << levels) < 4 * threads && levels < 16) ++levels;  // a few tasks per thread
-  const numeric::Context ctx = numeric::current_context();
-  ErrorSlot errors;
   typename Op::element result = op.identity();
-#pragma omp parallel num_threads(threads)
-  {
-    numeric::ContextGuard guard(ctx);
-#pragma omp single
-    errors.run([&] { result = reduce_tree(op, src, 0, n, levels); });
-  }
-  errors.rethrow();
+  // thread 0 starts the tree; the others run its tasks at the team's barrier
+  run_team(threads, [&](std::size_t tid, std::size_t, const ErrorSlot&) {
+    if (tid == 0) result = reduce_tree(op, src, 0, n, levels);
+  });
   return result;
 }
 
