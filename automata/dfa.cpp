@@ -1,5 +1,7 @@
 #include "automata/dfa.hpp"
 
+#include "models/lrnn.hpp"
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -24,20 +26,15 @@ Dfa builtin_dfa(const std::string& name) {
     d.delta = {{1, 1, 3, 3}, {0, 2, 0, 3}};
     d.accepting = {false, false, false, true};
   } else if (name == "s5") {
-    std::vector<std::array<std::uint8_t, 5>> perms;
-    std::array<std::uint8_t, 5> p{0, 1, 2, 3, 4};
-    do perms.push_back(p);
-    while (std::next_permutation(p.begin(), p.end()));
-    const std::array<std::uint8_t, 5> gens[2] = {{1, 0, 2, 3, 4}, {1, 2, 3, 4, 0}};
+    // one state per permutation; the same generators as the S5 LRNN models
+    const auto& perms = models::s5_elements();
+    const auto gens = models::s5_generators();
     d.alphabet = {"s", "c"};
     d.states = perms.size();
-    d.delta.assign(2, std::vector<std::uint32_t>(d.states));
-    for (int g = 0; g < 2; ++g)
-      for (std::size_t x = 0; x < perms.size(); ++x) {
-        std::array<std::uint8_t, 5> r{};
-        for (int i = 0; i < 5; ++i) r[i] = gens[g][perms[x][i]];  // x first, then the generator
-        d.delta[g][x] = static_cast<std::uint32_t>(std::lower_bound(perms.begin(), perms.end(), r) - perms.begin());
-      }
+    d.delta.assign(gens.size(), std::vector<std::uint32_t>(d.states));
+    for (std::size_t g = 0; g < gens.size(); ++g)
+      for (std::size_t x = 0; x < perms.size(); ++x)  // x first, then the generator
+        d.delta[g][x] = static_cast<std::uint32_t>(models::s5_index(models::compose_perm(gens[g], perms[x])));
     d.accepting.assign(d.states, false);
     d.accepting[0] = true;  // the identity (lexicographically first)
   } else {

@@ -110,6 +110,12 @@ std::vector<std::uint32_t> parse_tokens(const LrnnSpec& spec, const std::string&
 using Perm = std::array<std::uint8_t, 5>;  ///< i ↦ perm[i]
 /// The generators of the named S5 models, in alphabet order: s = (0 1), c = (0 1 2 3 4).
 std::vector<Perm> s5_generators();
+/// All 120 elements of S5 in lexicographic order (index 0 is the identity).
+const std::vector<Perm>& s5_elements();
+/// The index of p in s5_elements().
+std::size_t s5_index(const Perm& p);
+/// g ∘ x: apply x first, then g.
+Perm compose_perm(const Perm& g, const Perm& x);
 /// A word of exactly n generator indices whose product (first letter applied
 /// first) is the identity iff want_identity; deterministic in seed. Throws
 /// std::invalid_argument when no such word of length n exists.

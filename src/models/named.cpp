@@ -14,22 +14,6 @@ namespace parallax::models {
 namespace {
 
 Perm identity_perm() { return {0, 1, 2, 3, 4}; }
-/// (g ∘ x)[i] = g[x[i]]: x first, then g.
-Perm compose(const Perm& g, const Perm& x) {
-  Perm r{};
-  for (std::size_t i = 0; i < 5; ++i) r[i] = g[x[i]];
-  return r;
-}
-std::vector<Perm> all_perms() {
-  std::vector<Perm> v;
-  Perm p = identity_perm();
-  do v.push_back(p);
-  while (std::next_permutation(p.begin(), p.end()));
-  return v;  // lexicographic order: index 0 is the identity
-}
-std::size_t rank_of(const std::vector<Perm>& all, const Perm& p) {
-  return static_cast<std::size_t>(std::lower_bound(all.begin(), all.end(), p) - all.begin());
-}
 std::string perm_name(const Perm& p) {
   std::string s;
   for (auto x : p) s += static_cast<char>('0' + x);
@@ -43,14 +27,14 @@ std::vector<std::pair<int, int>> cycle_as_transpositions() { return {{0, 1}, {0,
 Transition pd_transition(const std::vector<Perm>& all, const Perm& g) {
   Transition tr;
   const std::size_t d = all.size();
-  for (std::size_t j = 0; j < d; ++j) tr.p.push_back(static_cast<std::uint32_t>(rank_of(all, compose(g, all[j]))));
+  for (std::size_t j = 0; j < d; ++j) tr.p.push_back(static_cast<std::uint32_t>(s5_index(compose_perm(g, all[j]))));
   tr.a.assign(d, Exact(1));
   tr.b.assign(d, Exact(0));
   return tr;
 }
 
 LrnnSpec s5_pd(bool all_tokens) {
-  const auto all = all_perms();
+  const auto& all = s5_elements();
   LrnnSpec s;
   s.name = all_tokens ? "s5-all" : "s5";
   s.structure = Structure::PermutationDiagonal;
@@ -233,6 +217,28 @@ LrnnSpec random_lrnn(Structure st, std::size_t d, std::size_t tokens, std::uint6
   return s;
 }
 
+const std::vector<Perm>& s5_elements() {
+  static const std::vector<Perm> all = [] {
+    std::vector<Perm> v;
+    Perm p = identity_perm();
+    do v.push_back(p);
+    while (std::next_permutation(p.begin(), p.end()));
+    return v;
+  }();
+  return all;
+}
+
+std::size_t s5_index(const Perm& p) {
+  const auto& all = s5_elements();
+  return static_cast<std::size_t>(std::lower_bound(all.begin(), all.end(), p) - all.begin());
+}
+
+Perm compose_perm(const Perm& g, const Perm& x) {
+  Perm r{};
+  for (std::size_t i = 0; i < 5; ++i) r[i] = g[x[i]];
+  return r;
+}
+
 std::vector<Perm> s5_generators() { return {Perm{1, 0, 2, 3, 4}, Perm{1, 2, 3, 4, 0}}; }
 
 const std::vector<NamedModel>& named_models() {
@@ -272,11 +278,11 @@ LrnnSpec resolve_model(const std::string& name_or_path) {
 std::vector<std::uint32_t> random_group_word(const std::vector<Perm>& gens, std::size_t n, bool want_identity,
                                              std::uint64_t seed) {
   if (gens.empty()) throw std::invalid_argument("random_group_word: no generators");
-  const auto all = all_perms();
+  const auto& all = s5_elements();
   const std::size_t G = all.size();
   std::vector<std::vector<std::size_t>> step(gens.size(), std::vector<std::size_t>(G));
   for (std::size_t g = 0; g < gens.size(); ++g)
-    for (std::size_t x = 0; x < G; ++x) step[g][x] = rank_of(all, compose(gens[g], all[x]));
+    for (std::size_t x = 0; x < G; ++x) step[g][x] = s5_index(compose_perm(gens[g], all[x]));
   // can[r][x]: some word of exactly r letters takes x to the identity (index 0)
   const std::size_t tail = std::min<std::size_t>(n, 64);
   std::vector<std::vector<char>> can(tail + 1, std::vector<char>(G, 0));
@@ -338,7 +344,7 @@ std::vector<std::uint32_t> random_group_word(const std::vector<Perm>& gens, std:
 
 bool group_word_is_identity(const std::vector<Perm>& gens, const std::vector<std::uint32_t>& word) {
   Perm x = identity_perm();
-  for (auto g : word) x = compose(gens.at(g), x);
+  for (auto g : word) x = compose_perm(gens.at(g), x);
   return x == identity_perm();
 }
 
