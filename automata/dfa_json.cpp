@@ -19,10 +19,7 @@ class Reader {
  public:
   Reader(std::string source, const std::string& text) : source_(std::move(source)), lines_(models::json_value_lines(text)) {}
   [[noreturn]] void fail(const std::string& ptr, const std::string& msg) const {
-    const int line = models::json_line_of(lines_, ptr);
-    const std::string field = ptr.empty() ? "the document" : "field " + ptr;
-    if (line > 0) throw DfaError(fmt::format("{}:{}: {}: {}", source_, line, field, msg));
-    throw DfaError(fmt::format("{}: {}: {}", source_, field, msg));
+    throw DfaError(models::json_field_message(source_, lines_, ptr, msg));
   }
 
  private:
@@ -37,11 +34,7 @@ Dfa dfa_from_json_text(const std::string& text, const std::string& source) {
   try {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
-    std::size_t line = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) line += text[i] == '\n';
-    std::string what = e.what();
-    if (auto pos = what.find("syntax error"); pos != std::string::npos) what = what.substr(pos);
-    throw DfaError(fmt::format("{}:{}: malformed JSON: {}", source, line, what));
+    throw DfaError(models::json_syntax_message(source, text, e.byte, e.what()));
   }
   Reader r(source, text);
   if (!j.is_object()) r.fail("", "expected an object");

@@ -37,15 +37,11 @@ Circuit circuit_from_json_text(const std::string& text, const std::string& sourc
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    std::size_t line = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) line += text[i] == '\n';
-    throw CircuitFileError(fmt::format("{}:{}: malformed JSON", source, line));
+    throw CircuitFileError(models::json_syntax_message(source, text, e.byte, e.what()));
   }
   const auto lines = models::json_value_lines(text);
   auto fail = [&](const std::string& ptr, const std::string& msg) {
-    const int line = models::json_line_of(lines, ptr);
-    throw CircuitFileError(line > 0 ? fmt::format("{}:{}: field {}: {}", source, line, ptr.empty() ? "/" : ptr, msg)
-                                    : fmt::format("{}: field {}: {}", source, ptr, msg));
+    throw CircuitFileError(models::json_field_message(source, lines, ptr, msg));
   };
   if (!j.is_object()) fail("", "expected an object");
   if (!j.contains("format") || j["format"] != kFormat) fail("/format", fmt::format("expected \"{}\"", kFormat));

@@ -1,6 +1,9 @@
 // Where the values of a JSON document are: the line of every JSON pointer.
 #include "models/json_positions.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
@@ -86,6 +89,27 @@ int json_line_of(const std::map<std::string, int>& lines, std::string p) {
     if (p.empty()) return 0;
     p.erase(p.rfind('/'));
   }
+}
+
+std::string json_field_message(const std::string& source, const std::map<std::string, int>& lines,
+                               const std::string& ptr, const std::string& msg) {
+  const int line = json_line_of(lines, ptr);
+  const std::string field = ptr.empty() ? "the document" : "field " + ptr;
+  if (line > 0) return fmt::format("{}:{}: {}: {}", source, line, field, msg);
+  return fmt::format("{}: {}: {}", source, field, msg);
+}
+
+std::string json_syntax_message(const std::string& source, const std::string& text, std::size_t byte,
+                                const std::string& what) {
+  const std::size_t upto = std::min<std::size_t>(byte == 0 ? 0 : byte - 1, text.size());
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < upto; ++i) {
+    if (text[i] == '\n') ++line, col = 1;
+    else ++col;
+  }
+  std::string why = what;
+  if (auto pos = why.find("syntax error"); pos != std::string::npos) why = why.substr(pos);
+  return fmt::format("{}:{}:{}: malformed JSON: {}", source, line, col, why);
 }
 
 }  // namespace parallax::models

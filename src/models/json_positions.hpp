@@ -16,4 +16,15 @@ std::map<std::string, int> json_value_lines(const std::string& text);
 /// The line of the value at `pointer`, or of its nearest enclosing value; 0 if none.
 int json_line_of(const std::map<std::string, int>& lines, std::string pointer);
 
+/// "source:line: field /ptr: msg" with the line of the value at ptr (or of
+/// its nearest enclosing value); "the document" for ptr = "".
+std::string json_field_message(const std::string& source, const std::map<std::string, int>& lines,
+                               const std::string& ptr, const std::string& msg);
+
+/// "source:line:column: malformed JSON: …" for a parse error at the 1-based
+/// byte offset `byte` (nlohmann::json::parse_error::byte), keeping the parser's
+/// explanation from "syntax error" on.
+std::string json_syntax_message(const std::string& source, const std::string& text, std::size_t byte,
+                                const std::string& what);
+
 }  // namespace parallax::models

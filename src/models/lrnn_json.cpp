@@ -27,10 +27,7 @@ class Reader {
   Reader(std::string source, const std::string& text) : source_(std::move(source)), lines_(json_value_lines(text)) {}
 
   [[noreturn]] void fail(const std::string& ptr, const std::string& msg) const {
-    const int line = json_line_of(lines_, ptr);
-    const std::string field = ptr.empty() ? "the document" : "field " + ptr;
-    if (line > 0) throw ModelError(fmt::format("{}:{}: {}: {}", source_, line, field, msg));
-    throw ModelError(fmt::format("{}: {}: {}", source_, field, msg));
+    throw ModelError(json_field_message(source_, lines_, ptr, msg));
   }
 
   const json& member(const json& obj, const std::string& ptr, const char* key) const {
@@ -252,16 +249,7 @@ LrnnSpec lrnn_from_json_text(const std::string& text, const std::string& source)
   try {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
-    // e.byte is 1-based; count lines up to it
-    const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i < upto; ++i) {
-      if (text[i] == '\n') ++line, col = 1;
-      else ++col;
-    }
-    std::string what = e.what();
-    if (auto pos = what.find("syntax error"); pos != std::string::npos) what = what.substr(pos);
-    throw ModelError(fmt::format("{}:{}:{}: malformed JSON: {}", source, line, col, what));
+    throw ModelError(json_syntax_message(source, text, e.byte, e.what()));
   }
   Reader r(source, text);
   r.object(j, "");
