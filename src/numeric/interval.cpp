@@ -35,22 +35,21 @@ Interval::~Interval() { mpfi_clear(x_); }
 bool Interval::contains(const Exact& q) const {
   return mpfi_is_inside_q(q.backend().data(), x_) > 0;
 }
-double Interval::lower() const {
+namespace {
+/// An endpoint of x rounded outward to double.
+template <class Get>
+double endpoint(mpfi_srcptr x, Get get, mpfr_rnd_t outward) {
   mpfr_t t;
-  mpfr_init2(t, mpfi_get_prec(x_));
-  mpfi_get_left(t, x_);
-  const double r = mpfr_get_d(t, MPFR_RNDD);
+  mpfr_init2(t, mpfi_get_prec(x));
+  get(t, x);
+  const double r = mpfr_get_d(t, outward);
   mpfr_clear(t);
   return r;
 }
-double Interval::upper() const {
-  mpfr_t t;
-  mpfr_init2(t, mpfi_get_prec(x_));
-  mpfi_get_right(t, x_);
-  const double r = mpfr_get_d(t, MPFR_RNDU);
-  mpfr_clear(t);
-  return r;
-}
+}  // namespace
+
+double Interval::lower() const { return endpoint(x_, [](mpfr_ptr t, mpfi_srcptr x) { mpfi_get_left(t, x); }, MPFR_RNDD); }
+double Interval::upper() const { return endpoint(x_, [](mpfr_ptr t, mpfi_srcptr x) { mpfi_get_right(t, x); }, MPFR_RNDU); }
 
 namespace {
 template <class F>
