@@ -15,11 +15,16 @@ struct Dfa {
   std::vector<bool> accepting;                    ///< per state
 };
 
-/// Built-in automata: "parity" (even number of b over {a, b}), "contains-aba"
+/// Built-in automata (kept for `dfa:NAME` specs; automata/languages.hpp has the
+/// full library): "parity" (even number of b over {a, b}), "contains-aba"
 /// (over {a, b}), "s5" (the S5 word problem over s = (0 1), c = (0 1 2 3 4):
 /// 120 states, accept iff the product is the identity).
 Dfa builtin_dfa(const std::string& name);
 std::vector<std::string> builtin_dfa_names();
+
+/// A DFA with uniformly random transitions and accepting states (start 0,
+/// letters a, b, c, …), deterministic in seed.
+Dfa random_dfa(std::size_t states, std::size_t letters, std::uint64_t seed);
 
 bool accepts(const Dfa& dfa, const std::vector<std::uint32_t>& word);
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "automata/dfa.hpp"
-#include "automata/dfa_json.hpp"
+#include "automata/automaton_json.hpp"
 #include "automata/recognizer.hpp"
 #include "circuits/evaluate.hpp"
 
@@ -17,7 +17,7 @@ namespace {
 std::string err(const std::string& text) {
   try {
     automata::dfa_from_json_text(text, "m.json");
-  } catch (const automata::DfaError& e) {
+  } catch (const automata::AutomatonError& e) {
     return e.what();
   }
   return "no error";
@@ -93,6 +93,6 @@ TEST_CASE("automata: bad DFA files name the file, line and field", "[quick][auto
   CHECK(has(e, "missing required field \"transitions\""));
   e = err(R"({"alphabet": ["a"], "states": 1, "start": 0, "accepting": [], "transitions": {"a": [0]}, "extra": 1})");
   CHECK(has(e, "unknown field \"extra\""));
-  CHECK_THROWS_AS(automata::load_dfa("/nonexistent/dfa.json"), automata::DfaError);
-  CHECK_THROWS_AS(automata::resolve_dfa("no-such-dfa"), automata::DfaError);
+  CHECK_THROWS_AS(automata::load_dfa("/nonexistent/dfa.json"), automata::AutomatonError);
+  CHECK_THROWS_AS(automata::resolve_dfa("no-such-dfa"), automata::AutomatonError);
 }

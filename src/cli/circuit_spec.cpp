@@ -5,7 +5,7 @@
 #include <charconv>
 
 #include "automata/dfa.hpp"
-#include "automata/dfa_json.hpp"
+#include "automata/automaton_json.hpp"
 #include "automata/recognizer.hpp"
 #include "circuits/rnn_circuit.hpp"
 #include "models/lrnn.hpp"

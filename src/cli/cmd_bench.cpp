@@ -61,6 +61,7 @@ void add_bench(CLI::App& app) {
     r.print(o->fmt.format());
     if (o->check && !all_met) throw CliError(kFailure, "bench scan: a figure missed its target (see the meets_target column)");
   });
+  add_bench_monoid(*bench);
 }
 
 }  // namespace parallax::cli

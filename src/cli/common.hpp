@@ -54,5 +54,10 @@ void add_models(CLI::App& app);
 void add_bench(CLI::App& app);
 void add_demo(CLI::App& app);
 void add_circuit(CLI::App& app);
+void add_languages(CLI::App& app);
+void add_classify(CLI::App& app);
+void add_recognize(CLI::App& app);
+/// `bench monoid`, registered under `bench` by add_bench.
+void add_bench_monoid(CLI::App& bench);
 
 }  // namespace parallax::cli

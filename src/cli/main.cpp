@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   add_bench(app);
   add_demo(app);
   add_circuit(app);
+  add_languages(app);
+  add_classify(app);
+  add_recognize(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

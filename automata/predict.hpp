@@ -1,0 +1,23 @@
+#pragma once
+// What the theory predicts about recognizing a regular language with each
+// architecture, from its minimal DFA and the algebra of its syntactic monoid.
+// Every entry names the theorem it comes from, or says that none applies.
+#include <string>
+#include <vector>
+
+#include "automata/classify.hpp"
+#include "automata/dfa.hpp"
+
+namespace parallax::automata {
+
+struct Prediction {
+  std::string architecture;  ///< e.g. "diagonal LRNN, eigenvalues in [0,1]"
+  std::string key;           ///< short stable name for JSON: "tc0", "diag01", "diag11", "pd", "dplr", "rnn"
+  std::string verdict;       ///< "yes", "no", "no unless TC0 = NC1", "no theorem applies", …
+  std::string reason;        ///< why, with the construction's size where there is one
+  std::string citation;      ///< the theorem or paper
+};
+
+std::vector<Prediction> predict(const Dfa& minimal_dfa, const MonoidSummary& summary);
+
+}  // namespace parallax::automata

@@ -1,0 +1,189 @@
+#include "experiment/recognize.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <numeric>
+
+#include "automata/sample.hpp"
+#include "models/lrnn.hpp"
+#include "numeric/dispatch.hpp"
+
+namespace parallax::experiment {
+
+using automata::CompiledModel;
+using numeric::Precision;
+
+bool RecognitionTarget::accepts(const std::vector<std::uint32_t>& w) const {
+  return weighted ? automata::wfa_accepts(wfa, w) : automata::accepts(dfa, w);
+}
+
+namespace {
+
+/// One independent stream per (seed, length), so adding a length to the
+/// list does not change the words of the others.
+std::mt19937_64 stream(std::uint64_t seed, std::size_t n) {
+  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
+                    static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(std::uint64_t(n) >> 32), 0x5eedu};
+  return std::mt19937_64(seq);
+}
+
+std::string shown(const RecognitionTarget& t, const std::vector<std::uint32_t>& w) {
+  std::string s;
+  bool single = true;
+  for (const auto& a : t.alphabet()) single = single && a.size() == 1;
+  const std::size_t limit = 120;
+  for (std::size_t i = 0; i < w.size() && i < limit; ++i) s += (single || i == 0 ? "" : " ") + t.alphabet()[w[i]];
+  if (w.size() > limit) s += fmt::format("… ({} symbols)", w.size());
+  if (w.empty()) s = "(empty word)";
+  return s;
+}
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+}  // namespace
+
+std::vector<std::vector<std::uint32_t>> trial_words(const RecognitionTarget& target, std::size_t n, std::size_t trials,
+                                                    std::uint64_t seed) {
+  auto rng = stream(seed, n);
+  std::vector<std::vector<std::uint32_t>> words;
+  if (target.weighted) {
+    std::uniform_int_distribution<std::uint32_t> letter(0, static_cast<std::uint32_t>(target.alphabet().size() - 1));
+    for (std::size_t k = 0; k < trials; ++k) {
+      std::vector<std::uint32_t> w(n);
+      for (auto& x : w) x = letter(rng);
+      words.push_back(std::move(w));
+    }
+    return words;
+  }
+  const automata::WordSampler sampler(target.dfa, n);
+  for (std::size_t k = 0; k < trials; ++k) {
+    // alternate accepted / rejected where both exist
+    bool want = k % 2 == 0;
+    if (want && !sampler.has_accepted()) want = false;
+    if (!want && !sampler.has_rejected()) want = true;
+    words.push_back(sampler.sample(want, rng));
+  }
+  return words;
+}
+
+int decide(const CompiledModel& model, const std::vector<std::uint32_t>& word, const Precision& p, bool parallel) {
+  return numeric::dispatch(p, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    numeric::Sign s;
+    if (model.is_relu) {
+      s = numeric::sign(models::relu_rnn_token_score<T>(model.relu, word));
+    } else {
+      s = models::run_lrnn<T>(model.lrnn, word, parallel).accept;
+    }
+    return s == numeric::Sign::Positive ? 1 : s == numeric::Sign::Unknown ? 0 : -1;
+  });
+}
+
+namespace {
+
+/// Whether every word is decided correctly (and, for intervals, certified) at p.
+bool all_correct(const CompiledModel& model, const std::vector<std::vector<std::uint32_t>>& words,
+                 const std::vector<bool>& expected, const Precision& p) {
+  for (std::size_t k = 0; k < words.size(); ++k)
+    if (decide(model, words[k], p, false) != (expected[k] ? 1 : -1)) return false;
+  return true;
+}
+
+/// Smallest bits in [lo, cap] with ok(bits), assuming ok is monotone: doubling, then bisection.
+std::optional<int> smallest_bits(int lo, int cap, const std::function<bool(int)>& ok) {
+  int good = -1, bad = lo - 1;
+  for (int b = lo; b <= cap; b = std::min(cap, b * 2)) {
+    if (ok(b)) {
+      good = b;
+      break;
+    }
+    bad = b;
+    if (b == cap) break;
+  }
+  if (good < 0) return std::nullopt;
+  while (good - bad > 1) {
+    const int mid = bad + (good - bad) / 2;
+    (ok(mid) ? good : bad) = mid;
+  }
+  return good;
+}
+
+}  // namespace
+
+RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& model, const RecognizeOptions& o,
+                          void (*progress)(const std::string&)) {
+  RecognizeReport rep;
+  rep.model_description = model.description;
+  const bool scan_possible = !model.is_relu;
+  for (std::size_t n : o.lengths) {
+    std::vector<std::vector<std::uint32_t>> words;
+    if (o.strings) {
+      for (const auto& w : *o.strings)
+        if (w.size() == n) words.push_back(w);
+    } else {
+      words = trial_words(target, n, o.trials, o.seed);
+    }
+    if (words.empty()) continue;
+    std::vector<bool> expected;
+    for (const auto& w : words) expected.push_back(target.accepts(w));
+    const std::size_t acc = static_cast<std::size_t>(std::count(expected.begin(), expected.end(), true));
+    for (const auto& spec : o.precisions) {
+      const Precision p = spec.resolve(std::max<std::size_t>(n, 1));
+      if (progress) progress(fmt::format("n = {}, {}", n, p.to_string()));
+      RecognizeRecord r;
+      r.length = n;
+      r.precision = p.to_string();
+      r.trials = words.size();
+      r.accepted_trials = acc;
+      r.scan_checked = o.check_scan && scan_possible;
+      double seq_s = 0, scan_s = 0;
+      for (std::size_t k = 0; k < words.size(); ++k) {
+        auto t0 = Clock::now();
+        const int seq = decide(model, words[k], p, false);
+        seq_s += seconds_since(t0);
+        int par = seq;
+        if (r.scan_checked) {
+          t0 = Clock::now();
+          par = decide(model, words[k], p, true);
+          scan_s += seconds_since(t0);
+          if (par == seq) ++r.scan_agree;
+        }
+        const int want = expected[k] ? 1 : -1;
+        if (seq == 0) ++r.undecided;
+        if (seq == want && par == want) {
+          ++r.correct;
+        } else if (!r.first_failure) {
+          r.first_failure = k;
+          r.first_failure_word = shown(target, words[k]);
+          r.first_failure_expected = expected[k];
+        }
+      }
+      const double tokens = double(std::max<std::size_t>(n, 1)) * double(words.size());
+      r.ns_per_token = 1e9 * seq_s / tokens;
+      r.scan_ns_per_token = r.scan_checked ? 1e9 * scan_s / tokens : 0;
+      rep.records.push_back(std::move(r));
+    }
+    if (o.min_bits) {
+      auto search = [&](const std::string& arithmetic, auto make) {
+        if (progress) progress(fmt::format("n = {}, minimum {} bits", n, arithmetic));
+        MinBitsRecord m;
+        m.length = n;
+        m.arithmetic = arithmetic;
+        m.bits = smallest_bits(2, o.max_bits, [&](int b) { return all_correct(model, words, expected, make(b)); });
+        if (m.bits) m.precision = make(*m.bits).to_string();
+        rep.min_bits.push_back(std::move(m));
+      };
+      search("float", [&](int b) { return Precision::parse(fmt::format("float:{}:{}", b, o.exponent_bits)); });
+      bool interval = false;
+      for (const auto& p : o.precisions) interval = interval || p.kind == Precision::Kind::Interval;
+      if (interval) search("interval", [](int b) { return Precision::parse(fmt::format("interval:{}", b)); });
+    }
+  }
+  return rep;
+}
+
+}  // namespace parallax::experiment

@@ -1,0 +1,94 @@
+#pragma once
+// The automaton-recognition harness: does a compiled model recognize its
+// language, at which lengths and precisions, and with how few bits?
+//
+// For each length n: `trials` words, half accepted and half rejected where
+// the language has both at length n, drawn by counting paths in the minimal
+// DFA (automata/sample.hpp), deterministic in the seed. Each word is run
+// through the model at every precision, sequentially and by the parallel
+// scan, and its decision compared with the automaton's. A weighted automaton
+// has no path counts to sample by: its words are uniform, labelled by the
+// exact weight f(w) against the cut-point.
+//
+// Minimum precision: the smallest significand width M such that float:M:E
+// decides every trial correctly (E = `exponent_bits`, wider than fp32's), by
+// doubling then bisection; with interval arithmetic, the smallest endpoint
+// width at which every output interval excludes the threshold (certified).
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "automata/compile.hpp"
+#include "automata/dfa.hpp"
+#include "automata/wfa.hpp"
+#include "numeric/precision.hpp"
+
+namespace parallax::experiment {
+
+/// What is recognized: a DFA (minimal) or a weighted automaton.
+struct RecognitionTarget {
+  std::string name;
+  bool weighted = false;
+  automata::Dfa dfa;                   ///< minimal DFA (unweighted targets)
+  automata::Wfa<numeric::Exact> wfa;   ///< weighted targets
+  const std::vector<std::string>& alphabet() const { return weighted ? wfa.alphabet : dfa.alphabet; }
+  bool accepts(const std::vector<std::uint32_t>& w) const;
+};
+
+struct RecognizeOptions {
+  std::vector<std::size_t> lengths;
+  std::vector<numeric::Precision> precisions;
+  std::size_t trials = 20;
+  std::uint64_t seed = 1;
+  bool min_bits = false;
+  int exponent_bits = 10;   ///< E of float:M:E in the minimum-precision search
+  int max_bits = 2048;      ///< search cap
+  bool check_scan = true;   ///< also run the parallel scan and compare
+  std::optional<std::vector<std::vector<std::uint32_t>>> strings;  ///< user words instead of sampled ones
+};
+
+struct RecognizeRecord {
+  std::size_t length = 0;
+  std::string precision;
+  std::size_t trials = 0, accepted_trials = 0;
+  std::size_t correct = 0;
+  std::size_t undecided = 0;      ///< interval outputs that straddle the threshold
+  std::size_t scan_agree = 0;     ///< trials where scan and sequential decisions agree
+  bool scan_checked = false;
+  double ns_per_token = 0;        ///< sequential evaluation
+  double scan_ns_per_token = 0;   ///< parallel scan evaluation
+  std::optional<std::size_t> first_failure;  ///< trial index
+  std::string first_failure_word;            ///< formatted (truncated when long)
+  bool first_failure_expected = false;
+  double accuracy() const { return trials ? double(correct) / double(trials) : 0.0; }
+};
+
+struct MinBitsRecord {
+  std::size_t length = 0;
+  std::string arithmetic;       ///< "float" or "interval"
+  std::optional<int> bits;      ///< nullopt: not reached by max_bits
+  std::string precision;        ///< the spec at the minimum, e.g. float:7:10
+};
+
+struct RecognizeReport {
+  std::string model_description;
+  std::vector<RecognizeRecord> records;
+  std::vector<MinBitsRecord> min_bits;
+};
+
+/// The words of trial set for length n (sampled, or the user's words of that length).
+std::vector<std::vector<std::uint32_t>> trial_words(const RecognitionTarget& target, std::size_t n, std::size_t trials,
+                                                    std::uint64_t seed);
+
+/// Runs the harness. `progress` (may be null) receives one line per step.
+RecognizeReport recognize(const RecognitionTarget& target, const automata::CompiledModel& model,
+                          const RecognizeOptions& opts, void (*progress)(const std::string&) = nullptr);
+
+/// The decision of a compiled model on a word at precision p: +1 accept,
+/// −1 reject, 0 undecided (an interval straddling the threshold).
+int decide(const automata::CompiledModel& model, const std::vector<std::uint32_t>& word, const numeric::Precision& p,
+           bool parallel);
+
+}  // namespace parallax::experiment
