@@ -1,6 +1,7 @@
 #include "automata/monoid.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -47,11 +48,25 @@ Monoid enumerate_impl(const std::vector<std::vector<std::uint32_t>>& gens, std::
   std::vector<std::uint32_t> slots(1u << 10, Monoid::kNone);
   std::size_t count = 0;
 
-  auto hash = [degree](const T* p) {
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    for (std::size_t q = 0; q < degree; ++q) h = (h ^ p[q]) * 0x100000001b3ull;
+  // Eight bytes per multiply (not one): hashing is the inner loop of the
+  // enumeration, and a byte-serial hash dominated it for wide transformations.
+  auto hash = [bytes = degree * sizeof(T)](const T* p) {
+    const auto* c = reinterpret_cast<const unsigned char*>(p);
+    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ bytes;
+    std::size_t i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, c + i, 8);
+      h = (h ^ w) * 0xff51afd7ed558ccdull;
+      h ^= h >> 29;
+    }
+    if (i < bytes) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, c + i, bytes - i);
+      h = (h ^ w) * 0xff51afd7ed558ccdull;
+    }
     h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
+    h *= 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 33;
     return h;
   };
@@ -99,11 +114,15 @@ Monoid enumerate_impl(const std::vector<std::vector<std::uint32_t>>& gens, std::
   // Processing elements in insertion order is a BFS of the right Cayley
   // graph from the identity, so each element's word (parent, letter) is a
   // shortest one and elements appear in order of word length.
+  // generators in the element type: the composition below is a gather on T
+  std::vector<T> gen_t(k * degree);
+  for (std::size_t g = 0; g < k; ++g)
+    for (std::size_t q = 0; q < degree; ++q) gen_t[g * degree + q] = static_cast<T>(gens[g][q]);
   for (std::size_t e = 0; e < count; ++e) {
     for (std::size_t g = 0; g < k; ++g) {
       const T* x = data.data() + e * degree;
-      const auto& gen = gens[g];
-      for (std::size_t q = 0; q < degree; ++q) tmp[q] = static_cast<T>(gen[x[q]]);
+      const T* gen = gen_t.data() + g * degree;
+      for (std::size_t q = 0; q < degree; ++q) tmp[q] = gen[x[q]];
       right_flat.push_back(find_or_insert(tmp.data(), static_cast<std::uint32_t>(e), static_cast<std::uint32_t>(g)));
     }
   }

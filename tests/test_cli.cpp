@@ -260,3 +260,170 @@ TEST_CASE("cli: circuit measures compiled models and sweeps with depth fits", "[
     CHECK(!r.err.empty());
   }
 }
+
+// ---- automata: languages, classify, recognize ----------------------------
+
+TEST_CASE("cli: languages lists the built-in library", "[quick][cli][automata]") {
+  const auto r = cli("languages --json");
+  REQUIRE(r.code == 0);
+  std::set<std::string> names;
+  for (const auto& j : json_lines(r.out)) names.insert(j["name"].get<std::string>());
+  for (const char* n : {"parity", "even-length", "count-mod:M", "ab-star", "a-star-b-star", "first-eq-last", "contains-aba",
+                        "dyck1:K", "word:S5", "word:A5", "word:A4xZ5", "word:D<n>", "word:Z<m>"})
+    CHECK(names.count(n) == 1);
+}
+
+TEST_CASE("cli: classify gives the circuit class of the monoid", "[quick][cli][automata]") {
+  struct Case {
+    std::string args, cls;
+    std::size_t monoid;
+    bool aperiodic, quasi;
+  };
+  for (const auto& c : std::vector<Case>{{"--language even-length", "AC0", 2, false, true},
+                                         {"--language parity", "ACC0", 2, false, false},
+                                         {"--language contains-aba", "AC0", 12, true, true},
+                                         {"--language word:S5", "NC1-complete", 120, false, false},
+                                         {"--language word:A5", "NC1-complete", 60, false, false},
+                                         {"--language word:A4xZ5", "ACC0", 60, false, false},
+                                         {"--regex '((a|b)(a|b)(a|b)(ab*a|b))*'", "NC1-complete", 0, false, false}}) {
+    INFO(c.args);
+    const auto r = cli("classify " + c.args + " --json");
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["class"] == c.cls);
+    if (c.monoid) CHECK(j["monoid_size"] == c.monoid);
+    CHECK(j["aperiodic"] == c.aperiodic);
+    CHECK(j["quasi_aperiodic"] == c.quasi);
+    for (const char* f : {"states", "idempotents", "groups", "stability_index", "predictions"}) CHECK(j.contains(f));
+    if (c.cls == "NC1-complete") {
+      CHECK(j["predictions"]["tc0"]["verdict"] == "no unless TC0 = NC1");
+      bool non_solvable = false;
+      for (const auto& g : j["groups"]) non_solvable = non_solvable || !g["solvable"].get<bool>();
+      CHECK(non_solvable);
+    }
+  }
+  const auto s5 = nlohmann::json::parse(cli("classify --language word:S5 --json").out);
+  CHECK(s5["groups"][0]["name"] == "S_5");
+  CHECK(s5["groups"][0]["order"] == 120);
+  const auto mod3 = nlohmann::json::parse(cli("classify --language count-mod:3 --json").out);
+  CHECK(mod3["predictions"]["diag11"]["verdict"] == "no");
+  CHECK(mod3["predictions"]["diag01"]["verdict"] == "no");
+  const auto parity = nlohmann::json::parse(cli("classify --language parity --json").out);
+  CHECK(parity["predictions"]["diag11"]["verdict"] == "yes");
+  const auto table = cli("classify --language parity");
+  REQUIRE(table.code == 0);
+  CHECK(table.out.find("ACC0") != std::string::npos);
+  CHECK(table.out.find("Grazzi") != std::string::npos);
+}
+
+TEST_CASE("cli: classify and recognize refuse bad input with exit 2", "[quick][cli][automata]") {
+  auto r = cli("classify --language no-such-language");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("no-such-language") != std::string::npos);
+  r = cli("classify --regex 'a(b'");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("position") != std::string::npos);
+  r = cli("classify --language parity --regex ab");
+  CHECK(r.code == 2);
+  r = cli("classify --language word:S5 --max-monoid 100");
+  CHECK(r.code == 1);
+  CHECK(r.err.find("more than 100") != std::string::npos);
+  const auto bad = write_file("bad-dfa.json", "{\n \"alphabet\": [\"a\"],\n \"states\": 2,\n \"start\": 0,\n"
+                                              " \"accepting\": [1],\n \"transitions\": {\"a\": [1, null]}\n}\n");
+  r = cli("classify --automaton '" + bad.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("bad-dfa.json:6") != std::string::npos);
+  CHECK(r.err.find("declared complete") != std::string::npos);
+  r = cli("recognize --language count-mod:3 --model diag --lengths 10");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("non-real eigenvalues") != std::string::npos);
+  r = cli("recognize --language contains-aba --model householder --lengths 10");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("not a group automaton") != std::string::npos);
+  r = cli("recognize --language parity --model pd --lengths ten");
+  CHECK(r.code == 2);
+  r = cli("recognize --language parity --model pd --precision fp99");
+  CHECK(r.code == 2);
+  r = cli("recognize --language parity --model nope");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("relu-rnn") != std::string::npos);
+}
+
+TEST_CASE("cli: recognize measures accuracy, scan agreement and minimum bits", "[quick][cli][automata]") {
+  auto r = cli("recognize --language word:S5 --model householder --lengths 5,50 --precision fp32,bf16 --trials 8 --json");
+  REQUIRE(r.code == 0);
+  auto rows = json_lines(r.out);
+  REQUIRE(rows.size() == 4);
+  for (const auto& j : rows) {
+    CHECK(j["accuracy"] == 1.0);
+    CHECK(j["scan_agree"] == 8);
+    CHECK(j["accepted"] == 4);
+  }
+  // the same seed gives the same words: identical records up to timings
+  auto again = json_lines(cli("recognize --language word:S5 --model householder --lengths 5,50 --precision fp32,bf16 "
+                              "--trials 8 --json").out);
+  REQUIRE(again.size() == rows.size());
+  r = cli("recognize --language count-mod:5 --model pd --lengths 10,1000 --precision fp32 --trials 6 --min-bits --json");
+  REQUIRE(r.code == 0);
+  std::size_t min_rows = 0;
+  for (const auto& j : json_lines(r.out))
+    if (j["record"] == "min_bits") {
+      ++min_rows;
+      CHECK(j["min_bits"] == 2);  // 0/1 entries: exact at any width
+    }
+  CHECK(min_rows == 4);  // two lengths x (sequential, scan)
+  // rotation fails at a tiny width on long words, and --check turns that into exit 1
+  r = cli("recognize --language count-mod:5 --model rotation --lengths 2000 --precision float:3:10 --trials 6 --check");
+  CHECK(r.code == 1);
+  r = cli("recognize --language count-mod:5 --model rotation --lengths 2000 --precision float:3:10 --trials 6 --json");
+  REQUIRE(r.code == 0);
+  const auto j = json_lines(r.out).at(0);
+  CHECK(j["accuracy"].get<double>() < 1.0);
+  CHECK(j["first_failure"].is_number());
+  // user strings
+  const auto words = write_file("words.txt", "abba\n# a comment\nbbbb\naaaaa\n");
+  r = cli("recognize --language count-mod:5 --model relu-rnn --strings '" + words.string() + "' --precision exact --json");
+  REQUIRE(r.code == 0);
+  rows = json_lines(r.out);
+  REQUIRE(rows.size() == 2);  // lengths 4 and 5
+  for (const auto& row : rows) CHECK(row["accuracy"] == 1.0);
+  const auto badwords = write_file("badwords.txt", "abba\nabxa\n");
+  r = cli("recognize --language count-mod:5 --model pd --strings '" + badwords.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("badwords.txt:2") != std::string::npos);
+}
+
+TEST_CASE("cli: recognize runs weighted automata through dense and DPLR models", "[quick][cli][automata]") {
+  // f(w) = number of a's; accept when more than 2
+  const auto wfa = write_file("count.json", R"({"type": "wfa", "alphabet": ["a", "b"], "states": 2,
+    "initial": [1, 0], "final": [0, 1], "threshold": "5/2",
+    "matrices": {"a": [[1, 1], [0, 1]], "b": [[1, 0], [0, 1]]}})");
+  for (const char* m : {"dense", "wfa"}) {
+    const auto r = cli(std::string("recognize --automaton '") + wfa.string() + "' --model " + m +
+                       " --lengths 3,8 --precision exact,fp32 --trials 10 --json");
+    REQUIRE(r.code == 0);
+    for (const auto& j : json_lines(r.out)) CHECK(j["accuracy"] == 1.0);
+  }
+  const auto r = cli(std::string("recognize --automaton '") + wfa.string() + "' --model pd --lengths 3");
+  CHECK(r.code == 2);
+  const auto pfa = write_file("bad.pfa.json", R"({"type": "pfa", "alphabet": ["a"], "states": 2,
+    "initial": [1, 0], "final": [0, 1],
+    "matrices": {"a": [[0.5, 0.5], [0.75, 0.5]]}})");
+  const auto e = cli("recognize --automaton '" + pfa.string() + "' --model dense --lengths 3");
+  CHECK(e.code == 2);
+  CHECK(e.err.find("/matrices/a/1") != std::string::npos);
+  CHECK(e.err.find("sums to 5/4") != std::string::npos);
+}
+
+TEST_CASE("cli: bench monoid enumerates the same monoid sizes as the library", "[quick][cli][automata]") {
+  const auto g = scratch_dir() / "m.g";
+  const auto r = cli("bench monoid --random 3 --repeat 1 --json --gap-out '" + g.string() + "'");
+  REQUIRE(r.code == 0);
+  const auto rows = json_lines(r.out);
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0]["name"] == "word:S5");
+  CHECK(rows[0]["monoid_size"] == 120);
+  const std::string prog = slurp(g);
+  CHECK(prog.find("Size(Semigroup(") != std::string::npos);
+  CHECK(prog.find("Transformation([") != std::string::npos);
+}

@@ -168,13 +168,14 @@ void run(const RecognizeOpts& o) {
                                   {"failure_expected", r.first_failure ? (r.first_failure_expected ? "accept" : "reject") : "-"}};
     acc.add(std::move(row));
   }
-  Records bits({"record", "language", "model", "n", "arithmetic", "min_bits", "precision"});
+  Records bits({"record", "language", "model", "n", "arithmetic", "mode", "min_bits", "precision"});
   for (const auto& m : rep.min_bits)
     bits.add({{"record", "min_bits"},
               {"language", target.name},
               {"model", o.model},
               {"n", m.length},
               {"arithmetic", m.arithmetic},
+              {"mode", m.mode},
               {"min_bits", m.bits ? nlohmann::ordered_json(*m.bits) : nlohmann::ordered_json(fmt::format("> {}", o.max_bits))},
               {"precision", m.bits ? m.precision : "-"}});
   acc.print(f);
@@ -203,8 +204,8 @@ void add_recognize(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Seed of the random words (the same seed gives the same words)")->capture_default_str();
   cmd->add_option("--strings", o->strings, "Test these words instead (a file, one word per line; replaces --lengths)");
   cmd->add_flag("--min-bits", o->min_bits,
-                "Per length, search the smallest float:M:E significand width M deciding every trial (and, with an "
-                "interval precision listed, the smallest certified interval width)");
+                "Per length, the smallest float:M:E significand width M deciding every trial, sequentially and by "
+                "the scan (and, with an interval precision listed, the smallest certified interval width)");
   cmd->add_option("--exponent-bits", o->exponent_bits, "E of float:M:E in the --min-bits search")->capture_default_str();
   cmd->add_option("--max-bits", o->max_bits, "Upper limit of the --min-bits search")->capture_default_str();
   cmd->add_flag("--no-scan", o->no_scan, "Skip the parallel-scan evaluation (sequential only)");

@@ -87,22 +87,27 @@ namespace {
 
 /// Whether every word is decided correctly (and, for intervals, certified) at p.
 bool all_correct(const CompiledModel& model, const std::vector<std::vector<std::uint32_t>>& words,
-                 const std::vector<bool>& expected, const Precision& p) {
+                 const std::vector<bool>& expected, const Precision& p, bool parallel) {
   for (std::size_t k = 0; k < words.size(); ++k)
-    if (decide(model, words[k], p, false) != (expected[k] ? 1 : -1)) return false;
+    if (decide(model, words[k], p, parallel) != (expected[k] ? 1 : -1)) return false;
   return true;
 }
 
-/// Smallest bits in [lo, cap] with ok(bits), assuming ok is monotone: doubling, then bisection.
-std::optional<int> smallest_bits(int lo, int cap, const std::function<bool(int)>& ok) {
-  int good = -1, bad = lo - 1;
-  for (int b = lo; b <= cap; b = std::min(cap, b * 2)) {
-    if (ok(b)) {
-      good = b;
+/// The smallest width in [lo, cap] with ok(width): every width up to
+/// `linear` in turn (exact even where ok is not monotone), then doubling and
+/// bisection.
+std::optional<int> smallest_bits(int lo, int linear, int cap, const std::function<bool(int)>& ok) {
+  int b = lo;
+  for (; b <= std::min(linear, cap); ++b)
+    if (ok(b)) return b;
+  int bad = b - 1, good = -1;
+  for (int w = std::min(cap, 2 * bad); w > bad; w = std::min(cap, 2 * w)) {
+    if (ok(w)) {
+      good = w;
       break;
     }
-    bad = b;
-    if (b == cap) break;
+    bad = w;
+    if (w == cap) break;
   }
   if (good < 0) return std::nullopt;
   while (good - bad > 1) {
@@ -168,19 +173,26 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
       rep.records.push_back(std::move(r));
     }
     if (o.min_bits) {
-      auto search = [&](const std::string& arithmetic, auto make) {
-        if (progress) progress(fmt::format("n = {}, minimum {} bits", n, arithmetic));
+      auto search = [&](const std::string& arithmetic, bool parallel, auto make) {
+        if (progress) progress(fmt::format("n = {}, minimum {} bits ({})", n, arithmetic, parallel ? "scan" : "sequential"));
         MinBitsRecord m;
         m.length = n;
         m.arithmetic = arithmetic;
-        m.bits = smallest_bits(2, o.max_bits, [&](int b) { return all_correct(model, words, expected, make(b)); });
+        m.mode = parallel ? "scan" : "sequential";
+        m.bits = smallest_bits(2, o.linear_bits, o.max_bits,
+                               [&](int b) { return all_correct(model, words, expected, make(b), parallel); });
         if (m.bits) m.precision = make(*m.bits).to_string();
         rep.min_bits.push_back(std::move(m));
       };
-      search("float", [&](int b) { return Precision::parse(fmt::format("float:{}:{}", b, o.exponent_bits)); });
+      auto fl = [&](int b) { return Precision::parse(fmt::format("float:{}:{}", b, o.exponent_bits)); };
+      auto iv = [](int b) { return Precision::parse(fmt::format("interval:{}", b)); };
       bool interval = false;
       for (const auto& p : o.precisions) interval = interval || p.kind == Precision::Kind::Interval;
-      if (interval) search("interval", [](int b) { return Precision::parse(fmt::format("interval:{}", b)); });
+      for (bool parallel : {false, true}) {
+        if (parallel && !(o.check_scan && scan_possible)) continue;
+        search("float", parallel, fl);
+        if (interval) search("interval", parallel, iv);
+      }
     }
   }
   return rep;

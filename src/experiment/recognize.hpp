@@ -11,9 +11,14 @@
 // exact weight f(w) against the cut-point.
 //
 // Minimum precision: the smallest significand width M such that float:M:E
-// decides every trial correctly (E = `exponent_bits`, wider than fp32's), by
-// doubling then bisection; with interval arithmetic, the smallest endpoint
-// width at which every output interval excludes the threshold (certified).
+// decides every trial correctly (E = `exponent_bits`, wider than fp32's),
+// separately for the sequential evaluation and the parallel scan; with
+// interval arithmetic, the smallest endpoint width at which every output
+// interval excludes the threshold (certified). Correctness need not be
+// monotone in M (rounding can snap a rotation onto an exactly periodic orbit
+// at one width and not at the next), so widths up to `linear_bits` are tried
+// one by one and the first that works is reported; above that, doubling and
+// bisection assume monotonicity.
 #include <cstdint>
 #include <optional>
 #include <random>
@@ -45,6 +50,7 @@ struct RecognizeOptions {
   bool min_bits = false;
   int exponent_bits = 10;   ///< E of float:M:E in the minimum-precision search
   int max_bits = 2048;      ///< search cap
+  int linear_bits = 64;     ///< widths tried one by one before doubling
   bool check_scan = true;   ///< also run the parallel scan and compare
   std::optional<std::vector<std::vector<std::uint32_t>>> strings;  ///< user words instead of sampled ones
 };
@@ -68,6 +74,7 @@ struct RecognizeRecord {
 struct MinBitsRecord {
   std::size_t length = 0;
   std::string arithmetic;       ///< "float" or "interval"
+  std::string mode;             ///< "sequential" or "scan"
   std::optional<int> bits;      ///< nullopt: not reached by max_bits
   std::string precision;        ///< the spec at the minimum, e.g. float:7:10
 };
