@@ -10,8 +10,9 @@
 //   householder  group automaton → DPLR LRNN, width |Q|; each letter's
 //                permutation is a product of transpositions, a transposition
 //                of states i, j being the Householder factor I − k kᵀ with
-//                k = e_i − e_j (β = 1 for the unnormalized k): a letter that
-//                moves k states uses k − 1 factors (Grazzi et al. ICLR 2025)
+//                k = e_i − e_j (β = 1 for the unnormalized k): a letter whose
+//                cycles have lengths k₁, k₂, … uses Σ (kᵢ − 1) factors, so one
+//                that moves k states in one cycle uses k − 1 (Grazzi et al.)
 //   diag         Z₂ group languages (parity) → diagonal d = 1, eigenvalues ±1
 //   rotation     cyclic group languages (counting mod m) → complex diagonal:
 //                rotations by 2πj/m, irrational for most m, so the parameters

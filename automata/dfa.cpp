@@ -46,7 +46,7 @@ bool accepts(const Dfa& dfa, const std::vector<std::uint32_t>& word) {
 TransitionMonoid transition_monoid(const Dfa& dfa) {
   const Monoid m = transition_monoid_of(dfa, 100000);
   TransitionMonoid t;
-  t.elements = m.elements;
+  for (const auto& e : m.elements) t.elements.push_back(e);
   t.element_of_symbol = m.generator_element;
   t.compose.assign(m.size(), std::vector<std::uint32_t>(m.size()));
   for (std::uint32_t x = 0; x < m.size(); ++x)

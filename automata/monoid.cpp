@@ -1,7 +1,11 @@
 #include "automata/monoid.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <type_traits>
+
+#include <immintrin.h>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -37,6 +41,31 @@ std::vector<std::uint32_t> Monoid::word(std::uint32_t e) const {
 }
 
 namespace {
+
+// out[q] = gen[x[q]] for byte transformations of degree ≤ 128 with AVX-512
+// VBMI: the generator sits in two registers and one vpermi2b composes 64
+// points. Products are the inner loop of the enumeration, and most DFAs
+// have at most 128 states. Chosen at run time; the scalar loop is the
+// fallback and the reference (the tests run whichever this CPU takes).
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void compose_bytes_vbmi(const std::uint8_t* x,
+                                                                                const std::uint8_t* gen,
+                                                                                std::uint8_t* out, std::size_t degree) {
+  const __mmask64 lo_mask = degree >= 64 ? ~__mmask64{0} : ((__mmask64{1} << degree) - 1);
+  const __mmask64 hi_mask = degree <= 64 ? 0 : degree >= 128 ? ~__mmask64{0} : ((__mmask64{1} << (degree - 64)) - 1);
+  const __m512i lo = _mm512_maskz_loadu_epi8(lo_mask, gen);
+  const __m512i hi = _mm512_maskz_loadu_epi8(hi_mask, gen + 64);
+  for (std::size_t q = 0; q < degree; q += 64) {
+    const std::size_t left = degree - q;
+    const __mmask64 m = left >= 64 ? ~__mmask64{0} : ((__mmask64{1} << left) - 1);
+    const __m512i idx = _mm512_maskz_loadu_epi8(m, x + q);
+    _mm512_mask_storeu_epi8(out + q, m, _mm512_permutex2var_epi8(lo, idx, hi));
+  }
+}
+
+bool cpu_has_vbmi() {
+  static const bool has = __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw");
+  return has;
+}
 
 // Breadth-first enumeration with an open-addressing hash table over a flat
 // array of transformations stored in the narrowest type T that holds a state.
@@ -107,49 +136,88 @@ Monoid enumerate_impl(const std::vector<std::vector<std::uint32_t>>& gens, std::
     return e;
   };
 
+  // Froidure–Pin: elements are found in short-lex order of their shortest
+  // words. For e = b·s (first letter b, suffix s) and a generator g, if the
+  // word of s followed by g is not reduced — s·g = r was already reached by a
+  // smaller word — then e·g = b·r = (b·prefix(r))·last(r) is read off the
+  // Cayley graphs without multiplying; only reduced words cost a product
+  // and a hash lookup.
+  std::vector<std::uint32_t> first, suffix;  // per element (identity: kNone)
+  std::vector<std::uint8_t> reduced;         // per (element, generator), like right_flat
+  std::vector<std::uint32_t> left_flat;
+  auto insert_word = [&](const T* p, std::uint32_t parent, std::uint32_t letter) {
+    const std::size_t before = count;
+    const std::uint32_t e = find_or_insert(p, parent, letter);
+    if (count > before) {
+      first.push_back(parent == 0 ? letter : first[parent]);
+      suffix.push_back(parent == 0 ? 0 : right_flat[std::size_t{suffix[parent]} * k + letter]);
+    }
+    right_flat.push_back(e);
+    reduced.push_back(count > before ? 1 : 0);
+  };
+
   std::vector<T> tmp(degree);
   for (std::size_t q = 0; q < degree; ++q) tmp[q] = static_cast<T>(q);
+  [[maybe_unused]] const bool vbmi = degree >= 32 && degree <= 128 && cpu_has_vbmi() && std::getenv("PARALLAX_NO_VBMI") == nullptr;
   find_or_insert(tmp.data(), Monoid::kNone, Monoid::kNone);
+  first.push_back(Monoid::kNone);
+  suffix.push_back(Monoid::kNone);
 
-  // Processing elements in insertion order is a BFS of the right Cayley
-  // graph from the identity, so each element's word (parent, letter) is a
-  // shortest one and elements appear in order of word length.
   // generators in the element type: the composition below is a gather on T
   std::vector<T> gen_t(k * degree);
   for (std::size_t g = 0; g < k; ++g)
     for (std::size_t q = 0; q < degree; ++q) gen_t[g * degree + q] = static_cast<T>(gens[g][q]);
-  for (std::size_t e = 0; e < count; ++e) {
-    for (std::size_t g = 0; g < k; ++g) {
-      const T* x = data.data() + e * degree;
-      const T* gen = gen_t.data() + g * degree;
-      for (std::size_t q = 0; q < degree; ++q) tmp[q] = gen[x[q]];
-      right_flat.push_back(find_or_insert(tmp.data(), static_cast<std::uint32_t>(e), static_cast<std::uint32_t>(g)));
+  for (std::size_t g = 0; g < k; ++g) insert_word(gen_t.data() + g * degree, 0, static_cast<std::uint32_t>(g));
+  for (std::size_t g = 0; g < k; ++g) left_flat.push_back(right_flat[g]);
+
+  // Left Cayley graph without hashing: for x = p·a, g·x = (g·p)·a, computed
+  // one length level at a time once the level before has all its right edges.
+  std::size_t with_left = 1;
+  auto fill_left = [&](std::size_t upto) {
+    for (std::size_t x = with_left; x < upto; ++x)
+      for (std::size_t g = 0; g < k; ++g)
+        left_flat.push_back(right_flat[std::size_t{left_flat[std::size_t{m.parent[x]} * k + g]} * k + m.last_letter[x]]);
+    with_left = upto;
+  };
+  for (std::size_t lo = 1; lo < count;) {
+    const std::size_t hi = count;  // one length level: [lo, hi)
+    fill_left(lo);
+    for (std::size_t i = lo; i < hi; ++i) {
+      const std::uint32_t b = first[i], s = suffix[i];
+      for (std::size_t g = 0; g < k; ++g) {
+        if (!reduced[std::size_t{s} * k + g]) {
+          const std::uint32_t r = right_flat[std::size_t{s} * k + g];
+          right_flat.push_back(r == 0 ? right_flat[b]
+                                      : right_flat[std::size_t{left_flat[std::size_t{m.parent[r]} * k + b]} * k +
+                                                   m.last_letter[r]]);
+          reduced.push_back(0);
+          continue;
+        }
+        const T* x = data.data() + i * degree;
+        const T* gen = gen_t.data() + g * degree;
+        if constexpr (std::is_same_v<T, std::uint8_t>) {
+          if (vbmi) {
+            compose_bytes_vbmi(x, gen, tmp.data(), degree);
+            insert_word(tmp.data(), static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(g));
+            continue;
+          }
+        }
+        for (std::size_t q = 0; q < degree; ++q) tmp[q] = gen[x[q]];
+        insert_word(tmp.data(), static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(g));
+      }
     }
+    lo = hi;
   }
+  fill_left(count);
 
   const std::size_t n = count;
   m.generator_element.resize(k);
   for (std::size_t g = 0; g < k; ++g) m.generator_element[g] = right_flat[g];
 
-  // Left Cayley graph without hashing (Froidure–Pin): for e = p·a,
-  // g·e = (g·p)·a, and p comes before e.
-  std::vector<std::uint32_t> left_flat(n * k);
-  for (std::size_t e = 0; e < n; ++e)
-    for (std::size_t g = 0; g < k; ++g)
-      left_flat[e * k + g] =
-          e == 0 ? m.generator_element[g] : right_flat[left_flat[m.parent[e] * k + g] * k + m.last_letter[e]];
-
-  m.elements.resize(n);
-  m.right.resize(n);
-  m.left.resize(n);
-  for (std::size_t e = 0; e < n; ++e) {
-    const T* x = data.data() + e * degree;
-    m.elements[e].assign(x, x + degree);
-    m.right[e].assign(right_flat.begin() + static_cast<std::ptrdiff_t>(e * k),
-                      right_flat.begin() + static_cast<std::ptrdiff_t>((e + 1) * k));
-    m.left[e].assign(left_flat.begin() + static_cast<std::ptrdiff_t>(e * k),
-                     left_flat.begin() + static_cast<std::ptrdiff_t>((e + 1) * k));
-  }
+  std::vector<std::uint32_t> flat(data.begin(), data.end());
+  m.elements = degree ? Rows<std::uint32_t>(degree, std::move(flat)) : Rows<std::uint32_t>::empty_rows(n);
+  m.right = k ? Rows<std::uint32_t>(k, std::move(right_flat)) : Rows<std::uint32_t>::empty_rows(n);
+  m.left = k ? Rows<std::uint32_t>(k, std::move(left_flat)) : Rows<std::uint32_t>::empty_rows(n);
   return m;
 }
 
@@ -157,7 +225,7 @@ Monoid enumerate_impl(const std::vector<std::vector<std::uint32_t>>& gens, std::
 // reusable scratch space (called once per element on large monoids).
 class FunctionalGraph {
  public:
-  IndexPeriod analyze(const std::vector<std::uint32_t>& t) {
+  IndexPeriod analyze(std::span<const std::uint32_t> t) {
     const std::size_t n = t.size();
     state_.assign(n, 0);
     tail_.resize(n);
@@ -279,7 +347,9 @@ std::size_t largest_period(const Monoid& m) {
   return p;
 }
 
-Components strongly_connected_components(const std::vector<std::vector<std::uint32_t>>& graph) {
+namespace {
+template <class Graph>
+Components tarjan(const Graph& graph) {
   // Iterative Tarjan: an explicit stack of (vertex, next edge) frames, so a
   // million-vertex Cayley graph does not overflow the call stack.
   constexpr std::uint32_t kUnset = Monoid::kNone;
@@ -331,6 +401,10 @@ Components strongly_connected_components(const std::vector<std::vector<std::uint
   c.count = renumber(c.component);
   return c;
 }
+}  // namespace
+
+Components strongly_connected_components(const std::vector<std::vector<std::uint32_t>>& graph) { return tarjan(graph); }
+Components strongly_connected_components(const Rows<std::uint32_t>& graph) { return tarjan(graph); }
 
 GreenClasses green_classes(const Monoid& m) {
   const std::size_t n = m.size();

@@ -19,8 +19,10 @@
 // Stability (Barrington–Compton–Straubing–Thérien): the stability index of
 // η is the least s ≥ 1 with η(Σ^s) = η(Σ^{2s}); S = η(Σ^s) is then a
 // semigroup, and η is quasi-aperiodic iff S contains no non-trivial group.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -34,17 +36,73 @@ struct MonoidTooLarge : std::runtime_error {
   explicit MonoidTooLarge(std::size_t bound);
 };
 
+/// One row of a Rows table: a read-only span that compares equal to, and
+/// converts to, a std::vector of the same values.
+template <class T>
+struct Row : std::span<const T> {
+  using std::span<const T>::span;
+  Row(std::span<const T> s) : std::span<const T>(s) {}
+  operator std::vector<T>() const { return std::vector<T>(this->begin(), this->end()); }
+  friend bool operator==(Row a, const std::vector<T>& b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+  friend bool operator==(Row a, Row b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+};
+
+/// A table of equal-width rows in one flat array (elements of a monoid,
+/// Cayley graphs): one allocation instead of one per row.
+template <class T>
+class Rows {
+ public:
+  Rows() = default;
+  Rows(std::size_t width, std::vector<T> data) : width_(width), data_(std::move(data)) {}
+  std::size_t size() const { return width_ ? data_.size() / width_ : rows_without_width_; }
+  bool empty() const { return size() == 0; }
+  std::size_t width() const { return width_; }
+  Row<T> operator[](std::size_t i) const { return Row<T>(std::span<const T>(data_.data() + i * width_, width_)); }
+  const std::vector<T>& flat() const { return data_; }
+  /// Rows of width 0 (the monoid of degree 0 has one empty element).
+  static Rows empty_rows(std::size_t count) {
+    Rows r;
+    r.rows_without_width_ = count;
+    return r;
+  }
+
+  class iterator {
+   public:
+    using value_type = Row<T>;
+    using difference_type = std::ptrdiff_t;
+    using reference = Row<T>;
+    using iterator_category = std::input_iterator_tag;
+    iterator() = default;
+    iterator(const Rows* r, std::size_t i) : r_(r), i_(i) {}
+    Row<T> operator*() const { return (*r_)[i_]; }
+    iterator& operator++() { return ++i_, *this; }
+    iterator operator++(int) { auto t = *this; ++i_; return t; }
+    bool operator==(const iterator& o) const { return i_ == o.i_; }
+
+   private:
+    const Rows* r_ = nullptr;
+    std::size_t i_ = 0;
+  };
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, size()}; }
+
+ private:
+  std::size_t width_ = 0;
+  std::vector<T> data_;
+  std::size_t rows_without_width_ = 0;
+};
+
 struct Monoid {
   static constexpr std::uint32_t kNone = 0xFFFFFFFFu;  ///< parent/last_letter of the identity
 
   std::size_t degree = 0;
   /// elements[0] = identity; elements[e][q] = image of q. In order of word length.
-  std::vector<std::vector<std::uint32_t>> elements;
+  Rows<std::uint32_t> elements;
   std::vector<std::uint32_t> generator_element;  ///< element index of each generator
   /// right Cayley graph: right[e][g] = "e then generator g" (apply e first)
-  std::vector<std::vector<std::uint32_t>> right;
+  Rows<std::uint32_t> right;
   /// left Cayley graph: left[e][g] = "generator g then e"
-  std::vector<std::vector<std::uint32_t>> left;
+  Rows<std::uint32_t> left;
   /// a shortest word for each element: word(e) = word(parent[e]) + last_letter[e]
   std::vector<std::uint32_t> parent, last_letter;
 
@@ -94,6 +152,7 @@ struct Components {
   std::size_t count = 0;
 };
 Components strongly_connected_components(const std::vector<std::vector<std::uint32_t>>& graph);
+Components strongly_connected_components(const Rows<std::uint32_t>& graph);
 
 /// Class ids per element, numbered in order of their smallest element.
 struct GreenClasses {

@@ -242,11 +242,11 @@ Mismatches check_fp64(const CompiledModel& m, const Dfa& dfa, std::size_t max_le
 
 /// Compiles `dfa` (minimal) with every model kind, checks which compilers
 /// refuse it against independent predicates, and checks every compiled model.
-void check_language(const Dfa& dfa) {
+void check_language(const Dfa& dfa, std::size_t shorter_by = 0) {
   INFO("language " << dfa.name << " (" << dfa.states << " states, " << dfa.alphabet.size() << " letters)");
   const bool group = every_letter_permutes(dfa);
   const bool cyclic = group && generated_group_is_cyclic(dfa);
-  const std::size_t len = max_len_for(dfa.alphabet.size());
+  const std::size_t len = max_len_for(dfa.alphabet.size()) - shorter_by;
   for (ModelKind k : automata::all_model_kinds()) {
     INFO("model " << automata::to_string(k));
     std::optional<CompiledModel> m;
@@ -313,14 +313,70 @@ TEST_CASE("compile: every compiler agrees with the automaton on all short words 
   for (const auto& re : res) check_language(automata::regex_to_dfa(re));
 }
 
-TEST_CASE("compile: every compiler agrees with the automaton on 30 random minimized DFAs", "[automata][quick]") {
-  std::mt19937_64 rng(20250101);
-  for (int k = 0; k < 30; ++k) {
+namespace {
+/// `count` random DFAs (2 … 6 states, 2 … 3 letters) that do not minimize to
+/// one state (constant languages have their own test case below).
+std::vector<Dfa> random_minimal_dfas(std::size_t count, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<Dfa> out;
+  for (std::uint64_t k = 0; out.size() < count; ++k) {
     const std::size_t states = 2 + rng() % 5, letters = 2 + rng() % 2;
-    Dfa d = automata::random_dfa(states, letters, 1000 + static_cast<std::uint64_t>(k));
-    d.name = "random#" + std::to_string(k);
-    check_language(minimal(d));
+    Dfa d = automata::random_dfa(states, letters, seed * 1000 + k);
+    d.name = "random_dfa(" + std::to_string(states) + ", " + std::to_string(letters) + ", " +
+             std::to_string(seed * 1000 + k) + ")";
+    d = minimal(d);
+    if (d.states > 1) out.push_back(std::move(d));
   }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("compile: every compiler agrees with the automaton on 30 random minimized DFAs", "[automata][quick]") {
+  // words one or two letters shorter than for the named languages, to stay quick
+  for (const Dfa& d : random_minimal_dfas(30, 7)) check_language(d, d.alphabet.size() == 2 ? 1 : 2);
+}
+
+TEST_CASE("compile: every compiler agrees with the automaton on 150 more random minimized DFAs", "[slow]") {
+  for (const Dfa& d : random_minimal_dfas(150, 8)) check_language(d);
+}
+
+TEST_CASE("compile: cyclic languages with several accepting residues (Fourier readouts) compile and agree", "[automata][quick]") {
+  // Z_m acting by a = +1 and b = +shift, accepting a random set of 2 … m−2
+  // residues: the rotation compiler's general branch (one block per frequency)
+  std::mt19937_64 rng(99);
+  std::size_t fourier = 0;
+  for (std::uint32_t m = 4; m <= 11; ++m)
+    for (int rep = 0; rep < 1; ++rep) {
+      Dfa d;
+      const std::uint32_t shift = static_cast<std::uint32_t>(rng() % m);
+      d.name = "Z" + std::to_string(m) + " a=+1 b=+" + std::to_string(shift);
+      d.alphabet = {"a", "b"};
+      d.states = m;
+      d.delta.assign(2, std::vector<std::uint32_t>(m));
+      for (std::uint32_t q = 0; q < m; ++q) d.delta[0][q] = (q + 1) % m, d.delta[1][q] = (q + shift) % m;
+      d.start = 0;
+      d.accepting.assign(m, false);
+      std::vector<std::uint32_t> residues(m);
+      for (std::uint32_t q = 0; q < m; ++q) residues[q] = q;
+      std::shuffle(residues.begin(), residues.end(), rng);
+      const std::size_t k = 2 + rng() % (m - 3);
+      for (std::size_t i = 0; i < k; ++i) d.accepting[residues[i]] = true;
+      d = minimal(d);
+      std::size_t acc = 0;
+      for (bool x : d.accepting) acc += x ? 1 : 0;
+      if (acc >= 2 && acc + 2 <= d.states) ++fourier;
+      INFO("language " << d.name << ", " << d.states << " states, " << acc << " accepting");
+      REQUIRE(generated_group_is_cyclic(d));
+      const CompiledModel cm = automata::compile(d, ModelKind::Rotation);
+      CHECK(cm.lrnn.structure == models::Structure::Complex);
+      const auto ex = check_exact(cm, d, 3);
+      INFO("first exact mismatch: " << ex.first);
+      CHECK(ex.count == 0);
+      const auto fp = check_fp64(cm, d, 7);
+      INFO("first fp64 mismatch: " << fp.first);
+      CHECK(fp.count == 0);
+    }
+  CHECK(fourier >= 5);  // the general branch was exercised
 }
 
 TEST_CASE("compile: constant languages (one-state DFAs) compile to constant models", "[automata][quick]") {
@@ -336,12 +392,9 @@ TEST_CASE("compile: constant languages (one-state DFAs) compile to constant mode
     for (ModelKind k : automata::all_model_kinds()) {
       INFO("model " << automata::to_string(k));
       const CompiledModel m = automata::compile(d, k);
-      // BUG (automata/compile.cpp, cyclic_to_rotation, ~line 313): for the
-      // one-state DFA of the EMPTY language, acc is empty so the
-      // "acc.size() + 1 == m" branch is taken (0 + 1 == 1) with sign −1, and
-      // then "if (m == 1) s.c = {0, 0}, s.c0 = 1" makes the model ACCEPT every
-      // word. Expected: every word rejected. This check fails for
-      // accept_all == false, model rotation.
+      // regression: the one-state DFA of the empty language once took the
+      // "one rejecting residue" branch of the rotation compiler and accepted
+      // every word
       const auto ex = check_exact(m, d, 5);
       INFO("first mismatch: " << ex.first);
       CHECK(ex.count == 0);
@@ -365,11 +418,8 @@ TEST_CASE("compile: rotation compiles a cyclic language that no single letter or
   d = minimal(d);
   REQUIRE(d.states == 30);
   REQUIRE(generated_group_is_cyclic(d));
-  // BUG (automata/compile.cpp, cyclic_structure, ~line 140-165): only single
-  // letters and products of two distinct letters are tried as generators, and
-  // the refusal then claims "no letter or pair of letters generates the whole
-  // group, which is then not cyclic of order |Q|" — false here. Expected: a
-  // rotation model; actual: CompileRefused.
+  // regression: the rotation compiler once looked for a generator among
+  // single letters and pairs of letters only, and refused this language
   std::optional<CompiledModel> m;
   std::string why;
   try {
@@ -392,6 +442,39 @@ TEST_CASE("compile: rotation at 256 bits stays exact-correct on longer words of 
   const auto ex = check_exact(m, d, 10);
   INFO("first mismatch: " << ex.first);
   CHECK(ex.count == 0);
+}
+
+TEST_CASE("compile: multi-block parallel scans of compiled models equal the sequential runs exactly", "[automata][quick]") {
+  // short words fit in one scan block; small blocks and two threads exercise
+  // the chaining of block carries
+  kernels::ScanOptions so;
+  so.threads = 2;
+  so.block = 16;
+  std::mt19937_64 rng(5);
+  for (const char* spec : {"word:S3", "count-mod:5", "contains-aba", "dyck1:3", "parity"}) {
+    const Dfa d = minimal(automata::language(spec));
+    for (ModelKind k : automata::all_model_kinds()) {
+      if (k == ModelKind::ReluRnn) continue;  // no scan
+      std::optional<CompiledModel> m;
+      try {
+        m = automata::compile(d, k);
+      } catch (const CompileRefused&) {
+        continue;
+      }
+      INFO(spec << ", model " << automata::to_string(k));
+      for (std::size_t len : {17u, 40u, 97u}) {
+        if (k == ModelKind::Rotation && len > 40) continue;  // 256-bit rationals grow with every step
+        Word w(len);
+        for (auto& x : w) x = static_cast<std::uint32_t>(rng() % d.alphabet.size());
+        const auto seq = models::run_lrnn<Exact>(m->lrnn, w, false);
+        const auto par = models::run_lrnn<Exact>(m->lrnn, w, true, so);
+        INFO("length " << len);
+        CHECK(seq.h == par.h);
+        CHECK(seq.score == par.score);
+        CHECK((seq.accept == numeric::Sign::Positive) == automata::accepts(d, w));
+      }
+    }
+  }
 }
 
 // ============================================================================
@@ -1016,6 +1099,7 @@ TEST_CASE("compile: the minimum bits found by the harness is the least passing w
     return true;
   };
   CHECK(all_ok(b));
+  REQUIRE(b > 2);  // rotations by 2π/5 need more than 2 bits at n = 1000
   CHECK_FALSE(all_ok(b - 1));
 }
 

@@ -102,8 +102,13 @@ class ErrorSlot {
 /// any of them is rethrown in the caller.
 template <class Body>
 void run_team(int threads, Body&& body) {
-  const numeric::Context ctx = numeric::current_context();
   ErrorSlot errors;
+  if (threads <= 1) {  // no team to start (and no futex traffic) for one thread
+    errors.run([&] { body(std::size_t{0}, std::size_t{1}, errors); });
+    errors.rethrow();
+    return;
+  }
+  const numeric::Context ctx = numeric::current_context();
 #pragma omp parallel num_threads(threads)
   {
     numeric::ContextGuard guard(ctx);
@@ -136,6 +141,7 @@ Carry chain_blocks(std::size_t nblocks, Carry init, int threads, MakeWorker&& ma
     Carry carry;
   };
   std::unique_ptr<Slot[]> slots(new Slot[nblocks]);
+  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), nblocks));
   run_team(threads, [&](std::size_t tid, std::size_t nt, const ErrorSlot& errors) {
     auto w = make_worker();
     for (std::size_t k = tid; k < nblocks; k += nt) {
