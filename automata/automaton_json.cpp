@@ -381,6 +381,8 @@ Dfa load_dfa(const std::string& path) { return unweighted(load_automaton(path), 
 Dfa resolve_dfa(const std::string& name_or_path) {
   std::error_code ec;
   if (std::filesystem::is_regular_file(name_or_path, ec)) return load_dfa(name_or_path);
+  for (const auto& n : builtin_dfa_names())
+    if (n == name_or_path) return builtin_dfa(n);
   try {
     return language(name_or_path);
   } catch (const std::invalid_argument& e) {

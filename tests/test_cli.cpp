@@ -427,3 +427,22 @@ TEST_CASE("cli: bench monoid enumerates the same monoid sizes as the library", "
   CHECK(prog.find("Size(Semigroup(") != std::string::npos);
   CHECK(prog.find("Transformation([") != std::string::npos);
 }
+
+TEST_CASE("cli: equivalent compares languages and prints a shortest counterexample", "[quick][cli][automata]") {
+  auto r = cli("equivalent parity 're:(a|ba*b)*'");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("equivalent") != std::string::npos);
+  r = cli("equivalent contains-aba 're:(a|b)*aba(a|b)*' --json");
+  CHECK(r.code == 0);
+  CHECK(json_lines(r.out).at(0)["equivalent"] == true);
+  r = cli("equivalent 're:a*b*' 're:(a|b)*' --json");
+  CHECK(r.code == 1);
+  const auto j = json_lines(r.out).at(0);
+  CHECK(j["counterexample"] == "ba");  // the shortest word in one language only
+  CHECK(j["accepted_by"] == "b");
+  r = cli("equivalent word:S5 parity");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("alphabets differ") != std::string::npos);
+  r = cli("equivalent 're:(ab' parity");
+  CHECK(r.code == 2);
+}

@@ -17,7 +17,7 @@ using namespace parallax::circuits;
 
 std::string spec_forms() {
   return "lrnn:diag:d=K, lrnn:complex:d=K, lrnn:pd:d=K, lrnn:dplr:d=K, lrnn:dense:d=K, lrnn:NAME (named model), "
-         "lrnn:FILE (JSON model file), rnn:relu:d=K, dfa:NAME (parity, contains-aba, s5), dfa:FILE (JSON DFA)";
+         "lrnn:FILE (JSON model file), rnn:relu:d=K, dfa:NAME (a built-in language such as parity, contains-aba, word:A5, or s5), dfa:FILE (JSON DFA or NFA)";
 }
 
 namespace {

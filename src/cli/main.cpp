@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_languages(app);
   add_classify(app);
   add_recognize(app);
+  add_equivalent(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
     app.exit(e);
     return kBadInput;
   } catch (const CliError& e) {
-    std::cerr << "parallax: " << e.what() << '\n';
+    if (*e.what()) std::cerr << "parallax: " << e.what() << '\n';  // empty: the answer was already printed
     return e.code;
   } catch (const std::exception& e) {
     std::cerr << "parallax: error: " << e.what() << '\n';
