@@ -357,11 +357,9 @@ Automaton automaton_from_json_text(const std::string& text, const std::string& s
 }
 
 Automaton load_automaton(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw AutomatonError(fmt::format("{}: cannot open automaton file", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return automaton_from_json_text(text.str(), path);
+  const auto text = models::read_text_file(path);
+  if (!text) throw AutomatonError(fmt::format("{}: cannot open automaton file", path));
+  return automaton_from_json_text(*text, path);
 }
 
 namespace {

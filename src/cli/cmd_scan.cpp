@@ -11,6 +11,7 @@
 
 #include "cli/common.hpp"
 #include "kernels/scan.hpp"
+#include "models/json_positions.hpp"
 #include "models/lrnn.hpp"
 #include "numeric/dispatch.hpp"
 #include "numeric/precision.hpp"
@@ -64,11 +65,9 @@ std::vector<std::vector<numeric::Exact>> read_inputs(const std::string& path, st
 }
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw CliError(kBadInput, fmt::format("{}: cannot open token file", path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto text = models::read_text_file(path);
+  if (!text) throw CliError(kBadInput, fmt::format("{}: cannot open token file", path));
+  return *text;
 }
 
 void run_scan(const ScanOpts& o) {

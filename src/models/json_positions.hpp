@@ -2,9 +2,14 @@
 // Lines of the values of a JSON document, so that readers of JSON files
 // (models, automata) can name the file, line and field of a bad value.
 #include <map>
+#include <optional>
 #include <string>
 
 namespace parallax::models {
+
+/// The whole content of a file, or nullopt when it cannot be opened (callers
+/// throw their own error naming the file).
+std::optional<std::string> read_text_file(const std::string& path);
 
 /// A key escaped for a JSON pointer (~ → ~0, / → ~1).
 std::string json_pointer_token(const std::string& key);

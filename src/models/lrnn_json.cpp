@@ -313,11 +313,9 @@ LrnnSpec lrnn_from_json_text(const std::string& text, const std::string& source)
 }
 
 LrnnSpec load_lrnn(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ModelError(fmt::format("{}: cannot open model file", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return lrnn_from_json_text(text.str(), path);
+  const auto text = read_text_file(path);
+  if (!text) throw ModelError(fmt::format("{}: cannot open model file", path));
+  return lrnn_from_json_text(*text, path);
 }
 
 std::string lrnn_to_json(const LrnnSpec& s) {
