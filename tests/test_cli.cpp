@@ -446,3 +446,17 @@ TEST_CASE("cli: equivalent compares languages and prints a shortest counterexamp
   r = cli("equivalent 're:(ab' parity");
   CHECK(r.code == 2);
 }
+
+TEST_CASE("cli: classify writes the Cayley graph of the syntactic monoid", "[quick][cli][automata]") {
+  const auto dot = scratch_dir() / "cayley.dot";
+  const auto r = cli("classify --language word:S3 --json --cayley '" + dot.string() + "'");
+  REQUIRE(r.code == 0);
+  CHECK(nlohmann::json::parse(r.out)["monoid_size"] == 6);
+  const std::string text = slurp(dot);
+  std::size_t nodes = 0, edges = 0;
+  for (std::size_t at = 0; (at = text.find("[label=", at)) != std::string::npos; ++at) ++nodes;
+  for (std::size_t at = 0; (at = text.find(" -> ", at)) != std::string::npos; ++at) ++edges;
+  CHECK(edges == 6 * 2);       // one edge per element and letter
+  CHECK(nodes == 6 + edges);   // node labels, then edge labels
+  CHECK(text.find("label=\"1\", style=bold") != std::string::npos);  // the identity, idempotent
+}

@@ -3,6 +3,8 @@
 // predicted to manage.
 #include <fmt/format.h>
 
+#include <fstream>
+
 #include "automata/classify.hpp"
 #include "automata/minimize.hpp"
 #include "automata/monoid.hpp"
@@ -17,7 +19,34 @@ struct ClassifyOpts {
   LanguageSource source;
   FormatFlags fmt;
   std::size_t max_monoid = 1000000;
+  std::string cayley;
 };
+
+/// The right Cayley graph as Graphviz DOT: one node per monoid element,
+/// labelled by a shortest word, one edge per letter.
+void write_cayley(const automata::Dfa& minimal, std::size_t max_size, const std::string& path) {
+  const auto m = automata::transition_monoid_of(minimal, max_size);
+  if (m.size() > 20000)
+    throw CliError(kBadInput, fmt::format("--cayley: the monoid has {} elements; a drawing is useful up to 20000", m.size()));
+  std::ofstream out(path);
+  if (!out) throw CliError(kBadInput, fmt::format("--cayley: cannot write {}", path));
+  out << "digraph cayley {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
+  for (std::uint32_t e = 0; e < m.size(); ++e) {
+    std::string label;
+    for (auto g : m.word(e)) label += minimal.alphabet[g].size() == 1 ? minimal.alphabet[g] : "[" + minimal.alphabet[g] + "]";
+    if (label.empty()) label = "1";
+    std::string escaped;
+    for (char c : label) escaped += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    out << fmt::format("  e{} [label=\"{}\"{}];\n", e, escaped, automata::is_idempotent(m, e) ? ", style=bold" : "");
+  }
+  for (std::uint32_t e = 0; e < m.size(); ++e)
+    for (std::size_t g = 0; g < minimal.alphabet.size(); ++g) {
+      std::string letter;
+      for (char c : minimal.alphabet[g]) letter += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+      out << fmt::format("  e{} -> e{} [label=\"{}\"];\n", e, m.right[e][g], letter);
+    }
+  out << "}\n";
+}
 
 void run(const ClassifyOpts& o) {
   const auto a = o.source.load();
@@ -33,6 +62,7 @@ void run(const ClassifyOpts& o) {
     throw CliError(kFailure, fmt::format("{}: {}", a.dfa.name, e.what()));
   }
   const auto preds = automata::predict(minimal, s);
+  if (!o.cayley.empty()) write_cayley(minimal, o.max_monoid, o.cayley);
   nlohmann::ordered_json groups = nlohmann::ordered_json::array();
   for (const auto& g : s.groups) groups.push_back({{"order", g.order}, {"solvable", g.solvable}, {"name", g.name}});
   if (o.fmt.format() != Format::Table) {
@@ -93,6 +123,9 @@ void add_classify(CLI::App& app) {
   auto o = std::make_shared<ClassifyOpts>();
   o->source.add_to(*cmd);
   cmd->add_option("--max-monoid", o->max_monoid, "Give up when the monoid has more elements than this")->capture_default_str();
+  cmd->add_option("--cayley", o->cayley,
+                  "Also write the right Cayley graph of the syntactic monoid as Graphviz DOT (nodes: shortest words, "
+                  "idempotents in bold)");
   o->fmt.add_to(*cmd);
   cmd->callback([o] { run(*o); });
 }
