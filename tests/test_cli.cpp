@@ -406,6 +406,15 @@ TEST_CASE("cli: recognize runs weighted automata through dense and DPLR models",
   }
   const auto r = cli(std::string("recognize --automaton '") + wfa.string() + "' --model pd --lengths 3");
   CHECK(r.code == 2);
+  // f(w) = 2^(number of a) leaves fp16's range (65504) on long words: reported
+  const auto doubling = write_file("doubling.json", R"({"type": "wfa", "alphabet": ["a", "b"], "states": 1,
+    "initial": [1], "final": [1], "threshold": 1024, "matrices": {"a": [[2]], "b": [[1]]}})");
+  const auto o = cli("recognize --automaton '" + doubling.string() + "' --model dense --lengths 8,64 --precision fp16 --trials 6 --json");
+  REQUIRE(o.code == 0);
+  const auto rows = json_lines(o.out);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["overflow"] == false);
+  CHECK(rows[1]["overflow"] == true);
   const auto pfa = write_file("bad.pfa.json", R"({"type": "pfa", "alphabet": ["a"], "states": 2,
     "initial": [1, 0], "final": [0, 1],
     "matrices": {"a": [[0.5, 0.5], [0.75, 0.5]]}})");

@@ -146,7 +146,7 @@ void run(const RecognizeOpts& o) {
   if (tty) std::cerr << "\r\033[K";
   const Format f = o.fmt.format();
   Records acc({"record", "language", "model", "n", "precision", "trials", "accepted", "correct", "accuracy", "undecided",
-               "scan_agree", "ns_per_token", "scan_ns_per_token", "first_failure", "failure_word", "failure_expected"});
+               "overflow", "scan_agree", "ns_per_token", "scan_ns_per_token", "first_failure", "failure_word", "failure_expected"});
   std::size_t failures = 0;
   for (const auto& r : rep.records) {
     failures += r.trials - r.correct;
@@ -160,6 +160,7 @@ void run(const RecognizeOpts& o) {
                                   {"correct", r.correct},
                                   {"accuracy", r.accuracy()},
                                   {"undecided", r.undecided},
+                                  {"overflow", r.overflow},
                                   {"scan_agree", r.scan_checked ? nlohmann::ordered_json(r.scan_agree) : nlohmann::ordered_json("-")},
                                   {"ns_per_token", std::round(r.ns_per_token * 10) / 10},
                                   {"scan_ns_per_token", r.scan_checked ? nlohmann::ordered_json(std::round(r.scan_ns_per_token * 10) / 10) : nlohmann::ordered_json("-")},
@@ -168,7 +169,7 @@ void run(const RecognizeOpts& o) {
                                   {"failure_expected", r.first_failure ? (r.first_failure_expected ? "accept" : "reject") : "-"}};
     acc.add(std::move(row));
   }
-  Records bits({"record", "language", "model", "n", "arithmetic", "mode", "min_bits", "precision"});
+  Records bits({"record", "language", "model", "n", "arithmetic", "mode", "min_bits", "precision", "overflow"});
   for (const auto& m : rep.min_bits)
     bits.add({{"record", "min_bits"},
               {"language", target.name},
@@ -177,7 +178,14 @@ void run(const RecognizeOpts& o) {
               {"arithmetic", m.arithmetic},
               {"mode", m.mode},
               {"min_bits", m.bits ? nlohmann::ordered_json(*m.bits) : nlohmann::ordered_json(fmt::format("> {}", o.max_bits))},
-              {"precision", m.bits ? m.precision : "-"}});
+              {"precision", m.bits ? m.precision : "-"},
+              {"overflow", m.overflow}});
+  bool min_overflow = false;
+  for (const auto& m : rep.min_bits) min_overflow = min_overflow || (m.overflow && !m.bits);
+  if (min_overflow)
+    std::cerr << fmt::format("note: the --min-bits search met exponent overflows at float:M:{}; a larger --exponent-bits "
+                             "may find a width\n",
+                             o.exponent_bits);
   acc.print(f);
   if (!rep.min_bits.empty()) {
     if (f == Format::Table) fmt::print("\n");
@@ -206,7 +214,7 @@ void add_recognize(CLI::App& app) {
   cmd->add_flag("--min-bits", o->min_bits,
                 "Per length, the smallest float:M:E significand width M deciding every trial, sequentially and by "
                 "the scan (and, with an interval precision listed, the smallest certified interval width)");
-  cmd->add_option("--exponent-bits", o->exponent_bits, "E of float:M:E in the --min-bits search")->capture_default_str();
+  cmd->add_option("--exponent-bits", o->exponent_bits, "E of float:M:E in the --min-bits search (10: range 2^+-511; up to 10 is the fast emulation)")->capture_default_str();
   cmd->add_option("--max-bits", o->max_bits, "Upper limit of the --min-bits search")->capture_default_str();
   cmd->add_flag("--no-scan", o->no_scan, "Skip the parallel-scan evaluation (sequential only)");
   cmd->add_flag("--check", o->check, "Exit 1 when any trial is decided wrongly");

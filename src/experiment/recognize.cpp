@@ -70,8 +70,11 @@ std::vector<std::vector<std::uint32_t>> trial_words(const RecognitionTarget& tar
   return words;
 }
 
-int decide(const CompiledModel& model, const std::vector<std::uint32_t>& word, const Precision& p, bool parallel) {
-  return numeric::dispatch(p, [&](auto tag) {
+int decide(const CompiledModel& model, const std::vector<std::uint32_t>& word, const Precision& p, bool parallel,
+           numeric::Status* status) {
+  return numeric::dispatch(
+      p,
+      [&](auto tag) {
     using T = typename decltype(tag)::type;
     numeric::Sign s;
     if (model.is_relu) {
@@ -80,16 +83,17 @@ int decide(const CompiledModel& model, const std::vector<std::uint32_t>& word, c
       s = models::run_lrnn<T>(model.lrnn, word, parallel).accept;
     }
     return s == numeric::Sign::Positive ? 1 : s == numeric::Sign::Unknown ? 0 : -1;
-  });
+      },
+      status);
 }
 
 namespace {
 
 /// Whether every word is decided correctly (and, for intervals, certified) at p.
 bool all_correct(const CompiledModel& model, const std::vector<std::vector<std::uint32_t>>& words,
-                 const std::vector<bool>& expected, const Precision& p, bool parallel) {
+                 const std::vector<bool>& expected, const Precision& p, bool parallel, numeric::Status* status) {
   for (std::size_t k = 0; k < words.size(); ++k)
-    if (decide(model, words[k], p, parallel) != (expected[k] ? 1 : -1)) return false;
+    if (decide(model, words[k], p, parallel, status) != (expected[k] ? 1 : -1)) return false;
   return true;
 }
 
@@ -146,14 +150,15 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
       r.accepted_trials = acc;
       r.scan_checked = o.check_scan && scan_possible;
       double seq_s = 0, scan_s = 0;
+      numeric::Status status;
       for (std::size_t k = 0; k < words.size(); ++k) {
         auto t0 = Clock::now();
-        const int seq = decide(model, words[k], p, false);
+        const int seq = decide(model, words[k], p, false, &status);
         seq_s += seconds_since(t0);
         int par = seq;
         if (r.scan_checked) {
           t0 = Clock::now();
-          par = decide(model, words[k], p, true);
+          par = decide(model, words[k], p, true, &status);
           scan_s += seconds_since(t0);
           if (par == seq) ++r.scan_agree;
         }
@@ -167,6 +172,7 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
           r.first_failure_expected = expected[k];
         }
       }
+      r.overflow = status.overflow || status.invalid;
       const double tokens = double(std::max<std::size_t>(n, 1)) * double(words.size());
       r.ns_per_token = 1e9 * seq_s / tokens;
       r.scan_ns_per_token = r.scan_checked ? 1e9 * scan_s / tokens : 0;
@@ -179,8 +185,10 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
         m.length = n;
         m.arithmetic = arithmetic;
         m.mode = parallel ? "scan" : "sequential";
+        numeric::Status status;
         m.bits = smallest_bits(2, o.linear_bits, o.max_bits,
-                               [&](int b) { return all_correct(model, words, expected, make(b), parallel); });
+                               [&](int b) { return all_correct(model, words, expected, make(b), parallel, &status); });
+        m.overflow = status.overflow || status.invalid;
         if (m.bits) m.precision = make(*m.bits).to_string();
         rep.min_bits.push_back(std::move(m));
       };

@@ -28,6 +28,7 @@
 #include "automata/compile.hpp"
 #include "automata/dfa.hpp"
 #include "automata/wfa.hpp"
+#include "numeric/context.hpp"
 #include "numeric/precision.hpp"
 
 namespace parallax::experiment {
@@ -48,7 +49,7 @@ struct RecognizeOptions {
   std::size_t trials = 20;
   std::uint64_t seed = 1;
   bool min_bits = false;
-  int exponent_bits = 10;   ///< E of float:M:E in the minimum-precision search
+  int exponent_bits = 10;   ///< E of float:M:E in the minimum-precision search (range 2^±511, fp32's is 2^±127)
   int max_bits = 2048;      ///< search cap
   int linear_bits = 64;     ///< widths tried one by one before doubling
   bool check_scan = true;   ///< also run the parallel scan and compare
@@ -61,6 +62,7 @@ struct RecognizeRecord {
   std::size_t trials = 0, accepted_trials = 0;
   std::size_t correct = 0;
   std::size_t undecided = 0;      ///< interval outputs that straddle the threshold
+  bool overflow = false;          ///< some result overflowed the format's exponent range (or was NaN)
   std::size_t scan_agree = 0;     ///< trials where scan and sequential decisions agree
   bool scan_checked = false;
   double ns_per_token = 0;        ///< sequential evaluation
@@ -77,6 +79,7 @@ struct MinBitsRecord {
   std::string mode;             ///< "sequential" or "scan"
   std::optional<int> bits;      ///< nullopt: not reached by max_bits
   std::string precision;        ///< the spec at the minimum, e.g. float:7:10
+  bool overflow = false;        ///< the search met an exponent overflow (raise exponent_bits)
 };
 
 struct RecognizeReport {
@@ -96,6 +99,6 @@ RecognizeReport recognize(const RecognitionTarget& target, const automata::Compi
 /// The decision of a compiled model on a word at precision p: +1 accept,
 /// −1 reject, 0 undecided (an interval straddling the threshold).
 int decide(const automata::CompiledModel& model, const std::vector<std::uint32_t>& word, const numeric::Precision& p,
-           bool parallel);
+           bool parallel, numeric::Status* status = nullptr);
 
 }  // namespace parallax::experiment
