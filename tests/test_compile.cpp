@@ -1170,3 +1170,37 @@ TEST_CASE("compile: decide agrees across precisions and evaluation orders for ex
     }
   }
 }
+
+TEST_CASE("compile: a WFA over doubles computes the rounded weights of the exact WFA", "[automata][quick]") {
+  // the weight type is a parameter: the same automaton over double agrees with
+  // the exact run to within the accumulated rounding of short words
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 20; ++trial) {
+    automata::Wfa<Exact> q;
+    automata::Wfa<double> d;
+    q.alphabet = d.alphabet = {"a", "b"};
+    q.states = d.states = 3;
+    auto pick = [&] { return Exact(static_cast<long>(rng() % 9) - 4, static_cast<long>(rng() % 4) + 1); };
+    for (int i = 0; i < 3; ++i) q.alpha.push_back(pick()), q.beta.push_back(pick());
+    for (int s = 0; s < 2; ++s) {
+      q.matrix.emplace_back();
+      for (int i = 0; i < 9; ++i) q.matrix.back().push_back(pick());
+    }
+    auto conv = [](const std::vector<Exact>& v) {
+      std::vector<double> r;
+      for (const auto& x : v) r.push_back(x.convert_to<double>());
+      return r;
+    };
+    d.alpha = conv(q.alpha);
+    d.beta = conv(q.beta);
+    for (const auto& m : q.matrix) d.matrix.push_back(conv(m));
+    for (std::size_t n = 0; n <= 6; ++n)
+      for (std::uint32_t mask = 0; mask < (1u << n); ++mask) {
+        std::vector<std::uint32_t> w(n);
+        for (std::size_t i = 0; i < n; ++i) w[i] = (mask >> i) & 1;
+        const double exact = automata::wfa_weight(q, w).convert_to<double>();
+        const double approx = automata::wfa_weight(d, w);
+        REQUIRE(std::abs(exact - approx) <= 1e-9 * std::max(1.0, std::abs(exact)));
+      }
+  }
+}
