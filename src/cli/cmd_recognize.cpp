@@ -145,8 +145,14 @@ void run(const RecognizeOpts& o) {
   }
   if (tty) std::cerr << "\r\033[K";
   const Format f = o.fmt.format();
-  Records acc({"record", "language", "model", "n", "precision", "trials", "accepted", "correct", "accuracy", "undecided",
-               "overflow", "scan_agree", "ns_per_token", "scan_ns_per_token", "first_failure", "failure_word", "failure_expected"});
+  // the human table leaves out what the header line on stderr already says
+  auto columns = [&](std::vector<std::string> cols) {
+    if (f == Format::Table) std::erase_if(cols, [](const std::string& c) { return c == "record" || c == "language" || c == "model"; });
+    return cols;
+  };
+  Records acc(columns({"record", "language", "model", "n", "precision", "trials", "accepted", "correct", "accuracy",
+                       "undecided", "overflow", "scan_agree", "ns_per_token", "scan_ns_per_token", "first_failure",
+                       "failure_word", "failure_expected"}));
   std::size_t failures = 0;
   for (const auto& r : rep.records) {
     failures += r.trials - r.correct;
@@ -169,7 +175,7 @@ void run(const RecognizeOpts& o) {
                                   {"failure_expected", r.first_failure ? (r.first_failure_expected ? "accept" : "reject") : "-"}};
     acc.add(std::move(row));
   }
-  Records bits({"record", "language", "model", "n", "arithmetic", "mode", "min_bits", "precision", "overflow"});
+  Records bits(columns({"record", "language", "model", "n", "arithmetic", "mode", "min_bits", "precision", "overflow"}));
   for (const auto& m : rep.min_bits)
     bits.add({{"record", "min_bits"},
               {"language", target.name},
