@@ -3,7 +3,7 @@
 # Size(Semigroup(...)) of transformations, on the same generators, in one run:
 # the S5 word-problem automaton and 20 random 8-state 3-letter DFAs.
 # Prints a table (sizes must match; times are the best of --repeat runs) and
-# writes bench-monoid.json. Installs GAP (Debian: gap-core) when missing.
+# writes BUILD_DIR/bench-monoid.json. Installs GAP (Debian: gap-core) when missing.
 #   usage: bench/gap_monoid.sh [BUILD_DIR] [extra `parallax bench monoid` options]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +20,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" bench monoid --json --gap-out "$work/monoid.g" "$@" > "$work/parallax.jsonl"
 gap -q -b "$work/monoid.g" > "$work/gap.txt" < /dev/null
-python3 - "$work/parallax.jsonl" "$work/gap.txt" <<'PY'
+python3 - "$work/parallax.jsonl" "$work/gap.txt" "$build/bench-monoid.json" <<'PY'
 import json, sys
 px = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 gap = {}
@@ -48,6 +48,6 @@ summary = {"sizes_match": ok,
 if rnd and summary["random_total_parallax_s"] > 0:
     summary["random_speedup"] = summary["random_total_gap_s"] / summary["random_total_parallax_s"]
 print(json.dumps(summary))
-json.dump({"rows": rows, "summary": summary}, open("bench-monoid.json", "w"), indent=1)
+json.dump({"rows": rows, "summary": summary}, open(sys.argv[3], "w"), indent=1)
 sys.exit(0 if ok else 1)
 PY
