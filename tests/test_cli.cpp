@@ -469,3 +469,20 @@ TEST_CASE("cli: classify writes the Cayley graph of the syntactic monoid", "[qui
   CHECK(nodes == 6 + edges);   // node labels, then edge labels
   CHECK(text.find("label=\"1\", style=bold") != std::string::npos);  // the identity, idempotent
 }
+
+TEST_CASE("cli: recognize takes length ranges and fits minimum bits against n", "[quick][cli][automata]") {
+  const auto r = cli("recognize --language count-mod:5 --model pd --lengths 4..64x2 --precision fp32 --trials 4 --min-bits --no-scan --json");
+  REQUIRE(r.code == 0);
+  std::size_t acc = 0;
+  nlohmann::json fit;
+  for (const auto& j : json_lines(r.out)) {
+    if (j["record"] == "accuracy") ++acc;
+    if (j["record"] == "min_bits_fit") fit = j;
+  }
+  CHECK(acc == 5);  // 4, 8, 16, 32, 64
+  REQUIRE(fit.is_object());
+  CHECK(fit["law"] == "constant");
+  CHECK(fit["a"] == 2);
+  CHECK(fit["points"] == 5);
+  CHECK(cli("recognize --language parity --model pd --lengths 8..64").code == 2);
+}

@@ -14,6 +14,7 @@
 #include "circuits/metrics.hpp"
 #include "cli/circuit_spec.hpp"
 #include "cli/common.hpp"
+#include "experiment/fit.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -29,22 +30,6 @@ struct CircuitOpts {
   std::string out;
   std::uint64_t seed = 1;
 };
-
-struct Fit {
-  double a = 0, b = 0, rss = 0;
-};
-/// Least squares y ≈ a + b·x.
-Fit fit_line(const std::vector<double>& x, const std::vector<double>& y) {
-  const double m = static_cast<double>(x.size());
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) sx += x[i], sy += y[i], sxx += x[i] * x[i], sxy += x[i] * y[i];
-  Fit f;
-  const double den = m * sxx - sx * sx;
-  f.b = den != 0 ? (m * sxy - sx * sy) / den : 0;
-  f.a = (sy - f.b * sx) / m;
-  for (std::size_t i = 0; i < x.size(); ++i) f.rss += std::pow(y[i] - (f.a + f.b * x[i]), 2);
-  return f;
-}
 
 nlohmann::ordered_json record(std::size_t n, const circuits::Circuit& c, const circuits::Metrics& m, double secs) {
   return {{"n", n},
@@ -146,7 +131,7 @@ void run_circuit(const CircuitOpts& o) {
     r.print(Format::Table);
     std::cout.rdbuf(old);
     if (ns.size() >= 3) {
-      const Fit lg = fit_line(xs_log, ys), ln = fit_line(xs_lin, ys);
+      const auto lg = experiment::fit_line(xs_log, ys), ln = experiment::fit_line(xs_lin, ys);
       text << fmt::format("\ndepth ≈ {:.3f} + {:.3f}·log2 n   (residual sum of squares {:.3g})\n", lg.a, lg.b, lg.rss);
       text << fmt::format("depth ≈ {:.3f} + {:.6f}·n        (residual sum of squares {:.3g})\n", ln.a, ln.b, ln.rss);
       const bool constant = ys.front() == ys.back();

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -13,6 +14,8 @@
 #include "automata/sample.hpp"
 #include "cli/common.hpp"
 #include "cli/language_source.hpp"
+#include "experiment/fit.hpp"
+#include "experiment/lengths.hpp"
 #include "experiment/recognize.hpp"
 
 namespace parallax::cli {
@@ -33,24 +36,6 @@ struct RecognizeOpts {
   bool no_scan = false;
   bool check = false;
 };
-
-std::vector<std::size_t> parse_lengths(const std::string& text) {
-  std::vector<std::size_t> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    try {
-      std::size_t used = 0;
-      const double v = std::stod(item, &used);
-      if (used != item.size() || v < 0 || v > 1e9 || v != std::floor(v)) throw std::invalid_argument("");
-      out.push_back(static_cast<std::size_t>(v));
-    } catch (const std::exception&) {
-      throw CliError(kBadInput, fmt::format("--lengths: '{}' is not a length (a whole number from 0 to 1e9, e.g. 100 or 1e6)", item));
-    }
-  }
-  if (out.empty()) throw CliError(kBadInput, "--lengths: give at least one length, e.g. 10,100,1e6");
-  return out;
-}
 
 std::vector<numeric::Precision> parse_precisions(const std::string& text) {
   std::vector<numeric::Precision> out;
@@ -130,7 +115,11 @@ void run(const RecognizeOpts& o) {
     std::sort(ls.begin(), ls.end());
     ro.lengths = ls;
   } else {
-    ro.lengths = parse_lengths(o.lengths);
+    try {
+      ro.lengths = experiment::parse_lengths(o.lengths);
+    } catch (const std::invalid_argument& e) {
+      throw CliError(kBadInput, fmt::format("--lengths: {}", e.what()));
+    }
   }
   if (o.exponent_bits < 2 || o.exponent_bits > 30) throw CliError(kBadInput, "--exponent-bits must be from 2 to 30");
   if (o.max_bits < 2 || o.max_bits > numeric::kMaxPrecisionBits)
@@ -192,10 +181,38 @@ void run(const RecognizeOpts& o) {
     std::cerr << fmt::format("note: the --min-bits search met exponent overflows at float:M:{}; a larger --exponent-bits "
                              "may find a width\n",
                              o.exponent_bits);
+  // one fit per (arithmetic, mode) over the lengths where a width was found
+  Records fits(columns({"record", "language", "model", "arithmetic", "mode", "points", "law", "a", "b", "rss"}));
+  std::vector<std::pair<std::string, std::string>> series;
+  for (const auto& m : rep.min_bits)
+    if (std::find(series.begin(), series.end(), std::pair(m.arithmetic, m.mode)) == series.end())
+      series.emplace_back(m.arithmetic, m.mode);
+  for (const auto& [arith, mode] : series) {
+    std::vector<double> ns, ys;
+    for (const auto& m : rep.min_bits)
+      if (m.arithmetic == arith && m.mode == mode && m.bits && m.length >= 1)
+        ns.push_back(double(m.length)), ys.push_back(double(*m.bits));
+    if (ns.size() < 3) continue;
+    const auto best = experiment::best_law(ns, ys);
+    fits.add({{"record", "min_bits_fit"},
+              {"language", target.name},
+              {"model", o.model},
+              {"arithmetic", arith},
+              {"mode", mode},
+              {"points", ns.size()},
+              {"law", experiment::to_string(best.law)},
+              {"a", std::round(best.a * 1000) / 1000},
+              {"b", std::round(best.b * 1e4) / 1e4},
+              {"rss", std::round(best.rss * 1e3) / 1e3}});
+  }
   acc.print(f);
   if (!rep.min_bits.empty()) {
     if (f == Format::Table) fmt::print("\n");
     bits.print(f);
+    if (!fits.rows().empty()) {
+      if (f == Format::Table) fmt::print("\nminimum bits against n (best of constant, a + b*log2 n, a + b*n):\n");
+      fits.print(f);
+    }
   }
   if (o.check && failures > 0)
     throw CliError(kFailure, fmt::format("--check: {} trial(s) decided wrongly or disagreeing between scan and sequential", failures));

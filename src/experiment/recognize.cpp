@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <numeric>
 
 #include "automata/sample.hpp"
@@ -185,10 +186,16 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
         m.length = n;
         m.arithmetic = arithmetic;
         m.mode = parallel ? "scan" : "sequential";
-        numeric::Status status;
-        m.bits = smallest_bits(2, o.linear_bits, o.max_bits,
-                               [&](int b) { return all_correct(model, words, expected, make(b), parallel, &status); });
-        m.overflow = status.overflow || status.invalid;
+        std::map<int, bool> overflow_at;
+        m.bits = smallest_bits(2, o.linear_bits, o.max_bits, [&](int b) {
+          numeric::Status status;
+          const bool ok = all_correct(model, words, expected, make(b), parallel, &status);
+          overflow_at[b] = status.overflow || status.invalid;
+          return ok;
+        });
+        // at the width found; for a failed search, anywhere (then a wider exponent may help)
+        m.overflow = m.bits ? overflow_at[*m.bits]
+                            : std::any_of(overflow_at.begin(), overflow_at.end(), [](const auto& kv) { return kv.second; });
         if (m.bits) m.precision = make(*m.bits).to_string();
         rep.min_bits.push_back(std::move(m));
       };

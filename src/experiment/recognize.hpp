@@ -79,7 +79,7 @@ struct MinBitsRecord {
   std::string mode;             ///< "sequential" or "scan"
   std::optional<int> bits;      ///< nullopt: not reached by max_bits
   std::string precision;        ///< the spec at the minimum, e.g. float:7:10
-  bool overflow = false;        ///< the search met an exponent overflow (raise exponent_bits)
+  bool overflow = false;        ///< exponent overflow at the width found, or anywhere in a failed search
 };
 
 struct RecognizeReport {

@@ -1,0 +1,63 @@
+// The experiment helpers: length lists and growth-law fits.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "experiment/fit.hpp"
+#include "experiment/lengths.hpp"
+
+using namespace parallax;
+using experiment::Law;
+
+TEST_CASE("experiment: length lists, geometric and arithmetic ranges", "[quick][experiment]") {
+  using V = std::vector<std::size_t>;
+  CHECK(experiment::parse_lengths("8,16,32") == V{8, 16, 32});
+  CHECK(experiment::parse_lengths("1e6") == V{1000000});
+  CHECK(experiment::parse_lengths("8..65536x2").size() == 14);
+  CHECK(experiment::parse_lengths("8..65536x2").back() == 65536);
+  CHECK(experiment::parse_lengths("10..100000x10") == V{10, 100, 1000, 10000, 100000});
+  CHECK(experiment::parse_lengths("3..20x3") == V{3, 9});
+  CHECK(experiment::parse_lengths("10..50+10") == V{10, 20, 30, 40, 50});
+  CHECK(experiment::parse_lengths("0,1..4+1,1e2") == V{0, 1, 2, 3, 4, 100});
+  for (const char* bad : {"", "ten", "8..2", "8..64", "8..64x1", "0..64x2", "1..5+0", "-3", "2.5", "1e12", "64..8x2"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(experiment::parse_lengths(bad), std::invalid_argument);
+  }
+  try {
+    experiment::parse_lengths("8,1x,16");
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::string(e.what()).find("'1x'") != std::string::npos);
+  }
+}
+
+TEST_CASE("experiment: growth-law fits recover the law that generated the data", "[quick][experiment]") {
+  std::vector<double> n;
+  for (double v = 16; v <= 65536; v *= 2) n.push_back(v);
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> noise(-0.2, 0.2);
+  std::vector<double> c, lg, li;
+  for (double v : n) {
+    c.push_back(7);
+    lg.push_back(3 + 2 * std::log2(v) + noise(rng));
+    li.push_back(1 + 0.01 * v + noise(rng));
+  }
+  const auto fc = experiment::best_law(n, c);
+  CHECK(fc.law == Law::Constant);
+  CHECK(fc.a == Approx(7));
+  CHECK(fc.rss == Approx(0).margin(1e-12));
+  const auto fl = experiment::best_law(n, lg);
+  CHECK(fl.law == Law::Logarithmic);
+  CHECK(fl.b == Approx(2).margin(0.05));
+  CHECK(fl.a == Approx(3).margin(0.5));
+  const auto fn = experiment::best_law(n, li);
+  CHECK(fn.law == Law::Linear);
+  CHECK(fn.b == Approx(0.01).margin(1e-4));
+  // the residual is the sum of squared errors of the reported line
+  double rss = 0;
+  for (std::size_t i = 0; i < n.size(); ++i) rss += std::pow(lg[i] - (fl.a + fl.b * std::log2(n[i])), 2);
+  CHECK(fl.rss == Approx(rss));
+  CHECK_THROWS_AS(experiment::best_law({8}, {1}), std::invalid_argument);
+  CHECK_THROWS_AS(experiment::fit_laws({0, 8}, {1, 2}), std::invalid_argument);
+}
