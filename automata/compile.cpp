@@ -517,7 +517,8 @@ models::ReluRnn dfa_to_relu_rnn(const Dfa& dfa) {
   // current state is s_q = Σ_{δ(p,σ)=q} g_(p,σ) + [q = start]·g_start, and
   // g'_(q,τ) = relu(s_q + [x = τ] − 1) is an exact lookup on 0/1 values
   const std::size_t Q = dfa.states, S = dfa.alphabet.size(), d = Q * S + 1, start_unit = Q * S;
-  if (d > 20000) throw CompileRefused(fmt::format("relu-rnn: width {} (|Q|·|Σ| + 1) is too large (at most 20000)", d));
+  if (d > 2048)  // W alone holds d² exact rationals
+    throw CompileRefused(fmt::format("relu-rnn: width {} (|Q|·|Σ| + 1) is too large (at most 2048)", d));
   models::ReluRnn r;
   r.d = d;
   r.W.assign(d * d, Exact(0));

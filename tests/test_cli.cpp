@@ -486,3 +486,20 @@ TEST_CASE("cli: recognize takes length ranges and fits minimum bits against n", 
   CHECK(fit["points"] == 5);
   CHECK(cli("recognize --language parity --model pd --lengths 8..64").code == 2);
 }
+
+TEST_CASE("cli: problems lists the word problems and prints example instances", "[quick][cli][reductions]") {
+  auto r = cli("problems --json");
+  REQUIRE(r.code == 0);
+  bool s5 = false;
+  for (const auto& j : json_lines(r.out))
+    if (j["problem"] == "word:S5") s5 = j["class"] == "NC1-complete";
+  CHECK(s5);
+  r = cli("problems --example word:A5 --n 10 --seed 3");
+  REQUIRE(r.code == 0);
+  const auto rows = json_lines(r.out);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["answer"] == true);
+  CHECK(rows[1]["answer"] == false);
+  CHECK(rows[0]["word"].get<std::string>().size() == 10);
+  CHECK(cli("problems --example word:Q8").code == 2);
+}

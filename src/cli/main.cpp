@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add_classify(app);
   add_recognize(app);
   add_equivalent(app);
+  add_problems(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

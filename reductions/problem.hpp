@@ -1,0 +1,73 @@
+#pragma once
+// Problems: a decision problem with a complexity claim, a documented JSON
+// instance format, a generator with balanced yes/no labels, a reference
+// solver written independently of every model, and constructions that reduce
+// an instance to a model and a token sequence whose accept/reject decision
+// is the answer.
+//
+// Built so far: the group word problems word:G (Barrington: NC¹-complete for
+// non-solvable G). The runner (`parallax reduce`) and the other problem
+// families build on this interface.
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "automata/compile.hpp"
+
+namespace parallax::reductions {
+
+/// Unknown problems or constructions, malformed instances (the message names
+/// the field).
+struct ProblemError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+struct ConstructionInfo {
+  std::string name;         ///< e.g. "pd"
+  std::string description;  ///< what the model is, and the theorem behind it
+};
+
+struct ProblemInfo {
+  std::string name;             ///< e.g. "word:S5"
+  std::string family;           ///< e.g. "word:G"
+  std::string complexity;       ///< e.g. "NC1-complete"
+  std::string claim;            ///< the statement, with its citation
+  std::string instance_format;  ///< the JSON instance format, one line
+  std::vector<ConstructionInfo> constructions;
+};
+
+/// An instance in its documented JSON form.
+using Instance = nlohmann::json;
+
+/// An instance reduced for one construction: run `model` on `tokens`; the
+/// answer is "yes" iff the model accepts.
+struct Encoding {
+  std::shared_ptr<const automata::CompiledModel> model;
+  std::vector<std::uint32_t> tokens;
+};
+
+class Problem {
+ public:
+  virtual ~Problem() = default;
+  virtual const ProblemInfo& info() const = 0;
+  /// An instance of size n whose answer is `yes`, deterministic in seed.
+  /// Throws ProblemError when no such instance exists.
+  virtual Instance generate(std::size_t n, std::uint64_t seed, bool yes) const = 0;
+  /// Throws ProblemError naming the field of a malformed instance.
+  virtual void validate(const Instance& instance) const = 0;
+  /// The reference answer, computed plainly (no model, no automaton).
+  virtual bool solve(const Instance& instance) const = 0;
+  /// Reduces a (valid) instance for a construction; throws ProblemError for
+  /// an unknown construction.
+  virtual Encoding encode(const Instance& instance, const std::string& construction) const = 0;
+};
+
+/// The problems, by family: name patterns, class and constructions.
+std::vector<ProblemInfo> problem_catalog();
+/// A problem by name, e.g. "word:S5", "word:D7"; throws ProblemError listing the valid names.
+std::unique_ptr<Problem> make_problem(const std::string& name);
+
+}  // namespace parallax::reductions

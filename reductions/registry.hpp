@@ -1,0 +1,13 @@
+#pragma once
+// The constructors of each problem family (internal to reductions/).
+#include <memory>
+#include <string>
+
+#include "reductions/problem.hpp"
+
+namespace parallax::reductions {
+
+/// word:G for G in S3, S4, S5, A4, A5, A4xZ5, Z<m>, D<n>.
+std::unique_ptr<Problem> make_word_problem(const std::string& name);
+
+}  // namespace parallax::reductions

@@ -1,0 +1,287 @@
+// word:G — is the product of a word over generators of a finite group G the
+// identity? NC¹-complete for non-solvable G (Barrington 1989), in ACC⁰ for
+// solvable G (Barrington–Thérien).
+//
+// The reference solver multiplies the letters as permutations of a small
+// point set on which G acts faithfully (the symmetric groups on their n
+// points, Z_m on m points, D_n on the n-gon's vertices, A4×Z5 on 4 + 5
+// points), independently of the automaton the models are compiled from.
+#include <fmt/format.h>
+
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <random>
+
+#include "automata/classify.hpp"
+#include "automata/languages.hpp"
+#include "automata/minimize.hpp"
+#include "automata/sample.hpp"
+#include "reductions/problem.hpp"
+#include "reductions/registry.hpp"
+
+namespace parallax::reductions {
+namespace {
+
+using Points = std::vector<std::uint32_t>;  ///< a permutation of the point set, i ↦ p[i]
+
+Points identity(std::size_t n) {
+  Points p(n);
+  std::iota(p.begin(), p.end(), 0u);
+  return p;
+}
+
+/// The cycle (c0 c1 … ) on points offset … offset + n − 1 of a set of `size` points.
+Points cycle(std::size_t size, const std::vector<std::uint32_t>& c, std::uint32_t offset = 0) {
+  Points p = identity(size);
+  for (std::size_t i = 0; i < c.size(); ++i) p[offset + c[i]] = offset + c[(i + 1) % c.size()];
+  return p;
+}
+
+Points then(const Points& x, const Points& g) {  // x first, then g
+  Points r(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) r[i] = g[x[i]];
+  return r;
+}
+
+struct GroupAction {
+  std::string group;  ///< "S5", "Z7", …
+  std::size_t order = 0;
+  bool solvable = true;
+  bool cyclic = false;
+  std::vector<std::string> letters;
+  std::vector<Points> action;  ///< per letter
+};
+
+std::vector<std::uint32_t> range(std::uint32_t n) {
+  std::vector<std::uint32_t> v(n);
+  std::iota(v.begin(), v.end(), 0u);
+  return v;
+}
+
+std::size_t parse_param(const std::string& name, const std::string& digits, std::size_t lo, std::size_t hi) {
+  if (digits.empty() || digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string::npos)
+    throw ProblemError(fmt::format("problem '{}': expected a number from {} to {} after the group letter", name, lo, hi));
+  const std::size_t v = std::stoul(digits);
+  if (v < lo || v > hi) throw ProblemError(fmt::format("problem '{}': {} is outside {} … {}", name, v, lo, hi));
+  return v;
+}
+
+GroupAction group_action(const std::string& name, const std::string& g) {
+  GroupAction a;
+  a.group = g;
+  if (g == "S3" || g == "S4" || g == "S5") {
+    const std::uint32_t n = static_cast<std::uint32_t>(g[1] - '0');
+    a.order = n == 3 ? 6 : n == 4 ? 24 : 120;
+    a.solvable = n < 5;
+    a.letters = {"s", "c"};
+    a.action = {cycle(n, {0, 1}), cycle(n, range(n))};
+  } else if (g == "A4") {
+    a.order = 12;
+    a.letters = {"t", "u"};
+    a.action = {cycle(4, {0, 1, 2}), cycle(4, {1, 2, 3})};
+  } else if (g == "A5") {
+    a.order = 60;
+    a.solvable = false;
+    a.letters = {"t", "c"};
+    a.action = {cycle(5, {0, 1, 2}), cycle(5, {0, 1, 2, 3, 4})};
+  } else if (g == "A4xZ5") {
+    a.order = 60;
+    a.letters = {"t", "u"};
+    a.action = {then(cycle(9, {0, 1, 2}), cycle(9, range(5), 4)), cycle(9, {1, 2, 3})};
+  } else if (g.size() > 1 && g[0] == 'Z') {
+    const std::size_t m = parse_param(name, g.substr(1), 1, 10000);
+    a.order = m;
+    a.cyclic = true;
+    a.letters = {"a"};
+    a.action = {cycle(m, range(static_cast<std::uint32_t>(m)))};
+  } else if (g.size() > 1 && g[0] == 'D') {
+    const std::size_t n = parse_param(name, g.substr(1), 3, 10000);
+    a.order = 2 * n;
+    a.letters = {"r", "f"};
+    Points r(n), f(n);
+    for (std::size_t i = 0; i < n; ++i) r[i] = static_cast<std::uint32_t>((i + 1) % n), f[i] = static_cast<std::uint32_t>((n - i) % n);
+    a.action = {r, f};
+  } else {
+    throw ProblemError(fmt::format("problem '{}': unknown group '{}' (expected S3, S4, S5, A4, A5, A4xZ5, Z<m>, D<n>)", name, g));
+  }
+  return a;
+}
+
+/// The action of a letter named after a group element (the `:all` alphabets
+/// of automata/languages.hpp): one-line notation for permutations, k for Z_m,
+/// r<k> / s<k> for D_n, "<perm>.<k>" for A4×Z5.
+Points element_action(const GroupAction& a, const std::string& letter) {
+  const std::string& g = a.group;
+  auto perm = [&](const std::string& digits, std::size_t size) {
+    Points p(size);
+    for (std::size_t i = 0; i < digits.size(); ++i) p[i] = static_cast<std::uint32_t>(digits[i] - '0');
+    for (std::size_t i = digits.size(); i < size; ++i) p[i] = static_cast<std::uint32_t>(i);
+    return p;
+  };
+  if (g[0] == 'S' || g == "A4" || g == "A5") return perm(letter, a.action[0].size());
+  const std::size_t n = a.action[0].size();
+  if (g[0] == 'Z') {
+    Points p(n);
+    const std::size_t k = std::stoul(letter);
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::uint32_t>((i + k) % n);
+    return p;
+  }
+  if (g[0] == 'D') {
+    const std::size_t k = std::stoul(letter.substr(1));
+    Points p(n);
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::uint32_t>(letter[0] == 'r' ? (i + k) % n : (k + n - i) % n);
+    return p;
+  }
+  // A4xZ5: points 0..3 carry the permutation, 4..8 the residue
+  const auto dot = letter.find('.');
+  Points p = perm(letter.substr(0, dot), 9);
+  const std::size_t k = std::stoul(letter.substr(dot + 1));
+  for (std::size_t i = 0; i < 5; ++i) p[4 + i] = static_cast<std::uint32_t>(4 + (i + k) % 5);
+  return p;
+}
+
+bool all_letters(const std::string& name) { return name.size() > 4 && name.ends_with(":all"); }
+std::string group_of(const std::string& name) {
+  return name.substr(5, name.size() - 5 - (all_letters(name) ? 4 : 0));
+}
+
+class WordProblem final : public Problem {
+ public:
+  explicit WordProblem(const std::string& name) : group_(group_action(name, group_of(name))) {
+    info_.name = name;
+    info_.family = all_letters(name) ? "word:G:all" : "word:G";
+    if (all_letters(name)) {
+      // one letter per element, named as in automata/languages.hpp
+      group_.letters = dfa().alphabet;
+      std::vector<Points> acts;
+      for (const auto& l : group_.letters) acts.push_back(element_action(group_, l));
+      group_.action = std::move(acts);
+    }
+    // the class of this word problem over this alphabet, from its syntactic
+    // monoid (with one generator, Z_m's problem is "length ≡ 0 mod m": AC0)
+    const auto cls = automata::summarize(dfa()).circuit_class;
+    info_.complexity = automata::to_string(cls);
+    info_.claim = cls == automata::CircuitClass::NC1Complete
+                      ? fmt::format("{} is not solvable: its word problem is NC1-complete (Barrington 1989)", group_.group)
+                  : cls == automata::CircuitClass::ACC0
+                      ? fmt::format("{} is solvable: its word problem is in ACC0 (Barrington-Therien 1988)", group_.group)
+                      : "quasi-aperiodic syntactic morphism: in AC0 (Barrington-Compton-Straubing-Therien 1992)";
+    info_.instance_format = R"({"problem": ")" + name + R"(", "word": "<letters>" or ["<letter>", ...]} over )" +
+                            fmt::format("{{{}}}", fmt::join(group_.letters, ", "));
+    info_.constructions = {
+        {"pd", fmt::format("PD-LRNN, one layer, width |G| = {}, exact 0/1 (Merrill et al. Thms 6-8; Terzic et al.)", group_.order)},
+        {"householder", "DPLR LRNN: each letter's permutation of G as Householder reflections I - k k^T (Grazzi et al.)"}};
+    // the lookup RNN has |G|·|letters| + 1 units (dfa_to_relu_rnn's limit is 2048)
+    if (group_.order * group_.letters.size() + 1 <= 2048)
+      info_.constructions.push_back({"relu-rnn", "ReLU RNN with a one-hot (element, letter) lookup"});
+    if (group_.cyclic) {
+      info_.constructions.push_back({"rotation", "complex diagonal LRNN: rotation by 2*pi/m per letter (irrational for most m)"});
+      if (group_.order <= 2) info_.constructions.push_back({"diag", "diagonal LRNN with eigenvalue -1"});
+    }
+  }
+
+  const ProblemInfo& info() const override { return info_; }
+
+  Instance generate(std::size_t n, std::uint64_t seed, bool yes) const override {
+    const automata::WordSampler sampler(dfa(), n);
+    if (yes ? !sampler.has_accepted() : !sampler.has_rejected())
+      throw ProblemError(fmt::format("{}: no word of length {} has product {} the identity", info_.name, n, yes ? "equal to" : "other than"));
+    std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(n),
+                      static_cast<std::uint32_t>(yes)};
+    std::mt19937_64 rng(seq);
+    const auto w = sampler.sample(yes, rng);
+    bool single = true;
+    for (const auto& l : group_.letters) single = single && l.size() == 1;
+    if (single) {
+      std::string letters;
+      for (auto x : w) letters += group_.letters[x];
+      return {{"problem", info_.name}, {"word", letters}};
+    }
+    std::vector<std::string> letters;
+    for (auto x : w) letters.push_back(group_.letters[x]);
+    return {{"problem", info_.name}, {"word", letters}};
+  }
+
+  void validate(const Instance& in) const override { (void)letters_of(in); }
+
+  bool solve(const Instance& in) const override {
+    const auto w = letters_of(in);
+    Points p = identity(group_.action[0].size());
+    for (auto x : w) p = then(p, group_.action[x]);
+    return p == identity(p.size());
+  }
+
+  Encoding encode(const Instance& in, const std::string& construction) const override {
+    bool known = false;
+    for (const auto& c : info_.constructions) known = known || c.name == construction;
+    if (!known) {
+      std::vector<std::string> names;
+      for (const auto& c : info_.constructions) names.push_back(c.name);
+      throw ProblemError(fmt::format("{}: unknown construction '{}' (expected one of {})", info_.name, construction,
+                                     fmt::join(names, ", ")));
+    }
+    return {model(construction), letters_of(in)};
+  }
+
+ private:
+  /// The letters of an instance; ProblemError names the field.
+  std::vector<std::uint32_t> letters_of(const Instance& in) const {
+    if (!in.is_object()) throw ProblemError(info_.name + ": an instance is a JSON object " + info_.instance_format);
+    if (in.contains("problem") && in["problem"] != info_.name)
+      throw ProblemError(fmt::format("field /problem: instance of '{}', expected '{}'", in["problem"].dump(), info_.name));
+    if (!in.contains("word")) throw ProblemError("missing field \"word\"");
+    const auto& w = in["word"];
+    std::vector<std::string> items;
+    if (w.is_string()) {
+      for (char c : w.get<std::string>()) items.emplace_back(1, c);
+    } else if (w.is_array()) {
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        if (!w[i].is_string()) throw ProblemError(fmt::format("field /word/{}: expected a letter name", i));
+        items.push_back(w[i].get<std::string>());
+      }
+    } else {
+      throw ProblemError("field /word: expected a string of letters or an array of letter names");
+    }
+    std::vector<std::uint32_t> out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const auto it = std::find(group_.letters.begin(), group_.letters.end(), items[i]);
+      if (it == group_.letters.end())
+        throw ProblemError(fmt::format("field /word/{}: '{}' is not a letter of {} ({})", i, items[i], group_.group,
+                                       fmt::join(group_.letters, ", ")));
+      out.push_back(static_cast<std::uint32_t>(it - group_.letters.begin()));
+    }
+    return out;
+  }
+
+  const automata::Dfa& dfa() const {
+    std::call_once(dfa_once_, [&] { dfa_ = automata::minimize(automata::language(info_.name)); });
+    return dfa_;
+  }
+
+  std::shared_ptr<const automata::CompiledModel> model(const std::string& construction) const {
+    std::lock_guard lock(mu_);
+    auto& m = models_[construction];
+    if (!m) {
+      try {
+        m = std::make_shared<const automata::CompiledModel>(automata::compile(dfa(), automata::parse_model_kind(construction)));
+      } catch (const automata::CompileRefused& e) {
+        throw ProblemError(e.what());
+      }
+    }
+    return m;
+  }
+
+  GroupAction group_;
+  ProblemInfo info_;
+  mutable std::once_flag dfa_once_;
+  mutable automata::Dfa dfa_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, std::shared_ptr<const automata::CompiledModel>> models_;
+};
+
+}  // namespace
+
+std::unique_ptr<Problem> make_word_problem(const std::string& name) { return std::make_unique<WordProblem>(name); }
+
+}  // namespace parallax::reductions

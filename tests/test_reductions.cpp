@@ -1,0 +1,143 @@
+// Problems: generators with balanced labels, reference solvers, and every
+// construction against the reference.
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "automata/languages.hpp"
+#include "experiment/recognize.hpp"
+#include "numeric/precision.hpp"
+#include "reductions/problem.hpp"
+
+using namespace parallax;
+
+namespace {
+
+const std::vector<std::string> kProblems = {"word:S3", "word:S4",    "word:S5",       "word:A4",    "word:A5",
+                                            "word:A4xZ5", "word:Z5", "word:Z60:all", "word:D5",    "word:D7",
+                                            "word:S3:all", "word:A4xZ5:all", "word:D4:all", "word:Z2"};
+
+std::vector<std::uint32_t> letters(const reductions::Problem& p, const reductions::Instance& in,
+                                   const std::vector<std::string>& alphabet) {
+  std::vector<std::uint32_t> w;
+  const auto& word = in.at("word");
+  std::vector<std::string> items;
+  if (word.is_string())
+    for (char c : word.get<std::string>()) items.emplace_back(1, c);
+  else
+    for (const auto& x : word) items.push_back(x.get<std::string>());
+  for (const auto& s : items) w.push_back(static_cast<std::uint32_t>(std::find(alphabet.begin(), alphabet.end(), s) - alphabet.begin()));
+  (void)p;
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("reductions: generated word-problem instances have the requested answer", "[quick][reductions]") {
+  for (const auto& name : kProblems) {
+    INFO(name);
+    const auto p = reductions::make_problem(name);
+    const auto dfa = automata::language(name);
+    std::size_t yes = 0, no = 0;
+    for (std::size_t n : {1u, 2u, 3u, 5u, 8u, 13u, 40u}) {
+      for (bool want : {true, false}) {
+        reductions::Instance in;
+        try {
+          in = p->generate(n, 7, want);
+        } catch (const reductions::ProblemError&) {
+          continue;  // e.g. no word of length 1 multiplies to the identity in S5
+        }
+        p->validate(in);
+        REQUIRE(p->solve(in) == want);
+        // the automaton agrees with the plain reference
+        REQUIRE(automata::accepts(dfa, letters(*p, in, dfa.alphabet)) == want);
+        (want ? yes : no) += 1;
+        CHECK(p->generate(n, 7, want) == in);  // deterministic in the seed
+      }
+    }
+    CHECK(yes >= 2);  // one-letter groups (Z5, Z2) have identity words only at multiples of the order
+    CHECK(no >= 4);
+  }
+}
+
+TEST_CASE("reductions: the reference solver agrees with the automaton on random words", "[quick][reductions]") {
+  std::mt19937_64 rng(9);
+  for (const auto& name : kProblems) {
+    INFO(name);
+    const auto p = reductions::make_problem(name);
+    const auto dfa = automata::language(name);
+    for (int k = 0; k < 300; ++k) {
+      const std::size_t n = rng() % 30;
+      nlohmann::json word = nlohmann::json::array();
+      std::vector<std::uint32_t> w;
+      for (std::size_t i = 0; i < n; ++i) {
+        w.push_back(static_cast<std::uint32_t>(rng() % dfa.alphabet.size()));
+        word.push_back(dfa.alphabet[w.back()]);
+      }
+      REQUIRE(p->solve({{"problem", name}, {"word", word}}) == automata::accepts(dfa, w));
+    }
+  }
+}
+
+TEST_CASE("reductions: every construction answers like the reference solver", "[quick][reductions]") {
+  // the PD construction at exact precision; the others hold small integers
+  // (0, ±1), exact in fp64, and the rotation is checked in fp32
+  const auto exact = numeric::Precision::parse("exact"), fp64 = numeric::Precision::parse("fp64"),
+             fp32 = numeric::Precision::parse("fp32");
+  for (const auto& name : kProblems) {
+    const auto p = reductions::make_problem(name);
+    for (const auto& c : p->info().constructions) {
+      INFO(name << " / " << c.name);
+      for (int k = 0; k < 12; ++k) {
+        const bool want = k % 2 == 0;
+        reductions::Instance in;
+        try {
+          in = p->generate(6 + static_cast<std::size_t>(k) * 3, static_cast<std::uint64_t>(k), want);
+        } catch (const reductions::ProblemError&) {
+          continue;
+        }
+        const auto enc = p->encode(in, c.name);
+        const auto& prec = c.name == "rotation" ? fp32 : c.name == "pd" ? exact : fp64;
+        REQUIRE((experiment::decide(*enc.model, enc.tokens, prec, false) == 1) == p->solve(in));
+        if (!enc.model->is_relu) REQUIRE((experiment::decide(*enc.model, enc.tokens, prec, true) == 1) == p->solve(in));
+      }
+    }
+  }
+}
+
+TEST_CASE("reductions: bad instances and names are refused with the field named", "[quick][reductions]") {
+  const auto p = reductions::make_problem("word:S5");
+  auto message = [&](const reductions::Instance& in) -> std::string {
+    try {
+      p->validate(in);
+    } catch (const reductions::ProblemError& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  CHECK(message({{"word", "scx"}}).find("/word/2") != std::string::npos);
+  CHECK(message({{"word", 5}}).find("/word") != std::string::npos);
+  CHECK(message({{"problem", "word:A5"}, {"word", "sc"}}).find("/problem") != std::string::npos);
+  CHECK(message({{"wrd", "sc"}}).find("\"word\"") != std::string::npos);
+  CHECK(message(nlohmann::json::array()).find("object") != std::string::npos);
+  CHECK(message({{"word", nlohmann::json::array({"s", 3})}}).find("/word/1") != std::string::npos);
+  CHECK(message({{"word", ""}}) == "accepted");  // the empty word: product = identity
+  CHECK(p->solve({{"word", ""}}));
+  CHECK_THROWS_AS(p->encode({{"word", "sc"}}, "rotation"), reductions::ProblemError);
+  for (const char* bad : {"word:S6", "word:Z0", "word:D2", "word:Zx", "nope", "word:"})
+    CHECK_THROWS_AS(reductions::make_problem(bad), reductions::ProblemError);
+  CHECK_THROWS_AS(p->generate(1, 1, true), reductions::ProblemError);  // no S5 word of length 1 is the identity
+}
+
+TEST_CASE("reductions: the catalog lists classes from the syntactic monoid", "[quick][reductions]") {
+  for (const auto& info : reductions::problem_catalog()) {
+    INFO(info.name);
+    CHECK(!info.constructions.empty());
+    CHECK(info.constructions[0].name == "pd");
+    if (info.name == "word:S5" || info.name == "word:A5") CHECK(info.complexity == "NC1-complete");
+    if (info.name == "word:A4xZ5" || info.name == "word:S4" || info.name == "word:Z60:all") CHECK(info.complexity == "ACC0");
+    if (info.name == "word:Z5") CHECK(info.complexity == "AC0");  // one letter: the length mod 5
+  }
+}
