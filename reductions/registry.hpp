@@ -9,5 +9,7 @@ namespace parallax::reductions {
 
 /// word:G for G in S3, S4, S5, A4, A5, A4xZ5, Z<m>, D<n>.
 std::unique_ptr<Problem> make_word_problem(const std::string& name);
+/// parity, modcount:M, dyck1:K, majority; nullptr for other names.
+std::unique_ptr<Problem> make_counter_problem(const std::string& name);
 
 }  // namespace parallax::reductions

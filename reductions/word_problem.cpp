@@ -8,15 +8,10 @@
 // points), independently of the automaton the models are compiled from.
 #include <fmt/format.h>
 
-#include <map>
-#include <mutex>
 #include <numeric>
-#include <random>
 
-#include "automata/classify.hpp"
 #include "automata/languages.hpp"
-#include "automata/minimize.hpp"
-#include "automata/sample.hpp"
+#include "reductions/language_problem.hpp"
 #include "reductions/problem.hpp"
 #include "reductions/registry.hpp"
 
@@ -146,29 +141,22 @@ std::string group_of(const std::string& name) {
   return name.substr(5, name.size() - 5 - (all_letters(name) ? 4 : 0));
 }
 
-class WordProblem final : public Problem {
+class WordProblem final : public LanguageProblem {
  public:
-  explicit WordProblem(const std::string& name) : group_(group_action(name, group_of(name))) {
+  explicit WordProblem(const std::string& name) : LanguageProblem(name), group_(group_action(name, group_of(name))) {
     info_.name = name;
     info_.family = all_letters(name) ? "word:G:all" : "word:G";
     if (all_letters(name)) {
       // one letter per element, named as in automata/languages.hpp
-      group_.letters = dfa().alphabet;
+      group_.letters = alphabet();
       std::vector<Points> acts;
       for (const auto& l : group_.letters) acts.push_back(element_action(group_, l));
       group_.action = std::move(acts);
     }
-    // the class of this word problem over this alphabet, from its syntactic
-    // monoid (with one generator, Z_m's problem is "length ≡ 0 mod m": AC0)
-    const auto cls = automata::summarize(dfa()).circuit_class;
-    info_.complexity = automata::to_string(cls);
-    info_.claim = cls == automata::CircuitClass::NC1Complete
-                      ? fmt::format("{} is not solvable: its word problem is NC1-complete (Barrington 1989)", group_.group)
-                  : cls == automata::CircuitClass::ACC0
-                      ? fmt::format("{} is solvable: its word problem is in ACC0 (Barrington-Therien 1988)", group_.group)
-                      : "quasi-aperiodic syntactic morphism: in AC0 (Barrington-Compton-Straubing-Therien 1992)";
-    info_.instance_format = R"({"problem": ")" + name + R"(", "word": "<letters>" or ["<letter>", ...]} over )" +
-                            fmt::format("{{{}}}", fmt::join(group_.letters, ", "));
+    // the class over this alphabet (with one generator, Z_m's problem is
+    // "length ≡ 0 mod m": AC0)
+    set_class_from_monoid(fmt::format("the word problem of {}", group_.group));
+    info_.instance_format = word_format(name, group_.letters);
     info_.constructions = {
         {"pd", fmt::format("PD-LRNN, one layer, width |G| = {}, exact 0/1 (Merrill et al. Thms 6-8; Terzic et al.)", group_.order)},
         {"householder", "DPLR LRNN: each letter's permutation of G as Householder reflections I - k k^T (Grazzi et al.)"}};
@@ -181,103 +169,14 @@ class WordProblem final : public Problem {
     }
   }
 
-  const ProblemInfo& info() const override { return info_; }
-
-  Instance generate(std::size_t n, std::uint64_t seed, bool yes) const override {
-    const automata::WordSampler sampler(dfa(), n);
-    if (yes ? !sampler.has_accepted() : !sampler.has_rejected())
-      throw ProblemError(fmt::format("{}: no word of length {} has product {} the identity", info_.name, n, yes ? "equal to" : "other than"));
-    std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(n),
-                      static_cast<std::uint32_t>(yes)};
-    std::mt19937_64 rng(seq);
-    const auto w = sampler.sample(yes, rng);
-    bool single = true;
-    for (const auto& l : group_.letters) single = single && l.size() == 1;
-    if (single) {
-      std::string letters;
-      for (auto x : w) letters += group_.letters[x];
-      return {{"problem", info_.name}, {"word", letters}};
-    }
-    std::vector<std::string> letters;
-    for (auto x : w) letters.push_back(group_.letters[x]);
-    return {{"problem", info_.name}, {"word", letters}};
-  }
-
-  void validate(const Instance& in) const override { (void)letters_of(in); }
-
-  bool solve(const Instance& in) const override {
-    const auto w = letters_of(in);
+ private:
+  bool solve_word(const std::vector<std::uint32_t>& w) const override {
     Points p = identity(group_.action[0].size());
     for (auto x : w) p = then(p, group_.action[x]);
     return p == identity(p.size());
   }
 
-  Encoding encode(const Instance& in, const std::string& construction) const override {
-    bool known = false;
-    for (const auto& c : info_.constructions) known = known || c.name == construction;
-    if (!known) {
-      std::vector<std::string> names;
-      for (const auto& c : info_.constructions) names.push_back(c.name);
-      throw ProblemError(fmt::format("{}: unknown construction '{}' (expected one of {})", info_.name, construction,
-                                     fmt::join(names, ", ")));
-    }
-    return {model(construction), letters_of(in)};
-  }
-
- private:
-  /// The letters of an instance; ProblemError names the field.
-  std::vector<std::uint32_t> letters_of(const Instance& in) const {
-    if (!in.is_object()) throw ProblemError(info_.name + ": an instance is a JSON object " + info_.instance_format);
-    if (in.contains("problem") && in["problem"] != info_.name)
-      throw ProblemError(fmt::format("field /problem: instance of '{}', expected '{}'", in["problem"].dump(), info_.name));
-    if (!in.contains("word")) throw ProblemError("missing field \"word\"");
-    const auto& w = in["word"];
-    std::vector<std::string> items;
-    if (w.is_string()) {
-      for (char c : w.get<std::string>()) items.emplace_back(1, c);
-    } else if (w.is_array()) {
-      for (std::size_t i = 0; i < w.size(); ++i) {
-        if (!w[i].is_string()) throw ProblemError(fmt::format("field /word/{}: expected a letter name", i));
-        items.push_back(w[i].get<std::string>());
-      }
-    } else {
-      throw ProblemError("field /word: expected a string of letters or an array of letter names");
-    }
-    std::vector<std::uint32_t> out;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      const auto it = std::find(group_.letters.begin(), group_.letters.end(), items[i]);
-      if (it == group_.letters.end())
-        throw ProblemError(fmt::format("field /word/{}: '{}' is not a letter of {} ({})", i, items[i], group_.group,
-                                       fmt::join(group_.letters, ", ")));
-      out.push_back(static_cast<std::uint32_t>(it - group_.letters.begin()));
-    }
-    return out;
-  }
-
-  const automata::Dfa& dfa() const {
-    std::call_once(dfa_once_, [&] { dfa_ = automata::minimize(automata::language(info_.name)); });
-    return dfa_;
-  }
-
-  std::shared_ptr<const automata::CompiledModel> model(const std::string& construction) const {
-    std::lock_guard lock(mu_);
-    auto& m = models_[construction];
-    if (!m) {
-      try {
-        m = std::make_shared<const automata::CompiledModel>(automata::compile(dfa(), automata::parse_model_kind(construction)));
-      } catch (const automata::CompileRefused& e) {
-        throw ProblemError(e.what());
-      }
-    }
-    return m;
-  }
-
   GroupAction group_;
-  ProblemInfo info_;
-  mutable std::once_flag dfa_once_;
-  mutable automata::Dfa dfa_;
-  mutable std::mutex mu_;
-  mutable std::map<std::string, std::shared_ptr<const automata::CompiledModel>> models_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 // construction against the reference.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,7 +18,14 @@ namespace {
 
 const std::vector<std::string> kProblems = {"word:S3", "word:S4",    "word:S5",       "word:A4",    "word:A5",
                                             "word:A4xZ5", "word:Z5", "word:Z60:all", "word:D5",    "word:D7",
-                                            "word:S3:all", "word:A4xZ5:all", "word:D4:all", "word:Z2"};
+                                            "word:S3:all", "word:A4xZ5:all", "word:D4:all", "word:Z2",
+                                            "parity", "modcount:3", "modcount:7", "modcount:1", "dyck1:3", "majority"};
+
+/// The built-in language of a regular problem (majority has none).
+std::string language_of(const std::string& problem) {
+  if (problem.starts_with("modcount:")) return "count-mod:" + problem.substr(9);
+  return problem == "majority" ? "" : problem;
+}
 
 std::vector<std::uint32_t> letters(const reductions::Problem& p, const reductions::Instance& in,
                                    const std::vector<std::string>& alphabet) {
@@ -39,7 +47,8 @@ TEST_CASE("reductions: generated word-problem instances have the requested answe
   for (const auto& name : kProblems) {
     INFO(name);
     const auto p = reductions::make_problem(name);
-    const auto dfa = automata::language(name);
+    const bool regular = !language_of(name).empty();
+    const auto dfa = automata::language(regular ? language_of(name) : "parity");
     std::size_t yes = 0, no = 0;
     for (std::size_t n : {1u, 2u, 3u, 5u, 8u, 13u, 40u}) {
       for (bool want : {true, false}) {
@@ -52,13 +61,13 @@ TEST_CASE("reductions: generated word-problem instances have the requested answe
         p->validate(in);
         REQUIRE(p->solve(in) == want);
         // the automaton agrees with the plain reference
-        REQUIRE(automata::accepts(dfa, letters(*p, in, dfa.alphabet)) == want);
+        if (regular) REQUIRE(automata::accepts(dfa, letters(*p, in, dfa.alphabet)) == want);
         (want ? yes : no) += 1;
         CHECK(p->generate(n, 7, want) == in);  // deterministic in the seed
       }
     }
-    CHECK(yes >= 2);  // one-letter groups (Z5, Z2) have identity words only at multiples of the order
-    CHECK(no >= 4);
+    CHECK(yes >= (name == "dyck1:3" ? 1u : 2u));  // one-letter groups have identity words only at multiples of the order; Dyck words have even length
+    if (name != "modcount:1") CHECK(no >= 4);  // every word has a number of a divisible by 1
   }
 }
 
@@ -66,8 +75,9 @@ TEST_CASE("reductions: the reference solver agrees with the automaton on random 
   std::mt19937_64 rng(9);
   for (const auto& name : kProblems) {
     INFO(name);
+    if (language_of(name).empty()) continue;
     const auto p = reductions::make_problem(name);
-    const auto dfa = automata::language(name);
+    const auto dfa = automata::language(language_of(name));
     for (int k = 0; k < 300; ++k) {
       const std::size_t n = rng() % 30;
       nlohmann::json word = nlohmann::json::array();
@@ -135,9 +145,36 @@ TEST_CASE("reductions: the catalog lists classes from the syntactic monoid", "[q
   for (const auto& info : reductions::problem_catalog()) {
     INFO(info.name);
     CHECK(!info.constructions.empty());
-    CHECK(info.constructions[0].name == "pd");
+    if (info.family.starts_with("word:")) CHECK(info.constructions[0].name == "pd");
     if (info.name == "word:S5" || info.name == "word:A5") CHECK(info.complexity == "NC1-complete");
     if (info.name == "word:A4xZ5" || info.name == "word:S4" || info.name == "word:Z60:all") CHECK(info.complexity == "ACC0");
     if (info.name == "word:Z5") CHECK(info.complexity == "AC0");  // one letter: the length mod 5
+    if (info.name == "parity" || info.name == "modcount:3") CHECK(info.complexity == "ACC0");
+    if (info.name == "dyck1:4") CHECK(info.complexity == "AC0");
+    if (info.name == "majority") CHECK(info.complexity == "TC0");
   }
+}
+
+TEST_CASE("reductions: majority instances are balanced and uniform within each answer", "[quick][reductions]") {
+  const auto p = reductions::make_problem("majority");
+  std::mt19937_64 rng(4);
+  for (int k = 0; k < 500; ++k) {
+    const std::size_t n = rng() % 40;
+    std::string w;
+    long balance = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool a = rng() % 2;
+      w += a ? 'a' : 'b';
+      balance += a ? 1 : -1;
+    }
+    REQUIRE(p->solve({{"word", w}}) == (balance > 0));
+  }
+  // every word of length 4 with the requested answer appears, about equally often
+  std::map<std::string, int> seen;
+  for (std::uint64_t seed = 0; seed < 3000; ++seed) seen[p->generate(4, seed, true)["word"].get<std::string>()] += 1;
+  CHECK(seen.size() == 5);  // aaaa and the four words with three a
+  for (const auto& [word, count] : seen) CHECK(count == Approx(600).margin(120));
+  CHECK_THROWS_AS(p->generate(0, 1, true), reductions::ProblemError);  // the empty word has no majority
+  const auto enc = p->encode(p->generate(1001, 5, true), "counter");
+  CHECK(experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse("bf16"), true) == 1);
 }

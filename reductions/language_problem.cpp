@@ -1,0 +1,114 @@
+#include "reductions/language_problem.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+
+#include "automata/classify.hpp"
+#include "automata/languages.hpp"
+#include "automata/minimize.hpp"
+#include "automata/sample.hpp"
+
+namespace parallax::reductions {
+
+std::vector<std::uint32_t> read_word(const Instance& in, const std::string& problem,
+                                     const std::vector<std::string>& alphabet) {
+  if (!in.is_object()) throw ProblemError(problem + ": an instance is a JSON object " + word_format(problem, alphabet));
+  if (in.contains("problem") && in["problem"] != problem)
+    throw ProblemError(fmt::format("field /problem: instance of '{}', expected '{}'", in["problem"].dump(), problem));
+  if (!in.contains("word")) throw ProblemError("missing field \"word\"");
+  const auto& w = in["word"];
+  std::vector<std::string> items;
+  if (w.is_string()) {
+    for (char c : w.get<std::string>()) items.emplace_back(1, c);
+  } else if (w.is_array()) {
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      if (!w[i].is_string()) throw ProblemError(fmt::format("field /word/{}: expected a letter name", i));
+      items.push_back(w[i].get<std::string>());
+    }
+  } else {
+    throw ProblemError("field /word: expected a string of letters or an array of letter names");
+  }
+  std::vector<std::uint32_t> out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto it = std::find(alphabet.begin(), alphabet.end(), items[i]);
+    if (it == alphabet.end())
+      throw ProblemError(fmt::format("field /word/{}: '{}' is not a letter of {} ({})", i, items[i], problem,
+                                     fmt::join(alphabet, ", ")));
+    out.push_back(static_cast<std::uint32_t>(it - alphabet.begin()));
+  }
+  return out;
+}
+
+Instance word_instance(const std::string& problem, const std::vector<std::string>& alphabet,
+                       const std::vector<std::uint32_t>& word) {
+  bool single = true;
+  for (const auto& l : alphabet) single = single && l.size() == 1;
+  if (single) {
+    std::string letters;
+    for (auto x : word) letters += alphabet[x];
+    return {{"problem", problem}, {"word", letters}};
+  }
+  std::vector<std::string> letters;
+  for (auto x : word) letters.push_back(alphabet[x]);
+  return {{"problem", problem}, {"word", letters}};
+}
+
+std::string word_format(const std::string& problem, const std::vector<std::string>& alphabet) {
+  return R"({"problem": ")" + problem + R"(", "word": "<letters>" or ["<letter>", ...]} over )" +
+         fmt::format("{{{}}}", fmt::join(alphabet, ", "));
+}
+
+void require_construction(const ProblemInfo& info, const std::string& construction) {
+  std::vector<std::string> names;
+  for (const auto& c : info.constructions) {
+    if (c.name == construction) return;
+    names.push_back(c.name);
+  }
+  throw ProblemError(fmt::format("{}: unknown construction '{}' (expected one of {})", info.name, construction,
+                                 fmt::join(names, ", ")));
+}
+
+const automata::Dfa& LanguageProblem::dfa() const {
+  std::call_once(dfa_once_, [&] { dfa_ = automata::minimize(automata::language(language_)); });
+  return dfa_;
+}
+
+void LanguageProblem::set_class_from_monoid(const std::string& what) {
+  const auto cls = automata::summarize(dfa()).circuit_class;
+  info_.complexity = automata::to_string(cls);
+  info_.claim = cls == automata::CircuitClass::NC1Complete
+                    ? what + ": a non-solvable group divides the syntactic monoid, so NC1-complete (Barrington 1989)"
+                : cls == automata::CircuitClass::ACC0
+                    ? what + ": only solvable groups in the syntactic monoid, so in ACC0 (Barrington-Therien 1988); "
+                             "not quasi-aperiodic, so not in AC0 (Barrington-Compton-Straubing-Therien 1992)"
+                    : what + ": quasi-aperiodic syntactic morphism, so in AC0 (Barrington-Compton-Straubing-Therien 1992)";
+}
+
+Instance LanguageProblem::generate(std::size_t n, std::uint64_t seed, bool yes) const {
+  const automata::WordSampler sampler(dfa(), n);
+  if (yes ? !sampler.has_accepted() : !sampler.has_rejected())
+    throw ProblemError(fmt::format("{}: no {}-instance of size {} exists", info_.name, yes ? "yes" : "no", n));
+  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(n),
+                    static_cast<std::uint32_t>(yes)};
+  std::mt19937_64 rng(seq);
+  return word_instance(info_.name, alphabet(), sampler.sample(yes, rng));
+}
+
+Encoding LanguageProblem::encode(const Instance& in, const std::string& construction) const {
+  require_construction(info_, construction);
+  const auto word = read_word(in, info_.name, alphabet());
+  std::lock_guard lock(mu_);
+  auto& m = models_[construction];
+  if (!m) {
+    try {
+      m = std::make_shared<const automata::CompiledModel>(automata::compile(dfa(), automata::parse_model_kind(construction)));
+    } catch (const automata::CompileRefused& e) {
+      throw ProblemError(e.what());
+    }
+  }
+  return {m, word};
+}
+
+}  // namespace parallax::reductions

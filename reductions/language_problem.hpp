@@ -1,0 +1,58 @@
+#pragma once
+// Problems whose instances are words over a finite alphabet (internal to
+// reductions/). A LanguageProblem is a regular one: its yes-instances are a
+// built-in language, whose minimal DFA supplies the generator (path
+// counting) and the models (automata/compile.hpp); the reference solver is
+// the subclass's own plain predicate on the word.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "automata/dfa.hpp"
+#include "reductions/problem.hpp"
+
+namespace parallax::reductions {
+
+/// The letters of an instance {"word": "abba"} or {"word": ["a", "b"]};
+/// ProblemError names the field.
+std::vector<std::uint32_t> read_word(const Instance& in, const std::string& problem,
+                                     const std::vector<std::string>& alphabet);
+/// {"problem": problem, "word": …}: a string when every letter is one character.
+Instance word_instance(const std::string& problem, const std::vector<std::string>& alphabet,
+                       const std::vector<std::uint32_t>& word);
+/// The instance-format line of a word problem over `alphabet`.
+std::string word_format(const std::string& problem, const std::vector<std::string>& alphabet);
+/// Throws ProblemError unless `construction` is one of info's.
+void require_construction(const ProblemInfo& info, const std::string& construction);
+
+class LanguageProblem : public Problem {
+ public:
+  /// `language`: a spec of automata::language(); info_ is filled by the subclass.
+  explicit LanguageProblem(std::string language) : language_(std::move(language)) {}
+  const ProblemInfo& info() const override { return info_; }
+  Instance generate(std::size_t n, std::uint64_t seed, bool yes) const override;
+  void validate(const Instance& in) const override { (void)read_word(in, info_.name, alphabet()); }
+  bool solve(const Instance& in) const override { return solve_word(read_word(in, info_.name, alphabet())); }
+  Encoding encode(const Instance& in, const std::string& construction) const override;
+
+ protected:
+  /// The plain reference answer on a word of letter indices.
+  virtual bool solve_word(const std::vector<std::uint32_t>& word) const = 0;
+  const automata::Dfa& dfa() const;  ///< minimal
+  const std::vector<std::string>& alphabet() const { return dfa().alphabet; }
+  /// The class of the language from its syntactic monoid, with the theorem.
+  void set_class_from_monoid(const std::string& what);
+
+  ProblemInfo info_;
+
+ private:
+  std::string language_;
+  mutable std::once_flag dfa_once_;
+  mutable automata::Dfa dfa_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, std::shared_ptr<const automata::CompiledModel>> models_;
+};
+
+}  // namespace parallax::reductions
