@@ -503,3 +503,37 @@ TEST_CASE("cli: problems lists the word problems and prints example instances", 
   CHECK(rows[0]["word"].get<std::string>().size() == 10);
   CHECK(cli("problems --example word:Q8").code == 2);
 }
+
+TEST_CASE("cli: reduce checks constructions against the reference and reads instance files", "[quick][cli][reductions]") {
+  auto r = cli("reduce --problem word:A5 --construction householder --lengths 8..32x2 --precision fp32,exact --trials 6 --json");
+  REQUIRE(r.code == 0);
+  const auto rows = json_lines(r.out);
+  REQUIRE(rows.size() == 6);
+  for (const auto& j : rows) {
+    CHECK(j["accuracy"] == 1.0);
+    CHECK(j["yes"] == 3);
+    CHECK(j["scan_agree"] == 6);
+  }
+  r = cli("reduce --problem majority --lengths 9,101 --precision bf16 --trials 8 --min-bits --no-scan --json");
+  REQUIRE(r.code == 0);
+  CHECK(cli("reduce --problem word:S5 --construction rotation").code == 2);
+  CHECK(cli("reduce --problem word:Q8").code == 2);
+  CHECK(cli("reduce --problem parity --lengths 8..2").code == 2);
+  const auto file = write_file("s5.jsonl", "{\"id\": \"one\", \"word\": \"sscc\"}\n"
+                                           "{\"word\": \"ss\"}\n"
+                                           "{\"word\": \"sxs\"}\n"
+                                           "not json\n"
+                                           "{\"word\": \"ccccc\"}\n");
+  r = cli("reduce --problem word:S5 --input '" + file.string() + "' --precision exact --json");
+  CHECK(r.code == 2);  // two malformed lines, reported and skipped
+  const auto recs = json_lines(r.out);
+  REQUIRE(recs.size() == 3);
+  CHECK(recs[0]["id"] == "one");
+  CHECK(recs[0]["reference"] == false);
+  CHECK(recs[1]["id"] == 2);
+  CHECK(recs[1]["reference"] == true);  // s·s = identity
+  CHECK(recs[2]["reference"] == true);  // c⁵ = identity
+  for (const auto& j : recs) CHECK(j["correct"] == true);
+  CHECK(r.err.find("s5.jsonl:3") != std::string::npos);
+  CHECK(r.err.find("s5.jsonl:4") != std::string::npos);
+}

@@ -181,30 +181,18 @@ void run(const RecognizeOpts& o) {
     std::cerr << fmt::format("note: the --min-bits search met exponent overflows at float:M:{}; a larger --exponent-bits "
                              "may find a width\n",
                              o.exponent_bits);
-  // one fit per (arithmetic, mode) over the lengths where a width was found
   Records fits(columns({"record", "language", "model", "arithmetic", "mode", "points", "law", "a", "b", "rss"}));
-  std::vector<std::pair<std::string, std::string>> series;
-  for (const auto& m : rep.min_bits)
-    if (std::find(series.begin(), series.end(), std::pair(m.arithmetic, m.mode)) == series.end())
-      series.emplace_back(m.arithmetic, m.mode);
-  for (const auto& [arith, mode] : series) {
-    std::vector<double> ns, ys;
-    for (const auto& m : rep.min_bits)
-      if (m.arithmetic == arith && m.mode == mode && m.bits && m.length >= 1)
-        ns.push_back(double(m.length)), ys.push_back(double(*m.bits));
-    if (ns.size() < 3) continue;
-    const auto best = experiment::best_law(ns, ys);
+  for (const auto& x : experiment::fit_min_bits(rep.min_bits))
     fits.add({{"record", "min_bits_fit"},
               {"language", target.name},
               {"model", o.model},
-              {"arithmetic", arith},
-              {"mode", mode},
-              {"points", ns.size()},
-              {"law", experiment::to_string(best.law)},
-              {"a", std::round(best.a * 1000) / 1000},
-              {"b", std::round(best.b * 1e4) / 1e4},
-              {"rss", std::round(best.rss * 1e3) / 1e3}});
-  }
+              {"arithmetic", x.arithmetic},
+              {"mode", x.mode},
+              {"points", x.points},
+              {"law", experiment::to_string(x.fit.law)},
+              {"a", std::round(x.fit.a * 1000) / 1000},
+              {"b", std::round(x.fit.b * 1e4) / 1e4},
+              {"rss", std::round(x.fit.rss * 1e3) / 1e3}});
   acc.print(f);
   if (!rep.min_bits.empty()) {
     if (f == Format::Table) fmt::print("\n");

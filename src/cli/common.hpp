@@ -59,6 +59,7 @@ void add_classify(CLI::App& app);
 void add_recognize(CLI::App& app);
 void add_equivalent(CLI::App& app);
 void add_problems(CLI::App& app);
+void add_reduce(CLI::App& app);
 /// `bench monoid`, registered under `bench` by add_bench.
 void add_bench_monoid(CLI::App& bench);
 

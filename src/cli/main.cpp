@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   add_recognize(app);
   add_equivalent(app);
   add_problems(app);
+  add_reduce(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

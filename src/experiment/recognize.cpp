@@ -98,6 +98,8 @@ bool all_correct(const CompiledModel& model, const std::vector<std::vector<std::
   return true;
 }
 
+}  // namespace
+
 /// The smallest width in [lo, cap] with ok(width): every width up to
 /// `linear` in turn (exact even where ok is not monotone), then doubling and
 /// bisection.
@@ -122,7 +124,53 @@ std::optional<int> smallest_bits(int lo, int linear, int cap, const std::functio
   return good;
 }
 
-}  // namespace
+std::vector<MinBitsRecord> search_min_bits(std::size_t n, const MinBitsSearch& s, const AllCorrect& all_correct,
+                                           void (*progress)(const std::string&)) {
+  std::vector<MinBitsRecord> out;
+  auto search = [&](const std::string& arithmetic, bool parallel, auto make) {
+    if (progress) progress(fmt::format("n = {}, minimum {} bits ({})", n, arithmetic, parallel ? "scan" : "sequential"));
+    MinBitsRecord m;
+    m.length = n;
+    m.arithmetic = arithmetic;
+    m.mode = parallel ? "scan" : "sequential";
+    std::map<int, bool> overflow_at;
+    m.bits = smallest_bits(2, s.linear_bits, s.max_bits, [&](int b) {
+      numeric::Status status;
+      const bool ok = all_correct(make(b), parallel, &status);
+      overflow_at[b] = status.overflow || status.invalid;
+      return ok;
+    });
+    // at the width found; for a failed search, anywhere (then a wider exponent may help)
+    m.overflow = m.bits ? overflow_at[*m.bits]
+                        : std::any_of(overflow_at.begin(), overflow_at.end(), [](const auto& kv) { return kv.second; });
+    if (m.bits) m.precision = make(*m.bits).to_string();
+    out.push_back(std::move(m));
+  };
+  auto fl = [&](int b) { return Precision::parse(fmt::format("float:{}:{}", b, s.exponent_bits)); };
+  auto iv = [](int b) { return Precision::parse(fmt::format("interval:{}", b)); };
+  for (bool parallel : {false, true}) {
+    if (parallel && !s.scan) continue;
+    search("float", parallel, fl);
+    if (s.interval) search("interval", parallel, iv);
+  }
+  return out;
+}
+
+std::vector<MinBitsFit> fit_min_bits(const std::vector<MinBitsRecord>& records) {
+  std::vector<std::pair<std::string, std::string>> series;
+  for (const auto& m : records)
+    if (std::find(series.begin(), series.end(), std::pair(m.arithmetic, m.mode)) == series.end())
+      series.emplace_back(m.arithmetic, m.mode);
+  std::vector<MinBitsFit> out;
+  for (const auto& [arith, mode] : series) {
+    std::vector<double> ns, ys;
+    for (const auto& m : records)
+      if (m.arithmetic == arith && m.mode == mode && m.bits && m.length >= 1)
+        ns.push_back(double(m.length)), ys.push_back(double(*m.bits));
+    if (ns.size() >= 3) out.push_back({arith, mode, ns.size(), best_law(ns, ys)});
+  }
+  return out;
+}
 
 RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& model, const RecognizeOptions& o,
                           void (*progress)(const std::string&)) {
@@ -180,34 +228,16 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
       rep.records.push_back(std::move(r));
     }
     if (o.min_bits) {
-      auto search = [&](const std::string& arithmetic, bool parallel, auto make) {
-        if (progress) progress(fmt::format("n = {}, minimum {} bits ({})", n, arithmetic, parallel ? "scan" : "sequential"));
-        MinBitsRecord m;
-        m.length = n;
-        m.arithmetic = arithmetic;
-        m.mode = parallel ? "scan" : "sequential";
-        std::map<int, bool> overflow_at;
-        m.bits = smallest_bits(2, o.linear_bits, o.max_bits, [&](int b) {
-          numeric::Status status;
-          const bool ok = all_correct(model, words, expected, make(b), parallel, &status);
-          overflow_at[b] = status.overflow || status.invalid;
-          return ok;
-        });
-        // at the width found; for a failed search, anywhere (then a wider exponent may help)
-        m.overflow = m.bits ? overflow_at[*m.bits]
-                            : std::any_of(overflow_at.begin(), overflow_at.end(), [](const auto& kv) { return kv.second; });
-        if (m.bits) m.precision = make(*m.bits).to_string();
-        rep.min_bits.push_back(std::move(m));
-      };
-      auto fl = [&](int b) { return Precision::parse(fmt::format("float:{}:{}", b, o.exponent_bits)); };
-      auto iv = [](int b) { return Precision::parse(fmt::format("interval:{}", b)); };
       bool interval = false;
       for (const auto& p : o.precisions) interval = interval || p.kind == Precision::Kind::Interval;
-      for (bool parallel : {false, true}) {
-        if (parallel && !(o.check_scan && scan_possible)) continue;
-        search("float", parallel, fl);
-        if (interval) search("interval", parallel, iv);
-      }
+      MinBitsSearch ms{o.exponent_bits, o.linear_bits, o.max_bits, o.check_scan && scan_possible, interval};
+      auto found = search_min_bits(
+          n, ms,
+          [&](const Precision& p, bool parallel, numeric::Status* status) {
+            return all_correct(model, words, expected, p, parallel, status);
+          },
+          progress);
+      rep.min_bits.insert(rep.min_bits.end(), found.begin(), found.end());
     }
   }
   return rep;

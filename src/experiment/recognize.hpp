@@ -20,6 +20,7 @@
 // one by one and the first that works is reported; above that, doubling and
 // bisection assume monotonicity.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -28,6 +29,7 @@
 #include "automata/compile.hpp"
 #include "automata/dfa.hpp"
 #include "automata/wfa.hpp"
+#include "experiment/fit.hpp"
 #include "numeric/context.hpp"
 #include "numeric/precision.hpp"
 
@@ -87,6 +89,32 @@ struct RecognizeReport {
   std::vector<RecognizeRecord> records;
   std::vector<MinBitsRecord> min_bits;
 };
+
+/// Parameters of a minimum-precision search.
+struct MinBitsSearch {
+  int exponent_bits = 10, linear_bits = 64, max_bits = 2048;
+  bool scan = true;       ///< also search for the parallel scan
+  bool interval = false;  ///< also the certified interval width
+};
+/// Whether every trial is decided correctly at a precision (sequentially or
+/// by the scan); records overflow in the status.
+using AllCorrect = std::function<bool(const numeric::Precision&, bool parallel, numeric::Status*)>;
+/// The smallest width in [lo, cap] with ok(width): every width up to
+/// `linear` in turn (exact even where ok is not monotone), then doubling and
+/// bisection.
+std::optional<int> smallest_bits(int lo, int linear, int cap, const std::function<bool(int)>& ok);
+/// Minimum-bits records of one length: float (and interval) × (sequential, scan).
+std::vector<MinBitsRecord> search_min_bits(std::size_t n, const MinBitsSearch& s, const AllCorrect& all_correct,
+                                           void (*progress)(const std::string&) = nullptr);
+
+/// A growth law of minimum bits against n for one (arithmetic, mode) series.
+struct MinBitsFit {
+  std::string arithmetic, mode;
+  std::size_t points = 0;
+  LawFit fit;
+};
+/// One fit per (arithmetic, mode) with at least 3 lengths n ≥ 1 where a width was found.
+std::vector<MinBitsFit> fit_min_bits(const std::vector<MinBitsRecord>& records);
 
 /// The words of trial set for length n (sampled, or the user's words of that length).
 std::vector<std::vector<std::uint32_t>> trial_words(const RecognitionTarget& target, std::size_t n, std::size_t trials,

@@ -1,0 +1,215 @@
+// `parallax reduce`: reduce generated (or given) instances of a problem to
+// one of its constructions and check the model's answers against the
+// reference solver, per length and precision (experiment/reduce.hpp).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/common.hpp"
+#include "experiment/lengths.hpp"
+#include "experiment/reduce.hpp"
+#include "models/json_positions.hpp"
+
+namespace parallax::cli {
+namespace {
+
+struct ReduceOpts {
+  FormatFlags fmt;
+  std::string problem, construction, input;
+  std::string lengths = "16,64,256";
+  std::string precisions = "fp32";
+  std::size_t trials = 20;
+  std::uint64_t seed = 1;
+  int jobs = 1;
+  bool min_bits = false;
+  int exponent_bits = 10;
+  int max_bits = 2048;
+  bool no_scan = false;
+  bool check = false;
+};
+
+void progress_line(const std::string& s) { std::cerr << "\r\033[K" << s << std::flush; }
+
+/// --input: one instance per line; malformed lines are reported and skipped,
+/// and the command then exits 2 after printing the records of the others.
+void run_input(const ReduceOpts& o, const reductions::Problem& p, const numeric::Precision& prec) {
+  const auto text = models::read_text_file(o.input);
+  if (!text) throw CliError(kBadInput, fmt::format("{}: cannot open the instance file", o.input));
+  Records r({"id", "answer", "reference", "correct"});
+  std::istringstream lines(*text);
+  std::string line;
+  std::size_t skipped = 0, wrong = 0;
+  for (std::size_t no = 1; std::getline(lines, line); ++no) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      nlohmann::json in;
+      try {
+        in = nlohmann::json::parse(line);
+      } catch (const nlohmann::json::parse_error& e) {
+        throw reductions::ProblemError(models::json_syntax_message(fmt::format("{}:{}", o.input, no), line, e.byte, e.what()));
+      }
+      p.validate(in);
+      const bool reference = p.solve(in);
+      const auto enc = p.encode(in, o.construction);
+      const int d = experiment::decide(*enc.model, enc.tokens, prec, false);
+      const bool correct = d == (reference ? 1 : -1);
+      wrong += !correct;
+      nlohmann::ordered_json id = in.contains("id") ? nlohmann::ordered_json(in["id"]) : nlohmann::ordered_json(no);
+      r.add({{"id", id},
+             {"answer", d == 0 ? nlohmann::ordered_json("undecided") : nlohmann::ordered_json(d == 1)},
+             {"reference", reference},
+             {"correct", correct}});
+    } catch (const reductions::ProblemError& e) {
+      std::string msg = e.what();
+      if (!msg.starts_with(o.input)) msg = fmt::format("{}:{}: {}", o.input, no, msg);
+      std::cerr << "parallax: skipped " << msg << '\n';
+      ++skipped;
+    }
+  }
+  r.print(o.fmt.format());
+  if (skipped) throw CliError(kBadInput, fmt::format("{}: {} malformed line(s) skipped", o.input, skipped));
+  if (o.check && wrong) throw CliError(kFailure, fmt::format("--check: {} instance(s) answered wrongly", wrong));
+}
+
+void run(const ReduceOpts& o) {
+  std::unique_ptr<reductions::Problem> p;
+  try {
+    p = reductions::make_problem(o.problem);
+  } catch (const reductions::ProblemError& e) {
+    throw CliError(kBadInput, fmt::format("--problem: {}", e.what()));
+  }
+  std::vector<std::string> names;
+  for (const auto& c : p->info().constructions) names.push_back(c.name);
+  experiment::ReduceOptions ro;
+  ro.construction = o.construction.empty() ? names.front() : o.construction;
+  if (std::find(names.begin(), names.end(), ro.construction) == names.end())
+    throw CliError(kBadInput, fmt::format("--construction: '{}' is not a construction of {} (expected one of {})",
+                                          ro.construction, o.problem, fmt::join(names, ", ")));
+  std::stringstream ss(o.precisions);
+  for (std::string item; std::getline(ss, item, ',');) {
+    try {
+      ro.precisions.push_back(numeric::Precision::parse(item));
+    } catch (const numeric::PrecisionError& e) {
+      throw CliError(kBadInput, fmt::format("--precision: {}", e.what()));
+    }
+  }
+  if (ro.precisions.empty()) throw CliError(kBadInput, "--precision: give at least one precision");
+  if (o.trials == 0) throw CliError(kBadInput, "--trials must be at least 1");
+  if (o.jobs < 1 || o.jobs > 256) throw CliError(kBadInput, "--jobs must be from 1 to 256");
+  if (o.exponent_bits < 2 || o.exponent_bits > 30) throw CliError(kBadInput, "--exponent-bits must be from 2 to 30");
+  if (!o.input.empty()) {
+    ReduceOpts io = o;
+    io.construction = ro.construction;
+    run_input(io, *p, ro.precisions.front().resolve(1));
+    return;
+  }
+  try {
+    ro.lengths = experiment::parse_lengths(o.lengths);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(kBadInput, fmt::format("--lengths: {}", e.what()));
+  }
+  ro.trials = o.trials;
+  ro.seed = o.seed;
+  ro.jobs = o.jobs;
+  ro.min_bits = o.min_bits;
+  ro.search.exponent_bits = o.exponent_bits;
+  ro.search.max_bits = o.max_bits;
+  for (const auto& prec : ro.precisions) ro.search.interval = ro.search.interval || prec.kind == numeric::Precision::Kind::Interval;
+  ro.check_scan = !o.no_scan;
+  const bool tty = isatty(STDERR_FILENO);
+  experiment::ReduceReport rep;
+  try {
+    rep = experiment::reduce(*p, ro, tty ? progress_line : nullptr);
+  } catch (const reductions::ProblemError& e) {
+    throw CliError(kBadInput, e.what());
+  } catch (const numeric::PrecisionError& e) {
+    throw CliError(kBadInput, fmt::format("--precision: {}", e.what()));
+  }
+  if (tty) std::cerr << "\r\033[K";
+  const Format f = o.fmt.format();
+  Records acc({"problem", "construction", "n", "precision", "trials", "yes", "correct", "accuracy", "undecided", "overflow",
+               "scan_agree", "ns_per_token", "first_failing_seed"});
+  std::size_t failures = 0;
+  for (const auto& r : rep.records) {
+    failures += r.trials - r.correct;
+    acc.add({{"record", "accuracy"},
+             {"problem", r.problem},
+             {"construction", r.construction},
+             {"n", r.length},
+             {"precision", r.precision},
+             {"trials", r.trials},
+             {"yes", r.yes_trials},
+             {"correct", r.correct},
+             {"accuracy", r.accuracy()},
+             {"undecided", r.undecided},
+             {"overflow", r.overflow},
+             {"scan_agree", r.scan_checked ? nlohmann::ordered_json(r.scan_agree) : nlohmann::ordered_json("-")},
+             {"ns_per_token", std::round(r.ns_per_token * 10) / 10},
+             {"first_failing_seed", r.first_failing_seed ? nlohmann::ordered_json(*r.first_failing_seed) : nlohmann::ordered_json("-")}});
+  }
+  Records bits({"n", "arithmetic", "mode", "min_bits", "precision", "overflow"});
+  for (const auto& m : rep.min_bits)
+    bits.add({{"record", "min_bits"},
+              {"problem", p->info().name},
+              {"construction", ro.construction},
+              {"n", m.length},
+              {"arithmetic", m.arithmetic},
+              {"mode", m.mode},
+              {"min_bits", m.bits ? nlohmann::ordered_json(*m.bits) : nlohmann::ordered_json(fmt::format("> {}", o.max_bits))},
+              {"precision", m.bits ? m.precision : "-"},
+              {"overflow", m.overflow}});
+  Records fits({"arithmetic", "mode", "points", "law", "a", "b", "rss"});
+  for (const auto& x : experiment::fit_min_bits(rep.min_bits))
+    fits.add({{"record", "min_bits_fit"},
+              {"problem", p->info().name},
+              {"construction", ro.construction},
+              {"arithmetic", x.arithmetic},
+              {"mode", x.mode},
+              {"points", x.points},
+              {"law", experiment::to_string(x.fit.law)},
+              {"a", std::round(x.fit.a * 1000) / 1000},
+              {"b", std::round(x.fit.b * 1e4) / 1e4},
+              {"rss", std::round(x.fit.rss * 1e3) / 1e3}});
+  acc.print(f);
+  if (!rep.min_bits.empty()) {
+    if (f == Format::Table) fmt::print("\n");
+    bits.print(f);
+    if (!fits.rows().empty()) {
+      if (f == Format::Table) fmt::print("\nminimum bits against n (best of constant, a + b*log2 n, a + b*n):\n");
+      fits.print(f);
+    }
+  }
+  if (o.check && failures) throw CliError(kFailure, fmt::format("--check: {} trial(s) answered wrongly", failures));
+}
+
+}  // namespace
+
+void add_reduce(CLI::App& app) {
+  auto* cmd = app.add_subcommand("reduce",
+                                 "Reduce instances of a problem to a construction's model and check the answers against "
+                                 "the reference solver, per length and precision");
+  auto o = std::make_shared<ReduceOpts>();
+  cmd->add_option("--problem", o->problem, "A problem of `parallax problems`, e.g. word:S5, majority")->required();
+  cmd->add_option("--construction", o->construction, "One of the problem's constructions (default: its first)");
+  cmd->add_option("--lengths", o->lengths, "Instance sizes: 8,16,32 or 8..65536x2 or 10..50+10")->capture_default_str();
+  cmd->add_option("--precision", o->precisions, "Comma-separated precisions, e.g. exact,fp32,log:2")->capture_default_str();
+  cmd->add_option("--trials", o->trials, "Instances per length, half yes and half no")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Seed (trial k of length n uses a seed derived from it, shown for failures)")->capture_default_str();
+  cmd->add_option("--jobs", o->jobs, "Threads over trials (the records do not depend on it)")->capture_default_str();
+  cmd->add_option("--input", o->input,
+                  "Instances from a JSON Lines file (docs/problems.md): one record per instance at the first precision; "
+                  "malformed lines are reported and skipped, then exit 2");
+  cmd->add_flag("--min-bits", o->min_bits, "Per length, the smallest float:M:E width answering every trial, and a fit against n");
+  cmd->add_option("--exponent-bits", o->exponent_bits, "E of float:M:E in the --min-bits search")->capture_default_str();
+  cmd->add_option("--max-bits", o->max_bits, "Upper limit of the --min-bits search")->capture_default_str();
+  cmd->add_flag("--no-scan", o->no_scan, "Sequential evaluation only");
+  cmd->add_flag("--check", o->check, "Exit 1 when any trial is answered wrongly");
+  o->fmt.add_to(*cmd);
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace parallax::cli
