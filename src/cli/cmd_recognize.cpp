@@ -13,6 +13,7 @@
 #include "automata/minimize.hpp"
 #include "automata/sample.hpp"
 #include "cli/common.hpp"
+#include "cli/experiment_output.hpp"
 #include "cli/language_source.hpp"
 #include "experiment/fit.hpp"
 #include "experiment/lengths.hpp"
@@ -36,21 +37,6 @@ struct RecognizeOpts {
   bool no_scan = false;
   bool check = false;
 };
-
-std::vector<numeric::Precision> parse_precisions(const std::string& text) {
-  std::vector<numeric::Precision> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    try {
-      out.push_back(numeric::Precision::parse(item));
-    } catch (const numeric::PrecisionError& e) {
-      throw CliError(kBadInput, fmt::format("--precision: {}", e.what()));
-    }
-  }
-  if (out.empty()) throw CliError(kBadInput, "--precision: give at least one precision, e.g. fp32,exact");
-  return out;
-}
 
 std::vector<std::vector<std::uint32_t>> read_strings(const std::string& path, const std::vector<std::string>& alphabet) {
   std::ifstream in(path);
@@ -99,7 +85,7 @@ void run(const RecognizeOpts& o) {
     throw CliError(kBadInput, fmt::format("cannot compile '{}' to --model {}: {}", target.name, o.model, e.what()));
   }
   experiment::RecognizeOptions ro;
-  ro.precisions = parse_precisions(o.precisions);
+  ro.precisions = parse_precision_list(o.precisions);
   ro.trials = o.trials;
   ro.seed = o.seed;
   ro.min_bits = o.min_bits;
@@ -164,44 +150,14 @@ void run(const RecognizeOpts& o) {
                                   {"failure_expected", r.first_failure ? (r.first_failure_expected ? "accept" : "reject") : "-"}};
     acc.add(std::move(row));
   }
-  Records bits(columns({"record", "language", "model", "n", "arithmetic", "mode", "min_bits", "precision", "overflow"}));
-  for (const auto& m : rep.min_bits)
-    bits.add({{"record", "min_bits"},
-              {"language", target.name},
-              {"model", o.model},
-              {"n", m.length},
-              {"arithmetic", m.arithmetic},
-              {"mode", m.mode},
-              {"min_bits", m.bits ? nlohmann::ordered_json(*m.bits) : nlohmann::ordered_json(fmt::format("> {}", o.max_bits))},
-              {"precision", m.bits ? m.precision : "-"},
-              {"overflow", m.overflow}});
   bool min_overflow = false;
   for (const auto& m : rep.min_bits) min_overflow = min_overflow || (m.overflow && !m.bits);
   if (min_overflow)
     std::cerr << fmt::format("note: the --min-bits search met exponent overflows at float:M:{}; a larger --exponent-bits "
                              "may find a width\n",
                              o.exponent_bits);
-  Records fits(columns({"record", "language", "model", "arithmetic", "mode", "points", "law", "a", "b", "rss"}));
-  for (const auto& x : experiment::fit_min_bits(rep.min_bits))
-    fits.add({{"record", "min_bits_fit"},
-              {"language", target.name},
-              {"model", o.model},
-              {"arithmetic", x.arithmetic},
-              {"mode", x.mode},
-              {"points", x.points},
-              {"law", experiment::to_string(x.fit.law)},
-              {"a", std::round(x.fit.a * 1000) / 1000},
-              {"b", std::round(x.fit.b * 1e4) / 1e4},
-              {"rss", std::round(x.fit.rss * 1e3) / 1e3}});
   acc.print(f);
-  if (!rep.min_bits.empty()) {
-    if (f == Format::Table) fmt::print("\n");
-    bits.print(f);
-    if (!fits.rows().empty()) {
-      if (f == Format::Table) fmt::print("\nminimum bits against n (best of constant, a + b*log2 n, a + b*n):\n");
-      fits.print(f);
-    }
-  }
+  print_min_bits(rep.min_bits, {{"language", target.name}, {"model", o.model}}, f, o.max_bits);
   if (o.check && failures > 0)
     throw CliError(kFailure, fmt::format("--check: {} trial(s) decided wrongly or disagreeing between scan and sequential", failures));
 }

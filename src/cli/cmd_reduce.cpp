@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/common.hpp"
+#include "cli/experiment_output.hpp"
 #include "experiment/lengths.hpp"
 #include "experiment/reduce.hpp"
 #include "models/json_positions.hpp"
@@ -89,15 +90,7 @@ void run(const ReduceOpts& o) {
   if (std::find(names.begin(), names.end(), ro.construction) == names.end())
     throw CliError(kBadInput, fmt::format("--construction: '{}' is not a construction of {} (expected one of {})",
                                           ro.construction, o.problem, fmt::join(names, ", ")));
-  std::stringstream ss(o.precisions);
-  for (std::string item; std::getline(ss, item, ',');) {
-    try {
-      ro.precisions.push_back(numeric::Precision::parse(item));
-    } catch (const numeric::PrecisionError& e) {
-      throw CliError(kBadInput, fmt::format("--precision: {}", e.what()));
-    }
-  }
-  if (ro.precisions.empty()) throw CliError(kBadInput, "--precision: give at least one precision");
+  ro.precisions = parse_precision_list(o.precisions);
   if (o.trials == 0) throw CliError(kBadInput, "--trials must be at least 1");
   if (o.jobs < 1 || o.jobs > 256) throw CliError(kBadInput, "--jobs must be from 1 to 256");
   if (o.exponent_bits < 2 || o.exponent_bits > 30) throw CliError(kBadInput, "--exponent-bits must be from 2 to 30");
@@ -151,38 +144,8 @@ void run(const ReduceOpts& o) {
              {"ns_per_token", std::round(r.ns_per_token * 10) / 10},
              {"first_failing_seed", r.first_failing_seed ? nlohmann::ordered_json(*r.first_failing_seed) : nlohmann::ordered_json("-")}});
   }
-  Records bits({"n", "arithmetic", "mode", "min_bits", "precision", "overflow"});
-  for (const auto& m : rep.min_bits)
-    bits.add({{"record", "min_bits"},
-              {"problem", p->info().name},
-              {"construction", ro.construction},
-              {"n", m.length},
-              {"arithmetic", m.arithmetic},
-              {"mode", m.mode},
-              {"min_bits", m.bits ? nlohmann::ordered_json(*m.bits) : nlohmann::ordered_json(fmt::format("> {}", o.max_bits))},
-              {"precision", m.bits ? m.precision : "-"},
-              {"overflow", m.overflow}});
-  Records fits({"arithmetic", "mode", "points", "law", "a", "b", "rss"});
-  for (const auto& x : experiment::fit_min_bits(rep.min_bits))
-    fits.add({{"record", "min_bits_fit"},
-              {"problem", p->info().name},
-              {"construction", ro.construction},
-              {"arithmetic", x.arithmetic},
-              {"mode", x.mode},
-              {"points", x.points},
-              {"law", experiment::to_string(x.fit.law)},
-              {"a", std::round(x.fit.a * 1000) / 1000},
-              {"b", std::round(x.fit.b * 1e4) / 1e4},
-              {"rss", std::round(x.fit.rss * 1e3) / 1e3}});
   acc.print(f);
-  if (!rep.min_bits.empty()) {
-    if (f == Format::Table) fmt::print("\n");
-    bits.print(f);
-    if (!fits.rows().empty()) {
-      if (f == Format::Table) fmt::print("\nminimum bits against n (best of constant, a + b*log2 n, a + b*n):\n");
-      fits.print(f);
-    }
-  }
+  print_min_bits(rep.min_bits, {{"problem", p->info().name}, {"construction", ro.construction}}, f, o.max_bits);
   if (o.check && failures) throw CliError(kFailure, fmt::format("--check: {} trial(s) answered wrongly", failures));
 }
 

@@ -1,0 +1,72 @@
+#include "cli/experiment_output.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <sstream>
+
+namespace parallax::cli {
+
+std::vector<numeric::Precision> parse_precision_list(const std::string& text) {
+  std::vector<numeric::Precision> out;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ',');) {
+    try {
+      out.push_back(numeric::Precision::parse(item));
+    } catch (const numeric::PrecisionError& e) {
+      throw CliError(kBadInput, fmt::format("--precision: {}", e.what()));
+    }
+  }
+  if (out.empty()) throw CliError(kBadInput, "--precision: give at least one precision, e.g. fp32,exact");
+  return out;
+}
+
+void print_min_bits(const std::vector<experiment::MinBitsRecord>& records, const nlohmann::ordered_json& tags, Format f,
+                    int max_bits) {
+  if (records.empty()) return;
+  auto columns = [&](std::vector<std::string> fields) {
+    std::vector<std::string> cols;
+    if (f != Format::Table) {
+      cols.push_back("record");
+      for (auto it = tags.begin(); it != tags.end(); ++it) cols.push_back(it.key());
+    }
+    cols.insert(cols.end(), fields.begin(), fields.end());
+    return cols;
+  };
+  auto row = [&](const char* record) {
+    nlohmann::ordered_json r = {{"record", record}};
+    for (auto it = tags.begin(); it != tags.end(); ++it) r[it.key()] = it.value();
+    return r;
+  };
+  Records bits(columns({"n", "arithmetic", "mode", "min_bits", "precision", "overflow"}));
+  for (const auto& m : records) {
+    auto r = row("min_bits");
+    r["n"] = m.length;
+    r["arithmetic"] = m.arithmetic;
+    r["mode"] = m.mode;
+    r["min_bits"] = m.bits ? nlohmann::ordered_json(*m.bits) : nlohmann::ordered_json(fmt::format("> {}", max_bits));
+    r["precision"] = m.bits ? m.precision : "-";
+    r["overflow"] = m.overflow;
+    bits.add(std::move(r));
+  }
+  Records fits(columns({"arithmetic", "mode", "points", "law", "a", "b", "rss"}));
+  for (const auto& x : experiment::fit_min_bits(records)) {
+    auto r = row("min_bits_fit");
+    r["arithmetic"] = x.arithmetic;
+    r["mode"] = x.mode;
+    r["points"] = x.points;
+    r["law"] = experiment::to_string(x.fit.law);
+    r["a"] = std::round(x.fit.a * 1000) / 1000;
+    r["b"] = std::round(x.fit.b * 1e4) / 1e4;
+    r["rss"] = std::round(x.fit.rss * 1e3) / 1e3;
+    fits.add(std::move(r));
+  }
+  if (f == Format::Table) fmt::print("\n");
+  bits.print(f);
+  if (!fits.rows().empty()) {
+    if (f == Format::Table) fmt::print("\nminimum bits against n (best of constant, a + b*log2 n, a + b*n):\n");
+    fits.print(f);
+  }
+}
+
+}  // namespace parallax::cli
