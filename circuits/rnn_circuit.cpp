@@ -1,10 +1,14 @@
 #include "circuits/rnn_circuit.hpp"
 
+#include <stdexcept>
+
 #include "circuits/builder.hpp"
 
 namespace parallax::circuits {
 
 Circuit relu_rnn_circuit(const models::ReluRnn& r, std::size_t n) {
+  if (!r.layers.empty() || r.first_rows() != r.d)
+    throw std::invalid_argument("relu_rnn_circuit: only the one-layer cell relu(W h + u x + b) is supported");
   Circuit c;
   detail::Builder B(c);
   const std::size_t d = r.d;

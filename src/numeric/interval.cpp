@@ -93,6 +93,14 @@ double ScalarTraits<Interval>::to_double(const Interval& x) {
   return r;
 }
 
+Interval relu(const Interval& x) {
+  Interval r(x);
+  if (mpfi_nan_p(x.get())) return r;
+  if (mpfr_sgn(&x.get()->left) < 0) mpfr_set_zero(&r.get()->left, 1);
+  if (mpfr_sgn(&x.get()->right) < 0) mpfr_set_zero(&r.get()->right, 1);
+  return r;
+}
+
 Sign ScalarTraits<Interval>::sign(const Interval& x) {
   if (mpfi_nan_p(x.get())) return Sign::Unknown;
   if (mpfi_is_strictly_pos(x.get())) return Sign::Positive;

@@ -38,6 +38,8 @@ Interval operator-(const Interval& a, const Interval& b);
 Interval operator*(const Interval& a, const Interval& b);
 Interval operator/(const Interval& a, const Interval& b);
 Interval operator-(const Interval& a);
+/// max(x, 0) for every point of x: [max(lo, 0), max(hi, 0)].
+Interval relu(const Interval& x);
 /// Same endpoints.
 bool operator==(const Interval& a, const Interval& b);
 
