@@ -1,5 +1,5 @@
 // Counter problems: parity, modcount:M, dyck1:K (regular, from the language
-// library) and majority (not regular: one unbounded counter).
+// library), and majority and dyck1 (not regular: one unbounded counter).
 #include <fmt/format.h>
 
 #include <cmath>
@@ -103,7 +103,9 @@ class MajorityProblem final : public Problem {
     info_.claim = "more a than b: one threshold gate (TC0); not in AC0 (Furst-Saxe-Sipser, Hastad) nor in AC0[p] "
                   "(Razborov-Smolensky)";
     info_.instance_format = word_format("majority", alphabet_);
-    info_.constructions = {{"counter", "diagonal LRNN d=1, eigenvalue 1: h += 1 on a, -1 on b; accept iff h > 0"}};
+    info_.constructions = {{"counter", "diagonal LRNN d=1, eigenvalue 1: h += 1 on a, -1 on b; accept iff h > 0"},
+                           {"relu-rnn", "ReLU RNN d=2: the counter's positive and negative parts p = relu(c), q = relu(-c); "
+                                        "accept iff p - q > 0"}};
     models::LrnnSpec s;
     s.name = "majority/counter";
     s.structure = models::Structure::Diagonal;
@@ -115,6 +117,18 @@ class MajorityProblem final : public Problem {
     s.c0 = 0;
     automata::CompiledModel m{automata::ModelKind::Diag, false, std::move(s), {}, "diagonal counter d=1 (eigenvalue 1)"};
     counter_ = std::make_shared<const automata::CompiledModel>(std::move(m));
+    // p' = relu(p − q ± 1), q' = relu(q − p ∓ 1): exact on integers
+    models::ReluRnn r;
+    r.d = 2;
+    r.W = {Exact(1), Exact(-1), Exact(-1), Exact(1)};
+    r.b = {Exact(0), Exact(0)};
+    r.u = {Exact(0), Exact(0)};
+    r.token_input = {{Exact(1), Exact(-1)}, {Exact(-1), Exact(1)}};
+    r.h0 = {Exact(0), Exact(0)};
+    r.c = {Exact(1), Exact(-1)};
+    models::validate(r);
+    automata::CompiledModel rm{automata::ModelKind::ReluRnn, true, {}, std::move(r), "ReLU counter d=2"};
+    relu_ = std::make_shared<const automata::CompiledModel>(std::move(rm));
   }
   const ProblemInfo& info() const override { return info_; }
 
@@ -149,13 +163,124 @@ class MajorityProblem final : public Problem {
   }
   Encoding encode(const Instance& in, const std::string& construction) const override {
     require_construction(info_, construction);
-    return {counter_, read_word(in, info_.name, alphabet_)};
+    return {construction == "relu-rnn" ? relu_ : counter_, read_word(in, info_.name, alphabet_)};
   }
 
  private:
   ProblemInfo info_;
   std::vector<std::string> alphabet_ = {"a", "b"};
-  std::shared_ptr<const automata::CompiledModel> counter_;
+  std::shared_ptr<const automata::CompiledModel> counter_, relu_;
+};
+
+/// Balanced parentheses of any depth (the one-counter language D₁; not
+/// regular). The ReLU RNN keeps the depth c ≥ 0 and a "went below zero" flag:
+///   (   c ← c + 1
+///   )   bad ← min(1, bad + zero(c)),  c ← relu(c − 1)
+///   $   fin ← zero(c)            (an end marker the reduction appends)
+/// with the exact zero test zero(c) = relu(1 − c) on integers c ≥ 0, and
+/// accepts iff fin − bad − 1/2 > 0. Depths up to n need ⌈log₂ n⌉ bits.
+class DyckCounterProblem final : public Problem {
+ public:
+  DyckCounterProblem() {
+    info_.name = info_.family = "dyck1";
+    info_.complexity = "TC0";
+    info_.claim = "balanced parentheses of unbounded depth (the one-counter language D1): in TC0 by counting prefix "
+                  "sums (majority gates); not regular, so no finite automaton or PD-LRNN of fixed width decides it";
+    info_.instance_format = word_format("dyck1", alphabet_);
+    info_.constructions = {{"relu-rnn", "ReLU MLP RNN with one counter, a violation flag and the exact zero test "
+                                        "relu(1 - c); log precision"}};
+    // state h = (c, bad, fin); first layer (units a, t, u, pb):
+    //   a = relu(c + δσ)    δ = +1 on (, −1 on ), 0 on $
+    //   t = relu(f_σ − c)   f = 1 on ) : 1 iff ) at depth 0
+    //   u = relu(g_σ − c)   g = 1 on $ : 1 iff $ at depth 0
+    //   pb = relu(bad)
+    // second layer: c' = relu(a), x = relu(pb + t), y = relu(pb + t − 1), fin' = relu(u)
+    // third (affine): c' , bad' = x − y, fin'
+    models::ReluRnn r;
+    r.d = 3;
+    r.W = {Exact(1), Exact(0), Exact(0),   //
+           Exact(-1), Exact(0), Exact(0),  //
+           Exact(-1), Exact(0), Exact(0),  //
+           Exact(0), Exact(1), Exact(0)};
+    r.b.assign(4, Exact(0));
+    r.token_input = {{Exact(1), Exact(0), Exact(0), Exact(0)},
+                     {Exact(-1), Exact(1), Exact(0), Exact(0)},
+                     {Exact(0), Exact(0), Exact(1), Exact(0)}};
+    models::MlpLayer l2{4, 4, {Exact(1), Exact(0), Exact(0), Exact(0),  //
+                               Exact(0), Exact(1), Exact(0), Exact(1),  //
+                               Exact(0), Exact(1), Exact(0), Exact(1),  //
+                               Exact(0), Exact(0), Exact(1), Exact(0)},
+                        {Exact(0), Exact(0), Exact(-1), Exact(0)}, true};
+    models::MlpLayer l3{3, 4, {Exact(1), Exact(0), Exact(0), Exact(0),  //
+                               Exact(0), Exact(1), Exact(-1), Exact(0), //
+                               Exact(0), Exact(0), Exact(0), Exact(1)},
+                        {Exact(0), Exact(0), Exact(0)}, false};
+    r.layers = {std::move(l2), std::move(l3)};
+    r.h0.assign(3, Exact(0));
+    r.c = {Exact(0), Exact(-1), Exact(1)};
+    r.c0 = Exact(-1, 2);
+    models::validate(r);
+    automata::CompiledModel m{automata::ModelKind::ReluRnn, true, {}, std::move(r), "ReLU counter with zero test, d=3"};
+    model_ = std::make_shared<const automata::CompiledModel>(std::move(m));
+  }
+  const ProblemInfo& info() const override { return info_; }
+
+  Instance generate(std::size_t n, std::uint64_t seed, bool yes) const override {
+    if (yes && n % 2 == 1) throw ProblemError(fmt::format("dyck1: no yes-instance of odd size {}", n));
+    std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(n),
+                      static_cast<std::uint32_t>(yes), 0xd1u};
+    std::mt19937_64 rng(seq);
+    std::vector<std::uint32_t> w;
+    if (yes) {
+      // uniform Dyck word by the cycle lemma: of the rotations of a sequence
+      // with m + 1 ')' and m '(', exactly one starts a word whose proper
+      // prefixes stay ≥ 0 and that ends with the extra ')'
+      const std::size_t m = n / 2;
+      std::vector<std::uint32_t> s(2 * m + 1, 1);
+      std::fill(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(m), 0u);
+      std::shuffle(s.begin(), s.end(), rng);
+      long depth = 0, low = 1;
+      std::size_t at = 0;
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        depth += s[i] == 0 ? 1 : -1;
+        if (depth < low) low = depth, at = i + 1;  // the rotation starts after the first minimum
+      }
+      std::rotate(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at % s.size()), s.end());
+      w.assign(s.begin(), s.end() - 1);
+    } else {
+      // half: as many ( as ) but some prefix dips below zero (odd n: one
+      // more '(' than ')'); half: the counts differ by 2
+      const bool equal = n % 2 == 1 || rng() % 2 == 0;
+      for (int attempt = 0;; ++attempt) {
+        std::size_t open = equal ? (n + 1) / 2 : (n >= 2 ? (rng() % 2 ? n / 2 + 1 : n / 2 - 1) : n);
+        w.assign(n, 1);
+        std::fill(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(std::min(open, n)), 0u);
+        std::shuffle(w.begin(), w.end(), rng);
+        if (!solve_word(w) || attempt > 1000) break;
+      }
+      if (solve_word(w)) throw ProblemError(fmt::format("dyck1: no no-instance found of size {}", n));
+    }
+    return word_instance(info_.name, alphabet_, w);
+  }
+  void validate(const Instance& in) const override { (void)read_word(in, info_.name, alphabet_); }
+  bool solve(const Instance& in) const override { return solve_word(read_word(in, info_.name, alphabet_)); }
+  Encoding encode(const Instance& in, const std::string& construction) const override {
+    require_construction(info_, construction);
+    auto w = read_word(in, info_.name, alphabet_);
+    w.push_back(2);  // the end marker $
+    return {model_, std::move(w)};
+  }
+
+ private:
+  static bool solve_word(const std::vector<std::uint32_t>& w) {
+    long depth = 0;
+    for (auto x : w)
+      if ((depth += x == 0 ? 1 : -1) < 0) return false;
+    return depth == 0;
+  }
+  ProblemInfo info_;
+  std::vector<std::string> alphabet_ = {"(", ")"};
+  std::shared_ptr<const automata::CompiledModel> model_;
 };
 
 }  // namespace
@@ -164,6 +289,7 @@ std::unique_ptr<Problem> make_counter_problem(const std::string& name) {
   if (name == "parity") return std::make_unique<ParityProblem>();
   if (name == "majority") return std::make_unique<MajorityProblem>();
   if (name.starts_with("modcount:")) return std::make_unique<ModCountProblem>(name);
+  if (name == "dyck1") return std::make_unique<DyckCounterProblem>();
   if (name.starts_with("dyck1:")) return std::make_unique<DyckProblem>(name);
   return nullptr;
 }

@@ -2,6 +2,7 @@
 // construction against the reference.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <map>
 #include <random>
 #include <string>
@@ -20,12 +21,12 @@ namespace {
 const std::vector<std::string> kProblems = {"word:S3", "word:S4",    "word:S5",       "word:A4",    "word:A5",
                                             "word:A4xZ5", "word:Z5", "word:Z60:all", "word:D5",    "word:D7",
                                             "word:S3:all", "word:A4xZ5:all", "word:D4:all", "word:Z2",
-                                            "parity", "modcount:3", "modcount:7", "modcount:1", "dyck1:3", "majority"};
+                                            "parity", "modcount:3", "modcount:7", "modcount:1", "dyck1:3", "majority", "dyck1"};
 
 /// The built-in language of a regular problem (majority has none).
 std::string language_of(const std::string& problem) {
   if (problem.starts_with("modcount:")) return "count-mod:" + problem.substr(9);
-  return problem == "majority" ? "" : problem;
+  return problem == "majority" || problem == "dyck1" ? "" : problem;
 }
 
 std::vector<std::uint32_t> letters(const reductions::Problem& p, const reductions::Instance& in,
@@ -222,4 +223,40 @@ TEST_CASE("reductions: the runner is deterministic in the seed, whatever the job
   // trial seeds differ across trials and lengths
   CHECK(experiment::trial_seed(3, 10, 0) != experiment::trial_seed(3, 10, 1));
   CHECK(experiment::trial_seed(3, 10, 0) != experiment::trial_seed(3, 11, 0));
+}
+
+TEST_CASE("reductions: the unbounded Dyck counter RNN decides every short word and long ones at log precision", "[quick][reductions]") {
+  const auto p = reductions::make_problem("dyck1");
+  const auto exact = numeric::Precision::parse("exact");
+  auto plain = [](const std::vector<std::uint32_t>& w) {  // a second, independent check: a stack
+    std::vector<char> st;
+    for (auto x : w) {
+      if (x == 0) st.push_back('(');
+      else if (st.empty()) return false;
+      else st.pop_back();
+    }
+    return st.empty();
+  };
+  for (std::size_t n = 0; n <= 12; ++n)
+    for (std::uint32_t bits = 0; bits < (1u << n); ++bits) {
+      std::string word;
+      std::vector<std::uint32_t> w;
+      for (std::size_t i = 0; i < n; ++i) w.push_back((bits >> i) & 1u), word += w.back() ? ')' : '(';
+      const reductions::Instance in{{"problem", "dyck1"}, {"word", word}};
+      REQUIRE(p->solve(in) == plain(w));
+      const auto enc = p->encode(in, "relu-rnn");
+      REQUIRE(enc.tokens.size() == n + 1);
+      REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, false) == (plain(w) ? 1 : -1));
+    }
+  // depths up to n need about log2 n bits: float:M:10 with M = log2(n) + 2 is exact on integers ≤ 2^M
+  for (std::size_t n : {1000u, 4096u}) {
+    const int M = static_cast<int>(std::ceil(std::log2(double(n)))) + 2;
+    const auto prec = numeric::Precision::parse("float:" + std::to_string(M) + ":10");
+    for (std::uint64_t seed = 0; seed < 6; ++seed) {
+      const auto in = p->generate(n, seed, seed % 2 == 0);
+      REQUIRE(p->solve(in) == (seed % 2 == 0));
+      const auto enc = p->encode(in, "relu-rnn");
+      CHECK(experiment::decide(*enc.model, enc.tokens, prec, false) == (seed % 2 == 0 ? 1 : -1));
+    }
+  }
 }

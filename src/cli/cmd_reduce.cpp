@@ -2,17 +2,20 @@
 // one of its constructions and check the model's answers against the
 // reference solver, per length and precision (experiment/reduce.hpp).
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <sstream>
 
 #include "cli/common.hpp"
 #include "cli/experiment_output.hpp"
+#include "cli/progress.hpp"
 #include "experiment/lengths.hpp"
 #include "experiment/reduce.hpp"
+#include "experiment/store.hpp"
 #include "models/json_positions.hpp"
 
 namespace parallax::cli {
@@ -31,9 +34,55 @@ struct ReduceOpts {
   int max_bits = 2048;
   bool no_scan = false;
   bool check = false;
+  std::string store;
 };
 
-void progress_line(const std::string& s) { std::cerr << "\r\033[K" << s << std::flush; }
+/// Result keys in the store: one per (n, precision) record and one per n for
+/// the minimum-bits records.
+std::string record_key(std::size_t n, const std::string& precision) { return fmt::format("record/n={}/{}", n, precision); }
+std::string min_bits_key(std::size_t n) { return fmt::format("min-bits/n={}", n); }
+
+/// Opens the store and the run of this configuration, and wires the hooks:
+/// stored results are reused, new ones written one transaction each.
+struct StoreLink {
+  std::unique_ptr<experiment::Store> store;
+  std::int64_t run = 0;
+  std::map<std::string, nlohmann::json> stored;  ///< key → record
+
+  void open(const std::string& path, const nlohmann::json& config, std::uint64_t seed) {
+    try {
+      store = std::make_unique<experiment::Store>(experiment::Store::open(path, true, "parallax " PARALLAX_VERSION));
+      run = store->begin_run("reduce", config, PARALLAX_VERSION, seed);
+      for (const auto& r : store->results(run)) stored[r.key] = nlohmann::json::parse(r.record.dump());
+    } catch (const experiment::StoreError& e) {
+      throw store_error(e);
+    }
+  }
+  void wire(experiment::ReduceHooks& h) {
+    h.stored_record = [this](std::size_t n, const std::string& prec) -> std::optional<experiment::ReduceRecord> {
+      auto it = stored.find(record_key(n, prec));
+      if (it == stored.end()) return std::nullopt;
+      return experiment::reduce_record_from_json(it->second);
+    };
+    h.stored_min_bits = [this](std::size_t n) -> std::optional<std::vector<experiment::MinBitsRecord>> {
+      auto it = stored.find(min_bits_key(n));
+      if (it == stored.end()) return std::nullopt;
+      std::vector<experiment::MinBitsRecord> out;
+      for (const auto& m : it->second.at("records")) out.push_back(experiment::min_bits_record_from_json(m));
+      return out;
+    };
+    h.on_record = [this](const experiment::ReduceRecord& r) {
+      store->put_result(run, "record", record_key(r.length, r.precision), experiment::to_json(r));
+    };
+    h.on_min_bits = [this](std::size_t n, const std::vector<experiment::MinBitsRecord>& ms) {
+      nlohmann::ordered_json j;
+      j["n"] = n;
+      j["records"] = nlohmann::ordered_json::array();
+      for (const auto& m : ms) j["records"].push_back(experiment::to_json(m));
+      store->put_result(run, "min-bits", min_bits_key(n), j);
+    };
+  }
+};
 
 /// --input: one instance per line; malformed lines are reported and skipped,
 /// and the command then exits 2 after printing the records of the others.
@@ -113,36 +162,40 @@ void run(const ReduceOpts& o) {
   ro.search.max_bits = o.max_bits;
   for (const auto& prec : ro.precisions) ro.search.interval = ro.search.interval || prec.kind == numeric::Precision::Kind::Interval;
   ro.check_scan = !o.no_scan;
-  const bool tty = isatty(STDERR_FILENO);
+  experiment::ReduceHooks hooks;
+  StoreLink link;
+  if (!o.store.empty()) {
+    link.open(o.store, experiment::result_config(p->info().name, ro), ro.seed);
+    link.wire(hooks);
+  }
+  ProgressBar bar("tok");
+  if (bar.active()) hooks.progress = [&bar](const experiment::ReduceProgress& pr) { bar.update(pr.done, pr.total, pr.stage); };
   experiment::ReduceReport rep;
   try {
-    rep = experiment::reduce(*p, ro, tty ? progress_line : nullptr);
+    rep = experiment::reduce(*p, ro, hooks);
   } catch (const reductions::ProblemError& e) {
     throw CliError(kBadInput, e.what());
   } catch (const numeric::PrecisionError& e) {
     throw CliError(kBadInput, fmt::format("--precision: {}", e.what()));
+  } catch (const experiment::StoreError& e) {
+    throw store_error(e);
   }
-  if (tty) std::cerr << "\r\033[K";
+  bar.clear();
+  if (link.store) link.store->finish_run(link.run);
   const Format f = o.fmt.format();
   Records acc({"problem", "construction", "n", "precision", "trials", "yes", "correct", "accuracy", "undecided", "overflow",
-               "scan_agree", "ns_per_token", "first_failing_seed"});
+               "scan_agree", "max_error", "ns_per_token", "first_failing_seed"});
   std::size_t failures = 0;
   for (const auto& r : rep.records) {
     failures += r.trials - r.correct;
-    acc.add({{"record", "accuracy"},
-             {"problem", r.problem},
-             {"construction", r.construction},
-             {"n", r.length},
-             {"precision", r.precision},
-             {"trials", r.trials},
-             {"yes", r.yes_trials},
-             {"correct", r.correct},
-             {"accuracy", r.accuracy()},
-             {"undecided", r.undecided},
-             {"overflow", r.overflow},
-             {"scan_agree", r.scan_checked ? nlohmann::ordered_json(r.scan_agree) : nlohmann::ordered_json("-")},
-             {"ns_per_token", std::round(r.ns_per_token * 10) / 10},
-             {"first_failing_seed", r.first_failing_seed ? nlohmann::ordered_json(*r.first_failing_seed) : nlohmann::ordered_json("-")}});
+    nlohmann::ordered_json row;
+    row["record"] = "accuracy";
+    const auto fields = experiment::to_json(r);
+    for (const auto& [k, v] : fields.items()) row[k] = v;
+    if (!r.scan_checked) row["scan_agree"] = "-";
+    if (!std::isfinite(r.max_error)) row["max_error"] = std::isnan(r.max_error) ? "nan" : "inf";
+    if (!r.first_failing_seed) row["first_failing_seed"] = "-";
+    acc.add(std::move(row));
   }
   acc.print(f);
   print_min_bits(rep.min_bits, {{"problem", p->info().name}, {"construction", ro.construction}}, f, o.max_bits);
@@ -171,6 +224,9 @@ void add_reduce(CLI::App& app) {
   cmd->add_option("--max-bits", o->max_bits, "Upper limit of the --min-bits search")->capture_default_str();
   cmd->add_flag("--no-scan", o->no_scan, "Sequential evaluation only");
   cmd->add_flag("--check", o->check, "Exit 1 when any trial is answered wrongly");
+  cmd->add_option("--store", o->store,
+                  "SQLite result store (docs/store.md): results are written as they complete, and a rerun of the same "
+                  "configuration reuses the stored ones (resume)");
   o->fmt.add_to(*cmd);
   cmd->callback([o] { run(*o); });
 }

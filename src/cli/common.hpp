@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+namespace parallax::experiment {
+struct StoreError;
+}
+
 namespace parallax::cli {
 
 /// Exit codes (DESIGN.md, Conventions).
@@ -60,6 +64,10 @@ void add_recognize(CLI::App& app);
 void add_equivalent(CLI::App& app);
 void add_problems(CLI::App& app);
 void add_reduce(CLI::App& app);
+void add_store(CLI::App& app);
+/// The CliError for a store error (cmd_store.cpp): exit 1 for a store locked
+/// by another process, exit 2 for everything about the file itself.
+CliError store_error(const experiment::StoreError& e);
 /// `bench monoid`, registered under `bench` by add_bench.
 void add_bench_monoid(CLI::App& bench);
 

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   add_equivalent(app);
   add_problems(app);
   add_reduce(app);
+  add_store(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -72,18 +72,18 @@ std::vector<std::vector<std::uint32_t>> trial_words(const RecognitionTarget& tar
 }
 
 int decide(const CompiledModel& model, const std::vector<std::uint32_t>& word, const Precision& p, bool parallel,
-           numeric::Status* status) {
+           numeric::Status* status, double* score) {
   return numeric::dispatch(
       p,
       [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    numeric::Sign s;
-    if (model.is_relu) {
-      s = numeric::sign(models::relu_rnn_token_score<T>(model.relu, word));
-    } else {
-      s = models::run_lrnn<T>(model.lrnn, word, parallel).accept;
-    }
-    return s == numeric::Sign::Positive ? 1 : s == numeric::Sign::Unknown ? 0 : -1;
+        using T = typename decltype(tag)::type;
+        auto result = [&](const T& s) {
+          if (score) *score = numeric::to_double(s);
+          const auto sg = numeric::sign(s);
+          return sg == numeric::Sign::Positive ? 1 : sg == numeric::Sign::Unknown ? 0 : -1;
+        };
+        if (model.is_relu) return result(models::relu_rnn_token_score<T>(model.relu, word));
+        return result(models::run_lrnn<T>(model.lrnn, word, parallel).score);
       },
       status);
 }

@@ -126,7 +126,9 @@ RecognizeReport recognize(const RecognitionTarget& target, const automata::Compi
 
 /// The decision of a compiled model on a word at precision p: +1 accept,
 /// −1 reject, 0 undecided (an interval straddling the threshold).
+/// `score` (may be null) receives the readout score ⟨c, h_n⟩ + c0 as a double
+/// (an interval's midpoint).
 int decide(const automata::CompiledModel& model, const std::vector<std::uint32_t>& word, const numeric::Precision& p,
-           bool parallel, numeric::Status* status = nullptr);
+           bool parallel, numeric::Status* status = nullptr, double* score = nullptr);
 
 }  // namespace parallax::experiment

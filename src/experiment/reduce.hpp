@@ -7,6 +7,8 @@
 // `parallax problems --example P --n N --seed SEED`; results do not depend
 // on the number of jobs.
 #include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +40,10 @@ struct ReduceRecord {
   bool overflow = false;
   std::optional<std::uint64_t> first_failing_seed;  ///< the generator seed of the first failing trial
   double ns_per_token = 0;
+  /// max over trials of |score − exact score| of the decision value (the
+  /// readout ⟨c, h_n⟩ + c0), sequential and scan; +∞ where a score overflowed
+  /// and NaN where one was NaN.
+  double max_error = 0;
   double accuracy() const { return trials ? double(correct) / double(trials) : 0.0; }
 };
 
@@ -46,10 +52,37 @@ struct ReduceReport {
   std::vector<MinBitsRecord> min_bits;
 };
 
+/// Where a sweep stands, for a progress display: work is counted in tokens
+/// (n · trials per length and precision, and per minimum-bits search).
+struct ReduceProgress {
+  double done = 0, total = 0;
+  std::string stage;  ///< e.g. "n = 64, fp32"
+};
+
+/// Hooks of a sweep (every one may be empty). A result the store already
+/// holds is reused and not recomputed: that is how a sweep resumes.
+struct ReduceHooks {
+  std::function<std::optional<ReduceRecord>(std::size_t n, const std::string& precision)> stored_record;
+  std::function<std::optional<std::vector<MinBitsRecord>>(std::size_t n)> stored_min_bits;
+  /// Called (from the calling thread) as soon as a result is complete.
+  std::function<void(const ReduceRecord&)> on_record;
+  std::function<void(std::size_t n, const std::vector<MinBitsRecord>&)> on_min_bits;
+  std::function<void(const ReduceProgress&)> progress;
+};
+
 /// The generator seed of trial k at length n.
 std::uint64_t trial_seed(std::uint64_t seed, std::size_t n, std::size_t k);
 
-ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o,
-                    void (*progress)(const std::string&) = nullptr);
+ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, const ReduceHooks& hooks = {});
+
+/// JSON forms (the store's records and `--json` rows); the readers throw
+/// std::invalid_argument naming a missing field.
+nlohmann::ordered_json to_json(const ReduceRecord& r);
+ReduceRecord reduce_record_from_json(const nlohmann::json& j);
+nlohmann::ordered_json to_json(const MinBitsRecord& m);
+MinBitsRecord min_bits_record_from_json(const nlohmann::json& j);
+/// The configuration that determines a sweep's results (not its lengths,
+/// precisions or jobs, which only choose which results to compute).
+nlohmann::json result_config(const std::string& problem, const ReduceOptions& o);
 
 }  // namespace parallax::experiment
