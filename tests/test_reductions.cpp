@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -259,4 +260,60 @@ TEST_CASE("reductions: the unbounded Dyck counter RNN decides every short word a
       CHECK(experiment::decide(*enc.model, enc.tokens, prec, false) == (seed % 2 == 0 ? 1 : -1));
     }
   }
+}
+
+TEST_CASE("reduce: max error on the decision value is zero where exact and grows with rounding", "[quick][reductions]") {
+  // imm3:pos via the dense LRNN: the score is the integer entry v itself, so
+  // exact runs have no error, fp64 is exact while |v| < 2^53, and 8-bit
+  // floats round products of size ~1.6^n
+  const auto p = reductions::make_problem("imm3:pos");
+  experiment::ReduceOptions o;
+  o.construction = "dense";
+  o.lengths = {6, 60};
+  o.precisions = {numeric::Precision::parse("exact"), numeric::Precision::parse("fp64"), numeric::Precision::parse("bf16")};
+  o.trials = 8;
+  const auto rep = experiment::reduce(*p, o);
+  REQUIRE(rep.records.size() == 6);
+  for (const auto& r : rep.records) {
+    INFO(r.length << " " << r.precision);
+    if (r.precision == "exact") CHECK(r.max_error == 0.0);
+    if (r.precision == "fp64" && r.length == 6) CHECK(r.max_error == 0.0);
+  }
+  CHECK(rep.records[5].max_error > 0.0);  // n = 60 at bf16
+  CHECK(rep.records[5].max_error >= rep.records[2].max_error);
+}
+
+TEST_CASE("reduce: records and min-bits records survive their JSON form", "[quick][reductions]") {
+  experiment::ReduceRecord r;
+  r.problem = "dgc";
+  r.construction = "relu-rnn";
+  r.length = 100;
+  r.precision = "float:7:0";
+  r.trials = 10, r.yes_trials = 5, r.correct = 9, r.undecided = 1, r.scan_agree = 10;
+  r.overflow = true;
+  r.ns_per_token = 12.5;
+  r.first_failing_seed = 0xfedcba9876543210ull;
+  for (double e : {0.25, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    r.max_error = e;
+    const auto j = nlohmann::json::parse(experiment::to_json(r).dump());  // through text, as the store keeps it
+    const auto back = experiment::reduce_record_from_json(j);
+    CHECK(back.problem == r.problem);
+    CHECK(back.length == r.length);
+    CHECK(back.precision == r.precision);
+    CHECK(back.correct == r.correct);
+    CHECK(back.undecided == r.undecided);
+    CHECK(back.overflow == r.overflow);
+    CHECK(back.first_failing_seed == r.first_failing_seed);
+    CHECK((std::isnan(e) ? std::isnan(back.max_error) : back.max_error == e));
+  }
+  experiment::MinBitsRecord m{100, "float", "scan", std::nullopt, "", true};
+  auto back = experiment::min_bits_record_from_json(nlohmann::json::parse(experiment::to_json(m).dump()));
+  CHECK(!back.bits);
+  CHECK(back.overflow);
+  m.bits = 17;
+  m.precision = "float:17:10";
+  back = experiment::min_bits_record_from_json(nlohmann::json::parse(experiment::to_json(m).dump()));
+  CHECK(back.bits == 17);
+  CHECK(back.precision == "float:17:10");
+  CHECK_THROWS_AS(experiment::reduce_record_from_json(nlohmann::json{{"problem", "x"}}), std::invalid_argument);
 }

@@ -13,6 +13,7 @@
 #include "automata/minimize.hpp"
 #include "automata/sample.hpp"
 #include "cli/common.hpp"
+#include "models/json_positions.hpp"
 #include "cli/experiment_output.hpp"
 #include "cli/language_source.hpp"
 #include "experiment/fit.hpp"
@@ -39,8 +40,9 @@ struct RecognizeOpts {
 };
 
 std::vector<std::vector<std::uint32_t>> read_strings(const std::string& path, const std::vector<std::string>& alphabet) {
-  std::ifstream in(path);
-  if (!in) throw CliError(kBadInput, fmt::format("{}: cannot open the strings file", path));
+  const auto text = models::read_text_file(path);
+  if (!text) throw CliError(kBadInput, fmt::format("{}: cannot open the strings file", path));
+  std::istringstream in(*text);
   automata::Dfa shape;  // parse_word reads the alphabet only
   shape.alphabet = alphabet;
   std::vector<std::vector<std::uint32_t>> out;
