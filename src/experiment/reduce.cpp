@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -73,6 +74,17 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
     prog.stage = stage;
     if (hooks.progress) hooks.progress(prog);
   };
+  // within a stage: trials finished so far, reported by the calling thread
+  // (OpenMP's thread 0) only, so the hook is never called concurrently
+  std::atomic<std::size_t> finished{0};
+  auto tick = [&](double unit_per_trial) {
+    const std::size_t k = finished.fetch_add(1) + 1;
+    if (hooks.progress && omp_get_thread_num() == 0) {
+      ReduceProgress now = prog;
+      now.done += unit_per_trial * double(k);
+      hooks.progress(now);
+    }
+  };
   for (std::size_t n : o.lengths) {
     const double unit = double(std::max<std::size_t>(n, 1)) * double(o.trials);
     // what the store already holds for this length
@@ -93,6 +105,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
       continue;
     }
     report(fmt::format("n = {}: generating {} instances", n, o.trials));
+    finished = 0;
     std::vector<Trial> trials(o.trials);
     std::vector<double> exact_score(o.trials);
     for_trials(o.trials, o.jobs, [&](std::size_t k) {
@@ -107,6 +120,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
       t.answer = problem.solve(in);
       t.enc = problem.encode(in, o.construction);
       (void)decide(*t.enc.model, t.enc.tokens, exact, false, nullptr, &exact_score[k]);
+      tick(0.0);
     });
     std::size_t yes = 0;
     for (const auto& t : trials) yes += t.answer;
@@ -119,6 +133,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
         continue;
       }
       report(fmt::format("n = {}, {}", n, p.to_string()));
+      finished = 0;
       std::vector<int> seq(trials.size()), par(trials.size());
       std::vector<double> secs(trials.size()), err(trials.size(), 0.0);
       std::vector<char> overflow(trials.size(), 0);
@@ -136,6 +151,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
           par[k] = seq[k];
         }
         overflow[k] = status.overflow || status.invalid;
+        tick(unit / double(std::max<std::size_t>(trials.size(), 1)));
       });
       ReduceRecord r;
       r.problem = problem.info().name;
