@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <numeric>
+#include <type_traits>
 
 #include "automata/sample.hpp"
 #include "models/lrnn.hpp"
@@ -79,6 +81,11 @@ int decide(const CompiledModel& model, const std::vector<std::uint32_t>& word, c
         using T = typename decltype(tag)::type;
         auto result = [&](const T& s) {
           if (score) *score = numeric::to_double(s);
+          if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+            // native arithmetic is not instrumented: a non-finite score is
+            // where its exponent range ran out (inf) or inf − inf met (NaN)
+            if (status && !std::isfinite(s)) (std::isnan(s) ? status->invalid : status->overflow).store(true);
+          }
           const auto sg = numeric::sign(s);
           return sg == numeric::Sign::Positive ? 1 : sg == numeric::Sign::Unknown ? 0 : -1;
         };
