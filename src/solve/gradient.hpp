@@ -1,0 +1,43 @@
+#pragma once
+// Gradients of a scalar loss L(h_1, …, h_T) of the states with respect to the
+// inputs, the initial state and the cell parameters.
+//
+// Implicit differentiation at the solution (what a parallel solver uses): the
+// states solve r(h) = 0 with r_t = h_t − f(h_{t−1}, x_t), so with G_t = ∂L/∂h_t
+// the adjoints λ solve the transposed system
+//      λ_T = G_T,   λ_t = G_t + J_{t+1}ᵀ λ_{t+1},
+// one linear recurrence backwards in time — a parallel scan with the
+// transposed (structured) Jacobians. Then, independently for every t,
+//      ∂L/∂x_t = (∂f/∂x)ᵀ λ_t,   ∂L/∂θ = Σ_t (∂f/∂θ)ᵀ λ_t,   ∂L/∂h_0 = J_1ᵀ λ_1,
+// vector-Jacobian products of one step, by reverse-mode automatic
+// differentiation (numeric::Var) of the cell's templated step.
+//
+// backprop_sequential records the whole unrolled sequence on one tape and
+// sweeps it once: ordinary backpropagation through time, the reference.
+#include <vector>
+
+#include "kernels/scan.hpp"
+#include "models/cell.hpp"
+
+namespace parallax::solve {
+
+template <class T>
+struct Gradients {
+  std::vector<T> dx;                    ///< len × m
+  std::vector<T> dh0;                   ///< n
+  std::vector<std::vector<T>> dparams;  ///< per parameter, in the cell's order
+};
+
+/// Implicit gradients at the states H (len × n) for G = ∂L/∂H (len × n).
+template <class T>
+Gradients<T> implicit_gradients(const models::Cell& cell, const std::vector<T>& X, std::size_t len,
+                                const std::vector<T>& h0, const std::vector<T>& H, const std::vector<T>& G,
+                                const kernels::ScanOptions& so = {});
+
+/// Backpropagation through the sequential recurrence (reference); also
+/// returns the states it ran through in H.
+template <class T>
+Gradients<T> backprop_sequential(const models::Cell& cell, const std::vector<T>& X, std::size_t len,
+                                 const std::vector<T>& h0, const std::vector<T>& G, std::vector<T>* H = nullptr);
+
+}  // namespace parallax::solve

@@ -1,0 +1,119 @@
+#pragma once
+// A cell ready to run at scalar T: its parameters converted once, and the
+// step, its structured Jacobian and Jacobian-vector products by forward-mode
+// automatic differentiation (numeric::Dual<T>).
+//
+// Compressed seeding. If ∂f/∂h is block diagonal with k×k blocks on
+// contiguous entries (diagonal: k = 1; dense: k = n), seeding the tangent of
+// every state entry j with j mod k = q and reading the output tangent of
+// entry i gives column q of i's block: k forward passes give every nonzero.
+// A declared structure the Jacobian does not have would silently drop
+// entries, so check_structure compares with the dense Jacobian (n passes).
+//
+// Layout of a structured Jacobian with block size k over n entries:
+// (n/k) blocks, each k×k row-major, block after block (kernels::BlockDiagAffine;
+// diagonal: n entries; dense: n×n row-major).
+#include <cmath>
+#include <type_traits>
+#include <vector>
+
+#include "models/cell.hpp"
+#include "numeric/autodiff.hpp"
+
+namespace parallax::solve {
+
+/// v rounded to T (correctly rounded for every type).
+template <class T>
+T from_double(double v) {
+  if constexpr (std::is_same_v<T, double>) {
+    return v;
+  } else if constexpr (std::is_same_v<T, float>) {
+    return static_cast<float>(v);
+  } else if constexpr (std::is_same_v<T, numeric::EmuFloat>) {
+    const auto& c = numeric::current_context();
+    return numeric::EmuFloat::raw(numeric::emu::round_double(v, c.float_mantissa, c.float_exponent));
+  } else {
+    return numeric::from_exact<T>(numeric::Exact(v));
+  }
+}
+
+template <class T>
+class CellEval {
+ public:
+  using Dual = numeric::Dual<T>;
+
+  explicit CellEval(const models::Cell& c)
+      : cell_(c), n_(c.state_dim()), m_(c.input) {
+    P_ = c.params_as<T>([](double v) { return from_double(v); });
+    PD_.resize(P_.size());
+    for (std::size_t i = 0; i < P_.size(); ++i)
+      for (const T& v : P_[i]) PD_[i].push_back(Dual::constant(v));
+  }
+
+  static T from_double(double v) { return solve::from_double<T>(v); }
+
+  const models::Cell& cell() const { return cell_; }
+  std::size_t n() const { return n_; }
+  std::size_t m() const { return m_; }
+  const std::vector<std::vector<T>>& params() const { return P_; }
+
+  /// Per-thread scratch of the forward-mode passes.
+  struct Scratch {
+    std::vector<Dual> h, x, out;
+  };
+  Scratch scratch() const { return Scratch{std::vector<Dual>(n_), std::vector<Dual>(m_), std::vector<Dual>(n_)}; }
+
+  /// out = f(h, x).
+  void f(const T* h, const T* x, T* out) const { cell_.step(P_, h, x, out); }
+
+  /// f(h, x) into fout (if not null) and the Jacobian with block size k into
+  /// J (layout above): k forward passes.
+  void f_jac(const T* h, const T* x, std::size_t k, T* fout, T* J, Scratch& s) const {
+    const T zero = numeric::zero<T>(), one = numeric::one<T>();
+    for (std::size_t j = 0; j < m_; ++j) s.x[j] = Dual::constant(x[j]);
+    for (std::size_t q = 0; q < k; ++q) {
+      for (std::size_t j = 0; j < n_; ++j) s.h[j] = Dual(h[j], j % k == q ? one : zero);
+      cell_.step(PD_, s.h.data(), s.x.data(), s.out.data());
+      for (std::size_t i = 0; i < n_; ++i) {
+        const std::size_t b = i / k, r = i % k;
+        J[b * k * k + r * k + q] = s.out[i].d;
+      }
+      if (q == 0 && fout)
+        for (std::size_t i = 0; i < n_; ++i) fout[i] = s.out[i].v;
+    }
+  }
+
+  /// f(h, x) into fout (if not null) and J v into jv: one forward pass.
+  void jvp(const T* h, const T* x, const T* v, T* fout, T* jv, Scratch& s) const {
+    for (std::size_t j = 0; j < m_; ++j) s.x[j] = Dual::constant(x[j]);
+    for (std::size_t j = 0; j < n_; ++j) s.h[j] = Dual(h[j], v[j]);
+    cell_.step(PD_, s.h.data(), s.x.data(), s.out.data());
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (fout) fout[i] = s.out[i].v;
+      jv[i] = s.out[i].d;
+    }
+  }
+
+ private:
+  const models::Cell& cell_;
+  std::size_t n_, m_;
+  std::vector<std::vector<T>> P_;
+  std::vector<std::vector<Dual>> PD_;
+};
+
+/// Largest |entry| of the dense Jacobian at (h, x) outside the blocks of
+/// size k: zero when the structure is right.
+template <class T>
+double structure_violation(const CellEval<T>& ev, const T* h, const T* x, std::size_t k) {
+  const std::size_t n = ev.n();
+  std::vector<T> J(n * n);
+  auto s = ev.scratch();
+  ev.f_jac(h, x, n, nullptr, J.data(), s);
+  double worst = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j)
+      if (i / k != j / k) worst = std::max(worst, std::fabs(numeric::to_double(J[i * n + j])));
+  return worst;
+}
+
+}  // namespace parallax::solve

@@ -1,0 +1,56 @@
+#pragma once
+// The linear recurrences of the Newton iterations and of the adjoint pass:
+//   h_t = A_t h_{t−1} + b_t,  t = 0..len−1,  h_{−1} = h0,
+// with every A_t block diagonal with k×k blocks (k = 1: diagonal, k = n:
+// dense; layout of solve/jacobian.hpp), by the parallel scans of kernels/.
+#include <algorithm>
+#include <vector>
+
+#include "kernels/operators.hpp"
+#include "kernels/scan.hpp"
+
+namespace parallax::solve {
+
+/// body(lo, hi) over a split of [0, len) across the scan's threads (each
+/// thread with the caller's numeric context).
+template <class Body>
+void parallel_chunks(const kernels::ScanOptions& so, std::size_t len, Body&& body) {
+  const std::size_t want = static_cast<std::size_t>(std::max(1, kernels::cpu::thread_count(so)));
+  const int threads = static_cast<int>(std::max<std::size_t>(1, std::min(want, len / 16)));
+  kernels::cpu::run_team(threads, [&](std::size_t tid, std::size_t nt, const kernels::cpu::ErrorSlot&) {
+    body(len * tid / nt, len * (tid + 1) / nt);
+  });
+}
+
+/// H[t·n ..] = the state after step t. A: len·n·k values, B: len·n.
+template <class T>
+void structured_scan(std::size_t len, std::size_t n, std::size_t k, const std::vector<T>& A, const std::vector<T>& B,
+                     const std::vector<T>& h0, std::vector<T>& H, const kernels::ScanOptions& so) {
+  H.resize(len * n);
+  if (k == 1) {  // n independent scalar recurrences: the fast path of the scans
+    kernels::ScalarAffine<T> op;
+    using E = typename kernels::ScalarAffine<T>::element;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto src = [&](std::size_t t) { return E{A[t * n + i], B[t * n + i]}; };
+      auto sink = [&](std::size_t t, const T& h) { H[t * n + i] = h; };
+      kernels::run_parallel(op, src, len, h0[i], sink, so);
+    }
+    return;
+  }
+  kernels::BlockDiagAffine<T> op;
+  op.k = k;
+  op.blocks = n / k;
+  using E = typename kernels::BlockDiagAffine<T>::element;
+  std::vector<E> elems(len);
+  parallel_chunks(so, len, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t t = lo; t < hi; ++t) {
+      elems[t].m.assign(A.begin() + t * n * k, A.begin() + (t + 1) * n * k);
+      elems[t].b.assign(B.begin() + t * n, B.begin() + (t + 1) * n);
+    }
+  });
+  auto src = [&](std::size_t t) -> const E& { return elems[t]; };
+  auto sink = [&](std::size_t t, const std::vector<T>& h) { std::copy(h.begin(), h.end(), H.begin() + t * n); };
+  kernels::run_parallel(op, src, len, h0, sink, so);
+}
+
+}  // namespace parallax::solve
