@@ -11,6 +11,11 @@
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include <cmath>
+
+#include "experiment/npy.hpp"
+#include "models/cell.hpp"
+#include "solve/newton.hpp"
 
 namespace {
 
@@ -536,4 +541,73 @@ TEST_CASE("cli: reduce checks constructions against the reference and reads inst
   for (const auto& j : recs) CHECK(j["correct"] == true);
   CHECK(r.err.find("s5.jsonl:3") != std::string::npos);
   CHECK(r.err.find("s5.jsonl:4") != std::string::npos);
+}
+
+using namespace parallax;
+
+TEST_CASE("cli: solve matches the sequential states, dumps them, and reads .npy inputs", "[quick][cli][solve]") {
+  auto r = cli("solve --cell paragru --hidden 8 --length 5000 --method newton --threads 2 --json");
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["converged"] == true);
+  CHECK(j["iterations"].get<int>() >= 2);
+  CHECK(j["max_error_vs_sequential"].get<double>() <= 1e-12);
+  CHECK(j["residual_history"].size() == j["iterations"].get<std::size_t>() + 1);
+  r = cli("solve --cell paralstm --hidden 8 --length 2000 --iters 3 --precision fp32 --json");
+  REQUIRE(r.code == 0);
+  CHECK(nlohmann::json::parse(r.out)["iterations"] == 3);
+
+  // inputs from a .npy file, states back into one, checked against the library's sequential run
+  const std::size_t B = 2, T = 60, m = 3;
+  const auto cell = models::random_cell(models::CellKind::Gru, 4, m, 5, 0.8);
+  const auto cell_path = write_file("gru.json", models::cell_to_json(cell));
+  std::vector<double> X(B * T * m);
+  for (std::size_t i = 0; i < X.size(); ++i) X[i] = std::sin(0.37 * double(i));
+  const auto in_path = scratch_dir() / "x.npy", out_path = scratch_dir() / "h.npy";
+  experiment::write_npy(in_path.string(), {B, T, m}, X.data());
+  r = cli("solve --cell '" + cell_path.string() + "' --method deer --inputs '" + in_path.string() + "' --dump-states '" +
+          out_path.string() + "' --json");
+  REQUIRE(r.code == 0);
+  j = nlohmann::json::parse(r.out);
+  CHECK(j["batch"] == B);
+  CHECK(j["length"] == T);
+  const auto H = experiment::read_npy(out_path.string());
+  REQUIRE(H.shape == std::vector<std::size_t>{B, T, 4});
+  for (std::size_t b = 0; b < B; ++b) {
+    std::vector<double> xb(X.begin() + b * T * m, X.begin() + (b + 1) * T * m), ref;
+    solve::run_sequential(cell, xb, T, cell.h0, ref);
+    for (std::size_t i = 0; i < ref.size(); ++i) CHECK(H.data[b * T * 4 + i] == Approx(ref[i]).margin(1e-12));
+  }
+}
+
+TEST_CASE("cli: solve refuses bad input with exit 2 and reports divergence with exit 1", "[quick][cli][solve]") {
+  auto r = cli("solve --cell tanhrnn");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "unknown cell 'tanhrnn'"));
+  r = cli("solve --method newtonish");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "quasi-elk"));
+  r = cli("solve --precision exact");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "exp and tanh"));
+  r = cli("solve --init jacobi:x");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "jacobi:K"));
+  const auto bad_cell = write_file("bad_cell.json", "{\"cell\": \"elman\", \"hidden\": 2, \"input\": 1,\n \"weights\": {\"W\": [[1, 2], [3, \"x\"]], \"U\": [[1], [1]], \"b\": [0, 0]}}");
+  r = cli("solve --cell '" + bad_cell.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "bad_cell.json:2"));
+  CHECK(contains(r.err, "/weights/W/1/1"));
+  std::vector<double> X(10 * 3, 0.5);
+  const auto wrong = scratch_dir() / "wrong.npy";
+  experiment::write_npy(wrong.string(), {10, 3}, X.data());
+  r = cli("solve --cell gru --input-size 2 --inputs '" + wrong.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "wrong.npy"));
+  CHECK(contains(r.err, "(T, 2)"));
+  // DEER on a cell with a large gain: the first linear solve explodes
+  r = cli("solve --cell elman --hidden 8 --gain 3 --length 300 --method deer --json");
+  CHECK(r.code == 1);
+  CHECK(contains(r.err, "diverged"));
+  CHECK(nlohmann::json::parse(r.out)["diverged"] == true);
 }

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   add_problems(app);
   add_reduce(app);
   add_store(app);
+  add_solve(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

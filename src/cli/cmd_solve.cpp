@@ -1,0 +1,337 @@
+// `parallax solve`: evaluate a nonlinear RNN by a Newton-type parallel solver
+// (src/solve) and compare it, in the same run, with the sequential
+// recurrence: iterations, residual history, error, Lyapunov exponent, time
+// and speed-up.
+#include <fmt/format.h>
+
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "cli/common.hpp"
+#include "experiment/npy.hpp"
+#include "models/cell.hpp"
+#include "numeric/precision.hpp"
+#include "solve/jacobian.hpp"
+#include "solve/newton.hpp"
+
+namespace parallax::cli {
+namespace {
+
+struct SolveCliOpts {
+  FormatFlags fmt;
+  std::string cell = "paragru";
+  std::size_t hidden = 16;
+  std::size_t input = 2;
+  std::size_t length = 1000;
+  std::size_t batch = 1;
+  std::string method = "newton";
+  double tol = 0;  // 0: from the precision
+  int iters = 0;
+  int max_iter = 0;
+  std::string init = "f0";
+  std::string precision = "fp64";
+  int threads = 0;
+  std::uint64_t seed = 1;
+  double gain = 0.9;
+  double sigma2 = 1e8;
+  bool reset = false;
+  bool check_structure = false;
+  std::string weights;
+  std::string inputs;
+  std::string dump_states;
+  std::string reference = "auto";
+  bool show_history = false;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+models::Cell make_cell(const SolveCliOpts& o, bool hidden_given, bool input_given) {
+  try {
+    models::Cell c;
+    const bool is_kind = [&] {
+      for (const auto& k : models::cell_kind_names())
+        if (k == o.cell) return true;
+      return false;
+    }();
+    if (!is_kind) {
+      if (!o.weights.empty()) throw CliError(kBadInput, "--weights goes with a cell kind; --cell FILE already holds the weights");
+      if (o.cell.find('.') == std::string::npos && o.cell.find('/') == std::string::npos)
+        throw CliError(kBadInput, fmt::format("--cell: unknown cell '{}' (valid: {}, or a cell JSON file, docs/cells-json.md)", o.cell,
+                                              fmt::join(models::cell_kind_names(), ", ")));
+      c = models::load_cell(o.cell);
+    } else if (!o.weights.empty()) {
+      const auto kind = models::parse_cell_kind(o.cell);
+      c = models::load_cell(o.weights, &kind);
+    } else {
+      c = models::random_cell(models::parse_cell_kind(o.cell), o.hidden, o.input, o.seed, o.gain);
+    }
+    if (!is_kind || !o.weights.empty()) {
+      if (hidden_given && c.hidden != o.hidden)
+        throw CliError(kBadInput, fmt::format("--hidden {} disagrees with the cell file's hidden size {}", o.hidden, c.hidden));
+      if (input_given && c.input != o.input)
+        throw CliError(kBadInput, fmt::format("--input-size {} disagrees with the cell file's input size {}", o.input, c.input));
+    }
+    models::validate(c);
+    return c;
+  } catch (const models::CellError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+}
+
+/// Inputs B × T × m: random N(0, 1) from the seed, or a .npy file of shape
+/// (T, m) or (B, T, m).
+std::vector<double> make_inputs(const SolveCliOpts& o, const models::Cell& c, std::size_t& batch, std::size_t& len,
+                                bool length_given, bool batch_given) {
+  if (o.inputs.empty()) {
+    std::mt19937_64 rng(o.seed ^ 0x9e3779b97f4a7c15ULL);
+    std::normal_distribution<double> g;
+    std::vector<double> x(batch * len * c.input);
+    for (auto& v : x) v = g(rng);
+    return x;
+  }
+  experiment::NpyArray a;
+  try {
+    a = experiment::read_npy(o.inputs);
+  } catch (const experiment::NpyError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+  const auto& s = a.shape;
+  if ((s.size() != 2 && s.size() != 3) || s.back() != c.input)
+    throw CliError(kBadInput, fmt::format("{}: inputs must have shape (T, {}) or (B, T, {}) for this cell; the file has shape ({})",
+                                          o.inputs, c.input, c.input, fmt::join(s, ", ")));
+  const std::size_t B = s.size() == 3 ? s[0] : 1, T = s[s.size() - 2];
+  if (T == 0 || B == 0) throw CliError(kBadInput, fmt::format("{}: empty inputs (shape ({}))", o.inputs, fmt::join(s, ", ")));
+  if (length_given && T != len) throw CliError(kBadInput, fmt::format("--length {} disagrees with the inputs' T = {}", len, T));
+  if (batch_given && B != batch) throw CliError(kBadInput, fmt::format("--batch {} disagrees with the inputs' B = {}", batch, B));
+  for (std::size_t i = 0; i < a.data.size(); ++i)
+    if (!std::isfinite(a.data[i])) throw CliError(kBadInput, fmt::format("{}: input value {} is not finite", o.inputs, i));
+  batch = B, len = T;
+  return a.data;
+}
+
+double default_tol(const numeric::Precision& p, std::size_t len) {
+  const int M = p.resolve(std::max<std::size_t>(len, 2)).significand_bits();
+  return std::max(std::ldexp(1.0, -static_cast<int>(0.8 * M)), 1e-300);
+}
+
+struct BatchResult {
+  solve::SolveReport rep;
+  double err_seq = 0, err_ref = NAN, lyapunov = NAN;
+};
+
+void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool length_given, bool batch_given) {
+  const models::Cell cell = make_cell(o, hidden_given, input_given);
+  std::size_t batch = o.batch, len = o.length;
+  if (len == 0) throw CliError(kBadInput, "--length must be ≥ 1");
+  if (batch == 0) throw CliError(kBadInput, "--batch must be ≥ 1");
+  const std::vector<double> Xall = make_inputs(o, cell, batch, len, length_given, batch_given);
+  solve::SolveOptions so;
+  numeric::Precision prec;
+  try {
+    so.method = solve::parse_method(o.method);
+    so.init = solve::InitSpec::parse(o.init);
+    prec = numeric::Precision::parse(o.precision);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(kBadInput, e.what());
+  }
+  if (!solve::supports_precision(prec))
+    throw CliError(kBadInput, fmt::format("--precision {}: nonlinear cells need exp and tanh; use fp64, fp32, bf16, fp16, float:M:E or log:C", o.precision));
+  const numeric::Precision p = prec.resolve(len);
+  so.atol = so.rtol = o.tol > 0 ? o.tol : default_tol(p, len);
+  so.fixed_iters = o.iters;
+  so.max_iter = o.max_iter;
+  so.sigma2 = o.sigma2;
+  so.reset = o.reset;
+  so.check_structure = o.check_structure;
+  so.scan.threads = o.threads;
+  const std::size_t n = cell.state_dim(), m = cell.input;
+  const bool reference = o.reference == "on" || (o.reference == "auto" && double(len) * n * (n + m) * batch <= 2e6);
+  if (o.reference != "on" && o.reference != "off" && o.reference != "auto")
+    throw CliError(kBadInput, fmt::format("--reference '{}': valid values are auto, on, off", o.reference));
+
+  std::vector<BatchResult> results(batch);
+  std::vector<double> states(o.dump_states.empty() ? 0 : batch * len * n);
+  double t_seq = 0, t_solve = 0;
+  numeric::Status status;
+  solve::dispatch_float(
+      p,
+      [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        std::vector<T> h0;
+        for (double v : cell.h0) h0.push_back(solve::from_double<T>(v));
+        for (std::size_t b = 0; b < batch; ++b) {
+          std::vector<T> X;
+          X.reserve(len * m);
+          for (std::size_t i = 0; i < len * m; ++i) X.push_back(solve::from_double<T>(Xall[b * len * m + i]));
+          std::vector<T> ref, H;
+          auto t0 = std::chrono::steady_clock::now();
+          solve::run_sequential(cell, X, len, h0, ref);
+          t_seq += seconds_since(t0);
+          t0 = std::chrono::steady_clock::now();
+          BatchResult& r = results[b];
+          r.rep = solve::solve(cell, X, len, h0, H, so);
+          t_solve += seconds_since(t0);
+          for (std::size_t i = 0; i < H.size(); ++i)
+            r.err_seq = std::max(r.err_seq, std::fabs(numeric::to_double(H[i]) - numeric::to_double(ref[i])));
+          r.lyapunov = solve::lyapunov_exponent(cell, X, len, h0, ref);
+          if (!states.empty())
+            for (std::size_t i = 0; i < H.size(); ++i) states[b * len * n + i] = numeric::to_double(H[i]);
+          if (reference) {  // the same inputs (as rounded to T) in 4× the significand, ≥ 200 bits
+            const int bits = std::max(200, 4 * p.significand_bits());
+            std::vector<double> Hd(H.size());
+            for (std::size_t i = 0; i < H.size(); ++i) Hd[i] = numeric::to_double(H[i]);
+            std::vector<double> Xd(X.size());
+            for (std::size_t i = 0; i < X.size(); ++i) Xd[i] = numeric::to_double(X[i]);
+            solve::dispatch_float(numeric::Precision::parse(fmt::format("float:{}:0", bits)), [&](auto tag2) {
+              using R = typename decltype(tag2)::type;
+              std::vector<R> XR, h0R, refR;
+              for (double v : Xd) XR.push_back(solve::from_double<R>(v));
+              for (double v : cell.h0) h0R.push_back(solve::from_double<R>(v));
+              solve::run_sequential(cell, XR, len, h0R, refR);
+              double e = 0;
+              for (std::size_t i = 0; i < refR.size(); ++i) e = std::max(e, std::fabs(Hd[i] - numeric::to_double(refR[i])));
+              r.err_ref = e;
+            });
+          }
+        }
+      },
+      &status);
+
+  if (!o.dump_states.empty()) {
+    try {
+      experiment::write_npy(o.dump_states, {batch, len, n}, states.data(), p.kind == numeric::Precision::Kind::Fp32);
+    } catch (const experiment::NpyError& e) {
+      throw CliError(kFailure, e.what());
+    }
+  }
+  // ---- report ----
+  int iters = 0;
+  bool converged = true, diverged = false;
+  double err_seq = 0, err_ref = reference ? 0 : NAN, lyap = 0, resid = 0, violation = 0;
+  int resets = 0;
+  std::string divergence;
+  for (const auto& r : results) {
+    iters = std::max(iters, r.rep.iterations);
+    converged = converged && r.rep.converged;
+    if (r.rep.diverged && !diverged)
+      divergence = fmt::format("sequence {}: {} (iteration {})", &r - results.data(), r.rep.divergence, r.rep.diverged_at);
+    diverged = diverged || r.rep.diverged;
+    err_seq = std::max(err_seq, r.err_seq);
+    if (reference) err_ref = std::max(err_ref, r.err_ref);
+    lyap += r.lyapunov / double(batch);
+    if (!r.rep.residual.empty()) resid = std::max(resid, r.rep.residual.back());
+    violation = std::max(violation, r.rep.structure_violation);
+    resets += r.rep.resets;
+  }
+  const auto& hist = results[0].rep.residual;
+  nlohmann::ordered_json j;
+  j["cell"] = models::cell_kind_name(cell.kind);
+  j["hidden"] = cell.hidden;
+  j["input"] = cell.input;
+  j["structure"] = cell.structure().name();
+  j["length"] = len;
+  j["batch"] = batch;
+  j["method"] = solve::method_name(so.method);
+  j["init"] = so.init.to_string();
+  j["precision"] = p.to_string();
+  j["tol"] = so.atol;
+  j["threads"] = o.threads > 0 ? o.threads : omp_get_max_threads();
+  j["iterations"] = iters;
+  j["converged"] = converged;
+  j["diverged"] = diverged;
+  if (diverged) j["divergence"] = divergence;
+  if (so.reset) j["resets"] = resets;
+  j["residual"] = resid;
+  j["residual_history"] = hist;
+  j["max_error_vs_sequential"] = err_seq;
+  if (reference) j["max_error_vs_reference"] = err_ref;
+  j["lyapunov"] = lyap;
+  if (so.check_structure) j["structure_violation"] = violation;
+  j["seconds_sequential"] = t_seq;
+  j["seconds_solve"] = t_solve;
+  j["speedup"] = t_solve > 0 ? t_seq / t_solve : 0.0;
+  std::vector<std::string> events;
+  if (status.saturated) events.push_back("saturated");
+  if (status.overflow) events.push_back("overflow");
+  if (status.underflow) events.push_back("underflow");
+  if (status.invalid) events.push_back("invalid");
+  if (!events.empty()) j["events"] = events;
+  if (o.fmt.format() == Format::Json) {
+    fmt::print("{}\n", j.dump());
+  } else if (o.fmt.format() == Format::Csv) {
+    Records r({"cell", "hidden", "length", "batch", "method", "precision", "iterations", "converged", "residual",
+               "max_error_vs_sequential", "lyapunov", "seconds_sequential", "seconds_solve", "speedup"});
+    nlohmann::ordered_json row;
+    for (const char* k : {"cell", "hidden", "length", "batch", "method", "precision", "iterations", "converged", "residual",
+                          "max_error_vs_sequential", "lyapunov", "seconds_sequential", "seconds_solve", "speedup"})
+      row[k] = j[k];
+    r.add(row);
+    r.print(Format::Csv);
+  } else {
+    fmt::print("cell        {} (hidden {}, input {}, Jacobian {})\n", j["cell"].get<std::string>(), cell.hidden, cell.input,
+               cell.structure().name());
+    fmt::print("sequences   {} × T = {}\n", batch, len);
+    fmt::print("method      {} from {}, tol {:.3g}, {} threads, {}\n", j["method"].get<std::string>(), so.init.to_string(),
+               so.atol, j["threads"].get<int>(), p.to_string());
+    fmt::print("iterations  {}{}\n", iters, diverged ? "  DIVERGED" : converged ? "  converged" : "  not converged");
+    std::vector<std::string> h;
+    const std::size_t show = o.show_history ? hist.size() : std::min<std::size_t>(hist.size(), 12);
+    for (std::size_t i = 0; i < show; ++i) h.push_back(fmt::format("{:.2e}", hist[i]));
+    if (show < hist.size()) h.push_back(fmt::format("… {:.2e}", hist.back()));
+    fmt::print("residual    {}\n", fmt::join(h, " "));
+    fmt::print("error       {:.3e} vs sequential at {}", err_seq, p.to_string());
+    if (reference) fmt::print(", {:.3e} vs a {}-bit MPFR run", err_ref, std::max(200, 4 * p.significand_bits()));
+    fmt::print("\n");
+    fmt::print("lyapunov    {:.4f} per step (largest exponent along the sequential trajectory)\n", lyap);
+    if (so.check_structure) fmt::print("structure   largest Jacobian entry outside the {} structure: {:.3g}\n", cell.structure().name(), violation);
+    fmt::print("time        sequential {:.6f} s, {} {:.6f} s, speed-up {:.2f}×\n", t_seq, j["method"].get<std::string>(), t_solve,
+               j["speedup"].get<double>());
+    if (!events.empty()) fmt::print("events      {}\n", fmt::join(events, ", "));
+    if (diverged) fmt::print("divergence  {}\n", divergence);
+  }
+  if (diverged) throw CliError(kFailure, "the solver diverged: " + divergence + " (try --method elk, a smaller --gain, or --reset)");
+  if (so.check_structure && violation > 0)
+    throw CliError(kFailure, fmt::format("the cell's Jacobian has entries outside its declared {} structure (largest {:.3g})",
+                                         cell.structure().name(), violation));
+}
+
+}  // namespace
+
+void add_solve(CLI::App& app) {
+  auto o = std::make_shared<SolveCliOpts>();
+  auto* cmd = app.add_subcommand("solve", "Evaluate a nonlinear RNN in parallel by Newton's method (DEER, ELK, ParaRNN) and compare with the sequential run");
+  cmd->add_option("--cell", o->cell,
+                  "elman, gru, lstm, paragru, paralstm (random weights from --seed and --gain, or --weights FILE), or a cell JSON file (docs/cells-json.md)")
+      ->capture_default_str();
+  auto* hid = cmd->add_option("--hidden,-d", o->hidden, "Hidden units")->capture_default_str()->check(CLI::PositiveNumber);
+  auto* inp = cmd->add_option("--input-size,-m", o->input, "Input size")->capture_default_str()->check(CLI::PositiveNumber);
+  auto* len = cmd->add_option("--length,-T", o->length, "Sequence length")->capture_default_str()->check(CLI::PositiveNumber);
+  auto* bat = cmd->add_option("--batch,-B", o->batch, "Independent sequences")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--method", o->method, "sequential, jacobi, deer, quasi-deer, newton, elk, quasi-elk")->capture_default_str();
+  cmd->add_option("--tol", o->tol, "Stop when |Δh| ≤ tol + tol·|h| everywhere (default: 2^(−0.8·M) for an M-bit significand)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--iters", o->iters, "Run exactly this many iterations (ParaRNN runs 3), no tolerance test")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-iter", o->max_iter, "Give up after this many iterations (default T + 1)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--init", o->init, "Initial guess: zeros, f0 (f(0, x_t) at every t) or jacobi:K")->capture_default_str();
+  cmd->add_option("--precision,-p", o->precision, "fp64, fp32, bf16, fp16, float:M:E or log:C (see `parallax precisions`)")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Threads (0 = all)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", o->seed, "Seed of the random weights and inputs")->capture_default_str();
+  cmd->add_option("--gain", o->gain, "Scale of the random recurrent weights: < 1 contractive, ≫ 1 chaotic")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--sigma2", o->sigma2, "ELK: damping λ = 1/σ²")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_flag("--reset", o->reset, "On divergence reset non-finite or exploded states to the initial guess and go on");
+  cmd->add_flag("--check-structure", o->check_structure, "Verify the cell's declared Jacobian structure against the dense Jacobian");
+  cmd->add_option("--weights", o->weights, "Weights of the --cell kind from a cell JSON file");
+  cmd->add_option("--inputs", o->inputs, "Inputs as a .npy array of shape (T, m) or (B, T, m)");
+  cmd->add_option("--dump-states", o->dump_states, "Write the solved states as a .npy array of shape (B, T, n)");
+  cmd->add_option("--reference", o->reference, "Error against a high-precision MPFR sequential run: auto (small runs), on, off")->capture_default_str();
+  cmd->add_flag("--history", o->show_history, "Print the whole residual history");
+  o->fmt.add_to(*cmd);
+  cmd->callback([o, hid, inp, len, bat] { run_solve(*o, hid->count() > 0, inp->count() > 0, len->count() > 0, bat->count() > 0); });
+}
+
+}  // namespace parallax::cli
