@@ -588,7 +588,7 @@ void for_blocks(const KalmanProblem<T>& p, const ScanOptions& o, std::size_t scr
 /// Filtered means E[x_t | y_1 … y_t] by the sequential Kalman filter; out: len·n.
 template <class T>
 void kalman_filter_sequential(const KalmanProblem<T>& p, T* out) {
-  if (p.len == 0) return;
+  if (p.len == 0 || p.n() == 0) return;
   kalman_detail::with_block_size(p.k, [&](auto kc) {
     constexpr std::size_t K = decltype(kc)::value;
     for (std::size_t q = 0; q < p.blocks; ++q)
@@ -599,7 +599,7 @@ void kalman_filter_sequential(const KalmanProblem<T>& p, T* out) {
 /// Filtered means by the associative scan over time (every block in turn); out: len·n.
 template <class T>
 void kalman_filter_parallel(const KalmanProblem<T>& p, T* out, const ScanOptions& o = {}) {
-  if (p.len == 0) return;
+  if (p.len == 0 || p.n() == 0) return;
   kalman_detail::with_block_size(p.k, [&](auto kc) {
     constexpr std::size_t K = decltype(kc)::value;
     const std::size_t n = p.n(), k = p.k;

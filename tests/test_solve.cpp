@@ -84,7 +84,7 @@ TEST_CASE("compressed structured Jacobians equal the dense one, and a wrong stru
     const auto h = random_inputs(1, n, 8), x = random_inputs(1, 2, 9);
     std::vector<double> D(n * n), S(n * k);
     ev.f_jac(h.data(), x.data(), n, nullptr, D.data(), s);
-    ev.f_jac(h.data(), x.data(), k, nullptr, S.data(), s);
+    ev.f_jac_auto(h.data(), x.data(), k, nullptr, S.data(), s);
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t q = 0; q < k; ++q) CHECK(S[(i / k) * k * k + (i % k) * k + q] == D[i * n + (i / k) * k + q]);
     CHECK(solve::structure_violation(ev, h.data(), x.data(), k) == 0);
@@ -109,6 +109,25 @@ std::size_t length_for(solve::Method method, CellKind kind, std::size_t d) {
   return d <= 4 ? 100000 : d == 16 ? 20000 : 5000;
 }
 }  // namespace
+
+TEST_CASE("hand-written Jacobians of ParaGRU and ParaLSTM equal the automatic ones", "[solve][quick]") {
+  for (CellKind kind : {CellKind::ParaGru, CellKind::ParaLstm}) {
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+      const auto cell = models::random_cell(kind, 7, 3, seed, 0.3 * double(seed));
+      const std::size_t n = cell.state_dim(), k = cell.structure().block_size(n);
+      solve::CellEval<double> ev(cell);
+      auto s = ev.scratch();
+      const auto h = random_inputs(1, n, seed + 100), x = random_inputs(1, 3, seed + 200);
+      std::vector<double> fa(n), fh(n), fs(n), Ja(n * k), Jh(n * k);
+      ev.f_jac_auto(h.data(), x.data(), k, fa.data(), Ja.data(), s);
+      ev.f_jac(h.data(), x.data(), k, fh.data(), Jh.data(), s);
+      ev.f(h.data(), x.data(), fs.data());
+      CHECK(fh == fs);  // the same expressions as the step: bit for bit
+      CHECK(fa == fs);
+      for (std::size_t i = 0; i < Ja.size(); ++i) CHECK(Jh[i] == Approx(Ja[i]).epsilon(1e-13).margin(1e-15));
+    }
+  }
+}
 
 TEST_CASE("every method reproduces the sequential states on contractive cells in fp64", "[solve]") {
   const solve::Method methods[] = {solve::Method::Jacobi, solve::Method::Deer, solve::Method::QuasiDeer,

@@ -76,6 +76,14 @@ struct Cell {
   template <class S>
   void step(const std::vector<std::vector<S>>& P, const S* h, const S* x, S* out) const;
 
+  /// Hand-written f and Jacobian for the cells whose Jacobian is cheap to
+  /// write out (ParaGRU: diagonal, n entries; ParaLSTM: 2×2 blocks, 4·hidden
+  /// entries, layout of solve/jacobian.hpp). Returns false for the other
+  /// kinds. out equals step's bit for bit (the same expressions); J is
+  /// tested against the automatic Jacobian.
+  template <class S>
+  bool step_jacobian(const std::vector<std::vector<S>>& P, const S* h, const S* x, S* out, S* J) const;
+
   /// The parameters converted to S by conv(double) (e.g. a rounding to T).
   template <class S, class Conv>
   std::vector<std::vector<S>> params_as(Conv&& conv) const {
@@ -184,6 +192,53 @@ void Cell::step(const std::vector<std::vector<S>>& P, const S* h, const S* x, S*
       return;
     }
   }
+}
+
+template <class S>
+bool Cell::step_jacobian(const std::vector<std::vector<S>>& P, const S* h, const S* x, S* out, S* J) const {
+  using cell_detail::row_dot;
+  using numeric::sigmoid;
+  using numeric::tanh;
+  const std::size_t d = hidden, m = input;
+  const S one = numeric::ScalarTraits<S>::from_int(1);
+  if (kind == CellKind::ParaGru) {
+    for (std::size_t i = 0; i < d; ++i) {
+      const S z = sigmoid(row_dot(P[3], i, m, x, P[0][i] * h[i] + P[6][i]));
+      const S r = sigmoid(row_dot(P[4], i, m, x, P[1][i] * h[i] + P[7][i]));
+      const S cand = tanh(row_dot(P[5], i, m, x, P[2][i] * (h[i] * r) + P[8][i]));
+      out[i] = (one - z) * h[i] + z * cand;
+      const S dz = z * (one - z) * P[0][i];
+      const S dr = r * (one - r) * P[1][i];
+      const S dcand = (one - cand * cand) * (P[2][i] * (r + h[i] * dr));
+      J[i] = (one - z) + dz * (cand - h[i]) + z * dcand;
+    }
+    return true;
+  }
+  if (kind == CellKind::ParaLstm) {
+    for (std::size_t i = 0; i < d; ++i) {
+      const S& c = h[2 * i];
+      const S& hv = h[2 * i + 1];
+      const S f = sigmoid(row_dot(P[3], i, m, x, P[0][i] * hv + P[6][i] * c + P[8][i]));
+      const S g = tanh(row_dot(P[4], i, m, x, P[1][i] * hv + P[9][i]));
+      const S cn = f * c + (one - f) * g;
+      const S o = sigmoid(row_dot(P[5], i, m, x, P[2][i] * hv + P[7][i] * cn + P[10][i]));
+      const S tn = tanh(cn);
+      out[2 * i] = cn;
+      out[2 * i + 1] = o * tn;
+      const S fs = f * (one - f), os = o * (one - o), ts = one - tn * tn;
+      const S dcn_dc = f + fs * P[6][i] * (c - g);
+      const S dcn_dh = fs * P[0][i] * (c - g) + (one - f) * ((one - g * g) * P[1][i]);
+      const S do_dc = os * (P[7][i] * dcn_dc);
+      const S do_dh = os * (P[2][i] + P[7][i] * dcn_dh);
+      S* B = J + 4 * i;
+      B[0] = dcn_dc;
+      B[1] = dcn_dh;
+      B[2] = do_dc * tn + o * (ts * dcn_dc);
+      B[3] = do_dh * tn + o * (ts * dcn_dh);
+    }
+    return true;
+  }
+  return false;
 }
 
 }  // namespace parallax::models

@@ -48,6 +48,10 @@ class CellEval {
     PD_.resize(P_.size());
     for (std::size_t i = 0; i < P_.size(); ++i)
       for (const T& v : P_[i]) PD_[i].push_back(Dual::constant(v));
+    // the kinds with a hand-written Jacobian, and its block size
+    if (c.kind == models::CellKind::ParaGru) handwritten_k_ = 1;
+    if (c.kind == models::CellKind::ParaLstm) handwritten_k_ = 2;
+    handwritten_ = handwritten_k_ > 0;
   }
 
   static T from_double(double v) { return solve::from_double<T>(v); }
@@ -60,15 +64,31 @@ class CellEval {
   /// Per-thread scratch of the forward-mode passes.
   struct Scratch {
     std::vector<Dual> h, x, out;
+    std::vector<T> fbuf;
   };
-  Scratch scratch() const { return Scratch{std::vector<Dual>(n_), std::vector<Dual>(m_), std::vector<Dual>(n_)}; }
+  Scratch scratch() const { return Scratch{std::vector<Dual>(n_), std::vector<Dual>(m_), std::vector<Dual>(n_), {}}; }
 
   /// out = f(h, x).
   void f(const T* h, const T* x, T* out) const { cell_.step(P_, h, x, out); }
 
   /// f(h, x) into fout (if not null) and the Jacobian with block size k into
-  /// J (layout above): k forward passes.
+  /// J (layout above): the cell's hand-written Jacobian when it has one of
+  /// this block size (and hand-written ones are not turned off), else k
+  /// forward passes.
   void f_jac(const T* h, const T* x, std::size_t k, T* fout, T* J, Scratch& s) const {
+    if (handwritten_ && k == handwritten_k_) {
+      if (!fout) s.fbuf.resize(n_), fout = s.fbuf.data();
+      cell_.step_jacobian(P_, h, x, fout, J);
+      return;
+    }
+    f_jac_auto(h, x, k, fout, J, s);
+  }
+
+  /// Use (default) or ignore the hand-written Jacobians.
+  void use_handwritten(bool on) { handwritten_ = on && handwritten_k_ > 0; }
+
+  /// f_jac by automatic differentiation only.
+  void f_jac_auto(const T* h, const T* x, std::size_t k, T* fout, T* J, Scratch& s) const {
     const T zero = numeric::zero<T>(), one = numeric::one<T>();
     for (std::size_t j = 0; j < m_; ++j) s.x[j] = Dual::constant(x[j]);
     for (std::size_t q = 0; q < k; ++q) {
@@ -99,6 +119,8 @@ class CellEval {
   std::size_t n_, m_;
   std::vector<std::vector<T>> P_;
   std::vector<std::vector<Dual>> PD_;
+  std::size_t handwritten_k_ = 0;
+  bool handwritten_ = false;
 };
 
 /// Largest |entry| of the dense Jacobian at (h, x) outside the blocks of
@@ -108,7 +130,7 @@ double structure_violation(const CellEval<T>& ev, const T* h, const T* x, std::s
   const std::size_t n = ev.n();
   std::vector<T> J(n * n);
   auto s = ev.scratch();
-  ev.f_jac(h, x, n, nullptr, J.data(), s);
+  ev.f_jac_auto(h, x, n, nullptr, J.data(), s);
   double worst = 0;
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < n; ++j)
