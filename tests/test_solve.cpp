@@ -129,6 +129,25 @@ TEST_CASE("hand-written Jacobians of ParaGRU and ParaLSTM equal the automatic on
   }
 }
 
+TEST_CASE("hand-written Jacobian diagonals of Elman and GRU equal the automatic dense diagonal", "[solve][quick]") {
+  for (CellKind kind : {CellKind::Elman, CellKind::Gru}) {
+    for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+      const auto cell = models::random_cell(kind, 6, 2, seed, 0.4 * double(seed));
+      const std::size_t n = cell.state_dim();
+      solve::CellEval<double> ev(cell);
+      REQUIRE(ev.has_jacobian(1));
+      auto s = ev.scratch();
+      const auto h = random_inputs(1, n, seed + 300), x = random_inputs(1, 2, seed + 400);
+      std::vector<double> fd(n), fs(n), D(n * n), diag(n);
+      ev.f_jac_auto(h.data(), x.data(), n, nullptr, D.data(), s);
+      ev.f_jac(h.data(), x.data(), 1, fd.data(), diag.data(), s);
+      ev.f(h.data(), x.data(), fs.data());
+      CHECK(fd == fs);
+      for (std::size_t i = 0; i < n; ++i) CHECK(diag[i] == Approx(D[i * n + i]).epsilon(1e-13).margin(1e-15));
+    }
+  }
+}
+
 TEST_CASE("every method reproduces the sequential states on contractive cells in fp64", "[solve]") {
   const solve::Method methods[] = {solve::Method::Jacobi, solve::Method::Deer, solve::Method::QuasiDeer,
                                    solve::Method::Newton, solve::Method::Elk, solve::Method::QuasiElk};

@@ -62,6 +62,7 @@ void add_bench(CLI::App& app) {
     if (o->check && !all_met) throw CliError(kFailure, "bench scan: a figure missed its target (see the meets_target column)");
   });
   add_bench_monoid(*bench);
+  add_bench_solve(*bench);
 }
 
 }  // namespace parallax::cli

@@ -71,5 +71,7 @@ void add_solve(CLI::App& app);
 CliError store_error(const experiment::StoreError& e);
 /// `bench monoid`, registered under `bench` by add_bench.
 void add_bench_monoid(CLI::App& bench);
+/// `bench solve`, registered under `bench` by add_bench.
+void add_bench_solve(CLI::App& bench);
 
 }  // namespace parallax::cli

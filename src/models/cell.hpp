@@ -76,13 +76,20 @@ struct Cell {
   template <class S>
   void step(const std::vector<std::vector<S>>& P, const S* h, const S* x, S* out) const;
 
-  /// Hand-written f and Jacobian for the cells whose Jacobian is cheap to
-  /// write out (ParaGRU: diagonal, n entries; ParaLSTM: 2×2 blocks, 4·hidden
-  /// entries, layout of solve/jacobian.hpp). Returns false for the other
-  /// kinds. out equals step's bit for bit (the same expressions); J is
-  /// tested against the automatic Jacobian.
+  /// Hand-written f and Jacobian with block size k (layout of
+  /// solve/jacobian.hpp) where one is written out: ParaGRU k = 1, ParaLSTM
+  /// k = 2 (their exact Jacobians), and for Elman and GRU k = 1, the
+  /// *diagonal* of their dense Jacobian (what quasi-DEER needs, in O(d²)
+  /// instead of d forward passes). Returns false otherwise. out equals
+  /// step's bit for bit (the same expressions); J is tested against the
+  /// automatic Jacobian.
   template <class S>
-  bool step_jacobian(const std::vector<std::vector<S>>& P, const S* h, const S* x, S* out, S* J) const;
+  bool step_jacobian(const std::vector<std::vector<S>>& P, const S* h, const S* x, S* out, S* J, std::size_t k) const;
+  /// True when step_jacobian has block size k for this kind.
+  bool has_step_jacobian(std::size_t k) const {
+    return (k == 1 && (kind == CellKind::ParaGru || kind == CellKind::Elman || kind == CellKind::Gru)) ||
+           (k == 2 && kind == CellKind::ParaLstm);
+  }
 
   /// The parameters converted to S by conv(double) (e.g. a rounding to T).
   template <class S, class Conv>
@@ -195,12 +202,40 @@ void Cell::step(const std::vector<std::vector<S>>& P, const S* h, const S* x, S*
 }
 
 template <class S>
-bool Cell::step_jacobian(const std::vector<std::vector<S>>& P, const S* h, const S* x, S* out, S* J) const {
+bool Cell::step_jacobian(const std::vector<std::vector<S>>& P, const S* h, const S* x, S* out, S* J, std::size_t k) const {
   using cell_detail::row_dot;
   using numeric::sigmoid;
   using numeric::tanh;
+  if (!has_step_jacobian(k)) return false;
   const std::size_t d = hidden, m = input;
   const S one = numeric::ScalarTraits<S>::from_int(1);
+  if (kind == CellKind::Elman) {  // J_ii = (1 − f_i²) W_ii
+    for (std::size_t i = 0; i < d; ++i) {
+      out[i] = tanh(row_dot(P[1], i, m, x, row_dot(P[0], i, d, h, P[2][i])));
+      J[i] = (one - out[i] * out[i]) * P[0][i * d + i];
+    }
+    return true;
+  }
+  if (kind == CellKind::Gru) {
+    // J_ii = (1 − z_i) + z_i(1 − z_i) W_z,ii (ĥ_i − h_i)
+    //        + z_i (1 − ĥ_i²) Σ_l W_h,il ∂(r_l h_l)/∂h_i,
+    // ∂(r_l h_l)/∂h_i = δ_li r_l + h_l r_l (1 − r_l) W_r,li
+    std::vector<S> z(d), r(d), rh(d), q(d);
+    for (std::size_t i = 0; i < d; ++i) {
+      z[i] = sigmoid(row_dot(P[3], i, m, x, row_dot(P[0], i, d, h, P[6][i])));
+      r[i] = sigmoid(row_dot(P[4], i, m, x, row_dot(P[1], i, d, h, P[7][i])));
+      rh[i] = r[i] * h[i];
+      q[i] = h[i] * (r[i] * (one - r[i]));
+    }
+    for (std::size_t i = 0; i < d; ++i) {
+      const S cand = tanh(row_dot(P[5], i, m, x, row_dot(P[2], i, d, rh.data(), P[8][i])));
+      out[i] = (one - z[i]) * h[i] + z[i] * cand;
+      S acc = P[2][i * d + i] * r[i];
+      for (std::size_t l = 0; l < d; ++l) acc = acc + P[2][i * d + l] * (q[l] * P[1][l * d + i]);
+      J[i] = (one - z[i]) + (z[i] * (one - z[i]) * P[0][i * d + i]) * (cand - h[i]) + z[i] * ((one - cand * cand) * acc);
+    }
+    return true;
+  }
   if (kind == CellKind::ParaGru) {
     for (std::size_t i = 0; i < d; ++i) {
       const S z = sigmoid(row_dot(P[3], i, m, x, P[0][i] * h[i] + P[6][i]));

@@ -48,10 +48,6 @@ class CellEval {
     PD_.resize(P_.size());
     for (std::size_t i = 0; i < P_.size(); ++i)
       for (const T& v : P_[i]) PD_[i].push_back(Dual::constant(v));
-    // the kinds with a hand-written Jacobian, and its block size
-    if (c.kind == models::CellKind::ParaGru) handwritten_k_ = 1;
-    if (c.kind == models::CellKind::ParaLstm) handwritten_k_ = 2;
-    handwritten_ = handwritten_k_ > 0;
   }
 
   static T from_double(double v) { return solve::from_double<T>(v); }
@@ -76,16 +72,21 @@ class CellEval {
   /// this block size (and hand-written ones are not turned off), else k
   /// forward passes.
   void f_jac(const T* h, const T* x, std::size_t k, T* fout, T* J, Scratch& s) const {
-    if (handwritten_ && k == handwritten_k_) {
+    if (handwritten_ && cell_.has_step_jacobian(k)) {
       if (!fout) s.fbuf.resize(n_), fout = s.fbuf.data();
-      cell_.step_jacobian(P_, h, x, fout, J);
+      cell_.step_jacobian(P_, h, x, fout, J, k);
       return;
     }
     f_jac_auto(h, x, k, fout, J, s);
   }
 
   /// Use (default) or ignore the hand-written Jacobians.
-  void use_handwritten(bool on) { handwritten_ = on && handwritten_k_ > 0; }
+  void use_handwritten(bool on) { handwritten_ = on; }
+  /// Whether f_jac with block size k is exact: k a multiple-free structure of
+  /// the cell (its own block size, or n), or a hand-written Jacobian of size k.
+  bool has_jacobian(std::size_t k) const {
+    return k == n_ || k == cell_.structure().block_size(n_) || (handwritten_ && cell_.has_step_jacobian(k));
+  }
 
   /// f_jac by automatic differentiation only.
   void f_jac_auto(const T* h, const T* x, std::size_t k, T* fout, T* J, Scratch& s) const {
@@ -119,8 +120,7 @@ class CellEval {
   std::size_t n_, m_;
   std::vector<std::vector<T>> P_;
   std::vector<std::vector<Dual>> PD_;
-  std::size_t handwritten_k_ = 0;
-  bool handwritten_ = false;
+  bool handwritten_ = true;
 };
 
 /// Largest |entry| of the dense Jacobian at (h, x) outside the blocks of

@@ -123,7 +123,9 @@ struct Solver {
 
   /// F[t] and A[t] (block size k_method, projected from the cell's structure).
   double eval_f_jac(const std::vector<T>& H, std::vector<T>& F, std::vector<T>& A, bool check) const {
-    const std::size_t km = k_method, kc = k_cell;
+    const std::size_t km = k_method;
+    // a hand-written diagonal (quasi methods on dense cells) saves n passes
+    const std::size_t kc = km == 1 && ev.has_jacobian(1) && !check ? 1 : k_cell;
     double violation = 0;
     std::mutex mu;
     parallel_chunks(o.scan, len, [&](std::size_t lo, std::size_t hi) {

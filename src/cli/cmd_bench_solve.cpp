@@ -1,0 +1,189 @@
+// `parallax bench solve`: iterations, wall time and peak memory of the Newton
+// solvers against the sequential recurrence, over sequence lengths, cells,
+// methods, regimes (contractive / large gain) and thread counts.
+//
+// Every configuration runs as its own `parallax solve --json` child process,
+// so that its peak resident memory (getrusage of the child) belongs to that
+// configuration alone, and a configuration that fails cannot take the others
+// down.
+#include <fmt/format.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli/common.hpp"
+#include "cli/progress.hpp"
+
+extern char** environ;
+
+namespace parallax::cli {
+namespace {
+
+struct BenchSolveOpts {
+  FormatFlags fmt;
+  bool quick = false;
+  std::size_t max_length = 1000000;
+  std::vector<int> threads{1, 2};
+};
+
+struct Config {
+  std::string group;  ///< what the row belongs to
+  std::string cell;
+  std::size_t hidden, input, length, batch;
+  std::string method;
+  double gain;
+  int threads;
+  std::string extra;  ///< more solve options
+};
+
+struct ChildResult {
+  int code = -1;
+  std::string out;
+  double peak_mib = 0;
+};
+
+/// Runs this executable with args, capturing stdout; the child's peak RSS.
+ChildResult run_child(const std::vector<std::string>& args) {
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  std::vector<std::string> all{self};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int fds[2];
+  if (pipe(fds) != 0) throw CliError(kFailure, "bench solve: cannot create a pipe");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_addclose(&fa, fds[0]);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  const int rc = posix_spawn(&pid, self.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[1]);
+  if (rc != 0) {
+    close(fds[0]);
+    throw CliError(kFailure, fmt::format("bench solve: cannot start {}", self));
+  }
+  ChildResult r;
+  char buf[4096];
+  for (ssize_t k; (k = read(fds[0], buf, sizeof buf)) > 0;) r.out.append(buf, static_cast<std::size_t>(k));
+  close(fds[0]);
+  int status = 0;
+  struct rusage ru {};
+  wait4(pid, &status, 0, &ru);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  r.peak_mib = static_cast<double>(ru.ru_maxrss) / 1024.0;  // KiB on Linux
+  return r;
+}
+
+std::vector<Config> configs(const BenchSolveOpts& o) {
+  std::vector<Config> v;
+  std::vector<std::size_t> lengths;
+  for (std::size_t T = 100; T <= (o.quick ? std::size_t{10000} : o.max_length); T *= 10) lengths.push_back(T);
+  auto sweep = [&](const std::string& group, const std::string& cell, std::size_t d, const std::string& method, double gain,
+                   std::size_t max_T, const std::string& extra = "") {
+    for (std::size_t T : lengths)
+      if (T <= max_T)
+        for (int th : o.threads) v.push_back({group, cell, d, 2, T, 1, method, gain, th, extra});
+  };
+  // ParaRNN's cells with their exact structured Newton (3 iterations, as ParaRNN runs it, and to tolerance)
+  sweep("pararnn", "paragru", 16, "newton", 0.9, o.max_length, "--iters 3");
+  sweep("pararnn", "paragru", 16, "newton", 0.9, o.max_length);
+  sweep("pararnn", "paralstm", 16, "newton", 0.9, o.max_length);
+  // dense GRU: quasi-DEER (diagonal), and full DEER for a small d
+  sweep("gru", "gru", 16, "quasi-deer", 0.9, o.max_length / 10);
+  sweep("gru", "gru", 4, "deer", 0.9, o.max_length / 10);
+  // large gain: what DEER and quasi-DEER do, and ELK
+  sweep("large-gain", "gru", 8, "quasi-deer", 3.0, o.quick ? 1000 : 100000);
+  sweep("large-gain", "gru", 8, "deer", 3.0, o.quick ? 1000 : 10000);
+  sweep("large-gain", "gru", 8, "quasi-elk", 3.0, o.quick ? 1000 : 100000, "--sigma2 1e4");
+  sweep("large-gain", "gru", 8, "elk", 3.0, o.quick ? 1000 : 10000);
+  // DEER's demo setting: GRU, input 2, batch 16, T = 10⁴
+  for (std::size_t d : o.quick ? std::vector<std::size_t>{1, 4} : std::vector<std::size_t>{1, 4, 8, 32})
+    for (int th : o.threads)
+      v.push_back({"deer-demo", "gru", d, 2, o.quick ? std::size_t{1000} : std::size_t{10000}, 16, d <= 8 ? "deer" : "quasi-deer",
+                   0.9, th, ""});
+  // ELK's setting: untrained GRU, d ∈ {8, 16, 32, 64}, T up to 10⁶ (quasi-ELK: diagonal)
+  for (std::size_t d : o.quick ? std::vector<std::size_t>{8} : std::vector<std::size_t>{8, 16, 32, 64})
+    for (std::size_t T : lengths)
+      if (T >= 1000 && T <= (d <= 16 ? o.max_length : o.max_length / 10))
+        v.push_back({"elk", "gru", d, 2, T, 1, "quasi-elk", 0.9, o.threads.back(), ""});
+  return v;
+}
+
+void run_bench_solve(const BenchSolveOpts& o) {
+  const auto cfgs = configs(o);
+  Records rec({"group", "cell", "hidden", "T", "batch", "method", "gain", "threads", "iterations", "converged",
+               "seconds_sequential", "seconds_solve", "speedup", "peak_MiB", "max_error", "lyapunov"});
+  ProgressBar bar("configs");
+  std::size_t done = 0;
+  for (const auto& c : cfgs) {
+    bar.update(done, cfgs.size(), fmt::format("{} {} d={} T={}", c.cell, c.method, c.hidden, c.length));
+    std::vector<std::string> args{"solve", "--cell", c.cell, "--hidden", std::to_string(c.hidden), "--input-size",
+                                  std::to_string(c.input), "--length", std::to_string(c.length), "--batch",
+                                  std::to_string(c.batch), "--method", c.method, "--gain", fmt::format("{}", c.gain),
+                                  "--threads", std::to_string(c.threads), "--reference", "off", "--json", "--max-iter", "500"};
+    for (std::size_t a = 0, b; a < c.extra.size(); a = b + 1) {
+      b = c.extra.find(' ', a);
+      if (b == std::string::npos) b = c.extra.size();
+      if (b > a) args.push_back(c.extra.substr(a, b - a));
+    }
+    const ChildResult r = run_child(args);
+    nlohmann::ordered_json row;
+    row["group"] = c.group + (c.extra.empty() ? "" : " " + c.extra);
+    row["cell"] = c.cell;
+    row["hidden"] = c.hidden;
+    row["T"] = c.length;
+    row["batch"] = c.batch;
+    row["method"] = c.method;
+    row["gain"] = c.gain;
+    row["threads"] = c.threads;
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(r.out);
+    } catch (const std::exception&) {
+      j = nlohmann::json::object();
+    }
+    if (!j.is_object() || !j.contains("iterations")) {
+      for (const char* k : {"iterations", "converged", "seconds_sequential", "seconds_solve", "speedup", "max_error", "lyapunov"})
+        row[k] = nullptr;
+      row["converged"] = fmt::format("failed (exit {})", r.code);
+    } else {
+      row["iterations"] = j["iterations"];
+      row["converged"] = j["diverged"].get<bool>() ? "diverged" : j["converged"].get<bool>() ? "yes" : "no";
+      row["seconds_sequential"] = j["seconds_sequential"];
+      row["seconds_solve"] = j["seconds_solve"];
+      row["speedup"] = j["speedup"];
+      row["max_error"] = j["max_error_vs_sequential"];
+      row["lyapunov"] = j["lyapunov"];
+    }
+    row["peak_MiB"] = std::round(r.peak_mib * 10) / 10;
+    rec.add(row);
+    ++done;
+  }
+  bar.update(done, cfgs.size(), "done");
+  rec.print(o.fmt.format());
+}
+
+}  // namespace
+
+void add_bench_solve(CLI::App& bench) {
+  auto o = std::make_shared<BenchSolveOpts>();
+  auto* cmd = bench.add_subcommand("solve", "Newton solvers vs the sequential recurrence: iterations, time, speed-up, peak memory");
+  cmd->add_flag("--quick", o->quick, "Small sizes (seconds), for a smoke test");
+  cmd->add_option("--max-length", o->max_length, "Longest sequence of the sweeps")->capture_default_str()->check(CLI::Range(100, 10000000));
+  cmd->add_option("--threads", o->threads, "Thread counts to compare")->capture_default_str()->check(CLI::PositiveNumber);
+  o->fmt.add_to(*cmd);
+  cmd->callback([o] { run_bench_solve(*o); });
+}
+
+}  // namespace parallax::cli
