@@ -553,6 +553,11 @@ TEST_CASE("cli: solve matches the sequential states, dumps them, and reads .npy 
   CHECK(j["iterations"].get<int>() >= 2);
   CHECK(j["max_error_vs_sequential"].get<double>() <= 1e-12);
   CHECK(j["residual_history"].size() == j["iterations"].get<std::size_t>() + 1);
+  r = cli("solve --cell gru --hidden 6 --length 3000 --method quasi-deer --grad --json");
+  REQUIRE(r.code == 0);
+  j = nlohmann::json::parse(r.out);
+  CHECK(j["gradient_max_diff_vs_bptt"].get<double>() <= 1e-9 * j["gradient_max_abs"].get<double>());
+  CHECK(j["gradient_max_abs"].get<double>() > 1);
   r = cli("solve --cell paralstm --hidden 8 --length 2000 --iters 3 --precision fp32 --json");
   REQUIRE(r.code == 0);
   CHECK(nlohmann::json::parse(r.out)["iterations"] == 3);

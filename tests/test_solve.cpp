@@ -19,7 +19,10 @@ using models::CellKind;
 
 namespace {
 
-const CellKind kAll[] = {CellKind::Elman, CellKind::Gru, CellKind::Lstm, CellKind::ParaGru, CellKind::ParaLstm};
+const CellKind kAll[] = {CellKind::Elman, CellKind::Gru, CellKind::Lstm, CellKind::ParaGru, CellKind::ParaLstm, CellKind::ArGru};
+
+/// Input size m, or 1 for the autoregressive GRU.
+std::size_t m_for(CellKind k, std::size_t m) { return k == CellKind::ArGru ? 1 : m; }
 
 std::vector<double> random_inputs(std::size_t len, std::size_t m, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -54,11 +57,11 @@ std::vector<double> to_doubles(const std::vector<T>& v) {
 
 TEST_CASE("automatic Jacobians equal central finite differences for every cell", "[solve][quick]") {
   for (CellKind kind : kAll) {
-    const auto cell = models::random_cell(kind, 5, 3, 11, 0.9);
+    const auto cell = models::random_cell(kind, 5, m_for(kind, 3), 11, 0.9);
     const std::size_t n = cell.state_dim();
     solve::CellEval<double> ev(cell);
     auto s = ev.scratch();
-    const auto h = random_inputs(1, n, 3), x = random_inputs(1, 3, 4);
+    const auto h = random_inputs(1, n, 3), x = random_inputs(1, cell.input, 4);
     std::vector<double> J(n * n), fp(n), fm(n), hp = h, f(n);
     ev.f_jac(h.data(), x.data(), n, f.data(), J.data(), s);
     std::vector<double> f_plain(n);
@@ -77,11 +80,11 @@ TEST_CASE("automatic Jacobians equal central finite differences for every cell",
 
 TEST_CASE("compressed structured Jacobians equal the dense one, and a wrong structure is detected", "[solve][quick]") {
   for (CellKind kind : kAll) {
-    const auto cell = models::random_cell(kind, 6, 2, 5, 0.8);
+    const auto cell = models::random_cell(kind, 6, m_for(kind, 2), 5, 0.8);
     const std::size_t n = cell.state_dim(), k = cell.structure().block_size(n);
     solve::CellEval<double> ev(cell);
     auto s = ev.scratch();
-    const auto h = random_inputs(1, n, 8), x = random_inputs(1, 2, 9);
+    const auto h = random_inputs(1, n, 8), x = random_inputs(1, cell.input, 9);
     std::vector<double> D(n * n), S(n * k);
     ev.f_jac(h.data(), x.data(), n, nullptr, D.data(), s);
     ev.f_jac_auto(h.data(), x.data(), k, nullptr, S.data(), s);
@@ -101,7 +104,7 @@ struct Case {
 };
 /// T for a (method, cell, d): dense d×d scans cost O(d³) per combine.
 std::size_t length_for(solve::Method method, CellKind kind, std::size_t d) {
-  const bool dense_cell = kind == CellKind::Elman || kind == CellKind::Gru || kind == CellKind::Lstm;
+  const bool dense_cell = kind != CellKind::ParaGru && kind != CellKind::ParaLstm;
   const bool dense_scan = method == solve::Method::Deer || method == solve::Method::Elk ||
                           (method == solve::Method::Newton && dense_cell);
   if (dense_scan) return d == 1 ? 100000 : d == 4 ? 5000 : d == 16 ? 300 : 40;
@@ -153,10 +156,10 @@ TEST_CASE("every method reproduces the sequential states on contractive cells in
                                    solve::Method::Newton, solve::Method::Elk, solve::Method::QuasiElk};
   for (CellKind kind : kAll) {
     for (std::size_t d : {1, 4, 16, 64}) {
-      const auto cell = models::random_cell(kind, d, 2, 100 + d, 0.5);
+      const auto cell = models::random_cell(kind, d, m_for(kind, 2), 100 + d, 0.5);
       for (solve::Method method : methods) {
         const std::size_t len = length_for(method, kind, d);
-        const auto X = random_inputs(len, 2, d);
+        const auto X = random_inputs(len, cell.input, d);
         std::vector<double> h0(cell.state_dim(), 0.0), ref, H;
         solve::run_sequential(cell, X, len, h0, ref);
         solve::SolveOptions o;
@@ -181,9 +184,9 @@ TEST_CASE("every method reproduces the sequential states on contractive cells in
 
 TEST_CASE("Newton and DEER reach the sequential solution within T iterations in high precision", "[solve][quick]") {
   for (CellKind kind : kAll) {
-    const auto cell = models::random_cell(kind, 3, 2, 21, 1.3);
+    const auto cell = models::random_cell(kind, 3, m_for(kind, 2), 21, 1.3);
     const std::size_t len = 12;
-    const auto Xd = random_inputs(len, 2, 5);
+    const auto Xd = random_inputs(len, cell.input, 5);
     solve::dispatch_float(numeric::Precision::parse("float:300:0"), [&](auto tag) {
       using T = typename decltype(tag)::type;
       const auto X = convert<T>(Xd);
@@ -206,6 +209,48 @@ TEST_CASE("Newton and DEER reach the sequential solution within T iterations in 
         CHECK(max_abs_diff(to_doubles(head), to_doubles(rhead)) <= 1e-80);
       }
     });
+  }
+}
+
+TEST_CASE("emulated floats: Newton at float:30:8 agrees with its own sequential run and the MPFR reference", "[solve][quick]") {
+  for (CellKind kind : {CellKind::ParaGru, CellKind::Gru}) {
+    const auto cell = models::random_cell(kind, 4, 2, 13, 0.8);
+    const std::size_t len = 300, n = cell.state_dim();
+    const auto Xd = random_inputs(len, 2, 6);
+    std::vector<double> ref_hi, seq_lo, newton_lo;
+    solve::dispatch_float(numeric::Precision::parse("float:200:0"), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      std::vector<T> H;
+      solve::run_sequential(cell, convert<T>(Xd), len, std::vector<T>(n, numeric::zero<T>()), H);
+      ref_hi = to_doubles(H);
+    });
+    numeric::Status st;
+    int iterations = 0;
+    solve::dispatch_float(
+        numeric::Precision::parse("float:30:8"),
+        [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          CHECK(std::string(numeric::scalar_name<T>()) == "emufloat");
+          const auto X = convert<T>(Xd);
+          const std::vector<T> h0(n, numeric::zero<T>());
+          std::vector<T> H;
+          solve::run_sequential(cell, X, len, h0, H);
+          seq_lo = to_doubles(H);
+          solve::SolveOptions o;
+          o.method = kind == CellKind::Gru ? solve::Method::QuasiDeer : solve::Method::Newton;
+          o.atol = o.rtol = std::ldexp(1.0, -26);
+          const auto rep = solve::solve(cell, X, len, h0, H, o);
+          CHECK(rep.converged);
+          iterations = rep.iterations;
+          newton_lo = to_doubles(H);
+        },
+        &st);
+    INFO(models::cell_kind_name(kind) << " iterations " << iterations);
+    const double u = std::ldexp(1.0, -30);  // unit roundoff of a 30-bit significand
+    CHECK(max_abs_diff(seq_lo, ref_hi) <= 1e3 * u);
+    CHECK(max_abs_diff(newton_lo, ref_hi) <= 1e3 * u);
+    CHECK(max_abs_diff(newton_lo, seq_lo) > 0);  // a different computation, not a copy of the sequential one
+    CHECK_FALSE(st.overflow);
   }
 }
 
@@ -318,9 +363,9 @@ TEST_CASE("the Lyapunov estimate is log|a| for a scalar linear recurrence", "[so
 
 TEST_CASE("implicit gradients equal backpropagation through time and finite differences", "[solve][quick]") {
   for (CellKind kind : kAll) {
-    const auto cell = models::random_cell(kind, 3, 2, 31, 0.8);
+    const auto cell = models::random_cell(kind, 3, m_for(kind, 2), 31, 0.8);
     const std::size_t len = 40, n = cell.state_dim();
-    const auto X = random_inputs(len, 2, 2);
+    const auto X = random_inputs(len, cell.input, 2);
     const auto G = random_inputs(len, n, 3);  // L = Σ_t G_t · h_t
     std::vector<double> h0 = random_inputs(1, n, 4), H;
     const auto bptt = solve::backprop_sequential(cell, X, len, h0, G, &H);
@@ -340,7 +385,7 @@ TEST_CASE("implicit gradients equal backpropagation through time and finite diff
       return l;
     };
     const double eps = 1e-6;
-    for (std::size_t j : {std::size_t{0}, std::size_t{7}, len * 2 - 1}) {
+    for (std::size_t j : {std::size_t{0}, std::size_t{7}, len * cell.input - 1}) {
       auto up = X, dn = X;
       up[j] += eps, dn[j] -= eps;
       CHECK(imp.dx[j] == Approx((loss(cell, up, h0) - loss(cell, dn, h0)) / (2 * eps)).margin(1e-6));

@@ -42,6 +42,7 @@ struct Config {
   double gain;
   int threads;
   std::string extra;  ///< more solve options
+  int max_iter = 500;
 };
 
 struct ChildResult {
@@ -107,6 +108,13 @@ std::vector<Config> configs(const BenchSolveOpts& o) {
   sweep("large-gain", "gru", 8, "deer", 3.0, o.quick ? 1000 : 10000);
   sweep("large-gain", "gru", 8, "quasi-elk", 3.0, o.quick ? 1000 : 100000, "--sigma2 1e4");
   sweep("large-gain", "gru", 8, "elk", 3.0, o.quick ? 1000 : 10000);
+  // predictability: a contractive (largest Lyapunov exponent < 0) and a
+  // chaotic (> 0) Elman network with weak inputs; iterations vs T
+  for (double gain : {0.5, 2.0})
+    for (std::size_t T : lengths)
+      if (T <= (gain < 1 ? std::min<std::size_t>(o.max_length, 100000) : std::size_t{1000}))
+        v.push_back({"predictability", "elman", 64, 2, T, 1, "quasi-elk", gain, o.threads.back(),
+                     "--input-scale 0.1 --sigma2 1e4", static_cast<int>(std::max<std::size_t>(500, 2 * T + 10))});
   // DEER's demo setting: GRU, input 2, batch 16, T = 10⁴
   for (std::size_t d : o.quick ? std::vector<std::size_t>{1, 4} : std::vector<std::size_t>{1, 4, 8, 32})
     for (int th : o.threads)
@@ -131,7 +139,8 @@ void run_bench_solve(const BenchSolveOpts& o) {
     std::vector<std::string> args{"solve", "--cell", c.cell, "--hidden", std::to_string(c.hidden), "--input-size",
                                   std::to_string(c.input), "--length", std::to_string(c.length), "--batch",
                                   std::to_string(c.batch), "--method", c.method, "--gain", fmt::format("{}", c.gain),
-                                  "--threads", std::to_string(c.threads), "--reference", "off", "--json", "--max-iter", "500"};
+                                  "--threads", std::to_string(c.threads), "--reference", "off", "--json", "--max-iter",
+                                  std::to_string(c.max_iter)};
     for (std::size_t a = 0, b; a < c.extra.size(); a = b + 1) {
       b = c.extra.find(' ', a);
       if (b == std::string::npos) b = c.extra.size();

@@ -14,6 +14,7 @@
 #include "experiment/npy.hpp"
 #include "models/cell.hpp"
 #include "numeric/precision.hpp"
+#include "solve/gradient.hpp"
 #include "solve/jacobian.hpp"
 #include "solve/newton.hpp"
 
@@ -36,6 +37,8 @@ struct SolveCliOpts {
   int threads = 0;
   std::uint64_t seed = 1;
   double gain = 0.9;
+  double input_scale = 1.0;
+  bool grad = false;
   double sigma2 = 1e8;
   bool reset = false;
   bool check_structure = false;
@@ -68,7 +71,10 @@ models::Cell make_cell(const SolveCliOpts& o, bool hidden_given, bool input_give
       const auto kind = models::parse_cell_kind(o.cell);
       c = models::load_cell(o.weights, &kind);
     } else {
-      c = models::random_cell(models::parse_cell_kind(o.cell), o.hidden, o.input, o.seed, o.gain);
+      const auto kind = models::parse_cell_kind(o.cell);
+      // the autoregressive GRU takes one external input (added to its fed-back readout)
+      const std::size_t m = kind == models::CellKind::ArGru && !input_given ? 1 : o.input;
+      c = models::random_cell(kind, o.hidden, m, o.seed, o.gain);
     }
     if (!is_kind || !o.weights.empty()) {
       if (hidden_given && c.hidden != o.hidden)
@@ -91,7 +97,7 @@ std::vector<double> make_inputs(const SolveCliOpts& o, const models::Cell& c, st
     std::mt19937_64 rng(o.seed ^ 0x9e3779b97f4a7c15ULL);
     std::normal_distribution<double> g;
     std::vector<double> x(batch * len * c.input);
-    for (auto& v : x) v = g(rng);
+    for (auto& v : x) v = o.input_scale * g(rng);
     return x;
   }
   experiment::NpyArray a;
@@ -122,6 +128,7 @@ double default_tol(const numeric::Precision& p, std::size_t len) {
 struct BatchResult {
   solve::SolveReport rep;
   double err_seq = 0, err_ref = NAN, lyapunov = NAN;
+  double grad_diff = NAN, grad_scale = NAN, t_grad = 0, t_bptt = 0;
 };
 
 void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool length_given, bool batch_given) {
@@ -139,6 +146,8 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
   } catch (const std::invalid_argument& e) {
     throw CliError(kBadInput, e.what());
   }
+  if (o.grad && prec.kind != numeric::Precision::Kind::Fp64 && prec.kind != numeric::Precision::Kind::Fp32)
+    throw CliError(kBadInput, "--grad runs in fp64 and fp32");
   if (!solve::supports_precision(prec))
     throw CliError(kBadInput, fmt::format("--precision {}: nonlinear cells need exp and tanh; use fp64, fp32, bf16, fp16, float:M:E or log:C", o.precision));
   const numeric::Precision p = prec.resolve(len);
@@ -179,6 +188,28 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
           for (std::size_t i = 0; i < H.size(); ++i)
             r.err_seq = std::max(r.err_seq, std::fabs(numeric::to_double(H[i]) - numeric::to_double(ref[i])));
           r.lyapunov = solve::lyapunov_exponent(cell, X, len, h0, ref);
+          if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+            if (o.grad && !r.rep.diverged) {  // L = Σ_t Σ_i h_t,i
+              const std::vector<T> G(len * n, numeric::one<T>());
+              auto t1 = std::chrono::steady_clock::now();
+              const auto gi = solve::implicit_gradients(cell, X, len, h0, H, G, so.scan);
+              r.t_grad = seconds_since(t1);
+              t1 = std::chrono::steady_clock::now();
+              const auto gb = solve::backprop_sequential(cell, X, len, h0, G);
+              r.t_bptt = seconds_since(t1);
+              double diff = 0, scale = 0;
+              auto cmp = [&](const std::vector<T>& a, const std::vector<T>& b) {
+                for (std::size_t i = 0; i < a.size(); ++i) {
+                  diff = std::max(diff, std::fabs(double(a[i]) - double(b[i])));
+                  scale = std::max(scale, std::fabs(double(b[i])));
+                }
+              };
+              cmp(gi.dx, gb.dx);
+              cmp(gi.dh0, gb.dh0);
+              for (std::size_t q = 0; q < gi.dparams.size(); ++q) cmp(gi.dparams[q], gb.dparams[q]);
+              r.grad_diff = diff, r.grad_scale = scale;
+            }
+          }
           if (!states.empty())
             for (std::size_t i = 0; i < H.size(); ++i) states[b * len * n + i] = numeric::to_double(H[i]);
           if (reference) {  // the same inputs (as rounded to T) in 4× the significand, ≥ 200 bits
@@ -252,6 +283,14 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
   if (reference) j["max_error_vs_reference"] = err_ref;
   j["lyapunov"] = lyap;
   if (so.check_structure) j["structure_violation"] = violation;
+  if (o.grad) {
+    double gd = 0, gs = 0, tg = 0, tb = 0;
+    for (const auto& r : results) gd = std::max(gd, r.grad_diff), gs = std::max(gs, r.grad_scale), tg += r.t_grad, tb += r.t_bptt;
+    j["gradient_max_diff_vs_bptt"] = gd;
+    j["gradient_max_abs"] = gs;
+    j["seconds_gradient_implicit"] = tg;
+    j["seconds_gradient_bptt"] = tb;
+  }
   j["seconds_sequential"] = t_seq;
   j["seconds_solve"] = t_solve;
   j["speedup"] = t_solve > 0 ? t_seq / t_solve : 0.0;
@@ -291,6 +330,10 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
     if (so.check_structure) fmt::print("structure   largest Jacobian entry outside the {} structure: {:.3g}\n", cell.structure().name(), violation);
     fmt::print("time        sequential {:.6f} s, {} {:.6f} s, speed-up {:.2f}×\n", t_seq, j["method"].get<std::string>(), t_solve,
                j["speedup"].get<double>());
+    if (o.grad)
+      fmt::print("gradient    of Σ h: implicit {:.6f} s, backprop through time {:.6f} s, largest difference {:.3e} (largest entry {:.3e})\n",
+                 j["seconds_gradient_implicit"].get<double>(), j["seconds_gradient_bptt"].get<double>(),
+                 j["gradient_max_diff_vs_bptt"].get<double>(), j["gradient_max_abs"].get<double>());
     if (!events.empty()) fmt::print("events      {}\n", fmt::join(events, ", "));
     if (diverged) fmt::print("divergence  {}\n", divergence);
   }
@@ -306,7 +349,7 @@ void add_solve(CLI::App& app) {
   auto o = std::make_shared<SolveCliOpts>();
   auto* cmd = app.add_subcommand("solve", "Evaluate a nonlinear RNN in parallel by Newton's method (DEER, ELK, ParaRNN) and compare with the sequential run");
   cmd->add_option("--cell", o->cell,
-                  "elman, gru, lstm, paragru, paralstm (random weights from --seed and --gain, or --weights FILE), or a cell JSON file (docs/cells-json.md)")
+                  "elman, gru, lstm, paragru, paralstm, argru (random weights from --seed and --gain, or --weights FILE), or a cell JSON file (docs/cells-json.md)")
       ->capture_default_str();
   auto* hid = cmd->add_option("--hidden,-d", o->hidden, "Hidden units")->capture_default_str()->check(CLI::PositiveNumber);
   auto* inp = cmd->add_option("--input-size,-m", o->input, "Input size")->capture_default_str()->check(CLI::PositiveNumber);
@@ -322,6 +365,8 @@ void add_solve(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Threads (0 = all)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", o->seed, "Seed of the random weights and inputs")->capture_default_str();
   cmd->add_option("--gain", o->gain, "Scale of the random recurrent weights: < 1 contractive, ≫ 1 chaotic")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--input-scale", o->input_scale, "Standard deviation of the random inputs")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--grad", o->grad, "Also the gradient of L = Σ_t Σ_i h_t,i by implicit differentiation at the solution, against backpropagation through time (fp64, fp32)");
   cmd->add_option("--sigma2", o->sigma2, "ELK: damping λ = 1/σ²")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_flag("--reset", o->reset, "On divergence reset non-finite or exploded states to the initial guess and go on");
   cmd->add_flag("--check-structure", o->check_structure, "Verify the cell's declared Jacobian structure against the dense Jacobian");

@@ -29,7 +29,8 @@ constexpr KindInfo kKinds[] = {{CellKind::Elman, "elman"},
                                {CellKind::Gru, "gru"},
                                {CellKind::Lstm, "lstm"},
                                {CellKind::ParaGru, "paragru"},
-                               {CellKind::ParaLstm, "paralstm"}};
+                               {CellKind::ParaLstm, "paralstm"},
+                               {CellKind::ArGru, "argru"}};
 }  // namespace
 
 const char* cell_kind_name(CellKind k) {
@@ -72,10 +73,12 @@ std::vector<CellParam> cell_param_shapes(CellKind k, std::size_t d, std::size_t 
     case CellKind::Elman:
       mat("W", d, d), mat("U", d, m), vec("b");
       break;
+    case CellKind::ArGru:
     case CellKind::Gru:
       for (const char* g : {"z", "r", "h"}) mat(fmt::format("W_{}", g), d, d);
       for (const char* g : {"z", "r", "h"}) mat(fmt::format("U_{}", g), d, m);
       for (const char* g : {"z", "r", "h"}) vec(fmt::format("b_{}", g));
+      if (k == CellKind::ArGru) r.push_back({"w_o", d, 1, false, {}}), r.push_back({"b_o", 1, 1, false, {}});
       break;
     case CellKind::Lstm:
       for (const char* g : {"i", "f", "g", "o"}) mat(fmt::format("W_{}", g), d, d);
@@ -99,6 +102,7 @@ std::vector<CellParam> cell_param_shapes(CellKind k, std::size_t d, std::size_t 
 
 Cell random_cell(CellKind k, std::size_t hidden, std::size_t input, std::uint64_t seed, double gain) {
   if (hidden == 0 || input == 0) throw CellError("a cell needs hidden ≥ 1 and input ≥ 1");
+  if (k == CellKind::ArGru && input != 1) throw CellError("an 'argru' cell has input size 1");
   if (!std::isfinite(gain) || gain < 0) throw CellError(fmt::format("gain {} must be a finite number ≥ 0", gain));
   Cell c;
   c.kind = k;
@@ -116,6 +120,7 @@ Cell random_cell(CellKind k, std::size_t hidden, std::size_t input, std::uint64_
       else if (first == 'U' || first == 'B') v = normal(rng) / std::sqrt(double(input));
       else if (first == 'a') v = uniform(rng) * gain;
       else if (first == 'c') v = uniform(rng) * gain / 2;
+      else if (p.name == "w_o") v = normal(rng) / std::sqrt(double(hidden));
       else v = normal(rng) * 0.1;  // biases
     }
   }
@@ -126,6 +131,8 @@ Cell random_cell(CellKind k, std::size_t hidden, std::size_t input, std::uint64_
 void validate(const Cell& c) {
   if (c.hidden == 0) throw CellError("cell: 'hidden' must be ≥ 1");
   if (c.input == 0) throw CellError("cell: 'input' must be ≥ 1");
+  if (c.kind == CellKind::ArGru && c.input != 1)
+    throw CellError("cell 'argru': 'input' must be 1 (the external input is added to the fed-back readout)");
   const auto shapes = cell_param_shapes(c.kind, c.hidden, c.input);
   if (c.params.size() != shapes.size())
     throw CellError(fmt::format("cell '{}': {} parameters, expected {}", cell_kind_name(c.kind), c.params.size(), shapes.size()));

@@ -17,6 +17,8 @@
 //   elman, gru, lstm   dense
 //   paragru            diagonal
 //   paralstm           2×2 blocks per unit
+//   argru              dense: an autoregressive GRU, whose input is its own
+//                      readout w_o·h + b_o plus the external x_t (noise)
 // solve::check_structure verifies a declaration against the full Jacobian.
 //
 // Weights: named parameters (docs/cells-json.md), from a JSON file or random
@@ -32,7 +34,7 @@
 
 namespace parallax::models {
 
-enum class CellKind { Elman, Gru, Lstm, ParaGru, ParaLstm };
+enum class CellKind { Elman, Gru, Lstm, ParaGru, ParaLstm, ArGru };
 
 /// The shape of ∂f/∂h: dense, diagonal, or `block`×`block` blocks on the
 /// diagonal (contiguous in the state layout).
@@ -151,7 +153,13 @@ void Cell::step(const std::vector<std::vector<S>>& P, const S* h, const S* x, S*
       for (std::size_t i = 0; i < d; ++i) out[i] = tanh(row_dot(P[1], i, m, x, row_dot(P[0], i, d, h, P[2][i])));
       return;
     }
+    case CellKind::ArGru:  // GRU weights (m = 1), w_o, b_o: u = w_o·h + b_o + x, then the GRU step on u
     case CellKind::Gru: {  // W_z W_r W_h U_z U_r U_h b_z b_r b_h
+      S u;
+      if (kind == CellKind::ArGru) {
+        u = row_dot(P[9], 0, d, h, P[10][0]) + x[0];
+        x = &u;
+      }
       std::vector<S> z(d), rh(d);
       for (std::size_t i = 0; i < d; ++i) {
         z[i] = sigmoid(row_dot(P[3], i, m, x, row_dot(P[0], i, d, h, P[6][i])));
