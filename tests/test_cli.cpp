@@ -616,3 +616,33 @@ TEST_CASE("cli: solve refuses bad input with exit 2 and reports divergence with 
   CHECK(contains(r.err, "diverged"));
   CHECK(nlohmann::json::parse(r.out)["diverged"] == true);
 }
+
+TEST_CASE("cli: bench solve runs every group in child processes and reports peak memory", "[cli][solve]") {
+  const auto r = cli("bench solve --quick --max-length 100 --threads 1 --json");
+  REQUIRE(r.code == 0);
+  const auto rows = json_lines(r.out);
+  std::set<std::string> groups;
+  for (const auto& row : rows) {
+    groups.insert(row["group"].get<std::string>().substr(0, row["group"].get<std::string>().find(' ')));
+    CHECK(row["T"] == 100);
+    CHECK(row["peak_MiB"].get<double>() > 1);
+    const std::string outcome = row["converged"].get<std::string>();
+    INFO(row.dump());
+    if (row["method"] == "deer" && row["gain"].get<double>() > 1) {
+      CHECK(outcome == "diverged");  // DEER's hard case
+    } else {
+      CHECK(outcome == "yes");
+      CHECK(row["max_error"].get<double>() <= (row["group"].get<std::string>().find("--iters 3") != std::string::npos ? 1e-3 : 1e-9));
+    }
+  }
+  CHECK(groups == std::set<std::string>{"pararnn", "gru", "large-gain", "predictability", "deer-demo"});
+}
+
+TEST_CASE("cli: solve --check-structure confirms every built-in cell's declared Jacobian structure", "[quick][cli][solve]") {
+  for (const char* cell : {"elman", "gru", "lstm", "paragru", "paralstm", "argru"}) {
+    const auto r = cli(std::string("solve --cell ") + cell + " --hidden 5 --length 50 --check-structure --json");
+    INFO(cell << ": " << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(nlohmann::json::parse(r.out)["structure_violation"] == 0.0);
+  }
+}

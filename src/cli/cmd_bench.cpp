@@ -63,6 +63,7 @@ void add_bench(CLI::App& app) {
   });
   add_bench_monoid(*bench);
   add_bench_solve(*bench);
+  add_bench_argru(*bench);
 }
 
 }  // namespace parallax::cli

@@ -89,7 +89,8 @@ ChildResult run_child(const std::vector<std::string>& args) {
 std::vector<Config> configs(const BenchSolveOpts& o) {
   std::vector<Config> v;
   std::vector<std::size_t> lengths;
-  for (std::size_t T = 100; T <= (o.quick ? std::size_t{10000} : o.max_length); T *= 10) lengths.push_back(T);
+  const std::size_t longest = o.quick ? std::min<std::size_t>(10000, o.max_length) : o.max_length;
+  for (std::size_t T = 100; T <= longest; T *= 10) lengths.push_back(T);
   auto sweep = [&](const std::string& group, const std::string& cell, std::size_t d, const std::string& method, double gain,
                    std::size_t max_T, const std::string& extra = "") {
     for (std::size_t T : lengths)
@@ -101,8 +102,9 @@ std::vector<Config> configs(const BenchSolveOpts& o) {
   sweep("pararnn", "paragru", 16, "newton", 0.9, o.max_length);
   sweep("pararnn", "paralstm", 16, "newton", 0.9, o.max_length);
   // dense GRU: quasi-DEER (diagonal), and full DEER for a small d
-  sweep("gru", "gru", 16, "quasi-deer", 0.9, o.max_length / 10);
-  sweep("gru", "gru", 4, "deer", 0.9, o.max_length / 10);
+  const std::size_t tenth = std::max<std::size_t>(100, o.max_length / 10);
+  sweep("gru", "gru", 16, "quasi-deer", 0.9, tenth);
+  sweep("gru", "gru", 4, "deer", 0.9, tenth);
   // large gain: what DEER and quasi-DEER do, and ELK
   sweep("large-gain", "gru", 8, "quasi-deer", 3.0, o.quick ? 1000 : 100000);
   sweep("large-gain", "gru", 8, "deer", 3.0, o.quick ? 1000 : 10000);
@@ -118,7 +120,7 @@ std::vector<Config> configs(const BenchSolveOpts& o) {
   // DEER's demo setting: GRU, input 2, batch 16, T = 10⁴
   for (std::size_t d : o.quick ? std::vector<std::size_t>{1, 4} : std::vector<std::size_t>{1, 4, 8, 32})
     for (int th : o.threads)
-      v.push_back({"deer-demo", "gru", d, 2, o.quick ? std::size_t{1000} : std::size_t{10000}, 16, d <= 8 ? "deer" : "quasi-deer",
+      v.push_back({"deer-demo", "gru", d, 2, std::min<std::size_t>(o.quick ? 1000 : 10000, longest), 16, d <= 8 ? "deer" : "quasi-deer",
                    0.9, th, ""});
   // ELK's setting: untrained GRU, d ∈ {8, 16, 32, 64}, T up to 10⁶ (quasi-ELK: diagonal)
   for (std::size_t d : o.quick ? std::vector<std::size_t>{8} : std::vector<std::size_t>{8, 16, 32, 64})

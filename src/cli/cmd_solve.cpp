@@ -347,14 +347,15 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
 
 void add_solve(CLI::App& app) {
   auto o = std::make_shared<SolveCliOpts>();
+  const CLI::Range kSize(std::size_t{1}, std::size_t{1} << 40);
   auto* cmd = app.add_subcommand("solve", "Evaluate a nonlinear RNN in parallel by Newton's method (DEER, ELK, ParaRNN) and compare with the sequential run");
   cmd->add_option("--cell", o->cell,
                   "elman, gru, lstm, paragru, paralstm, argru (random weights from --seed and --gain, or --weights FILE), or a cell JSON file (docs/cells-json.md)")
       ->capture_default_str();
-  auto* hid = cmd->add_option("--hidden,-d", o->hidden, "Hidden units")->capture_default_str()->check(CLI::PositiveNumber);
-  auto* inp = cmd->add_option("--input-size,-m", o->input, "Input size")->capture_default_str()->check(CLI::PositiveNumber);
-  auto* len = cmd->add_option("--length,-T", o->length, "Sequence length")->capture_default_str()->check(CLI::PositiveNumber);
-  auto* bat = cmd->add_option("--batch,-B", o->batch, "Independent sequences")->capture_default_str()->check(CLI::PositiveNumber);
+  auto* hid = cmd->add_option("--hidden,-d", o->hidden, "Hidden units")->capture_default_str()->check(kSize);
+  auto* inp = cmd->add_option("--input-size,-m", o->input, "Input size")->capture_default_str()->check(kSize);
+  auto* len = cmd->add_option("--length,-T", o->length, "Sequence length")->capture_default_str()->check(kSize);
+  auto* bat = cmd->add_option("--batch,-B", o->batch, "Independent sequences")->capture_default_str()->check(kSize);
   cmd->add_option("--method", o->method, "sequential, jacobi, deer, quasi-deer, newton, elk, quasi-elk")->capture_default_str();
   cmd->add_option("--tol", o->tol, "Stop when |Δh| ≤ tol + tol·|h| everywhere (default: 2^(−0.8·M) for an M-bit significand)")
       ->check(CLI::NonNegativeNumber);

@@ -73,5 +73,7 @@ CliError store_error(const experiment::StoreError& e);
 void add_bench_monoid(CLI::App& bench);
 /// `bench solve`, registered under `bench` by add_bench.
 void add_bench_solve(CLI::App& bench);
+/// `bench argru`, registered under `bench` by add_bench.
+void add_bench_argru(CLI::App& bench);
 
 }  // namespace parallax::cli

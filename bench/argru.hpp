@@ -1,0 +1,144 @@
+#pragma once
+// `parallax bench argru`: an autoregressive GRU, trained on a noisy sine
+// wave and then run on its own output, evaluated by the Newton-type parallel
+// solvers of src/solve (DEER, quasi-DEER, ELK, quasi-ELK) against the
+// sequential recurrence.
+//
+// Why this model. Run autoregressively, a GRU that has learnt an oscillation
+// is a driven nonlinear oscillator: its trajectory is bounded, but the
+// Jacobians along far-from-converged iterates need not be contractive, so the
+// undamped linearised recurrence that DEER solves can grow without bound over
+// a long sequence. ELK's Levenberg–Marquardt damping (trust region of size
+// σ², λ = 1/σ²) keeps each update near the current iterate and is meant to
+// converge where DEER does not.
+//
+// Training (teacher forcing, fp64). Each step draws `batch` sequences
+// y_0..y_L, y_t = sin(2πt/period + φ) + train_noise·ε_t with a random phase
+// φ per sequence. The GRU (CellKind::Gru, input size 1, random_cell with
+// `gain`) reads x_t = y_t for t = 0..L−1, h_t = f(h_{t−1}, y_t), h_{−1} = 0,
+// and the readout ŷ_{t+1} = w_o·h_t + b_o predicts the next sample:
+//      loss = (1/(B·L)) Σ_b Σ_t (ŷ_{t+1} − y_{t+1})².
+// Gradients: the states come from solve::run_sequential; ∂L/∂h_t =
+// (2/(B·L))(ŷ_{t+1} − y_{t+1}) w_o is handed to solve::backprop_sequential
+// (backpropagation through time, whose own tests compare it with finite
+// differences) for the GRU weights; the readout gradients are in closed form,
+//      ∂L/∂w_o = Σ (2/(B·L))(ŷ − y) h_t,   ∂L/∂b_o = Σ (2/(B·L))(ŷ − y).
+// The batch gradients are computed in parallel but summed in a fixed order,
+// so training does not depend on the thread count. The update is Adam
+// (β₁ = 0.9, β₂ = 0.999) after clipping the global gradient norm to `clip`.
+//
+// Evaluation. The trained weights and readout form a CellKind::ArGru cell,
+//      u_t = w_o·h_{t−1} + b_o + x_t,   h_t = GRU(h_{t−1}, u_t),
+// driven by sampling noise x_t = sample_noise·N(0,1) (seeded), so the model
+// feeds its prediction of the next sample back as its input. The sequential
+// run is the reference (timed); every solver row reports its iterations,
+// whether it met the tolerance |Δh| ≤ atol + rtol|h| (converged), whether it
+// blew up (diverged, with the iteration where solve() detected it: a
+// non-finite value or a residual 10¹⁰ times its first), the largest entry
+// of |H − H_sequential| and its wall time. The Lyapunov exponent of the
+// sequential trajectory (solve::lyapunov_exponent) says how strongly the
+// recurrence itself amplifies perturbations.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/cell.hpp"
+
+namespace parallax::bench {
+
+struct ArGruOptions {
+  std::size_t hidden = 16;        ///< GRU units d
+  std::size_t train_length = 200; ///< L: predictions per training sequence
+  int train_steps = 300;          ///< Adam steps
+  std::size_t batch = 8;          ///< sequences per step (each with its own random phase)
+  double learning_rate = 0.01;
+  double clip = 1.0;              ///< global gradient-norm clip (≤ 0: none)
+  double gain = 0.9;              ///< random_cell gain of the initial GRU
+  double train_noise = 0.1;       ///< observation noise of the training sine
+  double period = 50;             ///< steps per sine period
+  double sample_noise = 0.1;      ///< std of the external input x_t when run autoregressively
+  std::size_t eval_length = 10000;  ///< T of the autoregressive evaluation
+  std::vector<double> sigma2 = {1e2, 1e4, 1e6};  ///< ELK trust-region sizes (λ = 1/σ²)
+  int max_iter = 500;             ///< iteration cap of every solver
+  double atol = 1e-8, rtol = 1e-8;  ///< solver stopping tolerance
+  double residual_tol = 1e-6;     ///< a stopped solve counts as converged only if its residual is this small
+  std::string init = "f0";        ///< the solvers' initial guess (solve::InitSpec::parse)
+  int threads = 0;                ///< 0: OpenMP's default
+  std::uint64_t seed = 1;
+  bool quick = false;             ///< small sizes: seconds, for tests and smoke runs
+};
+
+/// `o` with quick's sizes applied when o.quick (train_steps ≤ 100,
+/// train_length ≤ 100, eval_length ≤ 1000, max_iter ≤ 200, one σ² per
+/// ELK method unless fewer given); otherwise o unchanged.
+ArGruOptions effective_options(const ArGruOptions& o);
+
+struct ArGruTraining {
+  models::Cell gru;                 ///< CellKind::Gru, input size 1
+  std::vector<double> w_o;          ///< readout weights (hidden entries)
+  double b_o = 0;                   ///< readout bias
+  std::vector<double> loss_history; ///< training loss at each step (before its update)
+  /// The CellKind::ArGru cell with these GRU weights and readout (h0 = gru.h0).
+  models::Cell argru() const;
+  /// Teacher-forced one-step predictions: ŷ[t] = w_o·h_t + b_o with h_t the
+  /// GRU state after reading y[0..t], predicting y[t+1]; y.size() − 1 values.
+  std::vector<double> predict(const std::vector<double>& y) const;
+};
+
+/// count samples sin(2πt/period + φ) + noise·N(0,1), t = 0..count−1, the
+/// phase φ uniform in [0, 2π), all from `seed`.
+std::vector<double> noisy_sine(std::size_t count, double period, double noise, std::uint64_t seed);
+
+/// The trainable parameters flattened: the GRU's arrays in the cell's order,
+/// then w_o, then b_o; set_params is the inverse (throws on a wrong size).
+std::vector<double> flatten_params(const ArGruTraining& m);
+void set_params(ArGruTraining& m, const std::vector<double>& theta);
+
+/// Teacher-forced loss of one sequence y_0..y_L: (1/L) Σ_t (ŷ_{t+1} − y_{t+1})²,
+/// and (if grad) its gradient in flatten_params order.
+double argru_loss(const ArGruTraining& m, const std::vector<double>& y, std::vector<double>* grad = nullptr);
+
+/// Trains the GRU and readout (see the header comment).
+ArGruTraining train_argru(const ArGruOptions& o);
+
+struct ArGruRow {
+  std::string method;     ///< deer, quasi-deer, elk, quasi-elk
+  double sigma2 = 0;      ///< ELK trust region; NaN for DEER-type rows
+  int iterations = 0;
+  bool converged = false; ///< step tolerance met and final residual ≤ residual_tol
+  bool stalled = false;   ///< step tolerance met but the residual is not small (a false fixed point)
+  bool diverged = false;
+  int diverged_at = 0;    ///< iteration at which the divergence was detected (when diverged)
+  std::string divergence; ///< what was detected (when diverged)
+  double max_error = 0;   ///< max |H − H_sequential|; NaN if diverged
+  std::size_t prefix = 0; ///< leading states within 1e-6 of the sequential run (0 if diverged)
+  double final_residual = 0;  ///< max_t ‖h_t − f(h_{t−1}, x_t)‖_∞ at the end (NaN if diverged)
+  double seconds = 0;
+};
+
+struct ArGruResult {
+  ArGruOptions options;         ///< the effective options
+  ArGruTraining training;
+  std::vector<double> inputs;   ///< the sampling noise x_t (eval_length values)
+  std::vector<double> outputs;  ///< the sequential run's readouts w_o·h_t + b_o (eval_length values)
+  double lyapunov = 0;          ///< largest Lyapunov exponent of the sequential trajectory (nats/step)
+  double seconds_training = 0;
+  double seconds_sequential = 0;
+  std::vector<ArGruRow> rows;   ///< deer, quasi-deer, then elk and quasi-elk for each σ²
+};
+
+/// The eval inputs x_t = sample_noise·N(0,1) for o (from o.seed).
+std::vector<double> argru_inputs(const ArGruOptions& o);
+
+/// Evaluates an already trained model: the sequential reference, the
+/// Lyapunov exponent and every solver row (training copied into the result,
+/// seconds_training left 0). progress(text) is called before each phase.
+ArGruResult evaluate_argru(const ArGruTraining& training, const ArGruOptions& o,
+                           const std::function<void(const std::string&)>& progress = {});
+
+/// train_argru then evaluate_argru.
+ArGruResult run_argru_bench(const ArGruOptions& o, const std::function<void(const std::string&)>& progress = {});
+
+}  // namespace parallax::bench
