@@ -92,7 +92,7 @@ ArGruOptions effective_options(const ArGruOptions& in) {
   o.train_steps = std::min(o.train_steps, 100);
   o.train_length = std::min<std::size_t>(o.train_length, 100);
   o.eval_length = std::min<std::size_t>(o.eval_length, 1000);
-  o.max_iter = std::min(o.max_iter, 200);
+  o.max_iter = std::min(o.max_iter, 500);
   if (o.sigma2.size() > 1) o.sigma2 = {o.sigma2[o.sigma2.size() / 2]};
   return o;
 }
@@ -257,7 +257,7 @@ ArGruResult evaluate_argru(const ArGruTraining& training, const ArGruOptions& in
       row.max_error = e;
       row.final_residual = rep.residual.empty() ? nan : rep.residual.back();
       row.converged = rep.converged && row.final_residual <= o.residual_tol;
-      row.stalled = rep.converged && !row.converged;
+      row.stalled = rep.stalled || (rep.converged && !row.converged);
       while (row.prefix < T) {
         bool close = true;
         for (std::size_t i = 0; i < d; ++i) close = close && std::fabs(H[row.prefix * d + i] - ref[row.prefix * d + i]) <= 1e-6;

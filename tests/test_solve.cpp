@@ -132,15 +132,15 @@ TEST_CASE("hand-written Jacobians of ParaGRU and ParaLSTM equal the automatic on
   }
 }
 
-TEST_CASE("hand-written Jacobian diagonals of Elman and GRU equal the automatic dense diagonal", "[solve][quick]") {
-  for (CellKind kind : {CellKind::Elman, CellKind::Gru}) {
+TEST_CASE("hand-written Jacobian diagonals of Elman, GRU and ArGRU equal the automatic dense diagonal", "[solve][quick]") {
+  for (CellKind kind : {CellKind::Elman, CellKind::Gru, CellKind::ArGru}) {
     for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-      const auto cell = models::random_cell(kind, 6, 2, seed, 0.4 * double(seed));
+      const auto cell = models::random_cell(kind, 6, m_for(kind, 2), seed, 0.4 * double(seed));
       const std::size_t n = cell.state_dim();
       solve::CellEval<double> ev(cell);
       REQUIRE(ev.has_jacobian(1));
       auto s = ev.scratch();
-      const auto h = random_inputs(1, n, seed + 300), x = random_inputs(1, 2, seed + 400);
+      const auto h = random_inputs(1, n, seed + 300), x = random_inputs(1, cell.input, seed + 400);
       std::vector<double> fd(n), fs(n), D(n * n), diag(n);
       ev.f_jac_auto(h.data(), x.data(), n, nullptr, D.data(), s);
       ev.f_jac(h.data(), x.data(), 1, fd.data(), diag.data(), s);

@@ -170,7 +170,7 @@ void run_bench_solve(const BenchSolveOpts& o) {
       row["converged"] = fmt::format("failed (exit {})", r.code);
     } else {
       row["iterations"] = j["iterations"];
-      row["converged"] = j["diverged"].get<bool>() ? "diverged" : j["converged"].get<bool>() ? "yes" : "no";
+      row["converged"] = j["diverged"].get<bool>() ? "diverged" : j["converged"].get<bool>() ? "yes" : j.value("stalled", false) ? "stalled" : "no";
       row["seconds_sequential"] = j["seconds_sequential"];
       row["seconds_solve"] = j["seconds_solve"];
       row["speedup"] = j["speedup"];

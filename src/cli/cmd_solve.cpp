@@ -242,13 +242,14 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
   }
   // ---- report ----
   int iters = 0;
-  bool converged = true, diverged = false;
+  bool converged = true, diverged = false, stalled = false;
   double err_seq = 0, err_ref = reference ? 0 : NAN, lyap = 0, resid = 0, violation = 0;
   int resets = 0;
   std::string divergence;
   for (const auto& r : results) {
     iters = std::max(iters, r.rep.iterations);
     converged = converged && r.rep.converged;
+    stalled = stalled || r.rep.stalled;
     if (r.rep.diverged && !diverged)
       divergence = fmt::format("sequence {}: {} (iteration {})", &r - results.data(), r.rep.divergence, r.rep.diverged_at);
     diverged = diverged || r.rep.diverged;
@@ -275,6 +276,7 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
   j["iterations"] = iters;
   j["converged"] = converged;
   j["diverged"] = diverged;
+  j["stalled"] = stalled;
   if (diverged) j["divergence"] = divergence;
   if (so.reset) j["resets"] = resets;
   j["residual"] = resid;
@@ -317,7 +319,8 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
     fmt::print("sequences   {} × T = {}\n", batch, len);
     fmt::print("method      {} from {}, tol {:.3g}, {} threads, {}\n", j["method"].get<std::string>(), so.init.to_string(),
                so.atol, j["threads"].get<int>(), p.to_string());
-    fmt::print("iterations  {}{}\n", iters, diverged ? "  DIVERGED" : converged ? "  converged" : "  not converged");
+    fmt::print("iterations  {}{}\n", iters,
+               diverged ? "  DIVERGED" : converged ? "  converged" : stalled ? "  stalled: small steps, residual not small" : "  not converged");
     std::vector<std::string> h;
     const std::size_t show = o.show_history ? hist.size() : std::min<std::size_t>(hist.size(), 12);
     for (std::size_t i = 0; i < show; ++i) h.push_back(fmt::format("{:.2e}", hist[i]));

@@ -80,7 +80,7 @@ struct Cell {
 
   /// Hand-written f and Jacobian with block size k (layout of
   /// solve/jacobian.hpp) where one is written out: ParaGRU k = 1, ParaLSTM
-  /// k = 2 (their exact Jacobians), and for Elman and GRU k = 1, the
+  /// k = 2 (their exact Jacobians), and for Elman, GRU and ArGRU k = 1, the
   /// *diagonal* of their dense Jacobian (what quasi-DEER needs, in O(d²)
   /// instead of d forward passes). Returns false otherwise. out equals
   /// step's bit for bit (the same expressions); J is tested against the
@@ -89,7 +89,8 @@ struct Cell {
   bool step_jacobian(const std::vector<std::vector<S>>& P, const S* h, const S* x, S* out, S* J, std::size_t k) const;
   /// True when step_jacobian has block size k for this kind.
   bool has_step_jacobian(std::size_t k) const {
-    return (k == 1 && (kind == CellKind::ParaGru || kind == CellKind::Elman || kind == CellKind::Gru)) ||
+    return (k == 1 && (kind == CellKind::ParaGru || kind == CellKind::Elman || kind == CellKind::Gru ||
+                       kind == CellKind::ArGru)) ||
            (k == 2 && kind == CellKind::ParaLstm);
   }
 
@@ -224,10 +225,20 @@ bool Cell::step_jacobian(const std::vector<std::vector<S>>& P, const S* h, const
     }
     return true;
   }
-  if (kind == CellKind::Gru) {
-    // J_ii = (1 − z_i) + z_i(1 − z_i) W_z,ii (ĥ_i − h_i)
-    //        + z_i (1 − ĥ_i²) Σ_l W_h,il ∂(r_l h_l)/∂h_i,
-    // ∂(r_l h_l)/∂h_i = δ_li r_l + h_l r_l (1 − r_l) W_r,li
+  if (kind == CellKind::Gru || kind == CellKind::ArGru) {
+    // J_ii = (1 − z_i) + z_i(1 − z_i) W'_z,ii (ĥ_i − h_i)
+    //        + z_i (1 − ĥ_i²) Σ_l W_h,il ∂(r_l h_l)/∂h_i  [+ U_h,i w_o,i],
+    // ∂(r_l h_l)/∂h_i = δ_li r_l + h_l r_l (1 − r_l) W'_r,li, where for the
+    // autoregressive GRU the input u = w_o·h + b_o + x depends on h too:
+    // W'_* = W_* + U_* w_oᵀ (U_* has one column), and W' = W for the GRU.
+    const bool ar = kind == CellKind::ArGru;
+    S u;
+    if (ar) {
+      u = row_dot(P[9], 0, d, h, P[10][0]) + x[0];
+      x = &u;
+    }
+    auto Wz = [&](std::size_t i, std::size_t j) { return ar ? P[0][i * d + j] + P[3][i] * P[9][j] : P[0][i * d + j]; };
+    auto Wr = [&](std::size_t i, std::size_t j) { return ar ? P[1][i * d + j] + P[4][i] * P[9][j] : P[1][i * d + j]; };
     std::vector<S> z(d), r(d), rh(d), q(d);
     for (std::size_t i = 0; i < d; ++i) {
       z[i] = sigmoid(row_dot(P[3], i, m, x, row_dot(P[0], i, d, h, P[6][i])));
@@ -239,8 +250,9 @@ bool Cell::step_jacobian(const std::vector<std::vector<S>>& P, const S* h, const
       const S cand = tanh(row_dot(P[5], i, m, x, row_dot(P[2], i, d, rh.data(), P[8][i])));
       out[i] = (one - z[i]) * h[i] + z[i] * cand;
       S acc = P[2][i * d + i] * r[i];
-      for (std::size_t l = 0; l < d; ++l) acc = acc + P[2][i * d + l] * (q[l] * P[1][l * d + i]);
-      J[i] = (one - z[i]) + (z[i] * (one - z[i]) * P[0][i * d + i]) * (cand - h[i]) + z[i] * ((one - cand * cand) * acc);
+      for (std::size_t l = 0; l < d; ++l) acc = acc + P[2][i * d + l] * (q[l] * Wr(l, i));
+      if (ar) acc = acc + P[5][i] * P[9][i];
+      J[i] = (one - z[i]) + (z[i] * (one - z[i]) * Wz(i, i)) * (cand - h[i]) + z[i] * ((one - cand * cand) * acc);
     }
     return true;
   }

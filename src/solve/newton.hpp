@@ -72,7 +72,11 @@ struct SolveOptions {
 
 struct SolveReport {
   int iterations = 0;
-  bool converged = false;
+  bool converged = false;  ///< the step test passed and the residual is small (below)
+  /// The step test passed but the final residual is over 10⁴·(atol + rtol·max|h|):
+  /// a damped method standing still at a point that is not the solution
+  /// (ill-conditioned Jacobian products); not counted as converged.
+  bool stalled = false;
   bool diverged = false;
   int diverged_at = 0;     ///< iteration at which divergence was detected
   std::string divergence;  ///< what was detected

@@ -303,6 +303,11 @@ SolveReport solve(const models::Cell& cell, const std::vector<T>& X, std::size_t
   s.eval_f(H, F);
   rep.residual.push_back(s.residual(H, F));
   if (o.fixed_iters > 0) rep.converged = std::isfinite(rep.residual.back());
+  if (rep.converged && o.fixed_iters == 0) {
+    double hmax = 0;
+    for (const T& v : H) hmax = std::max(hmax, std::fabs(dbl(v)));
+    if (!(rep.residual.back() <= 1e4 * (o.atol + o.rtol * hmax))) rep.converged = false, rep.stalled = true;
+  }
   return rep;
 }
 
