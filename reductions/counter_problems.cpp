@@ -14,6 +14,19 @@ namespace {
 
 using numeric::Exact;
 
+// The fitted [0,1]-diagonal model (automata/compile.hpp, fit_diag01): not a
+// construction of the language but the best model of that class a fixed
+// search finds, so that the class's column can be measured.
+constexpr const char* kDiag01Parity =
+    "diagonal LRNN with eigenvalues in [0,1], fitted to short words (not exact: the state on b^k converges, so it "
+    "cannot track parity; Grazzi et al., ICLR 2025, Thm 1)";
+constexpr const char* kDiag01Mod =
+    "diagonal LRNN with eigenvalues in [0,1], fitted to short words (not exact for M > 1: the state on a^k "
+    "converges, so it cannot count modulo M; Grazzi et al., ICLR 2025, Thm 1)";
+constexpr const char* kDiag01StarFree =
+    "diagonal LRNN with eigenvalues in [0,1], fitted to short words (the language is star-free, which the class can "
+    "reach (Sarrof et al. 2024), but the fit need not be exact)";
+
 class ParityProblem final : public LanguageProblem {
  public:
   ParityProblem() : LanguageProblem("parity") {
@@ -23,7 +36,8 @@ class ParityProblem final : public LanguageProblem {
     info_.constructions = {{"diag", "diagonal LRNN d=1 with eigenvalue -1 on b (Grazzi et al.: needs an eigenvalue outside [0, inf))"},
                            {"pd", "PD-LRNN of width 2 (the swap)"},
                            {"householder", "one Householder reflection on b"},
-                           {"relu-rnn", "ReLU RNN lookup"}};
+                           {"relu-rnn", "ReLU RNN lookup"},
+                           {"diag01", kDiag01Parity}};
   }
 
  private:
@@ -55,6 +69,7 @@ class ModCountProblem final : public LanguageProblem {
                            {"householder", "Householder reflections of the cycle"}};
     if (2 * m_ + 1 <= 2048) info_.constructions.push_back({"relu-rnn", "ReLU RNN lookup"});
     if (m_ <= 2) info_.constructions.push_back({"diag", "diagonal LRNN with eigenvalue -1"});
+    info_.constructions.push_back({"diag01", kDiag01Mod});
   }
 
  private:
@@ -76,6 +91,7 @@ class DyckProblem final : public LanguageProblem {
     info_.instance_format = word_format(name, alphabet());
     info_.constructions = {{"pd", fmt::format("PD-LRNN of width {}: depth 0..K and a dead state", k_ + 2)}};
     if (2 * (k_ + 2) + 1 <= 2048) info_.constructions.push_back({"relu-rnn", "ReLU RNN lookup"});
+    info_.constructions.push_back({"diag01", kDiag01StarFree});
   }
 
  private:

@@ -167,6 +167,10 @@ class WordProblem final : public LanguageProblem {
       info_.constructions.push_back({"rotation", "complex diagonal LRNN: rotation by 2*pi/m per letter (irrational for most m)"});
       if (group_.order <= 2) info_.constructions.push_back({"diag", "diagonal LRNN with eigenvalue -1"});
     }
+    info_.constructions.push_back(
+        {"diag01", "diagonal LRNN with eigenvalues in [0,1], fitted to short words (not exact for a non-trivial group: "
+                   "the state on a repeated letter converges, while the group keeps cycling; Grazzi et al., ICLR 2025, "
+                   "Thm 1)"});
   }
 
  private:

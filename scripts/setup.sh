@@ -7,7 +7,8 @@ PACKAGES=(
   build-essential cmake pkg-config
   libboost-dev libgmp-dev libmpfr-dev libmpfi-dev
   libfmt-dev libcli11-dev catch2 nlohmann-json3-dev
-  libsqlite3-dev berkeley-abc
+  libsqlite3-dev libtomlplusplus-dev berkeley-abc gnuplot-nox
+  python3-venv
 )
 
 missing=()

@@ -192,7 +192,8 @@ std::optional<Exact> promised_score(ModelKind k, bool accepted) {
     case ModelKind::Dense:
     case ModelKind::Wfa:
     case ModelKind::ReluRnn: return accepted ? Exact(1, 2) : Exact(-1, 2);
-    case ModelKind::Rotation: return std::nullopt;
+    case ModelKind::Rotation:
+    case ModelKind::Diag01: return std::nullopt;
   }
   return std::nullopt;
 }
@@ -248,6 +249,7 @@ void check_language(const Dfa& dfa, std::size_t shorter_by = 0) {
   const bool cyclic = group && generated_group_is_cyclic(dfa);
   const std::size_t len = max_len_for(dfa.alphabet.size()) - shorter_by;
   for (ModelKind k : automata::all_model_kinds()) {
+    if (!automata::is_exact_compiler(k)) continue;  // fitted (tests/test_diag01.cpp)
     INFO("model " << automata::to_string(k));
     std::optional<CompiledModel> m;
     std::string refusal;
@@ -471,7 +473,7 @@ TEST_CASE("compile: multi-block parallel scans of compiled models equal the sequ
         INFO("length " << len);
         CHECK(seq.h == par.h);
         CHECK(seq.score == par.score);
-        CHECK((seq.accept == numeric::Sign::Positive) == automata::accepts(d, w));
+        if (automata::is_exact_compiler(k)) CHECK((seq.accept == numeric::Sign::Positive) == automata::accepts(d, w));
       }
     }
   }

@@ -112,6 +112,7 @@ TEST_CASE("reductions: every construction answers like the reference solver", "[
           continue;
         }
         const auto enc = p->encode(in, c.name);
+        if (!automata::is_exact_compiler(enc.model->kind)) break;  // fitted, not exact (tests/test_diag01.cpp)
         const auto& prec = c.name == "rotation" ? fp32 : c.name == "pd" ? exact : fp64;
         REQUIRE((experiment::decide(*enc.model, enc.tokens, prec, false) == 1) == p->solve(in));
         if (!enc.model->is_relu) REQUIRE((experiment::decide(*enc.model, enc.tokens, prec, true) == 1) == p->solve(in));

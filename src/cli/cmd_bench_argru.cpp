@@ -9,6 +9,7 @@
 #include "bench/argru.hpp"
 #include "cli/common.hpp"
 #include "cli/progress.hpp"
+#include "experiment/json_number.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -19,7 +20,7 @@ struct BenchArGruOpts {
   std::string save_cell;
 };
 
-nlohmann::ordered_json number_or_null(double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(); }
+using experiment::number_or_null;
 
 void run_bench_argru(const BenchArGruOpts& o) {
   ProgressBar bar("phases");

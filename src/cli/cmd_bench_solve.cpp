@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/child_process.hpp"
 #include "cli/common.hpp"
 #include "cli/progress.hpp"
 
@@ -44,47 +45,6 @@ struct Config {
   std::string extra;  ///< more solve options
   int max_iter = 500;
 };
-
-struct ChildResult {
-  int code = -1;
-  std::string out;
-  double peak_mib = 0;
-};
-
-/// Runs this executable with args, capturing stdout; the child's peak RSS.
-ChildResult run_child(const std::vector<std::string>& args) {
-  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-  std::vector<std::string> all{self};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int fds[2];
-  if (pipe(fds) != 0) throw CliError(kFailure, "bench solve: cannot create a pipe");
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_addclose(&fa, fds[0]);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid;
-  const int rc = posix_spawn(&pid, self.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(fds[1]);
-  if (rc != 0) {
-    close(fds[0]);
-    throw CliError(kFailure, fmt::format("bench solve: cannot start {}", self));
-  }
-  ChildResult r;
-  char buf[4096];
-  for (ssize_t k; (k = read(fds[0], buf, sizeof buf)) > 0;) r.out.append(buf, static_cast<std::size_t>(k));
-  close(fds[0]);
-  int status = 0;
-  struct rusage ru {};
-  wait4(pid, &status, 0, &ru);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  r.peak_mib = static_cast<double>(ru.ru_maxrss) / 1024.0;  // KiB on Linux
-  return r;
-}
 
 std::vector<Config> configs(const BenchSolveOpts& o) {
   std::vector<Config> v;
@@ -148,7 +108,7 @@ void run_bench_solve(const BenchSolveOpts& o) {
       if (b == std::string::npos) b = c.extra.size();
       if (b > a) args.push_back(c.extra.substr(a, b - a));
     }
-    const ChildResult r = run_child(args);
+    const CapturedChild r = run_child_capture(args);
     nlohmann::ordered_json row;
     row["group"] = c.group + (c.extra.empty() ? "" : " " + c.extra);
     row["cell"] = c.cell;

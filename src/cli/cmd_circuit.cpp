@@ -14,6 +14,9 @@
 #include "circuits/metrics.hpp"
 #include "cli/circuit_spec.hpp"
 #include "cli/common.hpp"
+#include "cli/store_link.hpp"
+#include "experiment/store.hpp"
+#include "models/json_positions.hpp"
 #include "experiment/fit.hpp"
 
 namespace parallax::cli {
@@ -29,6 +32,7 @@ struct CircuitOpts {
   std::string format = "table";
   std::string out;
   std::uint64_t seed = 1;
+  std::string store;
 };
 
 nlohmann::ordered_json record(std::size_t n, const circuits::Circuit& c, const circuits::Metrics& m, double secs) {
@@ -80,9 +84,29 @@ void run_circuit(const CircuitOpts& o) {
     ns.push_back(o.n);
   }
 
+  StoreLink link;
+  if (!o.store.empty()) {
+    if (one_circuit) throw CliError(kBadInput, fmt::format("--store keeps metrics, not a --format {} circuit", format));
+    nlohmann::json config = {{"model", o.model}, {"network", o.network}, {"fanin", o.fanin}, {"seed", o.seed}};
+    const auto colon = o.model.find(':');
+    if (colon != std::string::npos)
+      if (const auto text = models::read_text_file(o.model.substr(colon + 1))) config["model_fnv1a"] = experiment::content_hash(*text);
+    link.open(o.store, "circuit", config, o.seed);
+  }
   Records r({"n", "size", "depth", "depth_bounded", "mult_depth", "max_fanin", "gates", "mbytes", "seconds"});
   std::vector<double> xs_log, xs_lin, ys;
   for (std::size_t n : ns) {
+    const std::string key = fmt::format("circuit/n={}", n);
+    if (const auto* stored = link.active() ? link.find(key) : nullptr) {  // resumed: measured before
+      nlohmann::ordered_json row;
+      for (const auto& [k, v] : stored->items())
+        if (k != "model" && k != "network" && k != "fanin") row[k] = v;
+      r.add(row);
+      xs_log.push_back(std::log2(double(n)));
+      xs_lin.push_back(double(n));
+      ys.push_back(stored->at("depth").get<double>());
+      continue;
+    }
     const auto t0 = std::chrono::steady_clock::now();
     circuits::Circuit c;
     try {
@@ -118,11 +142,18 @@ void run_circuit(const CircuitOpts& o) {
       }
       return;
     }
-    r.add(record(n, c, m, secs));
+    const auto row = record(n, c, m, secs);
+    if (link.active()) {
+      nlohmann::ordered_json stored = {{"model", o.model}, {"network", o.network}, {"fanin", o.fanin}};
+      for (const auto& [k, v] : row.items()) stored[k] = v;
+      link.put("circuit", key, stored);
+    }
+    r.add(row);
     xs_log.push_back(std::log2(double(n)));
     xs_lin.push_back(double(n));
     ys.push_back(double(m.depth));
   }
+  link.finish();
   std::ostringstream text;
   if (format == "records") {
     for (const auto& row : r.rows()) text << row.dump() << '\n';
@@ -167,6 +198,9 @@ void add_circuit(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Write to this file instead of stdout");
   cmd->add_option("--seed", o->seed, "Seed of the random model parameters")->capture_default_str();
+  cmd->add_option("--store", o->store,
+                  "SQLite result store (docs/store.md): one record per n, written as measured; a rerun of the same "
+                  "configuration reads back the stored ones (resume)");
   cmd->callback([o] { run_circuit(*o); });
 }
 

@@ -16,9 +16,11 @@
 #include "models/json_positions.hpp"
 #include "cli/experiment_output.hpp"
 #include "cli/language_source.hpp"
+#include "cli/store_link.hpp"
 #include "experiment/fit.hpp"
 #include "experiment/lengths.hpp"
 #include "experiment/recognize.hpp"
+#include "experiment/store.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -37,7 +39,50 @@ struct RecognizeOpts {
   int max_bits = 2048;
   bool no_scan = false;
   bool check = false;
+  std::string store;
 };
+
+/// The stored (and --json) form of an accuracy record; absent values are null.
+nlohmann::ordered_json record_json(const experiment::RecognizeRecord& r, const std::string& language, const std::string& model) {
+  using J = nlohmann::ordered_json;
+  return {{"language", language},
+          {"model", model},
+          {"n", r.length},
+          {"precision", r.precision},
+          {"trials", r.trials},
+          {"accepted", r.accepted_trials},
+          {"correct", r.correct},
+          {"accuracy", r.accuracy()},
+          {"undecided", r.undecided},
+          {"overflow", r.overflow},
+          {"scan_checked", r.scan_checked},
+          {"scan_agree", r.scan_checked ? J(r.scan_agree) : J(nullptr)},
+          {"ns_per_token", std::round(r.ns_per_token * 10) / 10},
+          {"scan_ns_per_token", r.scan_checked ? J(std::round(r.scan_ns_per_token * 10) / 10) : J(nullptr)},
+          {"first_failure", r.first_failure ? J(*r.first_failure) : J(nullptr)},
+          {"failure_word", r.first_failure ? J(r.first_failure_word) : J(nullptr)},
+          {"failure_expected", r.first_failure ? J(r.first_failure_expected ? "accept" : "reject") : J(nullptr)}};
+}
+
+/// The configuration of a stored run: everything that changes the records
+/// except the lengths and precisions, which only choose which are computed.
+nlohmann::json store_config(const RecognizeOpts& o, const std::string& language, const experiment::RecognizeOptions& ro) {
+  nlohmann::json j;
+  j["language"] = language;
+  if (!o.source.automaton.empty()) {
+    const auto text = models::read_text_file(o.source.automaton);
+    j["automaton_fnv1a"] = experiment::content_hash(text ? *text : std::string());
+  }
+  if (!o.source.regex.empty()) j["regex"] = o.source.regex, j["alphabet"] = o.source.alphabet;
+  j["model"] = o.model;
+  j["trials"] = ro.trials;
+  j["seed"] = ro.seed;
+  j["check_scan"] = ro.check_scan;
+  j["min_bits"] = ro.min_bits;
+  if (ro.min_bits)
+    j["search"] = {{"exponent_bits", ro.exponent_bits}, {"linear_bits", ro.linear_bits}, {"max_bits", ro.max_bits}};
+  return j;
+}
 
 std::vector<std::vector<std::uint32_t>> read_strings(const std::string& path, const std::vector<std::string>& alphabet) {
   const auto text = models::read_text_file(path);
@@ -115,8 +160,53 @@ void run(const RecognizeOpts& o) {
   const bool tty = isatty(STDERR_FILENO);
   std::cerr << fmt::format("{}: {}\n", target.name, model.description);
   experiment::RecognizeReport rep;
+  std::vector<nlohmann::ordered_json> rows;  // accuracy records, computed or read back from the store
+  StoreLink link;
   try {
-    rep = experiment::recognize(target, model, ro, tty ? progress_line : nullptr);
+    if (o.store.empty()) {
+      rep = experiment::recognize(target, model, ro, tty ? progress_line : nullptr);
+      for (const auto& r : rep.records) rows.push_back(record_json(r, target.name, o.model));
+    } else {
+      if (ro.strings) throw CliError(kBadInput, "--store keeps sampled words (--lengths), not --strings");
+      link.open(o.store, "recognize", store_config(o, target.name, ro), ro.seed);
+      // one length at a time: what the run already holds is read back, the
+      // rest computed and stored in one transaction per length
+      for (const std::size_t n : ro.lengths) {
+        experiment::RecognizeOptions one = ro;
+        one.lengths = {n};
+        one.precisions.clear();
+        std::vector<nlohmann::ordered_json> have;
+        for (const auto& spec : ro.precisions) {
+          const auto* j = link.find(record_key(n, spec.resolve(std::max<std::size_t>(n, 1)).to_string()));
+          if (j) have.push_back(*j);
+          else one.precisions.push_back(spec);
+        }
+        const auto* mb = ro.min_bits ? link.find(min_bits_key(n)) : nullptr;
+        one.min_bits = ro.min_bits && !mb;
+        if (mb) for (const auto& m : min_bits_from_result(nlohmann::json::parse(mb->dump()))) rep.min_bits.push_back(m);
+        if (one.precisions.empty() && !one.min_bits) {
+          for (auto& h : have) rows.push_back(std::move(h));
+          continue;
+        }
+        if (one.precisions.empty()) one.precisions = {ro.precisions.front()};  // the words are needed for the search
+        auto part = experiment::recognize(target, model, one, tty ? progress_line : nullptr);
+        std::vector<experiment::ResultInput> batch;
+        for (const auto& r : part.records) {
+          const auto key = record_key(n, r.precision);
+          if (link.find(key)) continue;
+          const auto j = record_json(r, target.name, o.model);
+          batch.push_back({"record", key, j});
+        }
+        if (one.min_bits) batch.push_back({"min-bits", min_bits_key(n), min_bits_result(n, part.min_bits)});
+        link.put_all(batch);
+        for (const auto& spec : ro.precisions) {
+          const auto* j = link.find(record_key(n, spec.resolve(std::max<std::size_t>(n, 1)).to_string()));
+          if (j) rows.push_back(*j);
+        }
+        for (const auto& m : part.min_bits) rep.min_bits.push_back(m);
+      }
+      link.finish();
+    }
   } catch (const numeric::PrecisionError& e) {
     throw CliError(kBadInput, fmt::format("--precision: {}", e.what()));
   }
@@ -131,25 +221,13 @@ void run(const RecognizeOpts& o) {
                        "undecided", "overflow", "scan_agree", "ns_per_token", "scan_ns_per_token", "first_failure",
                        "failure_word", "failure_expected"}));
   std::size_t failures = 0;
-  for (const auto& r : rep.records) {
-    failures += r.trials - r.correct;
-    nlohmann::ordered_json row = {{"record", "accuracy"},
-                                  {"language", target.name},
-                                  {"model", o.model},
-                                  {"n", r.length},
-                                  {"precision", r.precision},
-                                  {"trials", r.trials},
-                                  {"accepted", r.accepted_trials},
-                                  {"correct", r.correct},
-                                  {"accuracy", r.accuracy()},
-                                  {"undecided", r.undecided},
-                                  {"overflow", r.overflow},
-                                  {"scan_agree", r.scan_checked ? nlohmann::ordered_json(r.scan_agree) : nlohmann::ordered_json("-")},
-                                  {"ns_per_token", std::round(r.ns_per_token * 10) / 10},
-                                  {"scan_ns_per_token", r.scan_checked ? nlohmann::ordered_json(std::round(r.scan_ns_per_token * 10) / 10) : nlohmann::ordered_json("-")},
-                                  {"first_failure", r.first_failure ? nlohmann::ordered_json(*r.first_failure) : nlohmann::ordered_json("-")},
-                                  {"failure_word", r.first_failure ? r.first_failure_word : "-"},
-                                  {"failure_expected", r.first_failure ? (r.first_failure_expected ? "accept" : "reject") : "-"}};
+  for (const auto& stored : rows) {
+    failures += stored.at("trials").get<std::size_t>() - stored.at("correct").get<std::size_t>();
+    nlohmann::ordered_json row = {{"record", "accuracy"}};
+    for (const auto& [k, v] : stored.items()) {
+      if (k == "scan_checked") continue;
+      row[k] = v.is_null() ? nlohmann::ordered_json("-") : v;
+    }
     acc.add(std::move(row));
   }
   bool min_overflow = false;
@@ -173,7 +251,7 @@ void add_recognize(CLI::App& app) {
       "time per token, and (with --min-bits) the fewest significand bits that decide every trial");
   auto o = std::make_shared<RecognizeOpts>();
   o->source.add_to(*cmd);
-  cmd->add_option("--model", o->model, "pd, householder, diag, rotation, dense, wfa or relu-rnn")->required();
+  cmd->add_option("--model", o->model, "pd, householder, diag, rotation, dense, wfa, relu-rnn or diag01 (fitted, not exact)")->required();
   cmd->add_option("--lengths", o->lengths, "Comma-separated word lengths, e.g. 10,100,1e6")->capture_default_str();
   cmd->add_option("--precision", o->precisions, "Comma-separated precisions (see `parallax precisions`), e.g. fp32,exact")
       ->capture_default_str();
@@ -187,6 +265,9 @@ void add_recognize(CLI::App& app) {
   cmd->add_option("--max-bits", o->max_bits, "Upper limit of the --min-bits search")->capture_default_str();
   cmd->add_flag("--no-scan", o->no_scan, "Skip the parallel-scan evaluation (sequential only)");
   cmd->add_flag("--check", o->check, "Exit 1 when any trial is decided wrongly");
+  cmd->add_option("--store", o->store,
+                  "SQLite result store (docs/store.md): records are written per length as they complete, and a rerun "
+                  "of the same configuration reuses the stored ones (resume)");
   o->fmt.add_to(*cmd);
   cmd->callback([o] { run(*o); });
 }

@@ -13,6 +13,7 @@
 #include "cli/common.hpp"
 #include "cli/experiment_output.hpp"
 #include "cli/progress.hpp"
+#include "cli/store_link.hpp"
 #include "experiment/lengths.hpp"
 #include "experiment/reduce.hpp"
 #include "experiment/store.hpp"
@@ -37,52 +38,27 @@ struct ReduceOpts {
   std::string store;
 };
 
-/// Result keys in the store: one per (n, precision) record and one per n for
-/// the minimum-bits records.
-std::string record_key(std::size_t n, const std::string& precision) { return fmt::format("record/n={}/{}", n, precision); }
-std::string min_bits_key(std::size_t n) { return fmt::format("min-bits/n={}", n); }
 
-/// Opens the store and the run of this configuration, and wires the hooks:
-/// stored results are reused, new ones written one transaction each.
-struct StoreLink {
-  std::unique_ptr<experiment::Store> store;
-  std::int64_t run = 0;
-  std::map<std::string, nlohmann::json> stored;  ///< key → record
-
-  void open(const std::string& path, const nlohmann::json& config, std::uint64_t seed) {
-    try {
-      store = std::make_unique<experiment::Store>(experiment::Store::open(path, true, "parallax " PARALLAX_VERSION));
-      run = store->begin_run("reduce", config, PARALLAX_VERSION, seed);
-      for (const auto& r : store->results(run)) stored[r.key] = nlohmann::json::parse(r.record.dump());
-    } catch (const experiment::StoreError& e) {
-      throw store_error(e);
-    }
-  }
-  void wire(experiment::ReduceHooks& h) {
-    h.stored_record = [this](std::size_t n, const std::string& prec) -> std::optional<experiment::ReduceRecord> {
-      auto it = stored.find(record_key(n, prec));
-      if (it == stored.end()) return std::nullopt;
-      return experiment::reduce_record_from_json(it->second);
-    };
-    h.stored_min_bits = [this](std::size_t n) -> std::optional<std::vector<experiment::MinBitsRecord>> {
-      auto it = stored.find(min_bits_key(n));
-      if (it == stored.end()) return std::nullopt;
-      std::vector<experiment::MinBitsRecord> out;
-      for (const auto& m : it->second.at("records")) out.push_back(experiment::min_bits_record_from_json(m));
-      return out;
-    };
-    h.on_record = [this](const experiment::ReduceRecord& r) {
-      store->put_result(run, "record", record_key(r.length, r.precision), experiment::to_json(r));
-    };
-    h.on_min_bits = [this](std::size_t n, const std::vector<experiment::MinBitsRecord>& ms) {
-      nlohmann::ordered_json j;
-      j["n"] = n;
-      j["records"] = nlohmann::ordered_json::array();
-      for (const auto& m : ms) j["records"].push_back(experiment::to_json(m));
-      store->put_result(run, "min-bits", min_bits_key(n), j);
-    };
-  }
-};
+/// Wires a sweep's hooks to the store: stored results are reused, new ones
+/// written one transaction each.
+void wire(StoreLink& link, experiment::ReduceHooks& h) {
+  h.stored_record = [&link](std::size_t n, const std::string& prec) -> std::optional<experiment::ReduceRecord> {
+    const auto* j = link.find(record_key(n, prec));
+    if (!j) return std::nullopt;
+    return experiment::reduce_record_from_json(nlohmann::json::parse(j->dump()));
+  };
+  h.stored_min_bits = [&link](std::size_t n) -> std::optional<std::vector<experiment::MinBitsRecord>> {
+    const auto* j = link.find(min_bits_key(n));
+    if (!j) return std::nullopt;
+    return min_bits_from_result(nlohmann::json::parse(j->dump()));
+  };
+  h.on_record = [&link](const experiment::ReduceRecord& r) {
+    link.put("record", record_key(r.length, r.precision), experiment::to_json(r));
+  };
+  h.on_min_bits = [&link](std::size_t n, const std::vector<experiment::MinBitsRecord>& ms) {
+    link.put("min-bits", min_bits_key(n), min_bits_result(n, ms));
+  };
+}
 
 /// --input: one instance per line; malformed lines are reported and skipped,
 /// and the command then exits 2 after printing the records of the others.
@@ -165,8 +141,8 @@ void run(const ReduceOpts& o) {
   experiment::ReduceHooks hooks;
   StoreLink link;
   if (!o.store.empty()) {
-    link.open(o.store, experiment::result_config(p->info().name, ro), ro.seed);
-    link.wire(hooks);
+    link.open(o.store, "reduce", experiment::result_config(p->info().name, ro), ro.seed);
+    wire(link, hooks);
   }
   ProgressBar bar("tok");
   if (bar.active()) hooks.progress = [&bar](const experiment::ReduceProgress& pr) { bar.update(pr.done, pr.total, pr.stage); };
@@ -181,7 +157,7 @@ void run(const ReduceOpts& o) {
     throw store_error(e);
   }
   bar.clear();
-  if (link.store) link.store->finish_run(link.run);
+  link.finish();
   const Format f = o.fmt.format();
   Records acc({"problem", "construction", "n", "precision", "trials", "yes", "correct", "accuracy", "undecided", "overflow",
                "scan_agree", "max_error", "ns_per_token", "first_failing_seed"});

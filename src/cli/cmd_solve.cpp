@@ -11,6 +11,9 @@
 #include <random>
 
 #include "cli/common.hpp"
+#include "cli/store_link.hpp"
+#include "experiment/store.hpp"
+#include "models/json_positions.hpp"
 #include "experiment/npy.hpp"
 #include "models/cell.hpp"
 #include "numeric/precision.hpp"
@@ -47,7 +50,36 @@ struct SolveCliOpts {
   std::string dump_states;
   std::string reference = "auto";
   bool show_history = false;
+  std::string store;
 };
+
+/// The configuration of a stored solve: every option that changes the
+/// record's values except the length (its result key) and the thread count.
+nlohmann::json store_config(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, const numeric::Precision& prec) {
+  nlohmann::json j;
+  j["cell"] = models::cell_kind_name(cell.kind);
+  j["hidden"] = cell.hidden;
+  j["input"] = cell.input;
+  j["batch"] = batch;
+  j["method"] = o.method;
+  j["tol"] = o.tol;
+  j["iters"] = o.iters;
+  j["max_iter"] = o.max_iter;
+  j["init"] = o.init;
+  j["precision"] = prec.to_string();
+  j["seed"] = o.seed;
+  j["gain"] = o.gain;
+  j["input_scale"] = o.input_scale;
+  j["sigma2"] = o.sigma2;
+  j["reset"] = o.reset;
+  j["reference"] = o.reference;
+  j["grad"] = o.grad;
+  j["check_structure"] = o.check_structure;
+  for (const auto& [field, path] : {std::pair{"weights_fnv1a", o.weights}, std::pair{"inputs_fnv1a", o.inputs}})
+    if (!path.empty())
+      if (const auto text = models::read_text_file(path)) j[field] = experiment::content_hash(*text);
+  return j;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -163,6 +195,21 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
   if (o.reference != "on" && o.reference != "off" && o.reference != "auto")
     throw CliError(kBadInput, fmt::format("--reference '{}': valid values are auto, on, off", o.reference));
 
+  StoreLink link;
+  const std::string key = fmt::format("solve/T={}", len);
+  if (!o.store.empty()) {
+    if (!o.dump_states.empty()) throw CliError(kBadInput, "--store keeps the solve's record; give --dump-states without --store");
+    link.open(o.store, "solve", store_config(o, cell, batch, prec), o.seed);
+    if (const auto* stored = link.find(key)) {  // resumed: solved before with this configuration
+      if (o.fmt.format() == Format::Json) fmt::print("{}\n", stored->dump());
+      else fmt::print("stored      {} (run {}): {} iterations, {}, speed-up {:.2f}×\n", o.store, link.run(),
+                      stored->at("iterations").dump(), stored->at("converged").get<bool>() ? "converged" : "not converged",
+                      stored->at("speedup").is_number() ? stored->at("speedup").get<double>() : 0.0);
+      link.finish();
+      if (stored->value("diverged", false)) throw CliError(kFailure, "the solver diverged (stored result)");
+      return;
+    }
+  }
   std::vector<BatchResult> results(batch);
   std::vector<double> states(o.dump_states.empty() ? 0 : batch * len * n);
   double t_seq = 0, t_solve = 0;
@@ -302,6 +349,10 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
   if (status.underflow) events.push_back("underflow");
   if (status.invalid) events.push_back("invalid");
   if (!events.empty()) j["events"] = events;
+  if (link.active()) {
+    link.put("solve", key, j);
+    link.finish();
+  }
   if (o.fmt.format() == Format::Json) {
     fmt::print("{}\n", j.dump());
   } else if (o.fmt.format() == Format::Csv) {
@@ -379,6 +430,9 @@ void add_solve(CLI::App& app) {
   cmd->add_option("--dump-states", o->dump_states, "Write the solved states as a .npy array of shape (B, T, n)");
   cmd->add_option("--reference", o->reference, "Error against a high-precision MPFR sequential run: auto (small runs), on, off")->capture_default_str();
   cmd->add_flag("--history", o->show_history, "Print the whole residual history");
+  cmd->add_option("--store", o->store,
+                  "SQLite result store (docs/store.md): the record is stored under its length; a rerun of the same "
+                  "configuration prints the stored record instead of solving again (resume)");
   o->fmt.add_to(*cmd);
   cmd->callback([o, hid, inp, len, bat] { run_solve(*o, hid->count() > 0, inp->count() > 0, len->count() > 0, bat->count() > 0); });
 }

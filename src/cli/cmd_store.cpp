@@ -29,10 +29,16 @@ experiment::Store open_existing(const std::string& file) {
   }
 }
 
-std::string config_text(const nlohmann::json& config, const char* field) {
-  const auto it = config.find(field);
-  if (it == config.end() || it->is_null()) return "-";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+/// The first of the fields the configuration has, as text ("-" when none):
+/// the `problem` column shows what a run studies (a problem, a language, a
+/// cell, a circuit's model), `construction` how (construction, model, method).
+std::string config_text(const nlohmann::json& config, std::initializer_list<const char*> fields) {
+  for (const char* field : fields) {
+    const auto it = config.find(field);
+    if (it == config.end() || it->is_null()) continue;
+    return it->is_string() ? it->get<std::string>() : it->dump();
+  }
+  return "-";
 }
 
 void list(const std::string& file, Format f) {
@@ -47,8 +53,8 @@ void list(const std::string& file, Format f) {
   for (const auto& run : runs)
     r.add({{"id", run.id},
            {"command", run.command},
-           {"problem", config_text(run.config, "problem")},
-           {"construction", config_text(run.config, "construction")},
+           {"problem", config_text(run.config, {"problem", "language", "cell", "name"})},
+           {"construction", config_text(run.config, {"construction", "model", "method"})},
            {"seed", run.seed},
            {"results", run.results},
            {"started", run.started},

@@ -66,6 +66,8 @@ void add_problems(CLI::App& app);
 void add_reduce(CLI::App& app);
 void add_store(CLI::App& app);
 void add_solve(CLI::App& app);
+void add_report(CLI::App& app);
+void add_run(CLI::App& app);
 /// The CliError for a store error (cmd_store.cpp): exit 1 for a store locked
 /// by another process, exit 2 for everything about the file itself.
 CliError store_error(const experiment::StoreError& e);

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "experiment/reduce.hpp"
+
 namespace parallax::cli {
 
 std::vector<numeric::Precision> parse_precision_list(const std::string& text) {
@@ -67,6 +69,23 @@ void print_min_bits(const std::vector<experiment::MinBitsRecord>& records, const
     if (f == Format::Table) fmt::print("\nminimum bits against n (best of constant, a + b*log2 n, a + b*n):\n");
     fits.print(f);
   }
+}
+
+std::string record_key(std::size_t n, const std::string& precision) { return fmt::format("record/n={}/{}", n, precision); }
+std::string min_bits_key(std::size_t n) { return fmt::format("min-bits/n={}", n); }
+
+nlohmann::ordered_json min_bits_result(std::size_t n, const std::vector<experiment::MinBitsRecord>& records) {
+  nlohmann::ordered_json j;
+  j["n"] = n;
+  j["records"] = nlohmann::ordered_json::array();
+  for (const auto& m : records) j["records"].push_back(experiment::to_json(m));
+  return j;
+}
+
+std::vector<experiment::MinBitsRecord> min_bits_from_result(const nlohmann::json& result) {
+  std::vector<experiment::MinBitsRecord> out;
+  for (const auto& m : result.at("records")) out.push_back(experiment::min_bits_record_from_json(m));
+  return out;
 }
 
 }  // namespace parallax::cli

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   add_reduce(app);
   add_store(app);
   add_solve(app);
+  add_run(app);
+  add_report(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -10,6 +10,8 @@
 #include <exception>
 #include <limits>
 
+#include "experiment/json_number.hpp"
+
 namespace parallax::experiment {
 
 std::uint64_t trial_seed(std::uint64_t seed, std::size_t n, std::size_t k) {
@@ -216,8 +218,6 @@ auto need(const J& j, const char* field) -> decltype(j.at(field)) {
   if (!j.contains(field)) throw std::invalid_argument(fmt::format("record: missing field '{}'", field));
   return j.at(field);
 }
-
-nlohmann::ordered_json number_or_null(double x) { return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr); }
 
 }  // namespace
 

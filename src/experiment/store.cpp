@@ -476,4 +476,6 @@ std::string result_key(const std::string& kind, const nlohmann::json& fields) {
   return kind + ' ' + canonical(fields);
 }
 
+std::string content_hash(std::string_view text) { return fnv1a_hex(text); }
+
 }  // namespace parallax::experiment

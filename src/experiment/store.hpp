@@ -22,6 +22,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -130,5 +131,9 @@ class Store {
 /// canonical JSON, e.g. record {"n":64,"precision":"fp32"}. Equal fields give
 /// equal keys whatever their order.
 std::string result_key(const std::string& kind, const nlohmann::json& fields);
+
+/// 64-bit FNV-1a of a text as 16 hex digits (the store's index hash), e.g.
+/// to name the content of an input file in a run's configuration.
+std::string content_hash(std::string_view text);
 
 }  // namespace parallax::experiment

@@ -228,7 +228,8 @@ SolveReport solve(const models::Cell& cell, const std::vector<T>& X, std::size_t
       }
     }
   }
-  const std::vector<T> H_init = H;
+  // The reset policy restores exploded entries to the initial guess.
+  const std::vector<T> H_init = o.reset ? H : std::vector<T>{};
   const int max_iter = o.fixed_iters > 0 ? o.fixed_iters : o.max_iter > 0 ? o.max_iter : static_cast<int>(len) + 1;
   const std::size_t k = s.k_method;
   std::vector<T> A(k == 0 ? 0 : len * n * k), B(k == 0 ? 0 : len * n);

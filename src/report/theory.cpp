@@ -1,0 +1,343 @@
+#include "report/theory.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "automata/automaton_json.hpp"
+#include "automata/compile.hpp"
+#include "automata/languages.hpp"
+#include "automata/minimize.hpp"
+#include "automata/predict.hpp"
+#include "reductions/problem.hpp"
+
+namespace parallax::report {
+namespace {
+
+// Citations used more than once.
+constexpr const char* kMerrill = "Merrill, Jiang, Li, Lin & Sabharwal, ICML 2026";
+constexpr const char* kIllusion = "Merrill, Petty & Sabharwal, ICML 2024";
+constexpr const char* kTacl = "Merrill & Sabharwal, TACL 2023";
+constexpr const char* kNone = "-";
+
+Prediction none(std::string reason) { return {"no theorem applies", std::move(reason), kNone}; }
+
+/// The built-in language whose words are the yes-instances of a regular
+/// problem (reductions/counter_problems.cpp, word_problem.cpp); empty for a
+/// problem that is not one.
+std::string language_of_problem(const std::string& name, const std::string& family) {
+  if (family == "word:G" || family == "word:G:all" || family == "parity") return name;
+  if (family == "modcount:M") return "count-mod:" + name.substr(std::string("modcount:").size());
+  if (family == "dyck1:K") return name;
+  return {};
+}
+
+/// Whether every pair of letters commutes as a permutation of the states
+/// (for a group automaton: the group the letters generate is abelian).
+bool letters_commute(const automata::Dfa& d) {
+  for (std::size_t x = 0; x < d.delta.size(); ++x)
+    for (std::size_t y = x + 1; y < d.delta.size(); ++y)
+      for (std::size_t q = 0; q < d.states; ++q)
+        if (d.delta[x][d.delta[y][q]] != d.delta[y][d.delta[x][q]]) return false;
+  return true;
+}
+
+/// Diagonal SSMs with non-negative gates recognize exactly the star-free
+/// (aperiodic) languages, as cascades of set-reset layers: several layers.
+Prediction star_free(const std::string& what) {
+  Prediction p{"yes, with several layers",
+               fmt::format("the syntactic monoid is aperiodic (star-free language): a cascade of set-reset flip-flops "
+                           "(Krohn-Rhodes), each a {} layer with gates in [0,1]; one layer is not claimed",
+                           what),
+               "Sarrof, Veitsman & Hahn, NeurIPS 2024 (diagonal SSMs with non-negative gates recognize the star-free "
+               "languages)"};
+  p.covers_one_layer = false;
+  return p;
+}
+
+Prediction regular_prediction(const RowInfo& row, const std::string& column) {
+  const auto& s = *row.summary;
+  const bool nc1 = s.circuit_class == automata::CircuitClass::NC1Complete;
+  if (column == "dense")
+    return {"yes",
+            fmt::format("the minimal DFA as a 0/1 weighted automaton: one dense layer of width |Q| = {} with "
+                        "A_sigma = M_sigma^T (the transposed transition matrix of each letter)",
+                        row.dfa.states),
+            fmt::format("{} (LRNNs run weighted automata over Q; a DFA is a 0/1 one)", kMerrill)};
+  if (column == "complex") {
+    if (nc1)
+      return {"no unless TC0 = NC1",
+              "complex-diagonal LRNNs with log precision are in uniform TC0 (iterated products of diagonal matrices), "
+              "and the language is NC1-complete (a non-solvable group divides its monoid)",
+              kIllusion};
+    if (automata::is_group_automaton(row.dfa) && letters_commute(row.dfa))
+      return {"yes",
+              fmt::format("the syntactic monoid is an abelian group of order {}: one complex-diagonal layer with one "
+                          "coordinate per character, each letter a rotation by 2*pi*j/m (a root of unity); "
+                          "membership is a linear combination of characters",
+                          s.monoid_size),
+              "Grazzi et al., ICLR 2025 (non-real eigenvalues count mod m); Sarrof, Veitsman & Hahn, NeurIPS 2024"};
+    if (s.aperiodic) return star_free("complex-diagonal");
+    return none("the monoid is neither aperiodic nor an abelian group, and the language is not NC1-complete: "
+                "neither a construction nor the TC0 bound applies");
+  }
+  const std::string key = column == "transformer" ? "tc0" : column;
+  for (const auto& p : automata::predict(row.dfa, s)) {
+    if (p.key != key) continue;
+    // The periodicity arguments leave aperiodic monoids open; the star-free
+    // construction closes them for diagonal layers with gates in [0,1].
+    if ((key == "diag01" || key == "diag11") && p.verdict == "no theorem applies" && s.aperiodic)
+      return star_free(key == "diag01" ? "diagonal" : "real-diagonal");
+    Prediction out{p.verdict, p.reason, p.citation};
+    return out;
+  }
+  return none("no prediction for this column");
+}
+
+// --- non-regular rows, by family and by class ---------------------------------
+
+bool diagonal_column(const std::string& c) { return c == "diag01" || c == "diag11" || c == "complex"; }
+bool lrnn_column(const std::string& c) {
+  return diagonal_column(c) || c == "pd" || c == "dplr" || c == "dense";
+}
+
+Prediction majority_prediction(const std::string& column) {
+  const std::string counter =
+      "one coordinate with eigenvalue 1 keeps #a - #b (+1 on a, -1 on b) and the readout tests its sign; "
+      "ceil(log2 n) + 1 bits suffice";
+  const std::string cite = fmt::format("{} (LRNNs run weighted automata over Q with a threshold; #a - #b is one)", kMerrill);
+  if (column == "diag01" || column == "diag11" || column == "complex") return {"yes", counter, cite};
+  if (column == "pd") return {"yes", "P = I and D = 1 make the PD layer the same counter: " + counter, cite};
+  if (column == "dplr") return {"yes", "a diagonal matrix is DPLR with rank 0, so the counter is one: " + counter, cite};
+  if (column == "dense") return {"yes", "a dense layer contains the diagonal counter: " + counter, cite};
+  if (column == "rnn")
+    return {"yes", "a ReLU counter keeps relu(c) and relu(-c) of c = #a - #b exactly with log precision",
+            fmt::format("{} (log-precision nonlinear RNNs simulate counter machines)", kMerrill)};
+  if (column == "transformer")
+    return {"yes",
+            "averaging attention computes the fraction of a's and one threshold decides majority (a single threshold "
+            "gate, inside TC0)",
+            "Merrill, Sabharwal & Smith, TACL 2022 (saturated attention counts); " + std::string(kTacl)};
+  return none("unknown column");
+}
+
+Prediction dyck_prediction(const std::string& column) {
+  if (column == "rnn")
+    return {"yes",
+            "one counter for the depth, the exact zero test relu(1 - c) and a violation flag: a one-counter machine "
+            "with log precision",
+            fmt::format("{} (log-precision nonlinear RNNs simulate counter machines)", kMerrill)};
+  if (column == "transformer")
+    return {"yes", "causal attention computes the balance of every prefix; a second layer checks that none is negative "
+                   "and that the last is zero",
+            "Bhattamishra, Ahuja & Goyal, EMNLP 2020 (transformers recognize Dyck-1)"};
+  if (lrnn_column(column))
+    return none("an eigenvalue-1 coordinate tracks the depth, but the condition that no prefix goes below zero is not "
+                "a threshold of one linear state; the language is in TC0, so no lower bound applies either");
+  return none("unknown column");
+}
+
+/// Rows of a class at or above NC1 (and regular rows whose monoid could not
+/// be enumerated), by the class bound of each architecture.
+Prediction class_prediction(const RowInfo& row, const std::string& column) {
+  const std::string& c = row.complexity;
+  const bool diag = diagonal_column(column);
+  auto tc0_bound = [&](const std::string& cls) -> Prediction {
+    if (column == "transformer")
+      return {"no unless TC0 = " + cls, "log-precision transformers are in uniform TC0 and the problem is " + c, kTacl};
+    return {"no unless TC0 = " + cls,
+            "diagonal LRNNs (real or complex) with log precision are in uniform TC0 (iterated products of diagonal "
+            "matrices) and the problem is " + c,
+            kIllusion};
+  };
+  if (c == "NC1-complete") {
+    if (diag || column == "transformer") return tc0_bound("NC1");
+    const bool formula = row.family == "formula";
+    const bool mod = row.family == "imm3:mod:P";
+    const std::string finite =
+        formula ? "Barrington's width-5 program turns the formula into a word over S5"
+        : mod   ? "the row vector e0^T M1...Mk mod P takes finitely many values"
+                : "the problem reduces to a finite-state computation (a word problem of a non-solvable group)";
+    if (column == "pd")
+      return {"yes", finite + "; a PD-LRNN one-hot over the states runs it exactly with 0/1 entries",
+              fmt::format("{}, Thms 6-8; Terzic et al., NeurIPS 2025", kMerrill)};
+    if (column == "dplr")
+      return {"yes", finite + "; a permutation of N states is a product of N - 1 Householder reflections, so DPLR "
+                              "layers run what PD layers run",
+              "Grazzi et al., ICLR 2025; " + std::string(kMerrill)};
+    if (column == "dense")
+      return {"yes", finite + "; a dense layer contains the PD construction", fmt::format("{}, Thms 6-8", kMerrill)};
+    if (column == "rnn")
+      return {"yes", finite + "; a one-hot state x letter lookup ReLU RNN runs it",
+              fmt::format("{} (nonlinear RNNs simulate finite automata); Barrington 1989", kMerrill)};
+  }
+  if (c == "PNC1-complete" || c == "C=NC1-complete") {
+    const std::string cls = c == "PNC1-complete" ? "PNC1" : "C=NC1";
+    const std::string test = c == "PNC1-complete" ? "sign" : "zero test";
+    if (diag || column == "transformer") return tc0_bound(cls);
+    if (column == "pd")
+      return {"no unless " + cls + " = NC1", "PD-LRNNs are in NC1 (their state is finite) and the problem is " + c,
+              fmt::format("{}, Thms 6-8", kMerrill)};
+    if (column == "dplr")
+      return {"yes",
+              "DPLR LRNNs simulate weighted automata over Q and so iterated 3x3 integer matrix products, with a " + test +
+                  " of one entry at the end",
+              fmt::format("{}, Thm 5", kMerrill)};
+    if (column == "dense")
+      return {"yes",
+              "A_t = M_t^T and h_0 = e_0 keep the row e0^T M1...Mt exactly; the readout is a " + test + " of one entry",
+              fmt::format("{}, Thm 3 (LRNNs are arithmetic circuits over Q)", kMerrill)};
+    if (column == "rnn")
+      return {"yes (with polynomial precision)",
+              "with polynomial precision a ReLU RNN simulates multi-stack machines and so any polynomial-time "
+              "computation (on an input padded to polynomial length)",
+              fmt::format("{}, Thm 1 / Cor 2", kMerrill)};
+  }
+  if (c == "L-complete" || c == "P-complete") {
+    const std::string cls = c == "L-complete" ? "L" : "P";
+    if (column == "transformer")
+      return {"no unless " + cls + " = TC0", "log-precision transformers are in uniform TC0 and the problem is " + c, kTacl};
+    if (diag)
+      return {"no unless " + cls + " = TC0",
+              "diagonal LRNNs with log precision are in uniform TC0 and the problem is " + c, kIllusion};
+    if (column == "pd")
+      return {"no unless " + cls + " = NC1", "PD-LRNNs are in NC1 and the problem is " + c, fmt::format("{}, Thms 6-8", kMerrill)};
+    if (column == "dplr" || column == "dense")
+      return {"no unless " + cls + " = PNC1",
+              "every LRNN language is in PNC1 (a balanced product tree of depth log n and a sign test) and the "
+              "problem is " + c,
+              fmt::format("{}, Thm 3", kMerrill)};
+    if (column == "rnn") {
+      if (cls == "L")
+        return {"yes",
+                "one counter follows the unique path from the source with the exact zero test "
+                "relu(1 - relu(z) - relu(-z)): log precision suffices",
+                fmt::format("{}, Thm 2", kMerrill)};
+      return {"yes (with polynomial precision)",
+              "with polynomial precision a ReLU RNN simulates two stacks (Siegelmann-Sontag) and so recognizes a padded "
+              "P-complete language w #^(c|w|^k)",
+              fmt::format("{}, Thm 1 / Cor 2", kMerrill)};
+    }
+  }
+  if (c == "AC0" || c == "ACC0") {
+    // a regular row whose monoid could not be enumerated
+    if (column == "pd" || column == "dense" || column == "rnn") {
+      if (column == "pd")
+        return {"yes", "any DFA: a PD-LRNN one-hot over the states runs it exactly",
+                fmt::format("Terzic et al., NeurIPS 2025; {}, Thms 6-8", kMerrill)};
+      if (column == "dense") return {"yes", "the DFA as a 0/1 weighted automaton, A_sigma = M_sigma^T", kMerrill};
+      return {"yes", "a one-hot state x letter lookup ReLU RNN runs any DFA",
+              fmt::format("{} (nonlinear RNNs simulate finite automata)", kMerrill)};
+    }
+    return none(fmt::format("the language is in {} (inside TC0), so no class bound rules it out, and its monoid was not "
+                            "enumerated{}",
+                            c, row.note.empty() ? "" : " (" + row.note + ")"));
+  }
+  if (c == "unknown")
+    return none(row.note.empty() ? "the class of this row is not known to Parallax" : row.note);
+  return none(fmt::format("no theorem relates {} problems to this architecture", c));
+}
+
+}  // namespace
+
+const std::vector<Column>& columns() {
+  static const std::vector<Column> c = {
+      {"diag01", "diagonal [0,1]"},       {"diag11", "diagonal [\u22121,1]"}, {"complex", "rotation / complex diag."},
+      {"pd", "PD-LRNN"},                  {"dplr", "DPLR / Householder"},     {"dense", "dense LRNN"},
+      {"rnn", "nonlinear RNN"},           {"transformer", "transformer"}};
+  return c;
+}
+
+std::optional<std::string> column_of(const std::string& n) {
+  static const std::map<std::string, std::string> m = {
+      {"diag01", "diag01"},     {"counter", "diag01"}, {"diag", "diag11"}, {"rotation", "complex"},
+      {"pd", "pd"},             {"householder", "dplr"}, {"dplr", "dplr"}, {"wfa", "dplr"},
+      {"dense", "dense"},       {"relu-rnn", "rnn"},   {"relu-rnn-base2", "rnn"}};
+  if (auto it = m.find(n); it != m.end()) return it->second;
+  if (n.starts_with("transformer")) return std::string("transformer");
+  return std::nullopt;
+}
+
+int class_rank(const std::string& complexity) {
+  static const std::vector<std::string> order = {"AC0",           "ACC0",          "TC0",        "NC1-complete",
+                                                 "C=NC1-complete", "PNC1-complete", "L-complete", "P-complete"};
+  const auto it = std::find(order.begin(), order.end(), complexity);
+  return static_cast<int>(it - order.begin());
+}
+
+RowInfo describe_row(const std::string& name, bool prefer_problem) {
+  RowInfo row;
+  row.name = name;
+  row.complexity = "unknown";
+  row.family = "language";
+  std::string spec;
+  bool found = false;
+  if (prefer_problem) {
+    try {
+      const auto p = reductions::make_problem(name);
+      row.is_problem = true;
+      row.complexity = p->info().complexity;
+      row.family = p->info().family;
+      spec = language_of_problem(name, row.family);
+      found = true;
+    } catch (const std::exception&) {
+    }
+  }
+  try {
+    automata::Dfa dfa;
+    bool have = false;
+    if (!found || !spec.empty()) {
+      const std::string s = spec.empty() ? name : spec;
+      try {
+        dfa = automata::language(s);
+        have = true;
+      } catch (const std::exception&) {
+        std::error_code ec;
+        if (!found && std::filesystem::is_regular_file(s, ec)) {
+          dfa = automata::resolve_dfa(s);
+          have = true;
+        }
+      }
+    }
+    if (have) {
+      row.regular = true;
+      row.dfa = automata::minimize(dfa);
+      // a monoid past this size takes too long to enumerate for a report
+      row.summary = automata::summarize(row.dfa, 200000);
+      if (!found) row.complexity = automata::to_string(row.summary->circuit_class);
+    } else if (!found) {
+      row.note = fmt::format("'{}' is neither a problem nor a built-in language nor a readable DFA/NFA file", name);
+    }
+  } catch (const std::exception& e) {
+    row.summary.reset();
+    row.note = fmt::format("the syntactic monoid of '{}' was not enumerated: {}", name, e.what());
+  }
+  return row;
+}
+
+Prediction predict(const RowInfo& row, const std::string& column) {
+  if (std::none_of(columns().begin(), columns().end(), [&](const Column& c) { return c.key == column; }))
+    return none(fmt::format("'{}' is not a column of the expressivity table", column));
+  if (row.regular && row.summary) return regular_prediction(row, column);
+  if (row.family == "majority") return majority_prediction(column);
+  if (row.family == "dyck1") return dyck_prediction(column);
+  return class_prediction(row, column);
+}
+
+Prediction predict(const std::string& row, const std::string& column) { return predict(describe_row(row), column); }
+
+std::string agreement(const std::string& measured, const Prediction& p) {
+  if (measured != "succeeds" && measured != "fails") return "\u2014";
+  const bool yes = p.verdict.starts_with("yes");
+  const bool no = p.verdict == "no" || p.verdict.starts_with("no unless");
+  if (yes) {
+    if (measured == "succeeds") return "agrees";
+    return p.covers_one_layer ? "DISAGREES" : "\u2014";
+  }
+  if (no) return measured == "fails" ? "agrees" : "DISAGREES";
+  return "\u2014";
+}
+
+}  // namespace parallax::report

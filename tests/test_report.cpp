@@ -1,0 +1,536 @@
+// Tests of `parallax report` (src/report/): stores built record by record
+// with a known truth (which cells succeed, which laws generated the depths and
+// bits), read back by collect(), and the files written by write_report()
+// checked for their structure: the expressivity verdicts and agreements,
+// disagreements listed first, the fitted laws, an empty store that says what
+// is missing, inline SVG plots, a LaTeX article with booktabs, CSV that
+// parses back row for row.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "experiment/store.hpp"
+#include "reductions/problem.hpp"
+#include "report/render.hpp"
+#include "report/tables.hpp"
+#include "report/theory.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace parallax;
+using experiment::Store;
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+fs::path scratch_dir() {
+  static const auto dir = [] {
+    auto d = fs::temp_directory_path() / ("parallax-report-test-" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+std::string fresh(const std::string& name) {
+  const auto p = scratch_dir() / name;
+  fs::remove_all(p);
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(p.string() + suffix);
+  return p.string();
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+/// A reduce accuracy record as `parallax reduce --store` writes it.
+ordered_json reduce_record(const std::string& problem, const std::string& construction, std::size_t n,
+                           const std::string& precision, std::size_t trials, std::size_t correct) {
+  return {{"problem", problem},         {"construction", construction},
+          {"n", n},                     {"precision", precision},
+          {"trials", trials},           {"yes", trials / 2},
+          {"correct", correct},         {"accuracy", double(correct) / double(trials)},
+          {"undecided", 0},             {"overflow", false},
+          {"scan_checked", true},       {"scan_agree", trials},
+          {"ns_per_token", 12.5},       {"max_error", correct == trials ? ordered_json(0.0) : ordered_json(nullptr)},
+          {"first_failing_seed", correct == trials ? ordered_json(nullptr) : ordered_json(1234)}};
+}
+
+/// One reduce run of (problem, construction): `fail_from` is the first n
+/// whose trials are not all correct (0: all correct).
+void add_reduce(Store& s, const std::string& problem, const std::string& construction, const std::vector<std::size_t>& ns,
+                const std::vector<std::string>& precisions, std::size_t fail_from = 0, std::uint64_t seed = 1) {
+  const auto run = s.begin_run("reduce", {{"problem", problem}, {"construction", construction}, {"trials", 10}, {"seed", seed}},
+                               "0.1.0", seed);
+  for (const auto& p : precisions)
+    for (auto n : ns) {
+      const bool ok = fail_from == 0 || n < fail_from;
+      s.put_result(run, "record", experiment::result_key("record", {{"n", n}, {"precision", p}}),
+                   reduce_record(problem, construction, n, p, 10, ok ? 10 : 7));
+    }
+  s.finish_run(run);
+}
+
+const report::Cell& cell(const report::ReportData& d, const std::string& row, const std::string& column) {
+  for (const auto& r : d.expressivity.rows)
+    if (r.name == row)
+      for (const auto& c : r.cells)
+        if (c.column == column) return c;
+  FAIL("no cell " << row << " / " << column);
+  throw 0;
+}
+
+/// RFC 4180 CSV: fields separated by commas, quoted fields with "" for a quote.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, any = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
+      else if (c == '"') quoted = false;
+      else field += c;
+    } else if (c == '"') {
+      quoted = true;
+      any = true;
+    } else if (c == ',') {
+      row.push_back(field), field.clear();
+      any = true;
+    } else if (c == '\n') {
+      row.push_back(field), field.clear();
+      rows.push_back(row), row.clear();
+      any = false;
+    } else {
+      field += c;
+      any = true;
+    }
+  }
+  if (any) row.push_back(field), rows.push_back(row);
+  return rows;
+}
+
+/// The store of tests (a) and (b): word:S5 by pd, parity by diag (both all
+/// correct) and parity by diag01 failing from n = 64.
+std::string agreeing_store(const std::string& name) {
+  const auto path = fresh(name);
+  auto s = Store::open(path, true);
+  add_reduce(s, "word:S5", "pd", {16, 64, 256}, {"exact", "fp32"});
+  add_reduce(s, "parity", "diag", {16, 64, 256}, {"fp32"});
+  add_reduce(s, "parity", "diag01", {16, 64, 256}, {"fp32"}, 64);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("report: theory predictions follow the class of the row and the architecture", "[quick][report]") {
+  using report::predict;
+  // regular rows, from the syntactic monoid
+  CHECK(predict("word:S5", "pd").verdict == "yes");
+  CHECK(predict("word:S5", "dense").verdict == "yes");
+  CHECK(predict("word:S5", "complex").verdict == "no unless TC0 = NC1");
+  CHECK(predict("word:S5", "transformer").verdict == "no unless TC0 = NC1");
+  CHECK(predict("word:S5", "diag01").verdict == "no");
+  CHECK(predict("parity", "diag11").verdict == "yes");
+  CHECK(predict("parity", "diag01").verdict == "no");
+  CHECK(predict("count-mod:3", "complex").verdict == "yes");     // abelian group Z3: rotations
+  CHECK(predict("count-mod:3", "diag11").verdict == "no");       // period 3 needs a non-real eigenvalue
+  CHECK(predict("modcount:3", "complex").verdict == "yes");      // the problem of the same language
+  CHECK(predict("a-star-b-star", "complex").verdict == "yes, with several layers");  // star-free
+  CHECK_FALSE(predict("a-star-b-star", "diag01").covers_one_layer);
+  CHECK(predict("word:D5", "complex").verdict == "no theorem applies");  // solvable, non-abelian
+  // non-regular rows, from their class
+  CHECK(predict("majority", "diag01").verdict == "yes");
+  CHECK(predict("dyck1", "rnn").verdict == "yes");
+  CHECK(predict("dyck1", "pd").verdict == "no theorem applies");
+  CHECK(predict("formula", "pd").verdict == "yes");
+  CHECK(predict("formula", "diag11").verdict == "no unless TC0 = NC1");
+  CHECK(predict("imm3:pos", "dplr").verdict == "yes");
+  CHECK(predict("imm3:pos", "pd").verdict == "no unless PNC1 = NC1");
+  CHECK(predict("imm3:zero", "pd").verdict == "no unless C=NC1 = NC1");
+  CHECK(predict("imm3:zero", "transformer").verdict == "no unless TC0 = C=NC1");
+  CHECK(predict("imm3:pos", "rnn").verdict.starts_with("yes"));
+  CHECK(predict("dgc", "rnn").verdict == "yes");
+  CHECK(predict("dgc", "dense").verdict == "no unless L = PNC1");
+  CHECK(predict("cvp", "transformer").verdict == "no unless P = TC0");
+  CHECK(predict("no-such-thing", "pd").verdict == "no theorem applies");
+  // every "yes" and "no" carries a citation
+  for (const char* row : {"word:S5", "parity", "majority", "imm3:pos", "dgc", "cvp"})
+    for (const auto& c : report::columns()) {
+      const auto p = predict(row, c.key);
+      INFO(row << " / " << c.key);
+      if (p.verdict != "no theorem applies") CHECK(p.citation != "-");
+    }
+  // agreement
+  const report::Prediction yes{"yes", "", "x"}, no{"no unless TC0 = NC1", "", "x"}, none{"no theorem applies", "", "-"};
+  CHECK(report::agreement("succeeds", yes) == "agrees");
+  CHECK(report::agreement("fails", yes) == "DISAGREES");
+  CHECK(report::agreement("fails", no) == "agrees");
+  CHECK(report::agreement("succeeds", no) == "DISAGREES");
+  CHECK(report::agreement("succeeds", none) == "\u2014");
+  CHECK(report::agreement("not measured", yes) == "\u2014");
+  // columns of construction names
+  CHECK(report::column_of("counter") == "diag01");
+  CHECK(report::column_of("wfa") == "dplr");
+  CHECK(report::column_of("relu-rnn-base2") == "rnn");
+  CHECK(report::column_of("transformer-hard") == "transformer");
+  CHECK_FALSE(report::column_of("mystery").has_value());
+}
+
+TEST_CASE("report: the expressivity table has the measured verdicts and they agree with the theory", "[quick][report]") {
+  const auto path = agreeing_store("agree.sqlite");
+  const auto d = report::collect(Store::open(path, false));
+  REQUIRE(d.expressivity.rows.size() == 2);
+  // sorted by class: parity (ACC0) before word:S5 (NC1-complete); the class
+  // is the problem's own
+  CHECK(d.expressivity.rows[0].name == "parity");
+  CHECK(d.expressivity.rows[1].name == "word:S5");
+  CHECK(d.expressivity.rows[0].complexity == reductions::make_problem("parity")->info().complexity);
+  CHECK(d.expressivity.rows[1].complexity == reductions::make_problem("word:S5")->info().complexity);
+  CHECK(d.expressivity.rows[0].cells.size() == report::columns().size());
+
+  const auto& s5 = cell(d, "word:S5", "pd");
+  CHECK(s5.measured == "succeeds");
+  CHECK(s5.outcome.starts_with("exact to n = 256 at fp32"));  // finite precision preferred to exact
+  CHECK(s5.agreement == "agrees");
+  const auto& par = cell(d, "parity", "diag11");
+  CHECK(par.measured == "succeeds");
+  CHECK(par.agreement == "agrees");
+  const auto& p01 = cell(d, "parity", "diag01");
+  CHECK(p01.measured == "fails");
+  CHECK(p01.outcome == "fails from n = 64 at fp32");
+  CHECK(p01.agreement == "agrees");
+  REQUIRE(p01.precisions.size() == 1);
+  CHECK(p01.precisions[0].first_failure == 64u);
+  CHECK(p01.precisions[0].all_correct == std::vector<bool>{true, false, false});
+  CHECK(cell(d, "word:S5", "rnn").measured == "not measured");
+  CHECK(cell(d, "word:S5", "rnn").agreement == "\u2014");
+  CHECK(d.expressivity.disagreements.empty());
+  // the failing pair has an accuracy curve: 1 at 16, 0.7 after
+  REQUIRE(d.accuracy.size() == 1);
+  CHECK(d.accuracy[0].construction == "diag01");
+  CHECK(d.accuracy[0].series[0].second.back().second == Approx(0.7));
+}
+
+TEST_CASE("report: recognize records become language rows, other constructions a note", "[quick][report]") {
+  const auto path = fresh("recognize.sqlite");
+  {
+    auto s = Store::open(path, true);
+    const auto run = s.begin_run("recognize", {{"language", "count-mod:3"}, {"model", "rotation"}, {"seed", 1}}, "0.1.0", 1);
+    for (std::size_t n : {10, 100, 1000})
+      s.put_result(run, "record", experiment::result_key("record", {{"n", n}, {"precision", "fp32"}}),
+                   {{"language", "count-mod:3"}, {"model", "rotation"}, {"n", n}, {"precision", "fp32"}, {"trials", 8},
+                    {"accepted", 4}, {"correct", n < 1000 ? 8 : 6}, {"accuracy", n < 1000 ? 1.0 : 0.75}, {"undecided", 0},
+                    {"overflow", false}, {"scan_checked", true}, {"scan_agree", 8}, {"ns_per_token", 3.0},
+                    {"scan_ns_per_token", 9.0}});
+    for (std::size_t n : {10, 100, 1000})
+      s.put_result(run, "record", experiment::result_key("record", {{"n", n}, {"precision", "interval:64"}}),
+                   {{"language", "count-mod:3"}, {"model", "rotation"}, {"n", n}, {"precision", "interval:64"}, {"trials", 8},
+                    {"accepted", 4}, {"correct", 8}, {"accuracy", 1.0}, {"undecided", n == 1000 ? 1 : 0}, {"overflow", false},
+                    {"scan_checked", true}, {"scan_agree", 8}, {"ns_per_token", 3.0}, {"scan_ns_per_token", 9.0}});
+    s.finish_run(run);
+    add_reduce(s, "parity", "mystery", {16, 64}, {"fp32"});
+  }
+  const auto d = report::collect(Store::open(path, false));
+  // parity has only records of a construction outside the columns: no row
+  REQUIRE(d.expressivity.rows.size() == 1);
+  CHECK(d.expressivity.rows[0].name == "count-mod:3");
+  CHECK_FALSE(d.expressivity.rows[0].is_problem);
+  CHECK(d.expressivity.rows[0].complexity == "ACC0");
+  const auto& c = cell(d, "count-mod:3", "complex");
+  // fp32 fails at 1000 and the interval run leaves one trial undecided there
+  CHECK(c.measured == "fails");
+  CHECK(c.outcome == "fails from n = 10^3 at interval:64");  // a tie goes to the exact arithmetic
+  CHECK(c.agreement == "DISAGREES");                         // an abelian group: rotations should do it
+  REQUIRE(d.notes.size() == 1);
+  CHECK(has(d.notes[0], "mystery (2 records)"));
+  CHECK(d.accuracy.size() == 1);  // count-mod:3 / rotation; parity / mystery never fails
+}
+
+TEST_CASE("report: a wrong outcome is a disagreement, listed first under the table", "[quick][report]") {
+  const auto path = agreeing_store("disagree.sqlite");
+  {
+    auto s = Store::open(path, false);
+    // a fabricated success that the theory rules out: S5 by diagonal [0,1]
+    add_reduce(s, "word:S5", "diag01", {16, 64}, {"fp32"});
+    // and one that succeeds at exact but fails at fp32 (still "succeeds")
+    add_reduce(s, "word:S5", "householder", {16, 64}, {"exact"});
+    add_reduce(s, "word:S5", "householder", {16, 64}, {"fp32"}, 64, 2);
+  }
+  const auto d = report::collect(Store::open(path, false));
+  REQUIRE(d.expressivity.disagreements.size() == 1);
+  CHECK(d.expressivity.disagreements[0].row == "word:S5");
+  CHECK(d.expressivity.disagreements[0].column == "diag01");
+  CHECK(cell(d, "word:S5", "diag01").agreement == "DISAGREES");
+  const auto& hh = cell(d, "word:S5", "dplr");
+  CHECK(hh.measured == "succeeds");
+  CHECK(has(hh.outcome, "exact to n = 64 at exact"));
+  CHECK(has(hh.outcome, "fails from n = 64 at fp32"));
+
+  const auto out = fresh("disagree-out");
+  report::ReportOptions o;
+  o.out_dir = out;
+  o.plots = false;
+  const auto files = report::write_report(d, o);
+  CHECK(files.disagreements == 1);
+  const auto md = slurp(fs::path(out) / "report.md");
+  const auto table_end = md.find("| word:S5 |");
+  const auto dis = md.find("**DISAGREES** \u2014 word:S5 \u00d7 diagonal [0,1]");
+  REQUIRE(table_end != std::string::npos);
+  REQUIRE(dis != std::string::npos);
+  CHECK(table_end < dis);
+  CHECK(dis < md.find("### Citations"));
+  CHECK(dis < md.find("## Circuit depth"));
+  CHECK(has(md, "plots were not made: --no-plots was given"));
+}
+
+TEST_CASE("report: depth and minimum-bits laws are recovered from exact synthetic data", "[quick][report]") {
+  const auto path = fresh("laws.sqlite");
+  {
+    auto s = Store::open(path, true);
+    const auto run = s.begin_run("circuit", {{"model", "lrnn:pd:d=5"}, {"network", "tree"}, {"fanin", "bounded"}, {"seed", 1}},
+                                 "0.1.0", 1);
+    for (std::size_t n = 16; n <= 65536; n *= 4) {
+      const double lg = std::log2(double(n));
+      s.put_result(run, "circuit", experiment::result_key("circuit", {{"n", n}}),
+                   {{"model", "lrnn:pd:d=5"}, {"network", "tree"}, {"fanin", "bounded"}, {"n", n}, {"size", 7 * n - 2},
+                    {"depth", 3 + 2 * lg}, {"depth_bounded", true}, {"mult_depth", lg}, {"max_fanin", 2}, {"gates", 7 * n - 2},
+                    {"mbytes", 0.5}, {"seconds", 0.01}});
+    }
+    const auto r2 = s.begin_run("reduce", {{"problem", "imm3:pos"}, {"construction", "dense"}, {"seed", 1}}, "0.1.0", 1);
+    for (std::size_t n : {8, 16, 32, 64}) {
+      ordered_json mb{{"n", n}, {"records", ordered_json::array()}};
+      mb["records"].push_back({{"n", n}, {"arithmetic", "float"}, {"mode", "sequential"}, {"min_bits", n + 3},
+                               {"precision", "float:" + std::to_string(n + 3) + ":10"}, {"overflow", false}});
+      mb["records"].push_back({{"n", n}, {"arithmetic", "float"}, {"mode", "scan"}, {"min_bits", nullptr},
+                               {"precision", "float:2048:10"}, {"overflow", false}});
+      s.put_result(r2, "min-bits", "min-bits/n=" + std::to_string(n), mb);
+      s.put_result(r2, "record", experiment::result_key("record", {{"n", n}, {"precision", "exact"}}),
+                   reduce_record("imm3:pos", "dense", n, "exact", 10, 10));
+    }
+  }
+  const auto d = report::collect(Store::open(path, false));
+  REQUIRE(d.depth.size() == 1);
+  REQUIRE(d.depth[0].depth_law);
+  CHECK(d.depth[0].depth_law->law == experiment::Law::Logarithmic);
+  CHECK(d.depth[0].depth_law->b == Approx(2).margin(1e-9));
+  CHECK(d.depth[0].depth_law->a == Approx(3).margin(1e-9));
+  REQUIRE(d.depth[0].size_law);
+  CHECK(d.depth[0].size_law->law == experiment::Law::Linear);
+  CHECK(d.depth[0].size_law->b == Approx(7).margin(1e-9));
+  CHECK(d.depth[0].depth.size() == 7);
+
+  REQUIRE(d.precision.size() == 2);  // (float, scan) and (float, sequential)
+  const auto& seq = d.precision[0].mode == "sequential" ? d.precision[0] : d.precision[1];
+  const auto& scan = d.precision[0].mode == "sequential" ? d.precision[1] : d.precision[0];
+  REQUIRE(seq.law);
+  CHECK(seq.law->law == experiment::Law::Linear);
+  CHECK(seq.law->b == Approx(1).margin(1e-9));
+  CHECK(seq.law->a == Approx(3).margin(1e-9));
+  CHECK_FALSE(scan.law);  // no width found at any n
+  const auto& c = cell(d, "imm3:pos", "dense");
+  CHECK(c.measured == "succeeds");
+  CHECK(has(c.outcome, "min bits \u2248 1.00\u00b7n + 3"));
+  CHECK(c.agreement == "agrees");
+  CHECK(report::law_text({experiment::Law::Logarithmic, -1.5, 2, 0}) == "2.00\u00b7log2 n \u2212 1.50");
+  CHECK(report::format_n(1000000) == "10^6");
+  CHECK(report::format_n(1u << 20) == "2^20");
+  CHECK(report::format_n(4096) == "4096");
+}
+
+TEST_CASE("report: an empty store gives every format, saying what is missing", "[quick][report]") {
+  const auto path = fresh("empty.sqlite");
+  Store::open(path, true);
+  const auto d = report::collect(Store::open(path, false));
+  CHECK(d.expressivity.rows.empty());
+  CHECK(d.missing.size() == 4);
+  const auto out = fresh("empty-out");
+  report::ReportOptions o;
+  o.out_dir = out + "/nested/dir";  // created
+  const auto files = report::write_report(d, o);
+  CHECK(files.disagreements == 0);
+  CHECK_FALSE(files.plots_made);
+  for (const char* f : {"report.md", "report.html", "report.tex", "expressivity.csv", "depth.csv", "precision.csv", "newton.csv"}) {
+    INFO(f);
+    CHECK(fs::exists(fs::path(o.out_dir) / f));
+  }
+  for (const char* f : {"report.md", "report.html"}) {
+    const auto text = slurp(fs::path(o.out_dir) / f);
+    INFO(f);
+    CHECK(has(text, "no circuit sweeps in this store: the depth table is empty"));
+    CHECK(has(text, "the expressivity table is empty"));
+    CHECK(has(text, "the precision table is empty"));
+    CHECK(has(text, "the Newton table is empty"));
+    CHECK(has(text, "no plots: the store has no data to plot"));
+  }
+  const auto tex = slurp(fs::path(o.out_dir) / "report.tex");
+  CHECK(has(tex, "no circuit sweeps in this store: the depth table is empty"));
+  CHECK(has(tex, "\\end{document}"));
+  for (const char* f : {"expressivity.csv", "depth.csv", "precision.csv", "newton.csv"})
+    CHECK(parse_csv(slurp(fs::path(o.out_dir) / f)).size() == 1);  // the header only
+}
+
+TEST_CASE("report: HTML with inline SVG, a standalone LaTeX article, Markdown and CSV tables", "[quick][report]") {
+  const auto path = agreeing_store("formats.sqlite");
+  {
+    auto s = Store::open(path, false);
+    const auto run = s.begin_run("circuit", {{"model", "lrnn:diag:d=2"}, {"network", "tree"}, {"fanin", "unbounded"}, {"seed", 7}},
+                                 "0.1.0", 7);
+    for (std::size_t n : {16, 64, 256})
+      s.put_result(run, "circuit", "circuit/n=" + std::to_string(n),
+                   {{"model", "lrnn:diag:d=2"}, {"network", "tree"}, {"fanin", "unbounded"}, {"n", n}, {"size", 3 * n},
+                    {"depth", 4}, {"depth_bounded", false}, {"mult_depth", 1}, {"max_fanin", n}, {"gates", 3 * n},
+                    {"mbytes", 0.1}, {"seconds", 0.001}});
+    s.finish_run(run);
+    const auto solve = s.begin_run("solve", {{"cell", "gru"}, {"seed", 7}}, "0.1.0", 7);
+    for (std::size_t t : {1000, 10000})
+      s.put_result(solve, "solve", "solve/T=" + std::to_string(t),
+                   {{"cell", "gru"}, {"hidden", 8}, {"input", 2}, {"structure", "dense"}, {"length", t}, {"batch", 1},
+                    {"method", "deer"}, {"init", "zeros"}, {"precision", "fp64"}, {"tol", 1e-9}, {"threads", 2},
+                    {"iterations", t == 1000 ? 6 : 8}, {"converged", true}, {"diverged", false}, {"stalled", false},
+                    {"residual", 1e-12}, {"residual_history", {1.0, 1e-12}}, {"max_error_vs_sequential", 2e-15},
+                    {"max_error_vs_reference", nullptr}, {"lyapunov", -0.3}, {"seconds_sequential", 0.01 * double(t) / 1000},
+                    {"seconds_solve", 0.004 * double(t) / 1000}, {"speedup", 2.5}});
+    const auto suite = s.begin_run("suite", {{"name", "smoke"}}, "0.1.0", 0);
+    s.put_result(suite, "suite", "suite",
+                 {{"name", "smoke"}, {"source", "built-in"}, {"quick", true}, {"toml", "# x"}, {"entries", 3}, {"jobs", 1},
+                  {"wall_seconds", nullptr}});
+  }
+  const auto store = Store::open(path, false);
+  const auto d = report::collect(store);
+  REQUIRE(d.newton.size() == 2);
+  CHECK(d.newton[0].status == "converged");
+  CHECK(has(d.newton_summary, "2 solves: 2 converged"));
+  CHECK(d.depth[0].depth_law->law == experiment::Law::Constant);
+
+  const auto out = fresh("formats-out");
+  report::ReportOptions o;
+  o.out_dir = out;
+  o.title = "Smoke & mirrors: 100% _of_ {it}";
+  const auto files = report::write_report(d, o);
+  const auto md = slurp(fs::path(out) / "report.md");
+  const auto html = slurp(fs::path(out) / "report.html");
+  const auto tex = slurp(fs::path(out) / "report.tex");
+
+  // provenance, in every format: version, suite, seeds, host, store path
+  std::set<std::string> hosts;
+  for (const auto& r : store.runs()) hosts.insert(r.host);
+  for (const auto* text : {&md, &html, &tex}) {
+    CHECK(has(*text, "Parallax " + d.provenance.parallax_version));
+    CHECK(has(*text, "runs written by parallax 0.1.0"));
+    CHECK(has(*text, "smoke"));
+    for (const auto& h : hosts) CHECK(has(*text, h));
+  }
+  CHECK(has(md, "Seeds: 0, 1, 7"));
+  CHECK(has(md, path));
+
+  // Markdown: the table header with every column, the plots linked as PNG
+  CHECK(has(md, "| row | class | diagonal [0,1] | diagonal [\u22121,1] | rotation / complex diag. | PD-LRNN | DPLR / Householder | "
+                "dense LRNN | nonlinear RNN | transformer |"));
+  // LaTeX: a standalone article with booktabs and the title escaped
+  CHECK(tex.starts_with("\\documentclass"));
+  CHECK(has(tex, "\\begin{document}"));
+  CHECK(has(tex, "\\toprule"));
+  CHECK(has(tex, "\\bottomrule"));
+  CHECK(has(tex, "Smoke \\& mirrors: 100\\% \\_of\\_ \\{it\\}"));
+  CHECK(tex.ends_with("\\end{document}\n"));
+  // pdflatex-safe: every Unicode symbol spelled in LaTeX
+  CHECK(std::all_of(tex.begin(), tex.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }));
+  // HTML: one self-contained page
+  CHECK(has(html, "Smoke &amp; mirrors"));
+  CHECK_FALSE(has(html, "<img"));
+  CHECK_FALSE(has(html, "<link"));
+
+  if (report::find_program("gnuplot").empty()) {
+    WARN("gnuplot is not on PATH: the plots part of this test is skipped");
+    CHECK(has(md, "plots were not made"));
+  } else {
+    CHECK(files.plots_made);
+    CHECK(has(html, "<svg"));
+    CHECK_FALSE(has(html, "<?xml"));
+    for (const char* p : {"depth", "accuracy_1", "newton_speedup", "newton_iterations"}) {
+      INFO(p);
+      CHECK(fs::file_size(fs::path(out) / "plots" / (std::string(p) + ".png")) > 0);
+      CHECK(has(md, "(plots/" + std::string(p) + ".png)"));
+      CHECK(has(tex, "\\includegraphics[width=0.7\\linewidth]{plots/" + std::string(p) + ".png}"));
+    }
+    CHECK_FALSE(fs::exists(fs::path(out) / "plots" / "min_bits.svg"));  // no min-bits records
+  }
+  if (report::find_program("pdflatex").empty()) {
+    WARN("pdflatex is not on PATH: compiling report.tex is skipped");
+  } else {
+    const auto cmd = "cd '" + out + "' && pdflatex -interaction=nonstopmode -halt-on-error report.tex > pdflatex.log 2>&1";
+    CHECK(std::system(cmd.c_str()) == 0);
+    CHECK(fs::exists(fs::path(out) / "report.pdf"));
+  }
+
+  // CSV: parses back with one line per (row, column), per measurement, per solve
+  const auto ex = parse_csv(slurp(fs::path(out) / "expressivity.csv"));
+  REQUIRE(ex.size() == 1 + d.expressivity.rows.size() * report::columns().size());
+  CHECK(ex[0] == std::vector<std::string>{"row", "class", "architecture", "measured", "outcome", "prediction", "citation", "agreement"});
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> by;
+  for (std::size_t i = 1; i < ex.size(); ++i) {
+    REQUIRE(ex[i].size() == 8);
+    by[{ex[i][0], ex[i][2]}] = ex[i];
+  }
+  CHECK(by.size() == ex.size() - 1);
+  CHECK(by[{"parity", "diag01"}][3] == "fails");
+  CHECK(by[{"parity", "diag01"}][7] == "agrees");
+  CHECK(by[{"word:S5", "pd"}][3] == "succeeds");
+  CHECK(by[{"word:S5", "pd"}][5] == "yes");
+  CHECK(parse_csv(slurp(fs::path(out) / "depth.csv")).size() == 1 + 3);
+  const auto nw = parse_csv(slurp(fs::path(out) / "newton.csv"));
+  REQUIRE(nw.size() == 1 + 2);
+  CHECK(nw[1][6] == "converged");
+  CHECK(std::stod(nw[2][9]) == 2.5);
+}
+
+TEST_CASE("report: no gnuplot, bad formats and an unwritable directory", "[quick][report]") {
+  const auto path = agreeing_store("errors.sqlite");
+  const auto d = report::collect(Store::open(path, false));
+  report::ReportOptions o;
+  o.out_dir = fresh("errors-out");
+  o.gnuplot = "no-such-gnuplot-program";
+  o.formats = {"md", "html"};
+  const auto files = report::write_report(d, o);
+  CHECK_FALSE(files.plots_made);
+  CHECK(has(files.plots_note, "no-such-gnuplot-program is not on PATH"));
+  CHECK(files.files.size() == 2);
+  CHECK(has(slurp(fs::path(o.out_dir) / "report.md"), "plots were not made"));
+  CHECK_FALSE(has(slurp(fs::path(o.out_dir) / "report.html"), "<svg"));
+  CHECK_FALSE(fs::exists(fs::path(o.out_dir) / "report.tex"));
+
+  CHECK(report::parse_formats("md, csv,md") == std::vector<std::string>{"md", "csv"});
+  try {
+    report::parse_formats("md,pdf");
+    FAIL("pdf accepted");
+  } catch (const report::ReportError& e) {
+    CHECK(has(e.what(), "'pdf'"));
+    CHECK(has(e.what(), "md, html, tex, csv"));
+  }
+  // a regular file where the directory should be
+  const auto file = fresh("not-a-dir");
+  std::ofstream(file) << "x";
+  o.out_dir = file;
+  CHECK_THROWS_AS(report::write_report(d, o), report::ReportError);
+  CHECK(report::latex_escape("a_b \u2248 c\u00b7n \u2212 3 \u00e9") == "a\\_b $\\approx$ c$\\cdot$n $-$ 3 ?");
+  CHECK(report::csv_field("a,\"b\"") == "\"a,\"\"b\"\"\"");
+}
