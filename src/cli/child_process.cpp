@@ -43,7 +43,8 @@ pid_t start(const std::vector<std::string>& args, Setup setup) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(127);
     setup();
-    execve(self.c_str(), argv.data(), environ);
+    // this very executable, even if the file was replaced since it started
+    execve("/proc/self/exe", argv.data(), environ);
     _exit(127);
   }
   return pid;

@@ -25,7 +25,7 @@ trials = 20
 [[reduce]]
 problem = "word:S5"
 construction = "pd"
-lengths = "16..65536x4"
+lengths = "16..262144x4"
 precision = ["fp32", "bf16"]
 quick = { lengths = "16..4096x4", precision = "bf16" }
 
@@ -63,7 +63,7 @@ quick = { lengths = "1..3+1" }
 [[reduce]]
 problem = "parity"
 construction = "diag"
-lengths = "16..1000000x4"
+lengths = "16..1048576x4"
 precision = ["fp32", "bf16"]
 quick = { lengths = "16..65536x4" }
 
@@ -133,7 +133,7 @@ quick = false
 [[reduce]]
 problem = "majority"
 construction = "counter"
-lengths = "16..1000000x4"
+lengths = "16..1048576x4"
 precision = ["fp32", "bf16"]
 min_bits = true
 quick = { lengths = "16..4096x4", precision = "bf16" }
@@ -260,6 +260,7 @@ hidden = 16
 gain = 2.0
 method = "quasi-elk"
 sigma2 = 10000.0
+max_iter = 5000
 length = [100, 1000]
 quick = false
 )toml";

@@ -116,7 +116,7 @@ std::string series_label(std::initializer_list<std::string> parts) {
 std::vector<PlotSpec> plot_specs(const ReportData& data) {
   std::vector<PlotSpec> out;
   if (!data.depth.empty()) {
-    PlotSpec p{"depth", "circuit depth against n", "n", "depth", 2, 0, false, {}};
+    PlotSpec p{"depth", "circuit depth against n (both axes logarithmic)", "n", "depth", 2, 2, false, {}};
     for (const auto& r : data.depth) {
       Series s{series_label({r.model, r.network, r.fanin}), {}};
       for (const auto& [n, v] : r.depth)
