@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "csv_util.hpp"
 #include "experiment/store.hpp"
 #include "reductions/problem.hpp"
 #include "report/render.hpp"
@@ -29,6 +30,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+using parallax_test::parse_csv;
 using namespace parallax;
 using experiment::Store;
 using nlohmann::json;
@@ -95,37 +97,6 @@ const report::Cell& cell(const report::ReportData& d, const std::string& row, co
         if (c.column == column) return c;
   FAIL("no cell " << row << " / " << column);
   throw 0;
-}
-
-/// RFC 4180 CSV: fields separated by commas, quoted fields with "" for a quote.
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false, any = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
-      else if (c == '"') quoted = false;
-      else field += c;
-    } else if (c == '"') {
-      quoted = true;
-      any = true;
-    } else if (c == ',') {
-      row.push_back(field), field.clear();
-      any = true;
-    } else if (c == '\n') {
-      row.push_back(field), field.clear();
-      rows.push_back(row), row.clear();
-      any = false;
-    } else {
-      field += c;
-      any = true;
-    }
-  }
-  if (any) row.push_back(field), rows.push_back(row);
-  return rows;
 }
 
 /// The store of tests (a) and (b): word:S5 by pd, parity by diag (both all

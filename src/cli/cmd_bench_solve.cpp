@@ -8,7 +8,6 @@
 // down.
 #include <fmt/format.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
