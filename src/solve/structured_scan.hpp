@@ -41,14 +41,13 @@ void structured_scan(std::size_t len, std::size_t n, std::size_t k, const std::v
   op.k = k;
   op.blocks = n / k;
   using E = typename kernels::BlockDiagAffine<T>::element;
-  std::vector<E> elems(len);
-  parallel_chunks(so, len, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t t = lo; t < hi; ++t) {
-      elems[t].m.assign(A.begin() + t * n * k, A.begin() + (t + 1) * n * k);
-      elems[t].b.assign(B.begin() + t * n, B.begin() + (t + 1) * n);
-    }
-  });
-  auto src = [&](std::size_t t) -> const E& { return elems[t]; };
+  // Elements are built from A and B when the scan asks for them (twice per
+  // step: reduce, then apply) rather than stored for all t, which would
+  // double the memory of the iteration for a small saving in copies.
+  auto src = [&](std::size_t t) {
+    return E{std::vector<T>(A.begin() + t * n * k, A.begin() + (t + 1) * n * k),
+             std::vector<T>(B.begin() + t * n, B.begin() + (t + 1) * n)};
+  };
   auto sink = [&](std::size_t t, const std::vector<T>& h) { std::copy(h.begin(), h.end(), H.begin() + t * n); };
   kernels::run_parallel(op, src, len, h0, sink, so);
 }
