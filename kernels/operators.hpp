@@ -16,13 +16,14 @@
 // Scans (kernels/scan.hpp) need only compose/identity; recurrences also apply.
 // Operators are templates over the scalar and use only + - * and the
 // numeric:: free functions, so every precision instantiates the same code.
-// They avoid host-only constructs in their arithmetic so the CUDA backend can
-// reuse the formulas.
+// Their formulas live in kernels/affine_math.hpp, shared with the CUDA
+// element types (kernels/cuda/elements.hpp).
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "kernels/affine_math.hpp"
 #include "numeric/scalar_traits.hpp"
 
 namespace parallax::kernels {
@@ -39,8 +40,7 @@ struct ScalarAffine {
   element identity() const { return {numeric::one<T>(), numeric::zero<T>()}; }
   state make_state() const { return numeric::zero<T>(); }
   void compose(const element& first, const element& second, element& out) const {
-    out.a = second.a * first.a;
-    out.b = second.a * first.b + second.b;
+    math::scalar_compose(first.a, first.b, second.a, second.b, out.a, out.b);
   }
   void apply(const element& e, const state& in, state& out) const { out = e.a * in + e.b; }
 };
@@ -60,10 +60,7 @@ struct DiagAffine {
   void compose(const element& first, const element& second, element& out) const {
     out.a.resize(d);
     out.b.resize(d);
-    for (std::size_t i = 0; i < d; ++i) {
-      out.a[i] = second.a[i] * first.a[i];
-      out.b[i] = second.a[i] * first.b[i] + second.b[i];
-    }
+    for (std::size_t i = 0; i < d; ++i) math::scalar_compose(first.a[i], first.b[i], second.a[i], second.b[i], out.a[i], out.b[i]);
   }
   void apply(const element& e, const state& in, state& out) const {
     out.resize(d);
@@ -96,32 +93,13 @@ struct BlockDiagAffine {
   void compose(const element& first, const element& second, element& out) const {
     out.m.resize(blocks * k * k);
     out.b.resize(dim());
-    for (std::size_t q = 0; q < blocks; ++q) {
-      const T* m1 = &first.m[q * k * k];
-      const T* m2 = &second.m[q * k * k];
-      T* mo = &out.m[q * k * k];
-      for (std::size_t i = 0; i < k; ++i) {
-        for (std::size_t j = 0; j < k; ++j) {
-          T acc = m2[i * k] * m1[j];
-          for (std::size_t l = 1; l < k; ++l) acc = acc + m2[i * k + l] * m1[l * k + j];
-          mo[i * k + j] = acc;
-        }
-        T acc = second.b[q * k + i];
-        for (std::size_t l = 0; l < k; ++l) acc = acc + m2[i * k + l] * first.b[q * k + l];
-        out.b[q * k + i] = acc;
-      }
-    }
+    for (std::size_t q = 0; q < blocks; ++q)
+      math::block_compose(k, &first.m[q * k * k], &first.b[q * k], &second.m[q * k * k], &second.b[q * k],
+                          &out.m[q * k * k], &out.b[q * k]);
   }
   void apply(const element& e, const state& in, state& out) const {
     out.resize(dim());
-    for (std::size_t q = 0; q < blocks; ++q) {
-      const T* m = &e.m[q * k * k];
-      for (std::size_t i = 0; i < k; ++i) {
-        T acc = e.b[q * k + i];
-        for (std::size_t l = 0; l < k; ++l) acc = acc + m[i * k + l] * in[q * k + l];
-        out[q * k + i] = acc;
-      }
-    }
+    for (std::size_t q = 0; q < blocks; ++q) math::block_apply(k, &e.m[q * k * k], &e.b[q * k], &in[q * k], &out[q * k]);
   }
 };
 
@@ -150,17 +128,13 @@ struct PDAffine {
   void compose(const element& first, const element& second, element& out) const {
     out.p.resize(d);
     out.D.resize(d);
-    out.b = second.b;
-    for (std::size_t j = 0; j < d; ++j) {
-      const std::uint32_t mid = first.p[j];
-      out.p[j] = second.p[mid];
-      out.D[j] = second.D[mid] * first.D[j];
-      out.b[second.p[j]] = out.b[second.p[j]] + second.D[j] * first.b[j];
-    }
+    out.b.resize(d);
+    math::pd_compose(d, first.p.data(), first.D.data(), first.b.data(), second.p.data(), second.D.data(),
+                     second.b.data(), out.p.data(), out.D.data(), out.b.data());
   }
   void apply(const element& e, const state& in, state& out) const {
-    out = e.b;
-    for (std::size_t j = 0; j < d; ++j) out[e.p[j]] = out[e.p[j]] + e.D[j] * in[j];
+    out.resize(d);
+    math::pd_apply(d, e.p.data(), e.D.data(), e.b.data(), in.data(), out.data());
   }
 };
 
@@ -184,24 +158,11 @@ struct DenseAffine {
   void compose(const element& first, const element& second, element& out) const {
     out.A.resize(d * d);
     out.b.resize(d);
-    for (std::size_t i = 0; i < d; ++i) {
-      for (std::size_t j = 0; j < d; ++j) {
-        T acc = second.A[i * d] * first.A[j];
-        for (std::size_t l = 1; l < d; ++l) acc = acc + second.A[i * d + l] * first.A[l * d + j];
-        out.A[i * d + j] = acc;
-      }
-      T acc = second.b[i];
-      for (std::size_t l = 0; l < d; ++l) acc = acc + second.A[i * d + l] * first.b[l];
-      out.b[i] = acc;
-    }
+    math::block_compose(d, first.A.data(), first.b.data(), second.A.data(), second.b.data(), out.A.data(), out.b.data());
   }
   void apply(const element& e, const state& in, state& out) const {
     out.resize(d);
-    for (std::size_t i = 0; i < d; ++i) {
-      T acc = e.b[i];
-      for (std::size_t l = 0; l < d; ++l) acc = acc + e.A[i * d + l] * in[l];
-      out[i] = acc;
-    }
+    math::block_apply(d, e.A.data(), e.b.data(), in.data(), out.data());
   }
 };
 

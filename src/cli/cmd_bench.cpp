@@ -6,6 +6,7 @@
 
 #include "bench/scan_bench.hpp"
 #include "cli/common.hpp"
+#include "cli/device.hpp"
 
 namespace parallax::cli {
 
@@ -15,11 +16,14 @@ void add_bench(CLI::App& app) {
   auto* cmd = bench->add_subcommand(
       "scan",
       "Scan throughput: fp32 scalar affine recurrence (sequential loop vs parallel scan vs elementwise pass), "
-      "dense 4x4 and PD d=8 scans (1 vs N threads), exact 2x2 integer matrix products (tree vs left fold)");
+      "dense 4x4 and PD d=8 scans (1 vs N threads), exact 2x2 integer matrix products (tree vs left fold); "
+      "with --device cuda every GPU scan kind against the GPU's copy bandwidth");
   struct Opts {
     FormatFlags fmt;
     bench::ScanBenchOptions b;
     bool check = false;
+    std::string device = "cpu";
+    std::size_t elements = std::size_t(1) << 28;
   };
   auto o = std::make_shared<Opts>();
   o->fmt.add_to(*cmd);
@@ -32,7 +36,22 @@ void add_bench(CLI::App& app) {
   cmd->add_option("--repeats", o->b.repeats, "Runs per figure; the best is reported")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_flag("--quick", o->b.quick, "Small sizes (seconds), for a smoke test");
   cmd->add_flag("--check", o->check, "Exit 1 if a figure misses its target");
-  cmd->callback([o] {
+  add_device_option(*cmd, o->device);
+  cmd->add_option("--elements", o->elements, "--device cuda: affine elements per scan figure (default 2^28; --quick 2^24)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 34));
+  cmd->callback([o, cmd] {
+    if (o->device == "cuda") {
+      for (const char* cpu_only : {"--n-scalar", "--n-struct", "--n-exact", "--threads"})
+        if (cmd->count(cpu_only) > 0)
+          throw CliError(kBadInput, fmt::format("{} is for the CPU figures; with --device cuda use --elements and --repeats", cpu_only));
+      BenchScanCudaOptions c;
+      c.elements = cmd->count("--elements") > 0 ? o->elements : o->b.quick ? std::size_t(1) << 24 : std::size_t(1) << 28;
+      c.repeats = cmd->count("--repeats") > 0 ? o->b.repeats : o->b.quick ? 2 : 5;
+      c.check = o->check;
+      run_bench_scan_cuda(c, o->fmt.format());
+      return;
+    }
+    if (cmd->count("--elements") > 0) throw CliError(kBadInput, "--elements is for the --device cuda figures; the CPU's take --n-scalar, --n-struct and --n-exact");
     const bool tty = isatty(fileno(stderr));
     auto progress = [tty](const std::string& what) {
       if (tty) std::cerr << "\r\033[K" << what << std::flush;

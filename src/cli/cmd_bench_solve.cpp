@@ -20,6 +20,7 @@
 
 #include "cli/child_process.hpp"
 #include "cli/common.hpp"
+#include "cli/device.hpp"
 #include "cli/progress.hpp"
 
 extern char** environ;
@@ -32,6 +33,8 @@ struct BenchSolveOpts {
   bool quick = false;
   std::size_t max_length = 1000000;
   std::vector<int> threads{1, 2};
+  std::string device = "cpu";
+  BenchSolveCudaOptions cuda;  ///< --device cuda
 };
 
 struct Config {
@@ -152,8 +155,30 @@ void add_bench_solve(CLI::App& bench) {
   cmd->add_flag("--quick", o->quick, "Small sizes (seconds), for a smoke test");
   cmd->add_option("--max-length", o->max_length, "Longest sequence of the sweeps")->capture_default_str()->check(CLI::Range(100, 10000000));
   cmd->add_option("--threads", o->threads, "Thread counts to compare")->capture_default_str()->check(CLI::PositiveNumber);
+  add_device_option(*cmd, o->device);
+  cmd->add_option("--hidden", o->cuda.hidden, "--device cuda: ParaGRU / ParaLSTM hidden units")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--batch", o->cuda.batch, "--device cuda: ParaGRU / ParaLSTM sequences")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--input-size", o->cuda.input, "--device cuda: ParaGRU / ParaLSTM input size")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--iters", o->cuda.iters, "--device cuda: exactly this many Newton iterations (0: to the precision's tolerance)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--precision", o->cuda.precision, "--device cuda: fp32 or fp64")->capture_default_str()->check(CLI::IsMember({"fp32", "fp64"}));
+  cmd->add_option("--seed", o->cuda.seed, "--device cuda: seed of the random weights and inputs")->capture_default_str();
   o->fmt.add_to(*cmd);
-  cmd->callback([o] { run_bench_solve(*o); });
+  cmd->callback([o, cmd] {
+    const char* cuda_only[] = {"--hidden", "--batch", "--input-size", "--iters", "--precision", "--seed"};
+    if (o->device == "cuda") {
+      for (const char* cpu_only : {"--max-length", "--threads"})
+        if (cmd->count(cpu_only) > 0)
+          throw CliError(kBadInput, fmt::format("{} goes with the CPU sweep; --device cuda has its own sizes (--quick for small ones)", cpu_only));
+      o->cuda.quick = o->quick;
+      run_bench_solve_cuda(o->cuda, o->fmt.format());
+      return;
+    }
+    for (const char* opt : cuda_only)
+      if (cmd->count(opt) > 0) throw CliError(kBadInput, fmt::format("{} goes with --device cuda", opt));
+    run_bench_solve(*o);
+  });
 }
 
 }  // namespace parallax::cli

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/common.hpp"
+#include "cli/device.hpp"
 #include "kernels/scan.hpp"
 #include "models/json_positions.hpp"
 #include "models/lrnn.hpp"
@@ -33,6 +34,8 @@ struct ScanOpts {
   int threads = 0;
   std::size_t block = 0;
   std::size_t show_state = 16;
+  std::string device = "cpu";
+  std::string algo;  // --device cuda: layered (default), cub, sequential
 };
 
 /// Real-valued inputs: one time step per non-empty line, numbers separated by
@@ -82,6 +85,22 @@ void run_scan(const ScanOpts& o) {
     throw CliError(kBadInput, e.what());
   }
 
+  // --device cuda: the arguments first, then the device, before any work
+  const bool cuda = o.device == "cuda";
+  if (!cuda && !o.algo.empty()) throw CliError(kBadInput, "--algo chooses the scan of --device cuda; on the CPU use --parallel");
+  if (cuda && o.parallel)
+    throw CliError(kBadInput, "--parallel is the CPU's scan; with --device cuda choose --algo layered, cub or sequential");
+  ScanCudaRun dev;
+  if (cuda) {
+    dev.algo = parse_scan_algo(o.algo.empty() ? "layered" : o.algo);
+    try {
+      dev.precision = numeric::Precision::parse(o.precision);
+    } catch (const numeric::PrecisionError& e) {
+      throw CliError(kBadInput, e.what());
+    }
+    check_scan_cuda(spec, dev.precision, dev.algo);
+  }
+
   std::vector<std::uint32_t> tokens;
   std::vector<std::vector<numeric::Exact>> inputs;
   const bool real_inputs = !o.inputs_file.empty();
@@ -91,19 +110,31 @@ void run_scan(const ScanOpts& o) {
   } catch (const models::ModelError& e) {
     throw CliError(kBadInput, e.what());
   }
-  if (o.random_given) {
-    if (spec.alphabet.empty()) throw CliError(kBadInput, fmt::format("model '{}' has no token alphabet", spec.name));
-    std::mt19937_64 rng(o.seed);
-    std::uniform_int_distribution<std::uint32_t> pick(0, static_cast<std::uint32_t>(spec.alphabet.size() - 1));
-    tokens.resize(o.random);
-    for (auto& t : tokens) t = pick(rng);
-  }
   if (real_inputs) {
     if (spec.input_dim == 0)
       throw CliError(kBadInput, fmt::format("model '{}' takes tokens, not real-valued inputs (no input_dim)", spec.name));
     inputs = read_inputs(o.inputs_file, spec.input_dim);
   }
+  if (o.random_given && spec.alphabet.empty())
+    throw CliError(kBadInput, fmt::format("model '{}' has no token alphabet", spec.name));
+  if (cuda) require_cuda();
+  if (o.random_given) {
+    std::mt19937_64 rng(o.seed);
+    std::uniform_int_distribution<std::uint32_t> pick(0, static_cast<std::uint32_t>(spec.alphabet.size() - 1));
+    tokens.resize(o.random);
+    for (auto& t : tokens) t = pick(rng);
+  }
   const std::size_t n = real_inputs ? inputs.size() : tokens.size();
+  if (cuda) {
+    dev.spec = &spec;
+    dev.tokens = &tokens;
+    dev.inputs = &inputs;
+    dev.real_inputs = real_inputs;
+    dev.show_state = o.show_state;
+    dev.format = o.fmt.format();
+    run_scan_cuda(dev);
+    return;
+  }
 
   numeric::Precision p;
   try {
@@ -192,6 +223,11 @@ void add_scan(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Threads for --parallel (0 = all)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--block", o->block, "Scan block size in elements (0 = automatic)");
   cmd->add_option("--show-state", o->show_state, "Print at most this many state entries")->capture_default_str();
+  add_device_option(*cmd, o->device);
+  cmd->add_option("--algo", o->algo,
+                  "--device cuda: the device's scan, layered (default), cub (diagonal models) or sequential; the CPU's "
+                  "sequential run at the same precision is always compared")
+      ->check(CLI::IsMember({"layered", "cub", "sequential"}));
   cmd->callback([o] { run_scan(*o); });
 }
 

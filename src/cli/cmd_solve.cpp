@@ -11,6 +11,8 @@
 #include <random>
 
 #include "cli/common.hpp"
+#include "cli/device.hpp"
+#include "cli/solve_cli.hpp"
 #include "cli/store_link.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
@@ -22,36 +24,7 @@
 #include "solve/newton.hpp"
 
 namespace parallax::cli {
-namespace {
-
-struct SolveCliOpts {
-  FormatFlags fmt;
-  std::string cell = "paragru";
-  std::size_t hidden = 16;
-  std::size_t input = 2;
-  std::size_t length = 1000;
-  std::size_t batch = 1;
-  std::string method = "newton";
-  double tol = 0;  // 0: from the precision
-  int iters = 0;
-  int max_iter = 0;
-  std::string init = "f0";
-  std::string precision = "fp64";
-  int threads = 0;
-  std::uint64_t seed = 1;
-  double gain = 0.9;
-  double input_scale = 1.0;
-  bool grad = false;
-  double sigma2 = 1e8;
-  bool reset = false;
-  bool check_structure = false;
-  std::string weights;
-  std::string inputs;
-  std::string dump_states;
-  std::string reference = "auto";
-  bool show_history = false;
-  std::string store;
-};
+namespace solve_cli {
 
 /// The configuration of a stored solve: every option that changes the
 /// record's values except the length (its result key) and the thread count.
@@ -75,6 +48,7 @@ nlohmann::json store_config(const SolveCliOpts& o, const models::Cell& cell, std
   j["reference"] = o.reference;
   j["grad"] = o.grad;
   j["check_structure"] = o.check_structure;
+  if (o.device != "cpu") j["device"] = o.device;  // CPU configurations keep their earlier form
   for (const auto& [field, path] : {std::pair{"weights_fnv1a", o.weights}, std::pair{"inputs_fnv1a", o.inputs}})
     if (!path.empty())
       if (const auto text = models::read_text_file(path)) j[field] = experiment::content_hash(*text);
@@ -156,6 +130,28 @@ double default_tol(const numeric::Precision& p, std::size_t len) {
   const int M = p.resolve(std::max<std::size_t>(len, 2)).significand_bits();
   return std::max(std::ldexp(1.0, -static_cast<int>(0.8 * M)), 1e-300);
 }
+
+int reference_bits(const numeric::Precision& p) { return std::max(200, 4 * p.significand_bits()); }
+
+double reference_error(const models::Cell& cell, const std::vector<double>& Xd, std::size_t len, const std::vector<double>& Hd,
+                       int bits) {
+  double e = 0;
+  solve::dispatch_float(numeric::Precision::parse(fmt::format("float:{}:0", bits)), [&](auto tag) {
+    using R = typename decltype(tag)::type;
+    std::vector<R> XR, h0R, refR;
+    for (double v : Xd) XR.push_back(solve::from_double<R>(v));
+    for (double v : cell.h0) h0R.push_back(solve::from_double<R>(v));
+    solve::run_sequential(cell, XR, len, h0R, refR);
+    for (std::size_t i = 0; i < refR.size(); ++i) e = std::max(e, std::fabs(Hd[i] - numeric::to_double(refR[i])));
+  });
+  return e;
+}
+
+}  // namespace solve_cli
+
+namespace {
+
+using namespace solve_cli;
 
 struct BatchResult {
   solve::SolveReport rep;
@@ -260,21 +256,11 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
           if (!states.empty())
             for (std::size_t i = 0; i < H.size(); ++i) states[b * len * n + i] = numeric::to_double(H[i]);
           if (reference) {  // the same inputs (as rounded to T) in 4× the significand, ≥ 200 bits
-            const int bits = std::max(200, 4 * p.significand_bits());
             std::vector<double> Hd(H.size());
             for (std::size_t i = 0; i < H.size(); ++i) Hd[i] = numeric::to_double(H[i]);
             std::vector<double> Xd(X.size());
             for (std::size_t i = 0; i < X.size(); ++i) Xd[i] = numeric::to_double(X[i]);
-            solve::dispatch_float(numeric::Precision::parse(fmt::format("float:{}:0", bits)), [&](auto tag2) {
-              using R = typename decltype(tag2)::type;
-              std::vector<R> XR, h0R, refR;
-              for (double v : Xd) XR.push_back(solve::from_double<R>(v));
-              for (double v : cell.h0) h0R.push_back(solve::from_double<R>(v));
-              solve::run_sequential(cell, XR, len, h0R, refR);
-              double e = 0;
-              for (std::size_t i = 0; i < refR.size(); ++i) e = std::max(e, std::fabs(Hd[i] - numeric::to_double(refR[i])));
-              r.err_ref = e;
-            });
+            r.err_ref = reference_error(cell, Xd, len, Hd, reference_bits(p));
           }
         }
       },
@@ -378,7 +364,7 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
     if (show < hist.size()) h.push_back(fmt::format("… {:.2e}", hist.back()));
     fmt::print("residual    {}\n", fmt::join(h, " "));
     fmt::print("error       {:.3e} vs sequential at {}", err_seq, p.to_string());
-    if (reference) fmt::print(", {:.3e} vs a {}-bit MPFR run", err_ref, std::max(200, 4 * p.significand_bits()));
+    if (reference) fmt::print(", {:.3e} vs a {}-bit MPFR run", err_ref, reference_bits(p));
     fmt::print("\n");
     fmt::print("lyapunov    {:.4f} per step (largest exponent along the sequential trajectory)\n", lyap);
     if (so.check_structure) fmt::print("structure   largest Jacobian entry outside the {} structure: {:.3g}\n", cell.structure().name(), violation);
@@ -433,8 +419,15 @@ void add_solve(CLI::App& app) {
   cmd->add_option("--store", o->store,
                   "SQLite result store (docs/store.md): the record is stored under its length; a rerun of the same "
                   "configuration prints the stored record instead of solving again (resume)");
+  add_device_option(*cmd, o->device);
   o->fmt.add_to(*cmd);
-  cmd->callback([o, hid, inp, len, bat] { run_solve(*o, hid->count() > 0, inp->count() > 0, len->count() > 0, bat->count() > 0); });
+  cmd->callback([o, hid, inp, len, bat, cmd] {
+    SolveGiven given;
+    given.hidden = hid->count() > 0, given.input = inp->count() > 0, given.length = len->count() > 0,
+    given.batch = bat->count() > 0, given.sigma2 = cmd->count("--sigma2") > 0, given.threads = cmd->count("--threads") > 0;
+    if (o->device == "cuda") return run_solve_cuda(*o, given);
+    run_solve(*o, given.hidden, given.input, given.length, given.batch);
+  });
 }
 
 }  // namespace parallax::cli

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "models/cell_units.hpp"
 #include "numeric/functions.hpp"
 #include "numeric/scalar_traits.hpp"
 
@@ -140,6 +141,28 @@ S row_dot(const std::vector<S>& M, std::size_t i, std::size_t cols, const S* v, 
   for (std::size_t j = 0; j < cols; ++j) acc = acc + row[j] * v[j];
   return acc;
 }
+/// The nonlinearities of models/cell_units.hpp on the host: numeric's.
+template <class S>
+struct HostFns {
+  static S one() { return numeric::ScalarTraits<S>::from_int(1); }
+  // unqualified, so that the automatic-differentiation types find theirs
+  static S sigmoid(const S& x) {
+    using numeric::sigmoid;
+    return sigmoid(x);
+  }
+  static S tanh(const S& x) {
+    using numeric::tanh;
+    return tanh(x);
+  }
+};
+/// Pointers to the parameter arrays, for models/cell_units.hpp.
+template <class S>
+std::vector<const S*> pointers(const std::vector<std::vector<S>>& P) {
+  std::vector<const S*> r;
+  r.reserve(P.size());
+  for (const auto& p : P) r.push_back(p.data());
+  return r;
+}
 }  // namespace cell_detail
 
 template <class S>
@@ -186,25 +209,17 @@ void Cell::step(const std::vector<std::vector<S>>& P, const S* h, const S* x, S*
       }
       return;
     }
-    case CellKind::ParaGru: {  // a_z a_r a_h B_z B_r B_h b_z b_r b_h
-      for (std::size_t i = 0; i < d; ++i) {
-        const S z = sigmoid(row_dot(P[3], i, m, x, P[0][i] * h[i] + P[6][i]));
-        const S r = sigmoid(row_dot(P[4], i, m, x, P[1][i] * h[i] + P[7][i]));
-        const S cand = tanh(row_dot(P[5], i, m, x, P[2][i] * (h[i] * r) + P[8][i]));
-        out[i] = (one - z) * h[i] + z * cand;
-      }
+    case CellKind::ParaGru: {  // a_z a_r a_h B_z B_r B_h b_z b_r b_h (models/cell_units.hpp)
+      const auto ptrs = cell_detail::pointers(P);
+      for (std::size_t i = 0; i < d; ++i)
+        out[i] = units::paragru_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[i], static_cast<S*>(nullptr));
       return;
     }
     case CellKind::ParaLstm: {  // a_f a_c a_o B_f B_c B_o c_f c_o b_f b_c b_o; state (c, h) unit-major
-      for (std::size_t i = 0; i < d; ++i) {
-        const S& c = h[2 * i];
-        const S& hv = h[2 * i + 1];
-        const S f = sigmoid(row_dot(P[3], i, m, x, P[0][i] * hv + P[6][i] * c + P[8][i]));
-        const S cn = f * c + (one - f) * tanh(row_dot(P[4], i, m, x, P[1][i] * hv + P[9][i]));
-        const S o = sigmoid(row_dot(P[5], i, m, x, P[2][i] * hv + P[7][i] * cn + P[10][i]));
-        out[2 * i] = cn;
-        out[2 * i + 1] = o * tanh(cn);
-      }
+      const auto ptrs = cell_detail::pointers(P);
+      for (std::size_t i = 0; i < d; ++i)
+        units::paralstm_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[2 * i], h[2 * i + 1], out + 2 * i,
+                                                      static_cast<S*>(nullptr));
       return;
     }
   }
@@ -257,40 +272,14 @@ bool Cell::step_jacobian(const std::vector<std::vector<S>>& P, const S* h, const
     return true;
   }
   if (kind == CellKind::ParaGru) {
-    for (std::size_t i = 0; i < d; ++i) {
-      const S z = sigmoid(row_dot(P[3], i, m, x, P[0][i] * h[i] + P[6][i]));
-      const S r = sigmoid(row_dot(P[4], i, m, x, P[1][i] * h[i] + P[7][i]));
-      const S cand = tanh(row_dot(P[5], i, m, x, P[2][i] * (h[i] * r) + P[8][i]));
-      out[i] = (one - z) * h[i] + z * cand;
-      const S dz = z * (one - z) * P[0][i];
-      const S dr = r * (one - r) * P[1][i];
-      const S dcand = (one - cand * cand) * (P[2][i] * (r + h[i] * dr));
-      J[i] = (one - z) + dz * (cand - h[i]) + z * dcand;
-    }
+    const auto ptrs = cell_detail::pointers(P);
+    for (std::size_t i = 0; i < d; ++i) out[i] = units::paragru_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[i], J + i);
     return true;
   }
   if (kind == CellKind::ParaLstm) {
-    for (std::size_t i = 0; i < d; ++i) {
-      const S& c = h[2 * i];
-      const S& hv = h[2 * i + 1];
-      const S f = sigmoid(row_dot(P[3], i, m, x, P[0][i] * hv + P[6][i] * c + P[8][i]));
-      const S g = tanh(row_dot(P[4], i, m, x, P[1][i] * hv + P[9][i]));
-      const S cn = f * c + (one - f) * g;
-      const S o = sigmoid(row_dot(P[5], i, m, x, P[2][i] * hv + P[7][i] * cn + P[10][i]));
-      const S tn = tanh(cn);
-      out[2 * i] = cn;
-      out[2 * i + 1] = o * tn;
-      const S fs = f * (one - f), os = o * (one - o), ts = one - tn * tn;
-      const S dcn_dc = f + fs * P[6][i] * (c - g);
-      const S dcn_dh = fs * P[0][i] * (c - g) + (one - f) * ((one - g * g) * P[1][i]);
-      const S do_dc = os * (P[7][i] * dcn_dc);
-      const S do_dh = os * (P[2][i] + P[7][i] * dcn_dh);
-      S* B = J + 4 * i;
-      B[0] = dcn_dc;
-      B[1] = dcn_dh;
-      B[2] = do_dc * tn + o * (ts * dcn_dc);
-      B[3] = do_dh * tn + o * (ts * dcn_dh);
-    }
+    const auto ptrs = cell_detail::pointers(P);
+    for (std::size_t i = 0; i < d; ++i)
+      units::paralstm_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[2 * i], h[2 * i + 1], out + 2 * i, J + 4 * i);
     return true;
   }
   return false;

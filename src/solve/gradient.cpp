@@ -74,14 +74,12 @@ Gradients<T> zero_gradients(const models::Cell& cell, std::size_t len) {
 }  // namespace
 
 template <class T>
-Gradients<T> implicit_gradients(const models::Cell& cell, const std::vector<T>& X, std::size_t len,
-                                const std::vector<T>& h0, const std::vector<T>& H, const std::vector<T>& G,
-                                const kernels::ScanOptions& so) {
+std::vector<T> adjoint_states(const models::Cell& cell, const std::vector<T>& X, std::size_t len, const std::vector<T>& h0,
+                              const std::vector<T>& H, const std::vector<T>& G, const kernels::ScanOptions& so) {
   check_sizes(cell, X, len, h0, G);
   const std::size_t n = cell.state_dim(), m = cell.input;
   if (H.size() != len * n) throw std::invalid_argument(fmt::format("states: {} values, expected T·n = {}", H.size(), len * n));
-  Gradients<T> g = zero_gradients<T>(cell, len);
-  if (len == 0) return g;
+  if (len == 0) return {};
   CellEval<T> ev(cell);
   const std::size_t k = cell.structure().block_size(n);
   // Reversed time s = len−1−t: μ_s = λ_{len−1−s} = G_{len−1−s} + J_{len−s}ᵀ μ_{s−1},
@@ -104,6 +102,27 @@ Gradients<T> implicit_gradients(const models::Cell& cell, const std::vector<T>& 
   });
   const std::vector<T> zero(n, numeric::zero<T>());
   structured_scan(len, n, k, A, B, zero, mu, so);
+  // back to time order: λ_t = μ_{len−1−t}
+  std::vector<T> lambda(len * n);
+  for (std::size_t t = 0; t < len; ++t)
+    std::copy(mu.begin() + (len - 1 - t) * n, mu.begin() + (len - t) * n, lambda.begin() + t * n);
+  return lambda;
+}
+
+template <class T>
+Gradients<T> gradients_from_adjoints(const models::Cell& cell, const std::vector<T>& X, std::size_t len,
+                                     const std::vector<T>& h0, const std::vector<T>& H, const std::vector<T>& lambda,
+                                     const kernels::ScanOptions& so) {
+  models::validate(cell);
+  const std::size_t n = cell.state_dim(), m = cell.input;
+  if (X.size() != len * m) throw std::invalid_argument(fmt::format("inputs: {} values, expected T·m = {}", X.size(), len * m));
+  if (h0.size() != n) throw std::invalid_argument(fmt::format("initial state: {} values, expected {}", h0.size(), n));
+  if (H.size() != len * n) throw std::invalid_argument(fmt::format("states: {} values, expected T·n = {}", H.size(), len * n));
+  if (lambda.size() != len * n)
+    throw std::invalid_argument(fmt::format("adjoints: {} values, expected T·n = {}", lambda.size(), len * n));
+  Gradients<T> g = zero_gradients<T>(cell, len);
+  if (len == 0) return g;
+  CellEval<T> ev(cell);
   // Vector-Jacobian products of every step with its λ_t, in parallel.
   std::mutex mu_lock;
   const auto params = ev.params();
@@ -111,9 +130,8 @@ Gradients<T> implicit_gradients(const models::Cell& cell, const std::vector<T>& 
     StepTape<T> st;
     Gradients<T> local = zero_gradients<T>(cell, 0);
     for (std::size_t t = lo; t < hi; ++t) {
-      const T* lambda = &mu[(len - 1 - t) * n];
       st.record(cell, params, t == 0 ? h0.data() : &H[(t - 1) * n], &X[t * m]);
-      st.backward(lambda);
+      st.backward(&lambda[t * n]);
       for (std::size_t j = 0; j < m; ++j) g.dx[t * m + j] = st.adjoint(st.x[j]);
       if (t == 0)
         for (std::size_t i = 0; i < n; ++i) g.dh0[i] = st.adjoint(st.h[i]);
@@ -126,6 +144,14 @@ Gradients<T> implicit_gradients(const models::Cell& cell, const std::vector<T>& 
       for (std::size_t q = 0; q < g.dparams[p].size(); ++q) g.dparams[p][q] = g.dparams[p][q] + local.dparams[p][q];
   });
   return g;
+}
+
+template <class T>
+Gradients<T> implicit_gradients(const models::Cell& cell, const std::vector<T>& X, std::size_t len,
+                                const std::vector<T>& h0, const std::vector<T>& H, const std::vector<T>& G,
+                                const kernels::ScanOptions& so) {
+  const std::vector<T> lambda = adjoint_states(cell, X, len, h0, H, G, so);
+  return gradients_from_adjoints(cell, X, len, h0, H, lambda, so);
 }
 
 template <class T>
@@ -163,6 +189,12 @@ Gradients<T> backprop_sequential(const models::Cell& cell, const std::vector<T>&
 }
 
 #define PARALLAX_GRADIENT_INSTANTIATE(T)                                                                             \
+  template std::vector<T> adjoint_states<T>(const models::Cell&, const std::vector<T>&, std::size_t,                \
+                                            const std::vector<T>&, const std::vector<T>&, const std::vector<T>&,    \
+                                            const kernels::ScanOptions&);                                            \
+  template Gradients<T> gradients_from_adjoints<T>(const models::Cell&, const std::vector<T>&, std::size_t,         \
+                                                   const std::vector<T>&, const std::vector<T>&,                    \
+                                                   const std::vector<T>&, const kernels::ScanOptions&);             \
   template Gradients<T> implicit_gradients<T>(const models::Cell&, const std::vector<T>&, std::size_t,              \
                                               const std::vector<T>&, const std::vector<T>&, const std::vector<T>&,  \
                                               const kernels::ScanOptions&);                                          \

@@ -28,7 +28,25 @@ struct Gradients {
   std::vector<std::vector<T>> dparams;  ///< per parameter, in the cell's order
 };
 
-/// Implicit gradients at the states H (len × n) for G = ∂L/∂H (len × n).
+/// The adjoints at the states H (len × n) for G = ∂L/∂H (len × n): λ (len × n,
+/// time order) with λ_{len−1} = G_{len−1}, λ_t = G_t + J_{t+1}ᵀ λ_{t+1}, by one
+/// parallel scan of the transposed structured Jacobians backwards in time.
+template <class T>
+std::vector<T> adjoint_states(const models::Cell& cell, const std::vector<T>& X, std::size_t len, const std::vector<T>& h0,
+                              const std::vector<T>& H, const std::vector<T>& G, const kernels::ScanOptions& so = {});
+
+/// The gradients from the adjoints λ (len × n, time order; from adjoint_states
+/// or from the device's kernels::cuda::adjoint_scan): the vector-Jacobian
+/// products of every step with its λ_t, in parallel. The parameter gradients
+/// are summed chunk by chunk, so with more than one thread their last bits
+/// can depend on the order in which the chunks finish.
+template <class T>
+Gradients<T> gradients_from_adjoints(const models::Cell& cell, const std::vector<T>& X, std::size_t len,
+                                     const std::vector<T>& h0, const std::vector<T>& H, const std::vector<T>& lambda,
+                                     const kernels::ScanOptions& so = {});
+
+/// Implicit gradients at the states H (len × n) for G = ∂L/∂H (len × n):
+/// gradients_from_adjoints(adjoint_states(…)).
 template <class T>
 Gradients<T> implicit_gradients(const models::Cell& cell, const std::vector<T>& X, std::size_t len,
                                 const std::vector<T>& h0, const std::vector<T>& H, const std::vector<T>& G,

@@ -1,0 +1,86 @@
+#pragma once
+// `--device cpu|cuda` for scan, solve and bench: the option, the one check
+// that refuses the CUDA device cleanly (exit 2 with device_status()), and the
+// CUDA code paths of the subcommands (cmd_*_cuda.cpp).
+#include <CLI/CLI.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/common.hpp"
+#include "kernels/cuda/api.hpp"
+#include "models/lrnn.hpp"
+#include "numeric/precision.hpp"
+
+namespace parallax::cli {
+
+/// Adds `--device cpu|cuda` (validated by CLI11, default cpu).
+CLI::Option* add_device_option(CLI::App& cmd, std::string& device);
+
+/// Throws CliError(kBadInput, "--device cuda: " + device_status()) unless a
+/// GPU is available. Called after the arguments are validated and before
+/// any expensive work.
+void require_cuda();
+
+/// Runs f, turning the backend's exceptions into CLI errors:
+/// kernels::cuda::Unavailable → exit 2, kernels::cuda::CudaError → exit 1.
+template <class F>
+decltype(auto) with_cuda_errors(F&& f) {
+  try {
+    return f();
+  } catch (const kernels::cuda::Unavailable& e) {
+    throw CliError(kBadInput, std::string("--device cuda: ") + e.what());
+  } catch (const kernels::cuda::CudaError& e) {
+    throw CliError(kFailure, std::string("CUDA error: ") + e.what());
+  }
+}
+
+// ---- scan --device cuda (cmd_scan_cuda.cpp) ---------------------------------
+
+/// The scan algorithm named by --algo: layered, cub, sequential.
+kernels::cuda::ScanAlgo parse_scan_algo(const std::string& name);
+
+/// Checks that the device can scan this model at this precision with this
+/// algorithm; throws CliError(kBadInput) naming what is supported. Does not
+/// touch the device.
+void check_scan_cuda(const models::LrnnSpec& spec, const numeric::Precision& p, kernels::cuda::ScanAlgo algo);
+
+struct ScanCudaRun {
+  const models::LrnnSpec* spec = nullptr;
+  const std::vector<std::uint32_t>* tokens = nullptr;  ///< when !real_inputs
+  const std::vector<std::vector<numeric::Exact>>* inputs = nullptr;  ///< when real_inputs
+  bool real_inputs = false;
+  numeric::Precision precision;
+  kernels::cuda::ScanAlgo algo = kernels::cuda::ScanAlgo::Layered;
+  std::size_t show_state = 16;
+  Format format = Format::Table;
+};
+
+/// Runs the scan on the device, the CPU sequential run at the same precision
+/// for comparison, and prints the record.
+void run_scan_cuda(const ScanCudaRun& r);
+
+// ---- bench --device cuda (cmd_bench_cuda.cpp) --------------------------------
+
+struct BenchScanCudaOptions {
+  std::size_t elements = std::size_t(1) << 28;
+  int repeats = 5;
+  bool check = false;  ///< exit 1 when an fp32 diagonal figure misses 80 % of the copy bandwidth
+};
+void run_bench_scan_cuda(const BenchScanCudaOptions& o, Format f);
+
+struct BenchSolveCudaOptions {
+  bool quick = false;
+  std::size_t hidden = 64;  ///< ParaGRU / ParaLSTM units
+  std::size_t batch = 8;    ///< ParaGRU / ParaLSTM sequences
+  std::size_t input = 2;
+  int iters = 0;            ///< > 0: fixed Newton iterations, else to tolerance
+  std::string precision = "fp32";
+  std::uint64_t seed = 1;
+  double gain = 0.9;
+};
+void run_bench_solve_cuda(const BenchSolveCudaOptions& o, Format f);
+
+}  // namespace parallax::cli

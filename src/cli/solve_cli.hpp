@@ -1,0 +1,84 @@
+#pragma once
+// The options of `parallax solve` and the helpers its CPU path (cmd_solve.cpp)
+// and its CUDA path (cmd_solve_cuda.cpp) share.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/common.hpp"
+#include "models/cell.hpp"
+#include "numeric/precision.hpp"
+
+namespace parallax::cli {
+
+struct SolveCliOpts {
+  FormatFlags fmt;
+  std::string cell = "paragru";
+  std::size_t hidden = 16;
+  std::size_t input = 2;
+  std::size_t length = 1000;
+  std::size_t batch = 1;
+  std::string method = "newton";
+  double tol = 0;  // 0: from the precision
+  int iters = 0;
+  int max_iter = 0;
+  std::string init = "f0";
+  std::string precision = "fp64";
+  int threads = 0;
+  std::uint64_t seed = 1;
+  double gain = 0.9;
+  double input_scale = 1.0;
+  bool grad = false;
+  double sigma2 = 1e8;
+  bool reset = false;
+  bool check_structure = false;
+  std::string weights;
+  std::string inputs;
+  std::string dump_states;
+  std::string reference = "auto";
+  bool show_history = false;
+  std::string store;
+  std::string device = "cpu";
+};
+
+/// Which options the user gave (CLI11 counts).
+struct SolveGiven {
+  bool hidden = false, input = false, length = false, batch = false, sigma2 = false, threads = false;
+};
+
+namespace solve_cli {
+
+/// The configuration of a stored solve: every option that changes the
+/// record's values except the length (its result key) and the thread count.
+nlohmann::json store_config(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, const numeric::Precision& prec);
+
+double seconds_since(std::chrono::steady_clock::time_point t0);
+
+/// The cell of --cell / --weights / --hidden / --input-size / --seed / --gain.
+models::Cell make_cell(const SolveCliOpts& o, bool hidden_given, bool input_given);
+
+/// Inputs B × T × m: random N(0, 1) from the seed, or a .npy file of shape
+/// (T, m) or (B, T, m) (which sets batch and len).
+std::vector<double> make_inputs(const SolveCliOpts& o, const models::Cell& c, std::size_t& batch, std::size_t& len,
+                                bool length_given, bool batch_given);
+
+/// 2^(−0.8·M) for an M-bit significand.
+double default_tol(const numeric::Precision& p, std::size_t len);
+
+/// Bits of the MPFR reference run: 4× the significand, at least 200.
+int reference_bits(const numeric::Precision& p);
+
+/// max |H − H_ref| for the sequential run H_ref of the inputs Xd (len × m, one
+/// sequence) at `bits` bits of MPFR precision.
+double reference_error(const models::Cell& cell, const std::vector<double>& Xd, std::size_t len, const std::vector<double>& Hd,
+                       int bits);
+
+}  // namespace solve_cli
+
+/// `solve --device cuda` (cmd_solve_cuda.cpp).
+void run_solve_cuda(const SolveCliOpts& o, const SolveGiven& given);
+
+}  // namespace parallax::cli
