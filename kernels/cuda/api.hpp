@@ -52,7 +52,14 @@ enum class ScanAlgo {
   Layered,     ///< Parallax's layered kernel: thread chunk, warp, block (CUB block primitives), device look-back
   Sequential,  ///< the baseline: one thread per channel steps through t
 };
-const char* algo_name(ScanAlgo a);
+inline const char* algo_name(ScanAlgo a) {
+  switch (a) {
+    case ScanAlgo::Cub: return "cub";
+    case ScanAlgo::Layered: return "layered";
+    case ScanAlgo::Sequential: return "sequential";
+  }
+  return "?";
+}
 
 /// Half-precision storage of the inputs of diag_scan_half (accumulation is fp32).
 enum class HalfKind { Bf16, Fp16 };

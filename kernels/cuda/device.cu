@@ -51,13 +51,5 @@ void require_device() {
   if (!available()) throw Unavailable(device_status());
 }
 
-const char* algo_name(ScanAlgo a) {
-  switch (a) {
-    case ScanAlgo::Cub: return "cub";
-    case ScanAlgo::Layered: return "layered";
-    case ScanAlgo::Sequential: return "sequential";
-  }
-  return "?";
-}
 
 }  // namespace parallax::kernels::cuda

@@ -260,4 +260,14 @@ void sequential_scan(std::size_t segments, std::size_t len, const Source& src, c
   check(cudaGetLastError(), "sequential_scan_kernel");
 }
 
+/// The layered (or chunked) scan, or the sequential baseline, by `algo`.
+template <class E, class Source, class Sink>
+void scan_by(ScanAlgo algo, std::size_t segments, std::size_t len, const Source& src, const Sink& sink) {
+  TileStateBuffer scratch;
+  if (algo == ScanAlgo::Sequential)
+    sequential_scan<E>(segments, len, src, sink);
+  else
+    device_scan<E>(segments, len, src, sink, scratch);
+}
+
 }  // namespace parallax::kernels::cuda

@@ -10,18 +10,9 @@
 namespace parallax::kernels::cuda {
 
 namespace {
-template <class E, class Source, class Sink>
-void run(ScanAlgo algo, std::size_t segments, std::size_t len, const Source& src, const Sink& sink) {
-  TileStateBuffer scratch;
-  if (algo == ScanAlgo::Sequential)
-    sequential_scan<E>(segments, len, src, sink);
-  else
-    device_scan<E>(segments, len, src, sink, scratch);
-}
-
 template <class T, int K>
 void block_run(ScanAlgo algo, int k, const T* m, const T* b, const T* h0, std::size_t channels, std::size_t len, T* h) {
-  run<BlockElem<T, K>>(algo, channels, len, BlockArraySource<T, K>{m, b, h0, len, k}, StateSink<T>{h, len, k});
+  scan_by<BlockElem<T, K>>(algo, channels, len, BlockArraySource<T, K>{m, b, h0, len, k}, StateSink<T>{h, len, k});
 }
 
 }  // namespace

@@ -10,19 +10,10 @@
 namespace parallax::kernels::cuda {
 
 namespace {
-template <class E, class Source, class Sink>
-void run(ScanAlgo algo, std::size_t segments, std::size_t len, const Source& src, const Sink& sink) {
-  TileStateBuffer scratch;
-  if (algo == ScanAlgo::Sequential)
-    sequential_scan<E>(segments, len, src, sink);
-  else
-    device_scan<E>(segments, len, src, sink, scratch);
-}
-
 template <class T, int D>
 void pd_run(ScanAlgo algo, int d, const std::uint32_t* p, const T* dg, const T* b, const T* h0, std::size_t sequences,
             std::size_t len, T* h) {
-  run<PDElem<T, D>>(algo, sequences, len, PDArraySource<T, D>{p, dg, b, h0, len, d}, StateSink<T>{h, len, d});
+  scan_by<PDElem<T, D>>(algo, sequences, len, PDArraySource<T, D>{p, dg, b, h0, len, d}, StateSink<T>{h, len, d});
 }
 }  // namespace
 

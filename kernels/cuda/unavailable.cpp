@@ -13,14 +13,6 @@ std::string device_status() {
   return "this Parallax was built without the CUDA backend (PARALLAX_CUDA=OFF, or no nvcc when it was configured)";
 }
 void require_device() { refuse(); }
-const char* algo_name(ScanAlgo a) {
-  switch (a) {
-    case ScanAlgo::Cub: return "cub";
-    case ScanAlgo::Layered: return "layered";
-    case ScanAlgo::Sequential: return "sequential";
-  }
-  return "?";
-}
 
 template <class T>
 Timing diag_scan(const T*, const T*, const T*, std::size_t, std::size_t, T*, ScanAlgo) { refuse(); }

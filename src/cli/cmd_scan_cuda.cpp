@@ -208,21 +208,7 @@ void scan_native(const ScanCudaRun& r, const Steps& st, DeviceOutcome& out) {
         for (const auto* tr : st.table) te.push_back({convert<T>(tr->a), convert<T>(tr->b)});
       } else {
         kernels::LowRankAffine<T> lr{d};
-        for (const auto* tr : st.table) {
-          typename kernels::LowRankAffine<T>::element e;
-          for (const auto& f : tr->factors) {
-            typename kernels::LowRankAffine<T>::factor g;
-            g.D = convert<T>(f.D);
-            g.rank = f.u.size();
-            for (const auto& u : f.u)
-              for (const auto& x : u) g.U.push_back(numeric::from_exact<T>(x));
-            for (const auto& v : f.v)
-              for (const auto& x : v) g.V.push_back(numeric::from_exact<T>(x));
-            e.factors.push_back(std::move(g));
-          }
-          e.b = convert<T>(tr->b);
-          te.push_back(lr.to_dense(e));
-        }
+        for (const auto* tr : st.table) te.push_back(lr.to_dense(models::detail::lowrank_element<T>(*tr)));
       }
       if (len == 0) break;
       std::vector<T> m(len * d * d), b(len * d), hs(len * d);

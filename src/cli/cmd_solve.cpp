@@ -55,6 +55,39 @@ nlohmann::json store_config(const SolveCliOpts& o, const models::Cell& cell, std
   return j;
 }
 
+bool resume_stored_solve(StoreLink& link, const SolveCliOpts& o, const models::Cell& cell, std::size_t batch,
+                         const numeric::Precision& prec, const std::string& key) {
+  if (o.store.empty()) return false;
+  if (!o.dump_states.empty()) throw CliError(kBadInput, "--store keeps the solve's record; give --dump-states without --store");
+  link.open(o.store, "solve", store_config(o, cell, batch, prec), o.seed);
+  const auto* stored = link.find(key);
+  if (!stored) return false;
+  // resumed: solved before with this configuration
+  if (o.fmt.format() == Format::Json) fmt::print("{}\n", stored->dump());
+  else fmt::print("stored      {} (run {}): {} iterations, {}, speed-up {:.2f}×\n", o.store, link.run(),
+                  stored->at("iterations").dump(), stored->at("converged").get<bool>() ? "converged" : "not converged",
+                  stored->at("speedup").is_number() ? stored->at("speedup").get<double>() : 0.0);
+  link.finish();
+  if (stored->value("diverged", false)) throw CliError(kFailure, "the solver diverged (stored result)");
+  return true;
+}
+
+nlohmann::ordered_json solve_record_head(const models::Cell& cell, std::size_t len, std::size_t batch,
+                                         const solve::SolveOptions& so, const numeric::Precision& p) {
+  nlohmann::ordered_json j;
+  j["cell"] = models::cell_kind_name(cell.kind);
+  j["hidden"] = cell.hidden;
+  j["input"] = cell.input;
+  j["structure"] = cell.structure().name();
+  j["length"] = len;
+  j["batch"] = batch;
+  j["method"] = solve::method_name(so.method);
+  j["init"] = so.init.to_string();
+  j["precision"] = p.to_string();
+  j["tol"] = so.atol;
+  return j;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -193,19 +226,7 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
 
   StoreLink link;
   const std::string key = fmt::format("solve/T={}", len);
-  if (!o.store.empty()) {
-    if (!o.dump_states.empty()) throw CliError(kBadInput, "--store keeps the solve's record; give --dump-states without --store");
-    link.open(o.store, "solve", store_config(o, cell, batch, prec), o.seed);
-    if (const auto* stored = link.find(key)) {  // resumed: solved before with this configuration
-      if (o.fmt.format() == Format::Json) fmt::print("{}\n", stored->dump());
-      else fmt::print("stored      {} (run {}): {} iterations, {}, speed-up {:.2f}×\n", o.store, link.run(),
-                      stored->at("iterations").dump(), stored->at("converged").get<bool>() ? "converged" : "not converged",
-                      stored->at("speedup").is_number() ? stored->at("speedup").get<double>() : 0.0);
-      link.finish();
-      if (stored->value("diverged", false)) throw CliError(kFailure, "the solver diverged (stored result)");
-      return;
-    }
-  }
+  if (resume_stored_solve(link, o, cell, batch, prec, key)) return;
   std::vector<BatchResult> results(batch);
   std::vector<double> states(o.dump_states.empty() ? 0 : batch * len * n);
   double t_seq = 0, t_solve = 0;
@@ -294,17 +315,7 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
     resets += r.rep.resets;
   }
   const auto& hist = results[0].rep.residual;
-  nlohmann::ordered_json j;
-  j["cell"] = models::cell_kind_name(cell.kind);
-  j["hidden"] = cell.hidden;
-  j["input"] = cell.input;
-  j["structure"] = cell.structure().name();
-  j["length"] = len;
-  j["batch"] = batch;
-  j["method"] = solve::method_name(so.method);
-  j["init"] = so.init.to_string();
-  j["precision"] = p.to_string();
-  j["tol"] = so.atol;
+  nlohmann::ordered_json j = solve_record_head(cell, len, batch, so, p);
   j["threads"] = o.threads > 0 ? o.threads : omp_get_max_threads();
   j["iterations"] = iters;
   j["converged"] = converged;

@@ -152,18 +152,7 @@ void run_solve_cuda(const SolveCliOpts& o, const SolveGiven& given) {
 
   StoreLink link;
   const std::string key = fmt::format("solve/T={}", len);
-  if (!o.store.empty()) {
-    link.open(o.store, "solve", store_config(o, cell, batch, prec), o.seed);
-    if (const auto* stored = link.find(key)) {  // resumed: solved before with this configuration
-      if (o.fmt.format() == Format::Json) fmt::print("{}\n", stored->dump());
-      else fmt::print("stored      {} (run {}): {} iterations, {}, speed-up {:.2f}×\n", o.store, link.run(),
-                      stored->at("iterations").dump(), stored->at("converged").get<bool>() ? "converged" : "not converged",
-                      stored->at("speedup").is_number() ? stored->at("speedup").get<double>() : 0.0);
-      link.finish();
-      if (stored->value("diverged", false)) throw CliError(kFailure, "the solver diverged (stored result)");
-      return;
-    }
-  }
+  if (resume_stored_solve(link, o, cell, batch, prec, key)) return;
 
   DeviceSolveOutcome out;
   with_cuda_errors([&] {
@@ -192,19 +181,8 @@ void run_solve_cuda(const SolveCliOpts& o, const SolveGiven& given) {
   const bool converged = converged_count == static_cast<int>(batch), diverged = nonfinite_count > 0;
   const double ms_newton = nr.timing.kernel_ms, ms_seq = out.sequential.kernel_ms;
   const std::string gpu = cuda::device_status();
-  nlohmann::ordered_json j;
-  j["device"] = "cuda";
-  j["gpu"] = gpu;
-  j["cell"] = models::cell_kind_name(cell.kind);
-  j["hidden"] = cell.hidden;
-  j["input"] = cell.input;
-  j["structure"] = cell.structure().name();
-  j["length"] = len;
-  j["batch"] = batch;
-  j["method"] = solve::method_name(so.method);
-  j["init"] = so.init.to_string();
-  j["precision"] = p.to_string();
-  j["tol"] = so.atol;
+  nlohmann::ordered_json j{{"device", "cuda"}, {"gpu", gpu}};
+  j.update(solve_record_head(cell, len, batch, so, p));
   if (o.iters > 0) j["fixed_iters"] = o.iters;
   j["iterations"] = iters;
   j["iterations_per_sequence"] = nr.iterations;

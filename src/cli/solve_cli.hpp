@@ -9,8 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.hpp"
+#include "cli/store_link.hpp"
 #include "models/cell.hpp"
 #include "numeric/precision.hpp"
+#include "solve/newton.hpp"
 
 namespace parallax::cli {
 
@@ -56,6 +58,17 @@ namespace solve_cli {
 nlohmann::json store_config(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, const numeric::Precision& prec);
 
 double seconds_since(std::chrono::steady_clock::time_point t0);
+
+/// With --store: opens the store and, when this configuration's result is
+/// there, prints it and returns true (a resumed run; throws for a stored
+/// divergence). --dump-states is refused with --store.
+bool resume_stored_solve(StoreLink& link, const SolveCliOpts& o, const models::Cell& cell, std::size_t batch,
+                         const numeric::Precision& prec, const std::string& key);
+
+/// The fields every solve record starts with: cell, sizes, method, initial
+/// guess, precision and tolerance.
+nlohmann::ordered_json solve_record_head(const models::Cell& cell, std::size_t len, std::size_t batch,
+                                         const solve::SolveOptions& so, const numeric::Precision& p);
 
 /// The cell of --cell / --weights / --hidden / --input-size / --seed / --gain.
 models::Cell make_cell(const SolveCliOpts& o, bool hidden_given, bool input_given);

@@ -32,6 +32,24 @@ LrnnRun<T> read_out(const LrnnSpec& spec, std::vector<T> h) {
   return run;
 }
 
+/// A DPLR transition as a LowRankAffine element at scalar T.
+template <class T>
+typename kernels::LowRankAffine<T>::element lowrank_element(const Transition& tr) {
+  typename kernels::LowRankAffine<T>::element e;
+  for (const auto& f : tr.factors) {
+    typename kernels::LowRankAffine<T>::factor g;
+    g.D = convert<T>(f.D);
+    g.rank = f.u.size();
+    for (const auto& u : f.u)
+      for (const auto& x : u) g.U.push_back(numeric::from_exact<T>(x));
+    for (const auto& v : f.v)
+      for (const auto& x : v) g.V.push_back(numeric::from_exact<T>(x));
+    e.factors.push_back(std::move(g));
+  }
+  e.b = convert<T>(tr.b);
+  return e;
+}
+
 /// Runs op over elems[index(t)], t < n, from h0 (sequentially for operators
 /// without composition).
 template <class Op, class Index>
@@ -95,21 +113,7 @@ LrnnRun<T> run_transitions(const LrnnSpec& spec, const std::vector<const Transit
     case Structure::Dplr: {
       kernels::LowRankAffine<T> lr{d};
       std::vector<typename kernels::LowRankAffine<T>::element> es;
-      for (const auto* tr : transitions) {
-        typename kernels::LowRankAffine<T>::element e;
-        for (const auto& f : tr->factors) {
-          typename kernels::LowRankAffine<T>::factor g;
-          g.D = convert<T>(f.D);
-          g.rank = f.u.size();
-          for (const auto& u : f.u)
-            for (const auto& x : u) g.U.push_back(numeric::from_exact<T>(x));
-          for (const auto& v : f.v)
-            for (const auto& x : v) g.V.push_back(numeric::from_exact<T>(x));
-          e.factors.push_back(std::move(g));
-        }
-        e.b = convert<T>(tr->b);
-        es.push_back(std::move(e));
-      }
+      for (const auto* tr : transitions) es.push_back(lowrank_element<T>(*tr));
       if (!parallel) {
         h = evaluate(lr, es, index, n, std::move(h0), false, so);
       } else {
