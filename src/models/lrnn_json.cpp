@@ -11,6 +11,7 @@
 
 #include "models/lrnn.hpp"
 #include "models/json_positions.hpp"
+#include "models/json_reader.hpp"
 #include "numeric/exact.hpp"
 
 namespace parallax::models {
@@ -22,53 +23,9 @@ using json = nlohmann::json;
 constexpr const char* kFormat = "parallax-lrnn/1";
 
 /// Reads a parsed document, naming file, line and field in every error.
-class Reader {
+class Reader : public JsonReader<ModelError> {
  public:
-  Reader(std::string source, const std::string& text) : source_(std::move(source)), lines_(json_value_lines(text)) {}
-
-  [[noreturn]] void fail(const std::string& ptr, const std::string& msg) const {
-    throw ModelError(json_field_message(source_, lines_, ptr, msg));
-  }
-
-  const json& member(const json& obj, const std::string& ptr, const char* key) const {
-    if (!obj.contains(key)) fail(ptr, fmt::format("missing required field \"{}\"", key));
-    return obj.at(key);
-  }
-
-  void only_keys(const json& obj, const std::string& ptr, std::initializer_list<const char*> allowed) const {
-    for (auto it = obj.begin(); it != obj.end(); ++it) {
-      bool ok = false;
-      for (const char* a : allowed) ok = ok || it.key() == a;
-      if (!ok) {
-        std::string list;
-        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        fail(ptr + "/" + json_pointer_token(it.key()), fmt::format("unknown field \"{}\" (allowed here: {})", it.key(), list));
-      }
-    }
-  }
-
-  const json& object(const json& j, const std::string& ptr) const {
-    if (!j.is_object()) fail(ptr, fmt::format("expected an object, got {}", j.type_name()));
-    return j;
-  }
-
-  Exact number(const json& j, const std::string& ptr) const {
-    if (j.is_number_integer()) return j.is_number_unsigned() ? Exact(j.get<std::uint64_t>()) : Exact(j.get<std::int64_t>());
-    try {
-      if (j.is_number_float()) return numeric::parse_exact(fmt::format("{}", j.get<double>()));
-      if (j.is_string()) return numeric::parse_exact(j.get<std::string>());
-    } catch (const std::invalid_argument& e) {
-      fail(ptr, e.what());
-    }
-    fail(ptr, fmt::format("expected a number (or a string such as \"1/3\"), got {}", j.type_name()));
-  }
-
-  std::size_t count(const json& j, const std::string& ptr, std::size_t lo) const {
-    if (!j.is_number_integer() || (j.is_number_integer() && !j.is_number_unsigned() && j.get<std::int64_t>() < 0) ||
-        j.get<std::uint64_t>() < lo)
-      fail(ptr, fmt::format("expected an integer >= {}", lo));
-    return j.get<std::size_t>();
-  }
+  using JsonReader::JsonReader;
 
   std::vector<Exact> vec(const json& j, const std::string& ptr, std::size_t want) const {
     if (!j.is_array()) fail(ptr, fmt::format("expected an array of {} numbers, got {}", want, j.type_name()));
@@ -76,11 +33,6 @@ class Reader {
     std::vector<Exact> v;
     for (std::size_t i = 0; i < j.size(); ++i) v.push_back(number(j[i], ptr + "/" + std::to_string(i)));
     return v;
-  }
-
-  std::string string(const json& j, const std::string& ptr) const {
-    if (!j.is_string()) fail(ptr, fmt::format("expected a string, got {}", j.type_name()));
-    return j.get<std::string>();
   }
 
   Transition transition(const json& j, const std::string& ptr, Structure s, std::size_t d) const {
@@ -174,9 +126,6 @@ class Reader {
     return f;
   }
 
- private:
-  std::string source_;
-  std::map<std::string, int> lines_;
 };
 
 Structure structure_from(const Reader& r, const nlohmann::json& j) {
