@@ -26,6 +26,7 @@ std::string to_string(ModelKind k) {
     case ModelKind::Wfa: return "wfa";
     case ModelKind::ReluRnn: return "relu-rnn";
     case ModelKind::Diag01: return "diag01";
+    case ModelKind::Transformer: return "transformer";
   }
   return "?";
 }
@@ -898,6 +899,10 @@ CompiledModel compile(const Dfa& dfa, ModelKind kind) {
       m.relu = dfa_to_relu_rnn(dfa);
       m.description = fmt::format("ReLU RNN d={} (one-hot state x letter lookup), compiled from '{}'", m.relu.d, dfa.name);
       return m;
+    case ModelKind::Transformer:
+      throw CompileRefused(fmt::format("transformer: automata do not compile to transformers; the transformer "
+                                       "constructions belong to problems (`parallax problems`), not to '{}'",
+                                       dfa.name));
   }
   models::validate(m.lrnn, m.lrnn.name);
   m.description = m.lrnn.description;

@@ -62,6 +62,7 @@
 // with the reason (which theorem rules it out, which model to use instead).
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -71,14 +72,21 @@
 #include "models/lrnn.hpp"
 #include "models/relu_rnn.hpp"
 
+namespace parallax::models {
+struct TransformerSpec;
+}
+
 namespace parallax::automata {
 
 struct CompileRefused : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-enum class ModelKind { Pd, Householder, Diag, Rotation, Dense, Wfa, ReluRnn, Diag01 };
-/// "pd", "householder", "diag", "rotation", "dense", "wfa", "relu-rnn", "diag01".
+/// Transformer is not compiled from automata: its models are per-problem
+/// constructions (models/transformer_constructions.hpp), so it is not among
+/// all_model_kinds() and compile() refuses it.
+enum class ModelKind { Pd, Householder, Diag, Rotation, Dense, Wfa, ReluRnn, Diag01, Transformer };
+/// "pd", "householder", "diag", "rotation", "dense", "wfa", "relu-rnn", "diag01", "transformer".
 std::string to_string(ModelKind k);
 /// Throws std::invalid_argument listing the valid names.
 ModelKind parse_model_kind(const std::string& name);
@@ -138,13 +146,17 @@ bool is_group_automaton(const Dfa& dfa, std::string* why = nullptr);
 std::vector<models::LowRankFactor> dplr_factors(const std::vector<numeric::Exact>& A, std::size_t n);
 
 /// A state-space model of a language (from its minimal DFA) or a WFA, for
-/// the ModelKinds above: a token LRNN, or a ReLU RNN for relu-rnn.
+/// the ModelKinds above: a token LRNN, a ReLU RNN for relu-rnn, or a
+/// transformer (kind Transformer, `transformer` set).
 struct CompiledModel {
   ModelKind kind;
   bool is_relu = false;
   models::LrnnSpec lrnn;
   models::ReluRnn relu;
   std::string description;  ///< e.g. "PD-LRNN d=5"
+  std::shared_ptr<const models::TransformerSpec> transformer = nullptr;
+  /// Whether the model runs by a parallel scan too (LRNNs only).
+  bool has_scan() const { return !is_relu && !transformer; }
 };
 CompiledModel compile(const Dfa& minimal_dfa, ModelKind kind);
 CompiledModel compile(const Wfa<numeric::Exact>& wfa, ModelKind kind);

@@ -2,10 +2,12 @@
 // library), and majority and dyck1 (not regular: one unbounded counter).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <random>
 
+#include "models/transformer_constructions.hpp"
 #include "reductions/language_problem.hpp"
 #include "reductions/registry.hpp"
 
@@ -23,6 +25,9 @@ constexpr const char* kDiag01Parity =
 constexpr const char* kDiag01Mod =
     "diagonal LRNN with eigenvalues in [0,1], fitted to short words (not exact for M > 1: the state on a^k "
     "converges, so it cannot count modulo M; Grazzi et al., ICLR 2025, Thm 1)";
+constexpr const char* kTransformerMod =
+    "2-layer transformer: an averaging head counts (k/(n+1), 1/(n+1)), a hard head with positional key (t, t^2) "
+    "finds t = k and reads [t = 0 mod M] (exact; about 2 log2 n bits)";
 constexpr const char* kDiag01StarFree =
     "diagonal LRNN with eigenvalues in [0,1], fitted to short words (the language is star-free, which the class can "
     "reach (Sarrof et al. 2024), but the fit need not be exact)";
@@ -37,10 +42,14 @@ class ParityProblem final : public LanguageProblem {
                            {"pd", "PD-LRNN of width 2 (the swap)"},
                            {"householder", "one Householder reflection on b"},
                            {"relu-rnn", "ReLU RNN lookup"},
-                           {"diag01", kDiag01Parity}};
+                           {"diag01", kDiag01Parity},
+                           {"transformer", kTransformerMod}};
   }
 
  private:
+  models::TransformerSpec transformer_model(std::size_t n) const override {
+    return models::count_mod_transformer(alphabet(), 1, 2, std::max<std::size_t>(n, 1));
+  }
   bool solve_word(const std::vector<std::uint32_t>& w) const override {
     std::size_t b = 0;
     for (auto x : w) b += x == 1;
@@ -70,9 +79,13 @@ class ModCountProblem final : public LanguageProblem {
     if (2 * m_ + 1 <= 2048) info_.constructions.push_back({"relu-rnn", "ReLU RNN lookup"});
     if (m_ <= 2) info_.constructions.push_back({"diag", "diagonal LRNN with eigenvalue -1"});
     info_.constructions.push_back({"diag01", kDiag01Mod});
+    info_.constructions.push_back({"transformer", kTransformerMod});
   }
 
  private:
+  models::TransformerSpec transformer_model(std::size_t n) const override {
+    return models::count_mod_transformer(alphabet(), 0, static_cast<std::uint32_t>(m_), std::max<std::size_t>(n, 1));
+  }
   bool solve_word(const std::vector<std::uint32_t>& w) const override {
     std::size_t a = 0;
     for (auto x : w) a += x == 0;
@@ -121,7 +134,8 @@ class MajorityProblem final : public Problem {
     info_.instance_format = word_format("majority", alphabet_);
     info_.constructions = {{"counter", "diagonal LRNN d=1, eigenvalue 1: h += 1 on a, -1 on b; accept iff h > 0"},
                            {"relu-rnn", "ReLU RNN d=2: the counter's positive and negative parts p = relu(c), q = relu(-c); "
-                                        "accept iff p - q > 0"}};
+                                        "accept iff p - q > 0"},
+                           {"transformer", "1-layer transformer: an averaging head computes (#a - #b)/(n+1)"}};
     models::LrnnSpec s;
     s.name = "majority/counter";
     s.structure = models::Structure::Diagonal;
@@ -145,6 +159,7 @@ class MajorityProblem final : public Problem {
     models::validate(r);
     automata::CompiledModel rm{automata::ModelKind::ReluRnn, true, {}, std::move(r), "ReLU counter d=2"};
     relu_ = std::make_shared<const automata::CompiledModel>(std::move(rm));
+    transformer_ = transformer_compiled(models::majority_transformer(alphabet_));
   }
   const ProblemInfo& info() const override { return info_; }
 
@@ -179,13 +194,14 @@ class MajorityProblem final : public Problem {
   }
   Encoding encode(const Instance& in, const std::string& construction) const override {
     require_construction(info_, construction);
-    return {construction == "relu-rnn" ? relu_ : counter_, read_word(in, info_.name, alphabet_)};
+    return {construction == "relu-rnn" ? relu_ : construction == "transformer" ? transformer_ : counter_,
+            read_word(in, info_.name, alphabet_)};
   }
 
  private:
   ProblemInfo info_;
   std::vector<std::string> alphabet_ = {"a", "b"};
-  std::shared_ptr<const automata::CompiledModel> counter_, relu_;
+  std::shared_ptr<const automata::CompiledModel> counter_, relu_, transformer_;
 };
 
 /// Balanced parentheses of any depth (the one-counter language D₁; not
@@ -204,7 +220,9 @@ class DyckCounterProblem final : public Problem {
                   "sums (majority gates); not regular, so no finite automaton or PD-LRNN of fixed width decides it";
     info_.instance_format = word_format("dyck1", alphabet_);
     info_.constructions = {{"relu-rnn", "ReLU MLP RNN with one counter, a violation flag and the exact zero test "
-                                        "relu(1 - c); log precision"}};
+                                        "relu(1 - c); log precision"},
+                           {"transformer", "2-layer transformer (Bhattamishra et al. 2020): averaging head -> prefix "
+                                           "balances, hard head -> their minimum, MLP -> min with the final balance"}};
     // state h = (c, bad, fin); first layer (units a, t, u, pb):
     //   a = relu(c + δσ)    δ = +1 on (, −1 on ), 0 on $
     //   t = relu(f_σ − c)   f = 1 on ) : 1 iff ) at depth 0
@@ -238,6 +256,7 @@ class DyckCounterProblem final : public Problem {
     models::validate(r);
     automata::CompiledModel m{automata::ModelKind::ReluRnn, true, {}, std::move(r), "ReLU counter with zero test, d=3"};
     model_ = std::make_shared<const automata::CompiledModel>(std::move(m));
+    transformer_ = transformer_compiled(models::dyck1_transformer(alphabet_[0], alphabet_[1]));
   }
   const ProblemInfo& info() const override { return info_; }
 
@@ -283,6 +302,7 @@ class DyckCounterProblem final : public Problem {
   Encoding encode(const Instance& in, const std::string& construction) const override {
     require_construction(info_, construction);
     auto w = read_word(in, info_.name, alphabet_);
+    if (construction == "transformer") return {transformer_, std::move(w)};
     w.push_back(2);  // the end marker $
     return {model_, std::move(w)};
   }
@@ -296,7 +316,7 @@ class DyckCounterProblem final : public Problem {
   }
   ProblemInfo info_;
   std::vector<std::string> alphabet_ = {"(", ")"};
-  std::shared_ptr<const automata::CompiledModel> model_;
+  std::shared_ptr<const automata::CompiledModel> model_, transformer_;
 };
 
 }  // namespace

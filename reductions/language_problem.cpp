@@ -96,9 +96,31 @@ Instance LanguageProblem::generate(std::size_t n, std::uint64_t seed, bool yes) 
   return word_instance(info_.name, alphabet(), sampler.sample(yes, rng));
 }
 
+std::shared_ptr<const automata::CompiledModel> transformer_compiled(models::TransformerSpec spec) {
+  automata::CompiledModel m{automata::ModelKind::Transformer, false, {}, {}, spec.description, nullptr};
+  try {
+    models::validate(spec);
+  } catch (const models::TransformerError& e) {
+    throw ProblemError(e.what());
+  }
+  m.transformer = std::make_shared<const models::TransformerSpec>(std::move(spec));
+  return std::make_shared<const automata::CompiledModel>(std::move(m));
+}
+
+models::TransformerSpec LanguageProblem::transformer_model(std::size_t) const {
+  throw ProblemError(fmt::format("{}: no transformer construction", info_.name));
+}
+
 Encoding LanguageProblem::encode(const Instance& in, const std::string& construction) const {
   require_construction(info_, construction);
   const auto word = read_word(in, info_.name, alphabet());
+  if (construction == "transformer") {
+    try {
+      return {transformers_.get(word.size(), [&](std::size_t n) { return transformer_model(n); }), word};
+    } catch (const models::TransformerError& e) {
+      throw ProblemError(e.what());
+    }
+  }
   std::lock_guard lock(mu_);
   auto& m = models_[construction];
   if (!m) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "automata/dfa.hpp"
+#include "models/transformer.hpp"
 #include "reductions/problem.hpp"
 
 namespace parallax::reductions {
@@ -26,6 +27,24 @@ Instance word_instance(const std::string& problem, const std::vector<std::string
 std::string word_format(const std::string& problem, const std::vector<std::string>& alphabet);
 /// Throws ProblemError unless `construction` is one of info's.
 void require_construction(const ProblemInfo& info, const std::string& construction);
+/// A transformer as a problem's model (kind Transformer); TransformerError → ProblemError.
+std::shared_ptr<const automata::CompiledModel> transformer_compiled(models::TransformerSpec spec);
+/// The "transformer" construction of a problem whose model depends on the
+/// input length n (positional tables): built once per n, thread-safe.
+class TransformerCache {
+ public:
+  template <class Build>
+  std::shared_ptr<const automata::CompiledModel> get(std::size_t n, Build&& build) const {
+    std::lock_guard lock(mu_);
+    auto& m = models_[n];
+    if (!m) m = transformer_compiled(build(n));
+    return m;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::map<std::size_t, std::shared_ptr<const automata::CompiledModel>> models_;
+};
 
 class LanguageProblem : public Problem {
  public:
@@ -44,6 +63,9 @@ class LanguageProblem : public Problem {
   const std::vector<std::string>& alphabet() const { return dfa().alphabet; }
   /// The class of the language from its syntactic monoid, with the theorem.
   void set_class_from_monoid(const std::string& what);
+  /// The "transformer" construction for inputs of n letters (a subclass that
+  /// lists one overrides this; encode caches the model per n).
+  virtual models::TransformerSpec transformer_model(std::size_t n) const;
 
   ProblemInfo info_;
 
@@ -53,6 +75,7 @@ class LanguageProblem : public Problem {
   mutable automata::Dfa dfa_;
   mutable std::mutex mu_;
   mutable std::map<std::string, std::shared_ptr<const automata::CompiledModel>> models_;
+  TransformerCache transformers_;
 };
 
 }  // namespace parallax::reductions

@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "automata/languages.hpp"
+#include "models/transformer_constructions.hpp"
 #include "reductions/language_problem.hpp"
 #include "reductions/problem.hpp"
 #include "reductions/registry.hpp"
@@ -18,7 +19,12 @@
 namespace parallax::reductions {
 namespace {
 
-using Points = std::vector<std::uint32_t>;  ///< a permutation of the point set, i ↦ p[i]
+using Points = std::vector<std::uint32_t>;
+
+/// The transformer attempt: layers of window doubling (exact for n ≤ 2^layers),
+/// for actions on at most this many points (the MLP has points³ units).
+constexpr std::size_t kWindowLayers = 4;
+constexpr std::size_t kMaxWindowPoints = 8;  ///< a permutation of the point set, i ↦ p[i]
 
 Points identity(std::size_t n) {
   Points p(n);
@@ -167,6 +173,12 @@ class WordProblem final : public LanguageProblem {
       info_.constructions.push_back({"rotation", "complex diagonal LRNN: rotation by 2*pi/m per letter (irrational for most m)"});
       if (group_.order <= 2) info_.constructions.push_back({"diag", "diagonal LRNN with eigenvalue -1"});
     }
+    if (group_.action[0].size() <= kMaxWindowPoints)
+      info_.constructions.push_back(
+          {"transformer", fmt::format("{}-layer transformer: each layer fetches the product of the window 2^l positions "
+                                      "back by hard attention and multiplies permutation matrices in a ReLU MLP; exact "
+                                      "for n <= {} only (a fixed number of layers: TC0)",
+                                      kWindowLayers, std::size_t(1) << kWindowLayers)});
     info_.constructions.push_back(
         {"diag01", "diagonal LRNN with eigenvalues in [0,1], fitted to short words (not exact for a non-trivial group: "
                    "the state on a repeated letter converges, while the group keeps cycling; Grazzi et al., ICLR 2025, "
@@ -174,6 +186,9 @@ class WordProblem final : public LanguageProblem {
   }
 
  private:
+  models::TransformerSpec transformer_model(std::size_t n) const override {
+    return models::window_product_transformer(group_.letters, group_.action, kWindowLayers, std::max<std::size_t>(n, 1));
+  }
   bool solve_word(const std::vector<std::uint32_t>& w) const override {
     Points p = identity(group_.action[0].size());
     for (auto x : w) p = then(p, group_.action[x]);

@@ -12,6 +12,7 @@
 
 #include "automata/sample.hpp"
 #include "models/lrnn.hpp"
+#include "models/transformer.hpp"
 #include "numeric/dispatch.hpp"
 
 namespace parallax::experiment {
@@ -89,6 +90,13 @@ int decide(const CompiledModel& model, const std::vector<std::uint32_t>& word, c
           const auto sg = numeric::sign(s);
           return sg == numeric::Sign::Positive ? 1 : sg == numeric::Sign::Unknown ? 0 : -1;
         };
+        if (model.transformer) {
+          try {
+            return result(models::run_transformer<T>(*model.transformer, word).score);
+          } catch (const models::TransformerUndecided&) {
+            return 0;  // an interval run that cannot tell which keys attain the maximal score
+          }
+        }
         if (model.is_relu) return result(models::relu_rnn_token_score<T>(model.relu, word));
         return result(models::run_lrnn<T>(model.lrnn, word, parallel).score);
       },
@@ -183,7 +191,7 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
                           void (*progress)(const std::string&)) {
   RecognizeReport rep;
   rep.model_description = model.description;
-  const bool scan_possible = !model.is_relu;
+  const bool scan_possible = model.has_scan();
   for (std::size_t n : o.lengths) {
     std::vector<std::vector<std::uint32_t>> words;
     if (o.strings) {

@@ -131,7 +131,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
     });
     std::size_t yes = 0;
     for (const auto& t : trials) yes += t.answer;
-    bool relu = !trials.empty() && trials[0].enc.model->is_relu;
+    const bool no_scan = !trials.empty() && !trials[0].enc.model->has_scan();
     for (std::size_t i = 0; i < o.precisions.size(); ++i) {
       const numeric::Precision p = o.precisions[i].resolve(std::max<std::size_t>(n, 1));
       if (stored[i]) {
@@ -156,7 +156,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
           secs[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         }
         err[k] = score_gap(score, exact_score[k]);
-        if (scan && !relu) {
+        if (scan && !no_scan) {
           par[k] = decide(*trials[k].enc.model, trials[k].enc.tokens, p, true, &status, &score);
           err[k] = max_gap(err[k], score_gap(score, exact_score[k]));
         } else {
@@ -172,7 +172,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
       r.precision = p.to_string();
       r.trials = trials.size();
       r.yes_trials = yes;
-      r.scan_checked = scan && !relu;
+      r.scan_checked = scan && !no_scan;
       double total = 0;
       for (std::size_t k = 0; k < trials.size(); ++k) {
         const int want = trials[k].answer ? 1 : -1;
@@ -196,7 +196,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
     } else if (o.min_bits && !trials.empty()) {
       report(fmt::format("n = {}: minimum bits", n));
       MinBitsSearch s = o.search;
-      s.scan = scan && !relu;
+      s.scan = scan && !no_scan;
       auto found = search_min_bits(n, s, [&](const numeric::Precision& p, bool parallel, numeric::Status* status) {
         for (const auto& t : trials)
           if (decide(*t.enc.model, t.enc.tokens, p, parallel, status) != (t.answer ? 1 : -1)) return false;
