@@ -155,6 +155,10 @@ struct CompiledModel {
   models::ReluRnn relu;
   std::string description;  ///< e.g. "PD-LRNN d=5"
   std::shared_ptr<const models::TransformerSpec> transformer = nullptr;
+  /// 0: the construction decides every input length exactly (at exact
+  /// precision); otherwise only inputs of at most this many tokens (a model
+  /// with a fixed number of layers that cannot do more).
+  std::size_t exact_max_length = 0;
   /// Whether the model runs by a parallel scan too (LRNNs only).
   bool has_scan() const { return !is_relu && !transformer; }
 };

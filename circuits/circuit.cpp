@@ -26,6 +26,10 @@ const char* to_string(GateKind k) {
     case GateKind::Product: return "product";
     case GateKind::Threshold: return "threshold";
     case GateKind::Majority: return "majority";
+    case GateKind::Div: return "div";
+    case GateKind::Exp: return "exp";
+    case GateKind::Sqrt: return "sqrt";
+    case GateKind::Ge: return "ge";
   }
   return "?";
 }
@@ -50,10 +54,14 @@ Family family_of(GateKind k) {
     case GateKind::Neg:
     case GateKind::Mul:
     case GateKind::Sum:
-    case GateKind::Product: return Family::Arithmetic;
+    case GateKind::Product:
+    case GateKind::Div:
+    case GateKind::Exp:
+    case GateKind::Sqrt: return Family::Arithmetic;
     case GateKind::Positive:
     case GateKind::Relu:
-    case GateKind::Max: return Family::Comparison;
+    case GateKind::Max:
+    case GateKind::Ge: return Family::Comparison;
     case GateKind::And:
     case GateKind::Or:
     case GateKind::Not:
@@ -106,12 +114,14 @@ GateId Circuit::gate(GateKind kind, const std::vector<GateId>& xs, std::uint32_t
   if (kind == GateKind::Input || kind == GateKind::Const)
     throw std::invalid_argument("circuit: use input() and constant() for inputs and constants");
   const std::size_t want = (kind == GateKind::Neg || kind == GateKind::Not || kind == GateKind::Positive ||
-                            kind == GateKind::Relu)
+                            kind == GateKind::Relu || kind == GateKind::Exp || kind == GateKind::Sqrt)
                                ? 1
                                : (kind == GateKind::Sub || kind == GateKind::Add || kind == GateKind::Mul ||
-                                  kind == GateKind::Max)
+                                  kind == GateKind::Div || kind == GateKind::Ge)
                                      ? 2
                                      : 0;
+  if (kind == GateKind::Max && xs.size() < 2)
+    throw std::invalid_argument(fmt::format("circuit: a max gate takes at least 2 operands, got {}", xs.size()));
   if (want && xs.size() != want)
     throw std::invalid_argument(fmt::format("circuit: a {} gate takes {} operand(s), got {}", to_string(kind), want, xs.size()));
   if (!want && xs.empty()) throw std::invalid_argument(fmt::format("circuit: a {} gate needs operands", to_string(kind)));

@@ -26,7 +26,7 @@ enum class GateKind : std::uint8_t {
   Mul,        ///< a · b
   Positive,   ///< 1 if a > 0 else 0 (the sign / positivity test)
   Relu,       ///< max(a, 0)
-  Max,        ///< max(a, b)
+  Max,        ///< max of its operands (fan-in ≥ 2; unbounded fan-in when > 2)
   And,        ///< Boolean, fan-in ≥ 2
   Or,         ///< Boolean, fan-in ≥ 2
   Not,        ///< Boolean
@@ -35,8 +35,16 @@ enum class GateKind : std::uint8_t {
   Product,    ///< unbounded fan-in Π
   Threshold,  ///< 1 if at least `parameter` operands are 1 (Boolean operands)
   Majority,   ///< 1 if more than half of the operands are 1
+  // Word operations of transformer circuits (circuits/transformer_circuit.hpp).
+  // Each is in TC⁰ on p-bit numbers: division and iterated multiplication
+  // are (Hesse, Allender & Barrington 2002), and exp and √ to p bits are
+  // truncated series / Newton iterations of constantly many such steps.
+  Div,        ///< a / b
+  Exp,        ///< e^a
+  Sqrt,       ///< √a
+  Ge,         ///< 1 if a ≥ b else 0 (compared without rounding a − b)
 };
-inline constexpr int kGateKinds = 17;
+inline constexpr int kGateKinds = 21;
 
 /// Gate families, the granularity at which circuit classes differ.
 enum class Family : std::uint8_t { Input, Arithmetic, Comparison, Boolean, Threshold };
@@ -45,8 +53,8 @@ const char* to_string(GateKind k);
 const char* to_string(Family f);
 Family family_of(GateKind k);
 /// Whether the kind takes any number of operands (Sum, Product, Threshold,
-/// Majority; And, Or, Xor with more than two operands count as unbounded
-/// fan-in gates too, see metrics).
+/// Majority; And, Or, Xor and Max with more than two operands count as
+/// unbounded fan-in gates too, see metrics).
 bool is_unbounded_kind(GateKind k);
 
 struct Gate {
@@ -67,6 +75,10 @@ class Circuit {
   GateId sub(GateId a, GateId b) { return binary(GateKind::Sub, a, b); }
   GateId mul(GateId a, GateId b) { return binary(GateKind::Mul, a, b); }
   GateId max(GateId a, GateId b) { return binary(GateKind::Max, a, b); }
+  GateId div(GateId a, GateId b) { return binary(GateKind::Div, a, b); }
+  GateId ge(GateId a, GateId b) { return binary(GateKind::Ge, a, b); }
+  GateId exp(GateId a) { return unary(GateKind::Exp, a); }
+  GateId sqrt(GateId a) { return unary(GateKind::Sqrt, a); }
   GateId neg(GateId a) { return unary(GateKind::Neg, a); }
   GateId positive(GateId a) { return unary(GateKind::Positive, a); }
   GateId relu(GateId a) { return unary(GateKind::Relu, a); }

@@ -2,10 +2,19 @@
 // Evaluation of a circuit over any scalar type of the numeric module (exact
 // rationals included) and over bits. Boolean and threshold gates read an
 // operand as true when it is nonzero and produce 0 or 1.
+//
+// Every gate rounds once, as the scalar type's operation does; Sum and Product
+// fold their operands left to right (((x₀ + x₁) + x₂) + …), so a circuit built
+// in the order a model evaluates reproduces it bit for bit. Comparisons (Max,
+// Ge) compare without rounding a difference. Exp and Sqrt use the numeric
+// module's exp_of / sqrt_of (numeric/exp_sqrt.hpp); on types without them
+// (exact rationals, fixed point) they throw std::domain_error.
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "circuits/circuit.hpp"
+#include "numeric/exp_sqrt.hpp"
 #include "numeric/scalar_traits.hpp"
 
 namespace parallax::circuits {
@@ -42,8 +51,32 @@ std::vector<T> evaluate_all(const Circuit& c, const std::vector<T>& inputs) {
       }
       case GateKind::Relu: v.push_back(numeric::sign(v[op[0]]) == numeric::Sign::Positive ? v[op[0]] : zero); break;
       case GateKind::Max: {
-        const T diff = v[op[0]] - v[op[1]];
-        v.push_back(numeric::sign(diff) == numeric::Sign::Negative ? v[op[1]] : v[op[0]]);
+        // the first operand attaining the maximum (ties keep the earlier one)
+        std::uint32_t best = 0;
+        for (std::uint32_t i = 1; i < G.fanin; ++i) {
+          const auto s = numeric::compare_values(v[op[i]], v[op[best]]);
+          if (s == numeric::Sign::Unknown) throw std::domain_error("circuit evaluation: a max gate cannot be decided");
+          if (s == numeric::Sign::Positive) best = i;
+        }
+        v.push_back(v[op[best]]);
+        break;
+      }
+      case GateKind::Ge: {
+        const auto s = numeric::compare_values(v[op[0]], v[op[1]]);
+        if (s == numeric::Sign::Unknown) throw std::domain_error("circuit evaluation: a ge (a >= b) test cannot be decided");
+        v.push_back(s == numeric::Sign::Negative ? zero : one);
+        break;
+      }
+      case GateKind::Div: v.push_back(v[op[0]] / v[op[1]]); break;
+      case GateKind::Exp:
+      case GateKind::Sqrt: {
+        if constexpr (numeric::has_exp_sqrt_v<T>) {
+          v.push_back(G.kind == GateKind::Exp ? numeric::exp_of(v[op[0]]) : numeric::sqrt_of(v[op[0]]));
+        } else {
+          throw std::domain_error(std::string("circuit evaluation: gate ") + std::to_string(g) + " is an " +
+                                  to_string(G.kind) + " gate, which the scalar type " + numeric::scalar_name<T>() +
+                                  " cannot evaluate (use a float or interval precision)");
+        }
         break;
       }
       case GateKind::Not: v.push_back(truth(v[op[0]]) ? zero : one); break;

@@ -23,7 +23,8 @@ struct Metrics {
 /// bounded fan-in: max(1, ⌈log₂ f⌉) for every kind but Threshold and Majority
 /// (a balanced tree of binary gates); ⌈log₂ f⌉ + 1 for Threshold and Majority
 /// (a tree summing the operands as words, then one comparison, each word
-/// operation counted as one level).
+/// operation counted as one level). Div, Exp, Sqrt and Ge are one word
+/// operation each: one level.
 std::size_t bounded_levels(GateKind k, std::size_t fanin);
 
 Metrics measure(const Circuit& c);

@@ -96,8 +96,8 @@ Instance LanguageProblem::generate(std::size_t n, std::uint64_t seed, bool yes) 
   return word_instance(info_.name, alphabet(), sampler.sample(yes, rng));
 }
 
-std::shared_ptr<const automata::CompiledModel> transformer_compiled(models::TransformerSpec spec) {
-  automata::CompiledModel m{automata::ModelKind::Transformer, false, {}, {}, spec.description, nullptr};
+std::shared_ptr<const automata::CompiledModel> transformer_compiled(models::TransformerSpec spec, std::size_t exact_max_length) {
+  automata::CompiledModel m{automata::ModelKind::Transformer, false, {}, {}, spec.description, nullptr, exact_max_length};
   try {
     models::validate(spec);
   } catch (const models::TransformerError& e) {
@@ -116,7 +116,9 @@ Encoding LanguageProblem::encode(const Instance& in, const std::string& construc
   const auto word = read_word(in, info_.name, alphabet());
   if (construction == "transformer") {
     try {
-      return {transformers_.get(word.size(), [&](std::size_t n) { return transformer_model(n); }), word};
+      return {transformers_.get(word.size(), [&](std::size_t n) { return transformer_model(n); },
+                                transformer_exact_max_length()),
+              word};
     } catch (const models::TransformerError& e) {
       throw ProblemError(e.what());
     }

@@ -28,16 +28,18 @@ std::string word_format(const std::string& problem, const std::vector<std::strin
 /// Throws ProblemError unless `construction` is one of info's.
 void require_construction(const ProblemInfo& info, const std::string& construction);
 /// A transformer as a problem's model (kind Transformer); TransformerError → ProblemError.
-std::shared_ptr<const automata::CompiledModel> transformer_compiled(models::TransformerSpec spec);
+/// exact_max_length: see automata::CompiledModel.
+std::shared_ptr<const automata::CompiledModel> transformer_compiled(models::TransformerSpec spec,
+                                                                    std::size_t exact_max_length = 0);
 /// The "transformer" construction of a problem whose model depends on the
 /// input length n (positional tables): built once per n, thread-safe.
 class TransformerCache {
  public:
   template <class Build>
-  std::shared_ptr<const automata::CompiledModel> get(std::size_t n, Build&& build) const {
+  std::shared_ptr<const automata::CompiledModel> get(std::size_t n, Build&& build, std::size_t exact_max_length = 0) const {
     std::lock_guard lock(mu_);
     auto& m = models_[n];
-    if (!m) m = transformer_compiled(build(n));
+    if (!m) m = transformer_compiled(build(n), exact_max_length);
     return m;
   }
 
@@ -66,6 +68,8 @@ class LanguageProblem : public Problem {
   /// The "transformer" construction for inputs of n letters (a subclass that
   /// lists one overrides this; encode caches the model per n).
   virtual models::TransformerSpec transformer_model(std::size_t n) const;
+  /// The longest input the transformer construction decides exactly (0: every length).
+  virtual std::size_t transformer_exact_max_length() const { return 0; }
 
   ProblemInfo info_;
 

@@ -186,6 +186,7 @@ class WordProblem final : public LanguageProblem {
   }
 
  private:
+  std::size_t transformer_exact_max_length() const override { return std::size_t(1) << kWindowLayers; }
   models::TransformerSpec transformer_model(std::size_t n) const override {
     return models::window_product_transformer(group_.letters, group_.action, kWindowLayers, std::max<std::size_t>(n, 1));
   }

@@ -193,7 +193,8 @@ std::optional<Exact> promised_score(ModelKind k, bool accepted) {
     case ModelKind::Wfa:
     case ModelKind::ReluRnn: return accepted ? Exact(1, 2) : Exact(-1, 2);
     case ModelKind::Rotation:
-    case ModelKind::Diag01: return std::nullopt;
+    case ModelKind::Diag01:
+    case ModelKind::Transformer: return std::nullopt;
   }
   return std::nullopt;
 }

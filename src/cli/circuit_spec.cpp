@@ -8,15 +8,19 @@
 #include "automata/automaton_json.hpp"
 #include "automata/recognizer.hpp"
 #include "circuits/rnn_circuit.hpp"
+#include "circuits/transformer_circuit.hpp"
 #include "models/lrnn.hpp"
 #include "models/relu_rnn.hpp"
+#include "models/transformer.hpp"
 
 namespace parallax::cli {
 
 using namespace parallax::circuits;
 
 std::string spec_forms() {
-  return "lrnn:diag:d=K, lrnn:complex:d=K, lrnn:pd:d=K, lrnn:dplr:d=K, lrnn:dense:d=K, lrnn:NAME (named model), "
+  return "transformer:FILE (JSON transformer file), transformer:random[:attention=hard|average|softmax][:layers=L]"
+         "[:heads=H][:d=K][:ff=K][:mask=causal|bidirectional][:norm=0|1] (defaults hard, 2, 2, 4, 8, causal, 0), "
+         "ssm:diag:d=K (diagonal SSM, input-dependent gates; = lrnn:diag:d=K), lrnn:diag:d=K, lrnn:complex:d=K, lrnn:pd:d=K, lrnn:dplr:d=K, lrnn:dense:d=K, lrnn:NAME (named model), "
          "lrnn:FILE (JSON model file), rnn:relu:d=K, dfa:NAME (a built-in language such as parity, contains-aba, word:A5, or s5), dfa:FILE (JSON DFA or NFA)";
 }
 
@@ -35,10 +39,73 @@ std::size_t dimension(std::string_view spec, std::string_view part) {
   return d;
 }
 
+std::size_t count_of(std::string_view spec, std::string_view key, std::string_view v, std::size_t lo, std::size_t hi) {
+  std::size_t x = 0;
+  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || p != v.data() + v.size() || x < lo || x > hi)
+    fail(spec, fmt::format("{} must be an integer from {} to {}, got '{}'", key, lo, hi, v));
+  return x;
+}
+
+/// transformer:random[:key=value]…: models::random_transformer without a
+/// positional table, so that one model serves every length n.
+models::TransformerSpec random_transformer_spec(std::string_view spec, std::string_view opts, std::uint64_t seed) {
+  models::RandomTransformerOptions o;
+  o.attention = models::AttentionKind::Hard;
+  o.max_len = 0;
+  o.seed = seed;
+  while (!opts.empty()) {
+    if (opts.front() != ':') fail(spec, "options follow transformer:random as :key=value");
+    opts.remove_prefix(1);
+    const auto end = opts.find(':');
+    const auto item = opts.substr(0, end);
+    opts = end == std::string_view::npos ? std::string_view() : opts.substr(end);
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) fail(spec, fmt::format("option '{}' is not key=value", item));
+    const auto key = item.substr(0, eq), v = item.substr(eq + 1);
+    try {
+      if (key == "attention") o.attention = models::parse_attention_kind(std::string(v));
+      else if (key == "mask") o.mask = models::parse_attention_mask(std::string(v));
+      else if (key == "layers") o.layers = count_of(spec, key, v, 0, 16);
+      else if (key == "heads") o.heads = count_of(spec, key, v, 0, 16);
+      else if (key == "d") o.d_model = count_of(spec, key, v, 1, 64);
+      else if (key == "ff") o.d_ff = count_of(spec, key, v, 0, 256);
+      else if (key == "norm") o.layer_norm = count_of(spec, key, v, 0, 1) == 1;
+      else fail(spec, fmt::format("unknown option '{}' (expected attention, mask, layers, heads, d, ff or norm)", key));
+    } catch (const models::ModelError& e) {
+      fail(spec, e.what());
+    }
+  }
+  return models::random_transformer(o);
+}
+
 }  // namespace
 
 Circuit build_circuit(const CircuitRequest& req, std::size_t n) {
-  const std::string_view s = req.spec;
+  std::string_view s = req.spec;
+  if (s.starts_with("transformer:")) {
+    const auto rest = s.substr(12);
+    models::TransformerSpec spec;
+    if (rest == "random" || rest.starts_with("random:")) {
+      spec = random_transformer_spec(s, rest.substr(6), req.seed);
+    } else {
+      if (rest.empty()) fail(s, "expected transformer:FILE or transformer:random");
+      try {
+        spec = models::load_transformer(std::string(rest));
+      } catch (const models::ModelError& e) {
+        fail(s, e.what());
+      }
+    }
+    try {
+      return transformer_circuit(spec, n, req.fanin);
+    } catch (const std::invalid_argument& e) {
+      fail(s, e.what());
+    }
+  }
+  // a diagonal SSM with input-dependent gates is the diagonal token LRNN
+  const std::string alias = s.starts_with("ssm:diag:") ? "lrnn:" + std::string(s.substr(4)) : std::string();
+  if (s.starts_with("ssm:") && alias.empty()) fail(s, "the SSM form is ssm:diag:d=K");
+  if (!alias.empty()) s = alias;
   if (s.starts_with("rnn:")) {
     const auto rest = s.substr(4);
     if (!rest.starts_with("relu:")) fail(s, "the nonlinear cell is rnn:relu:d=K");

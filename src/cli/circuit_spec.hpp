@@ -2,7 +2,12 @@
 // Circuit model specs for `parallax circuit`:
 //   lrnn:diag:d=K, lrnn:complex:d=K, lrnn:pd:d=K, lrnn:dplr:d=K, lrnn:dense:d=K
 //       a random token LRNN of that structure (two tokens, fixed seed)
+//   ssm:diag:d=K             alias of lrnn:diag:d=K: a diagonal SSM whose gates depend on the input token
 //   lrnn:NAME or lrnn:FILE   a named LRNN (parity, s5-householder, …) or a JSON model file
+//   transformer:FILE         a transformer JSON file (docs/transformer-json.md)
+//   transformer:random[:attention=hard|average|softmax][:layers=L][:heads=H][:d=K][:ff=K]
+//                    [:mask=causal|bidirectional][:norm=0|1]
+//                            a random transformer without positional table (any n)
 //   rnn:relu:d=K             a random ReLU RNN cell over scalar inputs
 //   dfa:NAME                 a built-in automaton as a Boolean recognizer circuit
 #include <cstdint>

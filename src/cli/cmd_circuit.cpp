@@ -60,10 +60,10 @@ void run_circuit(const CircuitOpts& o) {
   else if (o.fanin == "unbounded") req.fanin = circuits::FanIn::Unbounded;
   else throw CliError(kBadInput, fmt::format("--fanin: '{}' is not bounded or unbounded", o.fanin));
   // --json: metric records as JSON Lines; --format json: the circuit itself
-  const std::string format = o.fmt.json ? "records" : o.format;
+  const std::string format = o.fmt.json ? "records" : o.fmt.csv ? "csv" : o.format;
   const bool one_circuit = format == "json" || format == "dot" || format == "blif" || format == "aiger" || format == "aig";
-  if (format != "table" && format != "records" && !one_circuit)
-    throw CliError(kBadInput, fmt::format("--format: '{}' is not table, json, dot, blif, aiger or aig", format));
+  if (format != "table" && format != "records" && format != "csv" && !one_circuit)
+    throw CliError(kBadInput, fmt::format("--format: '{}' is not table, csv, json, dot, blif, aiger or aig", format));
 
   std::vector<std::size_t> ns;
   if (!o.sweep.empty()) {
@@ -157,6 +157,14 @@ void run_circuit(const CircuitOpts& o) {
   std::ostringstream text;
   if (format == "records") {
     for (const auto& row : r.rows()) text << row.dump() << '\n';
+  } else if (format == "csv") {  // the metric columns only (every value is a number)
+    const char* columns[] = {"n", "size", "depth", "depth_bounded", "mult_depth", "max_fanin", "gates", "mbytes", "seconds"};
+    for (std::size_t i = 0; i < std::size(columns); ++i) text << (i ? "," : "") << columns[i];
+    text << '\n';
+    for (const auto& row : r.rows()) {
+      for (std::size_t i = 0; i < std::size(columns); ++i) text << (i ? "," : "") << row.at(columns[i]).dump();
+      text << '\n';
+    }
   } else {
     auto* old = std::cout.rdbuf(text.rdbuf());
     r.print(Format::Table);
@@ -191,10 +199,11 @@ void add_circuit(CLI::App& app) {
   cmd->add_option("--sweep", o->sweep, "A..B: n = A, 2A, 4A, … up to B, with fits of the depth to a + b·log2 n and a + b·n");
   cmd->add_option("--network", o->network, "Prefix network: serial, sklansky, brent-kung, kogge-stone, ladner-fischer")
       ->capture_default_str();
-  cmd->add_option("--fanin", o->fanin, "bounded, or unbounded (iterated sums and products; diagonal LRNNs)")
+  cmd->add_option("--fanin", o->fanin, "bounded, or unbounded (iterated sums, products and maxima as single gates: diagonal LRNNs / SSMs and "
+                  "transformers, whose depth is then constant in n)")
       ->capture_default_str();
   cmd->add_option("--format", o->format,
-                  "table (metrics), json (the circuit, docs/circuit-json.md), dot, or for Boolean circuits (dfa:) blif, aiger (ASCII) and aig (binary AIGER); --json prints the metrics as JSON Lines")
+                  "table (metrics), csv (metrics), json (the circuit, docs/circuit-json.md), dot, or for Boolean circuits (dfa:) blif, aiger (ASCII) and aig (binary AIGER); --json prints the metrics as JSON Lines")
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Write to this file instead of stdout");
   cmd->add_option("--seed", o->seed, "Seed of the random model parameters")->capture_default_str();

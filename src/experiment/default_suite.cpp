@@ -7,7 +7,7 @@ namespace parallax::experiment {
 
 const std::string& default_suite_toml() {
   static const std::string text = R"toml(# The default suite of `parallax run`: the expressivity landscape of linear
-# RNNs, nonlinear RNNs and (once built) transformers, measured.
+# RNNs, nonlinear RNNs and transformers, measured.
 #
 # Each [[kind]] table is one `parallax <kind>` command; its keys are that
 # command's options (see `parallax <kind> --help`). A list of lengths runs one
@@ -49,6 +49,17 @@ construction = "diag01"
 lengths = "16..16384x4"
 precision = "fp32"
 quick = { lengths = "16..256x4" }
+
+# A transformer with a fixed number of layers (4: windows of 2^4 letters)
+# decides it up to n = 16 and is at chance beyond, at any precision: a
+# constant-depth model is in TC0 (Merrill & Sabharwal 2023).
+[[reduce]]
+problem = "word:S5"
+construction = "transformer"
+lengths = "8,16,17,32,64"
+precision = ["fp32", "log:2"]
+trials = 10
+quick = { lengths = "16,17", precision = "fp32" }
 
 # Boolean formula value (Buss 1987) through Barrington's width-5 programs.
 [[reduce]]
@@ -92,6 +103,27 @@ precision = ["fp32", "bf16"]
 min_bits = true
 quick = { lengths = "16..1024x4", precision = "bf16" }
 
+# Parity and counting mod 3 by averaging attention plus a positional lookup:
+# exact over Q; the scores' gap 1/(n+1) against magnitudes ~n needs about
+# 2 log2 n significand bits (log:1 fails, log:3 does not).
+[[reduce]]
+problem = "parity"
+construction = "transformer"
+lengths = "16..512x2"
+precision = ["exact", "log:1", "log:3"]
+min_bits = true
+trials = 10
+quick = { lengths = "16..64x4", precision = ["log:1", "log:3"], min_bits = false }
+
+[[reduce]]
+problem = "modcount:3"
+construction = "transformer"
+lengths = "16..512x2"
+precision = ["exact", "log:1", "log:3"]
+min_bits = true
+trials = 10
+quick = false
+
 [[reduce]]
 problem = "modcount:3"
 construction = "diag01"
@@ -121,6 +153,29 @@ lengths = "16..65536x4"
 precision = "fp32"
 quick = { lengths = "16..4096x4" }
 
+# First letter = last letter, and the induction-head copy task: hard
+# attention looks the letters up; positions need about 2 log2 n bits.
+[[reduce]]
+problem = "first-eq-last"
+construction = "transformer"
+lengths = "16..1024x4"
+precision = ["fp32", "bf16"]
+quick = { lengths = "16..256x4", precision = "bf16" }
+
+[[reduce]]
+problem = "first-eq-last"
+construction = "pd"
+lengths = "16..65536x4"
+precision = "fp32"
+quick = { lengths = "16..4096x4" }
+
+[[reduce]]
+problem = "induction"
+construction = "transformer"
+lengths = "16..1024x4"
+precision = ["fp32", "log:1", "log:3"]
+quick = { lengths = "16..64x4", precision = ["log:1", "log:3"] }
+
 [[reduce]]
 problem = "word:Z5"
 construction = "rotation"
@@ -145,6 +200,20 @@ construction = "relu-rnn"
 lengths = "16..65536x4"
 precision = "fp32"
 quick = { lengths = "16..1024x4" }
+
+[[reduce]]
+problem = "majority"
+construction = "transformer"
+lengths = "16..1024x4"
+precision = ["fp32", "bf16", "log:2"]
+quick = { lengths = "16..256x4", precision = ["bf16", "log:2"] }
+
+[[reduce]]
+problem = "dyck1"
+construction = "transformer"
+lengths = "16..1024x4"
+precision = ["fp32", "log:2"]
+quick = { lengths = "16..256x4", precision = "log:2" }
 
 [[reduce]]
 problem = "dyck1"
@@ -193,6 +262,25 @@ quick = { lengths = "4..8x2", precision = "exact" }
 # ------------------------------------------------------- circuit depth
 # LRNNs compile to log-depth circuits; diagonal ones to constant depth with
 # unbounded fan-in; a nonlinear RNN unrolls to linear depth.
+# Transformers compile to constant-depth threshold circuits (TC0) with
+# unbounded fan-in, to depth O(log n) with fan-in 2.
+[[circuit]]
+model = "transformer:random"
+fanin = "unbounded"
+sweep = "8..512"
+quick = { sweep = "8..128" }
+
+[[circuit]]
+model = "transformer:random"
+sweep = "8..512"
+quick = { sweep = "8..128" }
+
+[[circuit]]
+model = "ssm:diag:d=4"
+fanin = "unbounded"
+sweep = "16..16384"
+quick = false
+
 [[circuit]]
 model = "lrnn:pd:d=5"
 sweep = "16..16384"

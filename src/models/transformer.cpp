@@ -20,6 +20,7 @@
 #include "models/json_positions.hpp"
 #include "models/json_reader.hpp"
 #include "numeric/all.hpp"
+#include "numeric/exp_sqrt.hpp"
 #include "numeric/functions.hpp"
 #include "numeric/mpfr_range.hpp"
 
@@ -603,56 +604,9 @@ using numeric::Sign;
 template <class T>
 inline constexpr bool kHasExp = numeric::has_elementary_v<T> || std::is_same_v<T, Interval>;
 
-template <class T>
-T exp_of(const T& x) {
-  if constexpr (std::is_same_v<T, Interval>) {
-    Interval r;
-    mpfi_exp(r.get(), x.get());
-    return r;
-  } else if constexpr (numeric::has_elementary_v<T>) {
-    return numeric::exp(x);
-  } else {
-    throw std::logic_error("exp_of: no exp for this type");
-  }
-}
-
-/// √x correctly rounded (floats), or an enclosure (intervals).
-template <class T>
-T sqrt_of(const T& x) {
-  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
-    return std::sqrt(x);
-  } else if constexpr (std::is_same_v<T, EmuFloat>) {
-    const numeric::Context& c = numeric::current_context();
-    mpfr_t a, r;
-    mpfr_init2(a, 53);
-    mpfr_init2(r, c.float_mantissa);
-    mpfr_set_d(a, x.v, MPFR_RNDN);  // exact
-    double out;
-    {
-      numeric::detail::FormatRange range(c.float_mantissa, c.float_exponent);
-      int t = mpfr_sqrt(r, a, MPFR_RNDN);
-      t = range.finish(r, t);
-      if (mpfr_nan_p(r) && !std::isnan(x.v)) numeric::note_invalid();
-      out = mpfr_get_d(r, MPFR_RNDN);
-    }
-    mpfr_clears(a, r, static_cast<mpfr_ptr>(nullptr));
-    return EmuFloat::raw(out);
-  } else if constexpr (std::is_same_v<T, BigFloat>) {
-    const numeric::Context& c = numeric::current_context();
-    BigFloat r;
-    numeric::detail::FormatRange range(c.float_mantissa, c.float_exponent);
-    int t = mpfr_sqrt(r.get(), x.get(), MPFR_RNDN);
-    range.finish(r.get(), t);
-    if (mpfr_nan_p(r.get()) && !mpfr_nan_p(x.get())) numeric::note_invalid();
-    return r;
-  } else if constexpr (std::is_same_v<T, Interval>) {
-    Interval r;
-    mpfi_sqrt(r.get(), x.get());
-    return r;
-  } else {
-    throw std::logic_error("sqrt_of: no square root for this type");
-  }
-}
+// exp and √, shared with circuit evaluation so that compiled circuits round alike
+using numeric::exp_of;
+using numeric::sqrt_of;
 
 /// x², with intervals enclosing the square (not x·x, whose lower end can be negative).
 template <class T>

@@ -117,7 +117,7 @@ TransformerSpec dyck1_transformer(const std::string& open, const std::string& cl
 TransformerSpec count_mod_transformer(const std::vector<std::string>& letters, std::uint32_t counted, std::uint32_t m,
                                       std::size_t max_n) {
   if (counted >= letters.size()) throw TransformerError("count-mod transformer: the counted letter is not a letter");
-  if (m < 2) throw TransformerError(fmt::format("count-mod transformer: the modulus must be at least 2, got {}", m));
+  if (m < 1) throw TransformerError("count-mod transformer: the modulus must be at least 1");
   check_max_n(max_n, "count-mod transformer");
   enum : std::size_t { ONE, BOS, X, T, T2, Z, F, U, R, D };
   TransformerSpec s = start(fmt::format("count-mod-{}/transformer", m),

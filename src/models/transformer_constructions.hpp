@@ -53,7 +53,7 @@ inline constexpr const char* kBosToken = "<bos>";
 TransformerSpec majority_transformer(const std::vector<std::string>& letters);
 /// Accepts balanced words over {open, close} (the one-counter language D₁).
 TransformerSpec dyck1_transformer(const std::string& open, const std::string& close);
-/// Accepts words whose number of letters[counted] is ≡ 0 mod m (m ≥ 2), for
+/// Accepts words whose number of letters[counted] is ≡ 0 mod m (m ≥ 1), for
 /// inputs of at most max_n letters (the positional table has max_n + 1 rows).
 TransformerSpec count_mod_transformer(const std::vector<std::string>& letters, std::uint32_t counted, std::uint32_t m,
                                       std::size_t max_n);

@@ -28,7 +28,7 @@ Prediction none(std::string reason) { return {"no theorem applies", std::move(re
 /// problem (reductions/counter_problems.cpp, word_problem.cpp); empty for a
 /// problem that is not one.
 std::string language_of_problem(const std::string& name, const std::string& family) {
-  if (family == "word:G" || family == "word:G:all" || family == "parity") return name;
+  if (family == "word:G" || family == "word:G:all" || family == "parity" || family == "first-eq-last") return name;
   if (family == "modcount:M") return "count-mod:" + name.substr(std::string("modcount:").size());
   if (family == "dyck1:K") return name;
   return {};
@@ -84,6 +84,21 @@ Prediction regular_prediction(const RowInfo& row, const std::string& column) {
                 "neither a construction nor the TC0 bound applies");
   }
   const std::string key = column == "transformer" ? "tc0" : column;
+  if (column == "transformer" && s.circuit_class != automata::CircuitClass::NC1Complete) {
+    // the TC0 bound says nothing here; constructions do
+    Prediction p = s.aperiodic
+                       ? Prediction{"yes, with several layers",
+                                    "the syntactic monoid is aperiodic (star-free, first-order definable): masked "
+                                    "unique-hard-attention transformers recognize exactly the star-free languages",
+                                    "Yang, Chiang & Angluin, NeurIPS 2024"}
+                       : Prediction{"yes, with several layers",
+                                    "only solvable groups divide the syntactic monoid: a Krohn-Rhodes cascade of "
+                                    "solvable groups and resets gives a transformer whose depth depends on the monoid, "
+                                    "not on n",
+                                    "Liu, Ash, Goel, Krishnamurthy & Zhang, ICLR 2023 (shortcuts to automata)"};
+    p.covers_one_layer = false;
+    return p;
+  }
   for (const auto& p : automata::predict(row.dfa, s)) {
     if (p.key != key) continue;
     // The periodicity arguments leave aperiodic monoids open; the star-free
@@ -323,6 +338,14 @@ Prediction predict(const RowInfo& row, const std::string& column) {
   if (row.regular && row.summary) return regular_prediction(row, column);
   if (row.family == "majority") return majority_prediction(column);
   if (row.family == "dyck1") return dyck_prediction(column);
+  if (row.family == "induction" && column == "transformer") {
+    Prediction p{"yes, with several layers",
+                 "a previous-token head and an induction head copy the letter after the last letter's latest earlier "
+                 "occurrence; the language is first-order definable (star-free)",
+                 "Olsson et al. 2022 (induction heads); Yang, Chiang & Angluin, NeurIPS 2024"};
+    p.covers_one_layer = false;
+    return p;
+  }
   return class_prediction(row, column);
 }
 
