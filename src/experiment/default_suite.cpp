@@ -276,12 +276,6 @@ sweep = "8..512"
 quick = { sweep = "8..128" }
 
 [[circuit]]
-model = "ssm:diag:d=4"
-fanin = "unbounded"
-sweep = "16..16384"
-quick = false
-
-[[circuit]]
 model = "lrnn:pd:d=5"
 sweep = "16..16384"
 quick = { sweep = "16..1024" }

@@ -629,29 +629,10 @@ T relu(const T& x) {
   }
 }
 
-/// The sign of a − b without rounding a − b (intervals: of the enclosure of
-/// a − b, Unknown when they overlap without being the same point).
+/// The sign of a − b without rounding a − b (shared with the circuits' Max and Ge).
 template <class T>
 Sign compare(const T& a, const T& b) {
-  auto of = [](auto x, auto y) {
-    return x > y ? Sign::Positive : x < y ? Sign::Negative : x == y ? Sign::Zero : Sign::Unknown;
-  };
-  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
-    return of(a, b);
-  } else if constexpr (std::is_same_v<T, EmuFloat>) {
-    return of(a.v, b.v);
-  } else if constexpr (std::is_same_v<T, Fixed>) {
-    return of(a.raw, b.raw);
-  } else if constexpr (std::is_same_v<T, Exact>) {
-    const int c = a.compare(b);
-    return c > 0 ? Sign::Positive : c < 0 ? Sign::Negative : Sign::Zero;
-  } else if constexpr (std::is_same_v<T, BigFloat>) {
-    if (mpfr_unordered_p(a.get(), b.get())) return Sign::Unknown;
-    const int c = mpfr_cmp(a.get(), b.get());
-    return c > 0 ? Sign::Positive : c < 0 ? Sign::Negative : Sign::Zero;
-  } else {
-    return numeric::sign(a - b);
-  }
+  return numeric::compare_values(a, b);
 }
 
 template <class T>

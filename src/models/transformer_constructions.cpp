@@ -56,6 +56,15 @@ void target_previous(AttentionHead& h, std::size_t col_one, std::size_t col_t, s
   h.W_K.at(col_t2, 1) = 1;
 }
 
+/// Reads out one column: score = x[col] + c0; validates.
+TransformerSpec with_readout(TransformerSpec s, std::size_t col, const Exact& c0) {
+  std::vector<Exact> c(s.d_model, Exact(0));
+  c[col] = 1;
+  set_readout(s, std::move(c), c0);
+  validate(s);
+  return s;
+}
+
 void check_max_n(std::size_t max_n, const char* what) {
   if (max_n == 0 || max_n > (std::size_t(1) << 24))
     throw TransformerError(fmt::format("{}: max_n must be from 1 to 2^24, got {}", what, max_n));
@@ -75,11 +84,7 @@ TransformerSpec majority_transformer(const std::vector<std::string>& letters) {
   auto& h = add_head(s, add_layer(s), AttentionKind::Average, AttentionMask::Causal, 1);
   h.W_V.at(X, 0) = 1;
   h.W_O.at(0, F) = 1;
-  std::vector<Exact> c(D, Exact(0));
-  c[F] = 1;
-  set_readout(s, std::move(c), 0);
-  validate(s);
-  return s;
+  return with_readout(std::move(s), F, 0);
 }
 
 TransformerSpec dyck1_transformer(const std::string& open, const std::string& close) {
@@ -146,11 +151,7 @@ TransformerSpec count_mod_transformer(const std::vector<std::string>& letters, s
     h.W_V.at(Z, 0) = 1;
     h.W_O.at(0, R) = 1;
   }
-  std::vector<Exact> c(D, Exact(0));
-  c[R] = 1;
-  set_readout(s, std::move(c), Exact(-1, 2));
-  validate(s);
-  return s;
+  return with_readout(std::move(s), R, Exact(-1, 2));
 }
 
 TransformerSpec first_eq_last_transformer(const std::vector<std::string>& letters) {
@@ -174,11 +175,7 @@ TransformerSpec first_eq_last_transformer(const std::vector<std::string>& letter
     mlp.W1.at(OH + a, a) = 1, mlp.W1.at(FIRST + a, a) = 1, mlp.b1[a] = -1;
     mlp.W2.at(a, EQ) = 1;
   }
-  std::vector<Exact> c(D, Exact(0));
-  c[EQ] = 1;
-  set_readout(s, std::move(c), Exact(-1, 2));
-  validate(s);
-  return s;
+  return with_readout(std::move(s), EQ, Exact(-1, 2));
 }
 
 TransformerSpec induction_transformer(const std::vector<std::string>& letters, std::uint32_t target, std::size_t max_n) {
@@ -208,11 +205,7 @@ TransformerSpec induction_transformer(const std::vector<std::string>& letters, s
     h.W_V.at(OH + target, 0) = 1;
     h.W_O.at(0, R) = 1;
   }
-  std::vector<Exact> c(D, Exact(0));
-  c[R] = 1;
-  set_readout(s, std::move(c), Exact(-1, 2));
-  validate(s);
-  return s;
+  return with_readout(std::move(s), R, Exact(-1, 2));
 }
 
 TransformerSpec window_product_transformer(const std::vector<std::string>& letters,
