@@ -19,6 +19,8 @@ std::unique_ptr<Problem> make_imm3_problem(const std::string& name);
 std::unique_ptr<Problem> make_dgc_problem(const std::string& name);
 /// first-eq-last, induction; nullptr for other names.
 std::unique_ptr<Problem> make_copy_problem(const std::string& name);
+/// tcv:D (threshold circuit value at depth ≤ D); nullptr for other names.
+std::unique_ptr<Problem> make_tcv_problem(const std::string& name);
 /// cvp (circuit value); nullptr otherwise.
 std::unique_ptr<Problem> make_cvp_problem(const std::string& name);
 

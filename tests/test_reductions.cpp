@@ -23,12 +23,12 @@ const std::vector<std::string> kProblems = {"word:S3", "word:S4",    "word:S5", 
                                             "word:A4xZ5", "word:Z5", "word:Z60:all", "word:D5",    "word:D7",
                                             "word:S3:all", "word:A4xZ5:all", "word:D4:all", "word:Z2",
                                             "parity", "modcount:3", "modcount:7", "modcount:1", "dyck1:3", "majority", "dyck1",
-                                            "first-eq-last", "induction"};
+                                            "first-eq-last", "induction", "tcv:2"};
 
 /// The built-in language of a regular problem (majority has none).
 std::string language_of(const std::string& problem) {
   if (problem.starts_with("modcount:")) return "count-mod:" + problem.substr(9);
-  return problem == "majority" || problem == "dyck1" || problem == "induction" ? "" : problem;
+  return problem == "majority" || problem == "dyck1" || problem == "induction" || problem.starts_with("tcv:") ? "" : problem;
 }
 
 std::vector<std::uint32_t> letters(const reductions::Problem& p, const reductions::Instance& in,

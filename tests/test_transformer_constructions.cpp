@@ -164,7 +164,7 @@ TEST_CASE("transformer constructions: parity by lookup needs about 2 log2 n bits
 }
 
 TEST_CASE("transformer constructions: the reduction runner checks them against the reference solvers", "[quick][transformer][reductions]") {
-  for (const char* name : {"majority", "dyck1", "parity", "modcount:3", "first-eq-last", "induction", "word:S3"}) {
+  for (const char* name : {"majority", "dyck1", "parity", "modcount:3", "first-eq-last", "induction", "word:S3", "tcv:2"}) {
     INFO(name);
     const auto p = reductions::make_problem(name);
     experiment::ReduceOptions o;
@@ -189,4 +189,33 @@ TEST_CASE("transformer constructions: the reduction runner checks them against t
   const auto rep = experiment::reduce(*s3, o);
   CHECK(rep.records[0].correct == 20);
   CHECK(rep.records[1].correct < 20);
+}
+
+TEST_CASE("tcv: threshold circuit instances are read with the field named and answered by the instruction transformer", "[quick][transformer][reductions]") {
+  const auto p = reductions::make_problem("tcv:2");
+  // w2 = [w0 + not w1 >= 2] = w0 and not w1;  w3 = [w2 >= 1]
+  const reductions::Instance in = {{"problem", "tcv:2"},
+                                   {"inputs", "10"},
+                                   {"gates", {{{"k", 2}, {"operands", {"+w0", "-w1"}}}, {{"k", 1}, {"operands", {"+w2"}}}}}};
+  REQUIRE(p->solve(in));
+  auto flipped = in;
+  flipped["inputs"] = "11";
+  REQUIRE_FALSE(p->solve(flipped));
+  for (const auto& x : {in, flipped}) {
+    const auto enc = p->encode(x, "transformer");
+    REQUIRE((experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse("exact"), false) == 1) == p->solve(x));
+  }
+  auto bad = in;
+  bad["gates"][1]["operands"][0] = "+w7";
+  REQUIRE_THROWS_WITH(p->validate(bad), Contains("gates"));
+  bad = in;
+  bad["gates"][0]["operands"][1] = "w1";
+  REQUIRE_THROWS_WITH(p->validate(bad), Contains("/gates/0/operands/1"));
+  bad = in;
+  bad["inputs"] = "1x";
+  REQUIRE_THROWS_WITH(p->validate(bad), Contains("/inputs"));
+  bad = in;  // depth 3 > 2
+  bad["gates"].push_back({{"k", 1}, {"operands", {"+w3"}}});
+  REQUIRE_THROWS_WITH(p->validate(bad), Contains("depth 3"));
+  REQUIRE_THROWS_WITH(reductions::make_problem("tcv:9"), Contains("1 to 8"));
 }

@@ -184,6 +184,16 @@ precision = ["fp32", "bf16"]
 quick = false
 
 # ------------------------------------------------------------------- TC0
+# Threshold circuit value at depth 2, the circuit given in the input: one
+# fixed 4-layer transformer follows the description (instruction following).
+[[reduce]]
+problem = "tcv:2"
+construction = "transformer"
+lengths = "4..32x2"
+precision = ["fp32", "log:3"]
+trials = 10
+quick = { lengths = "4..8x2" }
+
 # Majority: one counter (eigenvalue 1). A fixed precision stops counting
 # (bf16 cannot add 1 to 256); log precision, the theory's regime, does not.
 [[reduce]]

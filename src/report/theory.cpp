@@ -338,6 +338,11 @@ Prediction predict(const RowInfo& row, const std::string& column) {
   if (row.regular && row.summary) return regular_prediction(row, column);
   if (row.family == "majority") return majority_prediction(column);
   if (row.family == "dyck1") return dyck_prediction(column);
+  if (row.family == "tcv:D" && column == "transformer")
+    return {"yes",
+            "a transformer follows the circuit's description as an instruction: per level, hard attention fetches each "
+            "operand's value and averaging attention with a ReLU step evaluates each threshold gate (O(D) layers)",
+            std::string(kTacl)};
   if (row.family == "induction" && column == "transformer") {
     Prediction p{"yes, with several layers",
                  "a previous-token head and an induction head copy the letter after the last letter's latest earlier "
