@@ -599,3 +599,30 @@ TEST_CASE("cli: solve --check-structure confirms every built-in cell's declared 
     CHECK(nlohmann::json::parse(r.out)["structure_violation"] == 0.0);
   }
 }
+
+TEST_CASE("cli: scan runs a transformer file and refuses what a transformer cannot do", "[quick][cli][transformer]") {
+  // the majority model of docs/transformer-json.md: score = fraction of 1s − 1/2
+  const auto file = write_file("majority-transformer.json", R"({
+    "format": "parallax-transformer/1", "name": "majority", "vocab": ["0", "1"], "d_model": 2,
+    "embedding": [[0, 0], [1, 0]],
+    "layers": [{"heads": [{"attention": "average", "mask": "causal", "d_head": 1,
+                           "W_Q": [[0], [0]], "W_K": [[0], [0]], "W_V": [[1], [0]], "W_O": [[0, 1]]}]}],
+    "readout": {"c": [0, 1], "c0": "-1/2"}})");
+  const std::string m = "scan --model 'transformer:" + file.string() + "' ";
+  auto r = cli(m + "--tokens 01101 --precision exact --json");
+  REQUIRE(r.code == 0);
+  CHECK(json_lines(r.out).at(0).at("score") == "1/10");  // 3/5 − 1/2
+  CHECK(json_lines(r.out).at(0).at("verdict") == "accept");
+  r = cli(m + "--tokens 0110 --precision fp32 --json");
+  REQUIRE(r.code == 0);
+  CHECK(json_lines(r.out).at(0).at("verdict") == "reject");  // a tie: score 0
+  r = cli(m + "--tokens 0120");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("unknown token '2'") != std::string::npos);
+  r = cli(m + "--tokens 01 --parallel");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("no scan") != std::string::npos);
+  r = cli("scan --model transformer:/nonexistent/t.json --tokens 01");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("/nonexistent/t.json") != std::string::npos);
+}

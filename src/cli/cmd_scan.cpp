@@ -14,6 +14,7 @@
 #include "kernels/scan.hpp"
 #include "models/json_positions.hpp"
 #include "models/lrnn.hpp"
+#include "models/transformer.hpp"
 #include "numeric/dispatch.hpp"
 #include "numeric/precision.hpp"
 
@@ -73,10 +74,92 @@ std::string read_text(const std::string& path) {
   return *text;
 }
 
+/// `--model transformer:FILE`: the transformer evaluator (no scan: attention
+/// is not a recurrence) on one token sequence at one precision.
+void run_transformer_file(const ScanOpts& o, const std::string& path) {
+  if (o.parallel || o.device != "cpu" || !o.algo.empty())
+    throw CliError(kBadInput, "a transformer has no scan: --parallel, --device and --algo apply to LRNNs only");
+  if (!o.inputs_file.empty()) throw CliError(kBadInput, "a transformer reads tokens, not --inputs-file");
+  models::TransformerSpec spec;
+  std::vector<std::uint32_t> tokens;
+  try {
+    spec = models::load_transformer(path);
+    if (!o.tokens.empty()) tokens = models::parse_transformer_tokens(spec, o.tokens, "--tokens");
+    if (!o.tokens_file.empty()) tokens = models::parse_transformer_tokens(spec, read_text(o.tokens_file), o.tokens_file);
+  } catch (const models::ModelError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+  if (o.random_given) {
+    std::mt19937_64 rng(o.seed);
+    std::vector<std::uint32_t> letters;  // the bos token is prepended by the model, never drawn
+    for (std::uint32_t i = 0; i < spec.vocab.size(); ++i)
+      if (spec.vocab[i] != spec.bos) letters.push_back(i);
+    if (letters.empty()) throw CliError(kBadInput, fmt::format("{}: no tokens to draw besides bos", path));
+    tokens.resize(o.random);
+    for (auto& t : tokens) t = letters[rng() % letters.size()];
+  }
+  numeric::Precision p;
+  try {
+    p = numeric::Precision::parse(o.precision).resolve(std::max<std::size_t>(tokens.size(), 2));
+  } catch (const numeric::PrecisionError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+  if (const auto why = models::transformer_precision_problem(spec, p); !why.empty()) throw CliError(kBadInput, why);
+  numeric::Status status;
+  nlohmann::ordered_json rec;
+  try {
+    numeric::dispatch(
+        p,
+        [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          const auto t0 = std::chrono::steady_clock::now();
+          const auto run = models::run_transformer<T>(spec, tokens);
+          const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          const char* verdict = !spec.has_readout()                    ? "none"
+                                : run.accept == numeric::Sign::Positive ? "accept"
+                                : run.accept == numeric::Sign::Unknown  ? "undecided"
+                                                                        : "reject";
+          std::vector<std::string> last;
+          for (std::size_t i = 0; i < run.stream.back().size() && i < o.show_state; ++i)
+            last.push_back(numeric::to_string(run.stream.back()[i]));
+          rec = {{"model", spec.name}, {"layers", spec.layers.size()}, {"d_model", spec.d_model}, {"n", tokens.size()},
+                 {"precision", p.to_string()}, {"scalar", numeric::scalar_name<T>()},
+                 {"score", numeric::to_string(run.score)}, {"verdict", verdict}, {"stream", last},
+                 {"seconds", secs}};
+        },
+        &status);
+  } catch (const models::TransformerUndecided& e) {
+    throw CliError(kFailure, e.what());
+  } catch (const models::ModelError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+  std::vector<std::string> events;
+  if (status.overflow) events.push_back("overflow");
+  if (status.underflow) events.push_back("underflow");
+  if (status.invalid) events.push_back("invalid");
+  rec["events"] = events;
+  if (o.fmt.format() == Format::Table) {
+    fmt::print("model      {} (transformer, {} layers, d_model = {})\n", spec.name, spec.layers.size(), spec.d_model);
+    fmt::print("input      n = {}{}\n", tokens.size(), spec.bos.empty() ? "" : " (bos prepended)");
+    fmt::print("precision  {} ({})\n", p.to_string(), numeric::describe(p));
+    fmt::print("stream     [{}{}]  (last position)\n", fmt::join(rec["stream"].get<std::vector<std::string>>(), ", "),
+               spec.d_model > o.show_state ? ", …" : "");
+    fmt::print("score      {}  (<c, x_n> + c0)\n", rec["score"].get<std::string>());
+    fmt::print("verdict    {}\n", rec["verdict"].get<std::string>());
+    if (!events.empty()) fmt::print("events     {}\n", fmt::join(events, ", "));
+    fmt::print("time       {:.6f} s\n", rec["seconds"].get<double>());
+    return;
+  }
+  Records r({"model", "layers", "d_model", "n", "precision", "scalar", "score", "verdict", "events", "seconds"});
+  r.add(rec);
+  r.print(o.fmt.format());
+}
+
 void run_scan(const ScanOpts& o) {
   const int sources = (!o.tokens.empty()) + (!o.tokens_file.empty()) + (!o.inputs_file.empty()) + (o.random_given ? 1 : 0);
   if (sources != 1)
     throw CliError(kBadInput, "give exactly one input: --tokens, --tokens-file, --random N or --inputs-file");
+  if (o.model.starts_with("transformer:")) return run_transformer_file(o, o.model.substr(12));
 
   models::LrnnSpec spec;
   try {
@@ -210,7 +293,7 @@ void add_scan(CLI::App& app) {
   auto* cmd = app.add_subcommand("scan", "Run an LRNN on one input sequence: final state and acceptance");
   auto o = std::make_shared<ScanOpts>();
   o->fmt.add_to(*cmd);
-  cmd->add_option("--model,-m", o->model, "Named model (see `parallax models`) or a JSON model file (docs/lrnn-json.md)")
+  cmd->add_option("--model,-m", o->model, "Named model (see `parallax models`), a JSON model file (docs/lrnn-json.md), or transformer:FILE (docs/transformer-json.md; evaluated directly, no scan)")
       ->required();
   cmd->add_option("--tokens,-t", o->tokens, "Token sequence, names separated by spaces or commas (\"abba\" when names are single letters)");
   cmd->add_option("--tokens-file", o->tokens_file, "File holding the token sequence");
