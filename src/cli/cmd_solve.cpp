@@ -159,6 +159,23 @@ std::vector<double> make_inputs(const SolveCliOpts& o, const models::Cell& c, st
   return a.data;
 }
 
+solve::SolveOptions parse_solve_options(const SolveCliOpts& o, numeric::Precision& precision) {
+  solve::SolveOptions so;
+  try {
+    so.method = solve::parse_method(o.method);
+    so.init = solve::InitSpec::parse(o.init);
+    precision = numeric::Precision::parse(o.precision);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(kBadInput, e.what());
+  }
+  so.fixed_iters = o.iters;
+  so.max_iter = o.max_iter;
+  so.sigma2 = o.sigma2;
+  so.reset = o.reset;
+  so.check_structure = o.check_structure;
+  return so;
+}
+
 double default_tol(const numeric::Precision& p, std::size_t len) {
   const int M = p.resolve(std::max<std::size_t>(len, 2)).significand_bits();
   return std::max(std::ldexp(1.0, -static_cast<int>(0.8 * M)), 1e-300);
@@ -198,26 +215,14 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
   if (len == 0) throw CliError(kBadInput, "--length must be ≥ 1");
   if (batch == 0) throw CliError(kBadInput, "--batch must be ≥ 1");
   const std::vector<double> Xall = make_inputs(o, cell, batch, len, length_given, batch_given);
-  solve::SolveOptions so;
   numeric::Precision prec;
-  try {
-    so.method = solve::parse_method(o.method);
-    so.init = solve::InitSpec::parse(o.init);
-    prec = numeric::Precision::parse(o.precision);
-  } catch (const std::invalid_argument& e) {
-    throw CliError(kBadInput, e.what());
-  }
+  solve::SolveOptions so = parse_solve_options(o, prec);
   if (o.grad && prec.kind != numeric::Precision::Kind::Fp64 && prec.kind != numeric::Precision::Kind::Fp32)
     throw CliError(kBadInput, "--grad runs in fp64 and fp32");
   if (!solve::supports_precision(prec))
     throw CliError(kBadInput, fmt::format("--precision {}: nonlinear cells need exp and tanh; use fp64, fp32, bf16, fp16, float:M:E or log:C", o.precision));
   const numeric::Precision p = prec.resolve(len);
   so.atol = so.rtol = o.tol > 0 ? o.tol : default_tol(p, len);
-  so.fixed_iters = o.iters;
-  so.max_iter = o.max_iter;
-  so.sigma2 = o.sigma2;
-  so.reset = o.reset;
-  so.check_structure = o.check_structure;
   so.scan.threads = o.threads;
   const std::size_t n = cell.state_dim(), m = cell.input;
   const bool reference = o.reference == "on" || (o.reference == "auto" && double(len) * n * (n + m) * batch <= 2e6);

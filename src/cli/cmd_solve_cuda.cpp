@@ -109,21 +109,10 @@ void run_solve_cuda(const SolveCliOpts& o, const SolveGiven& given) {
   std::size_t batch = o.batch, len = o.length;
   if (len == 0) throw CliError(kBadInput, "--length must be ≥ 1");
   if (batch == 0) throw CliError(kBadInput, "--batch must be ≥ 1");
-  solve::SolveOptions so;
   numeric::Precision prec;
-  try {
-    so.method = solve::parse_method(o.method);
-    so.init = solve::InitSpec::parse(o.init);
-    prec = numeric::Precision::parse(o.precision);
-  } catch (const std::invalid_argument& e) {
-    throw CliError(kBadInput, e.what());
-  }
+  solve::SolveOptions so = parse_solve_options(o, prec);
   if (prec.kind != numeric::Precision::Kind::Fp64 && prec.kind != numeric::Precision::Kind::Fp32)
     throw CliError(kBadInput, fmt::format("--precision {}: --device cuda solves in fp32 and fp64", o.precision));
-  so.fixed_iters = o.iters;
-  so.max_iter = o.max_iter;
-  so.reset = o.reset;
-  so.check_structure = o.check_structure;
   try {
     solve::check_device_method(cell, so.method);
     (void)solve::device_newton_options(so);

@@ -78,6 +78,11 @@ models::Cell make_cell(const SolveCliOpts& o, bool hidden_given, bool input_give
 std::vector<double> make_inputs(const SolveCliOpts& o, const models::Cell& c, std::size_t& batch, std::size_t& len,
                                 bool length_given, bool batch_given);
 
+/// The solver settings of the options (method, initial guess, iteration
+/// limits, damping, reset, structure check) and the parsed --precision;
+/// CliError (exit 2) names a bad value. Tolerances and threads are set by the caller.
+solve::SolveOptions parse_solve_options(const SolveCliOpts& o, numeric::Precision& precision);
+
 /// 2^(−0.8·M) for an M-bit significand.
 double default_tol(const numeric::Precision& p, std::size_t len);
 
