@@ -602,7 +602,7 @@ using numeric::Sign;
 
 /// The types with exp and √ here: numeric's float types, and intervals (MPFI).
 template <class T>
-inline constexpr bool kHasExp = numeric::has_elementary_v<T> || std::is_same_v<T, Interval>;
+inline constexpr bool kHasExp = numeric::has_exp_sqrt_v<T>;
 
 // exp and √, shared with circuit evaluation so that compiled circuits round alike
 using numeric::exp_of;
