@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config ninja-build ccache
   libboost-dev libgmp-dev libmpfr-dev libmpfi-dev
   libfmt-dev libcli11-dev catch2 nlohmann-json3-dev
   libsqlite3-dev libtomlplusplus-dev berkeley-abc gnuplot-nox

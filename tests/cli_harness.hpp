@@ -2,6 +2,8 @@
 // Running the `parallax` executable from a test: exit code, stdout and
 // stderr, a scratch directory per test process, small file helpers.
 #include <catch2/catch.hpp>
+
+#include "test_paths.hpp"
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
@@ -40,7 +42,7 @@ inline std::filesystem::path scratch_dir() {
 /// Runs `parallax ARGS` through the shell; ARGS is shell text.
 inline CliResult cli(const std::string& args) {
   const auto out = scratch_dir() / "out.txt", err = scratch_dir() / "err.txt";
-  const std::string cmd = std::string("'") + PARALLAX_BINARY + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+  const std::string cmd = std::string("'") + parallax_test::parallax_binary + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
   const int status = std::system(cmd.c_str());
   REQUIRE(WIFEXITED(status));
   return {WEXITSTATUS(status), slurp(out), slurp(err)};

@@ -39,7 +39,7 @@ double mean(const std::vector<double>& v) {
 
 }  // namespace
 
-TEST_CASE("argru loss gradient matches central finite differences", "[argru][quick]") {
+TEST_CASE("argru loss gradient matches central finite differences", "[quick][argru]") {
   bench::ArGruOptions o = small_options();
   const bench::ArGruTraining m0 = [&] {  // an untrained model: random weights and readout
     bench::ArGruOptions u = o;
@@ -73,7 +73,7 @@ TEST_CASE("argru loss gradient matches central finite differences", "[argru][qui
   }
 }
 
-TEST_CASE("argru training fits the noisy sine and beats the persistence predictor", "[argru][quick]") {
+TEST_CASE("argru training fits the noisy sine and beats the persistence predictor", "[quick][argru]") {
   const auto o = bench::effective_options(small_options());
   const auto& tr = trained();
   REQUIRE(tr.loss_history.size() == std::size_t(o.train_steps));
@@ -106,7 +106,7 @@ TEST_CASE("argru training fits the noisy sine and beats the persistence predicto
         }()) <= 1e-12);
 }
 
-TEST_CASE("argru cell sequential run equals a hand-written autoregressive loop", "[argru][quick]") {
+TEST_CASE("argru cell sequential run equals a hand-written autoregressive loop", "[quick][argru]") {
   const auto& tr = trained();
   const models::Cell cell = tr.argru();
   REQUIRE(cell.kind == models::CellKind::ArGru);
@@ -163,7 +163,7 @@ TEST_CASE("argru cell sequential run equals a hand-written autoregressive loop",
   CHECK(worst <= 1e-12);
 }
 
-TEST_CASE("argru quick benchmark rows agree with the sequential run", "[argru][quick]") {
+TEST_CASE("argru quick benchmark rows agree with the sequential run", "[quick][argru]") {
   bench::ArGruOptions o = small_options();
   o.eval_length = 200;
   o.max_iter = 120;
@@ -208,7 +208,7 @@ TEST_CASE("argru quick benchmark rows agree with the sequential run", "[argru][q
   CHECK(converged >= 1);  // at least one parallel method solves this short sequence
 }
 
-TEST_CASE("argru training does not depend on the thread count", "[argru][quick]") {
+TEST_CASE("argru training does not depend on the thread count", "[quick][argru]") {
   bench::ArGruOptions o = small_options();
   o.train_steps = 4;
   o.batch = 5;
@@ -220,7 +220,7 @@ TEST_CASE("argru training does not depend on the thread count", "[argru][quick]"
   CHECK(bench::flatten_params(a) == bench::flatten_params(b));
 }
 
-TEST_CASE("argru options and inputs are reproducible", "[argru][quick]") {
+TEST_CASE("argru options and inputs are reproducible", "[quick][argru]") {
   bench::ArGruOptions o;
   o.quick = true;
   const auto e = bench::effective_options(o);

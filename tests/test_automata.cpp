@@ -27,7 +27,7 @@ bool has(const std::string& s, const std::string& needle) { return s.find(needle
 
 }  // namespace
 
-TEST_CASE("automata: built-in DFAs and their transition monoids", "[quick][automata]") {
+TEST_CASE("automata: built-in DFAs and their transition monoids", "[quick][dfa][monoid]") {
   const auto parity = automata::builtin_dfa("parity");
   CHECK(automata::accepts(parity, {1, 0, 1}));
   CHECK_FALSE(automata::accepts(parity, {1, 0, 0}));
@@ -47,7 +47,7 @@ TEST_CASE("automata: built-in DFAs and their transition monoids", "[quick][autom
   CHECK_THROWS_AS(automata::builtin_dfa("nope"), std::invalid_argument);
 }
 
-TEST_CASE("automata: DFA files round-trip and compile to recognizers", "[quick][automata]") {
+TEST_CASE("automata: DFA files round-trip and compile to recognizers", "[quick][dfa][recognize]") {
   for (const auto& name : automata::builtin_dfa_names()) {
     const auto d = automata::builtin_dfa(name);
     const auto back = automata::dfa_from_json_text(automata::dfa_to_json(d), name + ".json");
@@ -77,7 +77,7 @@ TEST_CASE("automata: DFA files round-trip and compile to recognizers", "[quick][
   }
 }
 
-TEST_CASE("automata: bad DFA files name the file, line and field", "[quick][automata]") {
+TEST_CASE("automata: bad DFA files name the file, line and field", "[quick][dfa][errors]") {
   std::string e = err("{\n \"alphabet\": [\"a\"],\n \"states\": 2\n \"start\": 0}");
   CHECK(has(e, "m.json:4"));
   e = err("{\n \"alphabet\": [\"a\"],\n \"states\": 2,\n \"start\": 5,\n \"accepting\": [],\n \"transitions\": {\"a\": [0, 1]}\n}");

@@ -150,7 +150,7 @@ TEST_CASE("circuits: prefix network sizes and depths equal their closed forms", 
   }
 }
 
-TEST_CASE("circuits: prefix networks on powers of two up to 2^20", "[circuits]") {
+TEST_CASE("circuits: prefix networks on powers of two up to 2^20", "[standard][circuits]") {
   for (std::size_t k = 0; k <= 20; ++k) {
     const std::size_t n = std::size_t(1) << k;
     INFO("n = 2^" << k);
@@ -210,7 +210,7 @@ TEST_CASE("circuits: arithmetic evaluation over exact rationals and floats", "[q
   CHECK_THROWS_AS(c.threshold({x, y}, 3), std::invalid_argument);
 }
 
-TEST_CASE("circuits: Boolean and threshold gates, bits against scalars", "[quick][circuits]") {
+TEST_CASE("circuits: Boolean and threshold gates, bits against scalars", "[quick][circuits][precision]") {
   // random Boolean/threshold DAGs: the bit evaluator and the exact evaluator agree
   std::mt19937_64 rng(2);
   for (int trial = 0; trial < 200; ++trial) {
@@ -297,7 +297,7 @@ TEST_CASE("circuits: metrics of known circuits", "[quick][circuits]") {
   CHECK(mt.depth_bounded == 7 + 1);  // ⌈log₂ 100⌉ word additions, then the comparison
 }
 
-TEST_CASE("circuits: a 10^7-gate circuit is built and measured in seconds, 16 bytes per gate plus edges", "[circuits]") {
+TEST_CASE("circuits: a 10^7-gate circuit is built and measured in seconds, 16 bytes per gate plus edges", "[standard][circuits]") {
   const auto t0 = std::chrono::steady_clock::now();
   Circuit c;
   const std::size_t n = 2'500'000;
@@ -422,7 +422,7 @@ bool eval_aig(const circuits::Aig& aig, const std::vector<bool>& in, std::size_t
 
 }  // namespace
 
-TEST_CASE("circuits: finite-state recognizers as Boolean circuits agree with their automata", "[quick][circuits]") {
+TEST_CASE("circuits: finite-state recognizers as Boolean circuits agree with their automata", "[quick][circuits][recognize]") {
   for (const char* name : {"parity", "contains-aba"}) {
     const auto dfa = automata::builtin_dfa(name);
     for (Network net : circuits::all_networks()) {
@@ -558,7 +558,7 @@ TEST_CASE("circuits: ASCII AIGER and BLIF describe the AIG", "[quick][circuits]"
   CHECK_THROWS_AS(circuits::to_aig(arith), std::invalid_argument);
 }
 
-TEST_CASE("circuits: JSON export round-trips; bad files name the line and field", "[quick][circuits]") {
+TEST_CASE("circuits: JSON export round-trips; bad files name the line and field", "[quick][circuits][errors][json]") {
   std::vector<Circuit> cs;
   cs.push_back(circuits::lrnn_circuit(models::named_model("s5-householder"), 5, Network::KoggeStone));
   cs.push_back(circuits::lrnn_circuit(models::random_lrnn(models::Structure::Diagonal, 3, 2, 7), 6, Network::Sklansky,
@@ -601,7 +601,7 @@ TEST_CASE("circuits: JSON export round-trips; bad files name the line and field"
   CHECK(e.find("/outputs/0") != std::string::npos);
 }
 
-TEST_CASE("circuits: the S5 recognizer circuit agrees with the automaton on every word of length <= 10", "[circuits]") {
+TEST_CASE("circuits: the S5 recognizer circuit agrees with the automaton on every word of length <= 10", "[standard][circuits][recognize]") {
   const auto s5 = automata::builtin_dfa("s5");
   for (std::size_t n = 0; n <= 10; ++n) {
     const auto c = automata::recognizer_circuit(s5, n, n % 2 ? Network::Sklansky : Network::Serial);
@@ -616,7 +616,7 @@ TEST_CASE("circuits: the S5 recognizer circuit agrees with the automaton on ever
   }
 }
 
-TEST_CASE("circuits: the S5 recognizer circuit agrees with the automaton on random words of length 1000", "[circuits]") {
+TEST_CASE("circuits: the S5 recognizer circuit agrees with the automaton on random words of length 1000", "[standard][circuits][recognize]") {
   // a serial network keeps the circuit to n − 1 compositions (about 6·10^7 gates)
   const auto s5 = automata::builtin_dfa("s5");
   const std::size_t n = 1000;

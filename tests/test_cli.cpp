@@ -20,7 +20,7 @@
 
 using namespace parallax_test;
 
-TEST_CASE("cli: help, version and usage errors", "[quick][cli]") {
+TEST_CASE("cli: help, version and usage errors", "[quick][cli][errors]") {
   auto r = cli("--help");
   CHECK(r.code == 0);
   for (const char* sub : {"precisions", "models", "scan", "bench", "demo", "circuit"}) CHECK(contains(r.out, sub));
@@ -35,7 +35,7 @@ TEST_CASE("cli: help, version and usage errors", "[quick][cli]") {
   CHECK(r.code == 2);
 }
 
-TEST_CASE("cli: precisions lists every form and rejects malformed specs", "[quick][cli]") {
+TEST_CASE("cli: precisions lists every form and rejects malformed specs", "[quick][cli][errors][precision]") {
   auto r = cli("precisions --json");
   REQUIRE(r.code == 0);
   const auto rows = json_lines(r.out);
@@ -57,7 +57,7 @@ TEST_CASE("cli: precisions lists every form and rejects malformed specs", "[quic
   CHECK(contains(r.err, "fp33"));
 }
 
-TEST_CASE("cli: scan agrees across precisions and modes on the S5 model", "[quick][cli]") {
+TEST_CASE("cli: scan agrees across precisions and modes on the S5 model", "[quick][cli][precision][scan]") {
   // s5: accept iff the product of the generators is the identity. s^2 = e, c^5 = e.
   for (const char* prec : {"exact", "fp64", "fp32", "bf16", "fp16", "float:4:3", "fixed:3.0", "interval:8", "log:1"}) {
     for (const char* mode : {"", "--parallel --threads 2"}) {
@@ -71,7 +71,7 @@ TEST_CASE("cli: scan agrees across precisions and modes on the S5 model", "[quic
   }
 }
 
-TEST_CASE("cli: scan on a random sequence gives the same verdict sequentially and in parallel", "[quick][cli]") {
+TEST_CASE("cli: scan on a random sequence gives the same verdict sequentially and in parallel", "[quick][cli][scan]") {
   for (int seed = 1; seed <= 4; ++seed) {
     const std::string base = "scan --model parity --random 5000 --seed " + std::to_string(seed) + " --precision exact --json";
     auto a = cli(base), b = cli(base + " --parallel --threads 2");
@@ -82,7 +82,7 @@ TEST_CASE("cli: scan on a random sequence gives the same verdict sequentially an
   }
 }
 
-TEST_CASE("cli: bad model files name the file, line and field, exit 2", "[quick][cli]") {
+TEST_CASE("cli: bad model files name the file, line and field, exit 2", "[quick][cli][errors]") {
   auto p = write_file("broken.json", "{\n  \"structure\": \"diagonal\",\n  \"d\": 2,\n  oops\n}\n");
   auto r = cli("scan --model '" + p.string() + "' --tokens a");
   CHECK(r.code == 2);
@@ -138,7 +138,7 @@ TEST_CASE("cli: token files and real-valued input files", "[quick][cli]") {
   CHECK(contains(r.err, "bad-inputs.txt:2"));
 }
 
-TEST_CASE("cli: bench scan --quick reports every figure", "[quick][cli]") {
+TEST_CASE("cli: bench scan --quick reports every figure", "[quick][cli][scan]") {
   auto r = cli("bench scan --quick --json");
   REQUIRE(r.code == 0);
   std::set<std::string> benches;
@@ -149,7 +149,7 @@ TEST_CASE("cli: bench scan --quick reports every figure", "[quick][cli]") {
   CHECK(benches.size() >= 4);
 }
 
-TEST_CASE("cli: demo recognizes S5 exactly with the PD LRNN and reports every precision", "[quick][cli]") {
+TEST_CASE("cli: demo recognizes S5 exactly with the PD LRNN and reports every precision", "[quick][cli][precision][recognize]") {
   auto r = cli("demo --lengths 8,64 --trials 6 --precisions exact,fp32,bf16,float:4:3,fixed:2.0,interval:8,log:1 --json");
   REQUIRE(r.code == 0);
   const auto rows = json_lines(r.out);
@@ -168,7 +168,7 @@ TEST_CASE("cli: demo recognizes S5 exactly with the PD LRNN and reports every pr
   CHECK(r.code == 2);
 }
 
-TEST_CASE("cli: circuit measures compiled models and sweeps with depth fits", "[quick][cli]") {
+TEST_CASE("cli: circuit measures compiled models and sweeps with depth fits", "[quick][circuits][cli]") {
   auto r = cli("circuit --model lrnn:pd:d=3 --sweep 8..256 --json");
   REQUIRE(r.code == 0);
   const auto rows = json_lines(r.out);
@@ -221,7 +221,7 @@ TEST_CASE("cli: circuit measures compiled models and sweeps with depth fits", "[
 
 // ---- automata: languages, classify, recognize ----------------------------
 
-TEST_CASE("cli: languages lists the built-in library", "[quick][cli][automata]") {
+TEST_CASE("cli: languages lists the built-in library", "[quick][cli]") {
   const auto r = cli("languages --json");
   REQUIRE(r.code == 0);
   std::set<std::string> names;
@@ -231,7 +231,7 @@ TEST_CASE("cli: languages lists the built-in library", "[quick][cli][automata]")
     CHECK(names.count(n) == 1);
 }
 
-TEST_CASE("cli: classify gives the circuit class of the monoid", "[quick][cli][automata]") {
+TEST_CASE("cli: classify gives the circuit class of the monoid", "[quick][circuits][classify][cli][monoid]") {
   struct Case {
     std::string args, cls;
     std::size_t monoid;
@@ -274,7 +274,7 @@ TEST_CASE("cli: classify gives the circuit class of the monoid", "[quick][cli][a
   CHECK(table.out.find("Grazzi") != std::string::npos);
 }
 
-TEST_CASE("cli: classify and recognize refuse bad input with exit 2", "[quick][cli][automata]") {
+TEST_CASE("cli: classify and recognize refuse bad input with exit 2", "[quick][classify][cli][errors][recognize]") {
   auto r = cli("classify --language no-such-language");
   CHECK(r.code == 2);
   CHECK(r.err.find("no-such-language") != std::string::npos);
@@ -307,7 +307,7 @@ TEST_CASE("cli: classify and recognize refuse bad input with exit 2", "[quick][c
   CHECK(r.err.find("relu-rnn") != std::string::npos);
 }
 
-TEST_CASE("cli: recognize measures accuracy, scan agreement and minimum bits", "[quick][cli][automata]") {
+TEST_CASE("cli: recognize measures accuracy, scan agreement and minimum bits", "[quick][cli][min-bits][precision][recognize][scan]") {
   auto r = cli("recognize --language word:S5 --model householder --lengths 5,50 --precision fp32,bf16 --trials 8 --json");
   REQUIRE(r.code == 0);
   auto rows = json_lines(r.out);
@@ -351,7 +351,7 @@ TEST_CASE("cli: recognize measures accuracy, scan agreement and minimum bits", "
   CHECK(r.err.find("badwords.txt:2") != std::string::npos);
 }
 
-TEST_CASE("cli: recognize runs weighted automata through dense and DPLR models", "[quick][cli][automata]") {
+TEST_CASE("cli: recognize runs weighted automata through dense and DPLR models", "[quick][cli][dplr][recognize][wfa]") {
   // f(w) = number of a's; accept when more than 2
   const auto wfa = write_file("count.json", R"({"type": "wfa", "alphabet": ["a", "b"], "states": 2,
     "initial": [1, 0], "final": [0, 1], "threshold": "5/2",
@@ -382,7 +382,7 @@ TEST_CASE("cli: recognize runs weighted automata through dense and DPLR models",
   CHECK(e.err.find("sums to 5/4") != std::string::npos);
 }
 
-TEST_CASE("cli: bench monoid enumerates the same monoid sizes as the library", "[quick][cli][automata]") {
+TEST_CASE("cli: bench monoid enumerates the same monoid sizes as the library", "[quick][cli][monoid]") {
   const auto g = scratch_dir() / "m.g";
   const auto r = cli("bench monoid --random 3 --repeat 1 --json --gap-out '" + g.string() + "'");
   REQUIRE(r.code == 0);
@@ -395,7 +395,7 @@ TEST_CASE("cli: bench monoid enumerates the same monoid sizes as the library", "
   CHECK(prog.find("Transformation([") != std::string::npos);
 }
 
-TEST_CASE("cli: equivalent compares languages and prints a shortest counterexample", "[quick][cli][automata]") {
+TEST_CASE("cli: equivalent compares languages and prints a shortest counterexample", "[quick][cli]") {
   auto r = cli("equivalent parity 're:(a|ba*b)*'");
   CHECK(r.code == 0);
   CHECK(r.out.find("equivalent") != std::string::npos);
@@ -414,7 +414,7 @@ TEST_CASE("cli: equivalent compares languages and prints a shortest counterexamp
   CHECK(r.code == 2);
 }
 
-TEST_CASE("cli: classify writes the Cayley graph of the syntactic monoid", "[quick][cli][automata]") {
+TEST_CASE("cli: classify writes the Cayley graph of the syntactic monoid", "[quick][classify][cli][monoid]") {
   const auto dot = scratch_dir() / "cayley.dot";
   const auto r = cli("classify --language word:S3 --json --cayley '" + dot.string() + "'");
   REQUIRE(r.code == 0);
@@ -428,7 +428,7 @@ TEST_CASE("cli: classify writes the Cayley graph of the syntactic monoid", "[qui
   CHECK(text.find("label=\"1\", style=bold") != std::string::npos);  // the identity, idempotent
 }
 
-TEST_CASE("cli: recognize takes length ranges and fits minimum bits against n", "[quick][cli][automata]") {
+TEST_CASE("cli: recognize takes length ranges and fits minimum bits against n", "[quick][cli][min-bits][precision][recognize]") {
   const auto r = cli("recognize --language count-mod:5 --model pd --lengths 4..64x2 --precision fp32 --trials 4 --min-bits --no-scan --json");
   REQUIRE(r.code == 0);
   std::size_t acc = 0;
@@ -498,7 +498,7 @@ TEST_CASE("cli: reduce checks constructions against the reference and reads inst
 
 using namespace parallax;
 
-TEST_CASE("cli: solve matches the sequential states, dumps them, and reads .npy inputs", "[quick][cli][solve]") {
+TEST_CASE("cli: solve matches the sequential states, dumps them, and reads .npy inputs", "[quick][cli][npy][solve]") {
   auto r = cli("solve --cell paragru --hidden 8 --length 5000 --method newton --threads 2 --json");
   REQUIRE(r.code == 0);
   auto j = nlohmann::json::parse(r.out);
@@ -538,7 +538,7 @@ TEST_CASE("cli: solve matches the sequential states, dumps them, and reads .npy 
   }
 }
 
-TEST_CASE("cli: solve refuses bad input with exit 2 and reports divergence with exit 1", "[quick][cli][solve]") {
+TEST_CASE("cli: solve refuses bad input with exit 2 and reports divergence with exit 1", "[quick][cli][errors][solve]") {
   auto r = cli("solve --cell tanhrnn");
   CHECK(r.code == 2);
   CHECK(contains(r.err, "unknown cell 'tanhrnn'"));
@@ -570,7 +570,7 @@ TEST_CASE("cli: solve refuses bad input with exit 2 and reports divergence with 
   CHECK(nlohmann::json::parse(r.out)["diverged"] == true);
 }
 
-TEST_CASE("cli: bench solve runs every group in child processes and reports peak memory", "[cli][solve]") {
+TEST_CASE("cli: bench solve runs every group in child processes and reports peak memory", "[standard][cli][solve]") {
   const auto r = cli("bench solve --quick --max-length 100 --threads 1 --json");
   REQUIRE(r.code == 0);
   const auto rows = json_lines(r.out);
@@ -600,7 +600,7 @@ TEST_CASE("cli: solve --check-structure confirms every built-in cell's declared 
   }
 }
 
-TEST_CASE("cli: scan runs a transformer file and refuses what a transformer cannot do", "[quick][cli][transformer]") {
+TEST_CASE("cli: scan runs a transformer file and refuses what a transformer cannot do", "[quick][cli][errors][scan][transformer]") {
   // the majority model of docs/transformer-json.md: score = fraction of 1s − 1/2
   const auto file = write_file("majority-transformer.json", R"({
     "format": "parallax-transformer/1", "name": "majority", "vocab": ["0", "1"], "d_model": 2,

@@ -299,7 +299,7 @@ Dfa minimal(const Dfa& d) { return automata::minimize(d); }
 // 1. compiled models decide exactly like their automata
 // ============================================================================
 
-TEST_CASE("compile: every compiler agrees with the automaton on all short words of built-in languages", "[automata][quick]") {
+TEST_CASE("compile: every compiler agrees with the automaton on all short words of built-in languages", "[quick][compile]") {
   const std::vector<std::string> specs = {"parity",     "even-length", "count-mod:2", "count-mod:3",   "count-mod:4",
                                           "count-mod:5", "count-mod:6", "count-mod:7", "contains-aba", "ab-star",
                                           "a-star-b-star", "first-eq-last", "dyck1:3", "word:S3", "word:A4",
@@ -310,7 +310,7 @@ TEST_CASE("compile: every compiler agrees with the automaton on all short words 
   }
 }
 
-TEST_CASE("compile: every compiler agrees with the automaton on all short words of regex languages", "[automata][quick]") {
+TEST_CASE("compile: every compiler agrees with the automaton on all short words of regex languages", "[quick][compile][regex]") {
   const std::vector<std::string> res = {"(a|b)*abb", "a(a|b)*b|b", "((a|b)(a|b)(a|b))*", "(aa|b)*", "(ab|ba)*",
                                         "[ab]*c[ab]*", "(a|bc)*", "((a|b)(a|b))*a"};
   for (const auto& re : res) check_language(automata::regex_to_dfa(re));
@@ -334,16 +334,16 @@ std::vector<Dfa> random_minimal_dfas(std::size_t count, std::uint64_t seed) {
 }
 }  // namespace
 
-TEST_CASE("compile: every compiler agrees with the automaton on 30 random minimized DFAs", "[automata][quick]") {
+TEST_CASE("compile: every compiler agrees with the automaton on 30 random minimized DFAs", "[quick][compile][minimize]") {
   // words one or two letters shorter than for the named languages, to stay quick
   for (const Dfa& d : random_minimal_dfas(30, 7)) check_language(d, d.alphabet.size() == 2 ? 1 : 2);
 }
 
-TEST_CASE("compile: every compiler agrees with the automaton on 150 more random minimized DFAs", "[slow]") {
+TEST_CASE("compile: every compiler agrees with the automaton on 150 more random minimized DFAs", "[extreme][compile][minimize]") {
   for (const Dfa& d : random_minimal_dfas(150, 8)) check_language(d);
 }
 
-TEST_CASE("compile: cyclic languages with several accepting residues (Fourier readouts) compile and agree", "[automata][quick]") {
+TEST_CASE("compile: cyclic languages with several accepting residues (Fourier readouts) compile and agree", "[quick][compile]") {
   // Z_m acting by a = +1 and b = +shift, accepting a random set of 2 … m−2
   // residues: the rotation compiler's general branch (one block per frequency)
   std::mt19937_64 rng(99);
@@ -382,7 +382,7 @@ TEST_CASE("compile: cyclic languages with several accepting residues (Fourier re
   CHECK(fourier >= 5);  // the general branch was exercised
 }
 
-TEST_CASE("compile: constant languages (one-state DFAs) compile to constant models", "[automata][quick]") {
+TEST_CASE("compile: constant languages (one-state DFAs) compile to constant models", "[quick][compile]") {
   for (bool accept_all : {true, false}) {
     Dfa d;
     d.name = accept_all ? "all" : "none";
@@ -405,7 +405,7 @@ TEST_CASE("compile: constant languages (one-state DFAs) compile to constant mode
   }
 }
 
-TEST_CASE("compile: rotation compiles a cyclic language that no single letter or pair of letters generates", "[automata][quick]") {
+TEST_CASE("compile: rotation compiles a cyclic language that no single letter or pair of letters generates", "[quick][compile]") {
   // Z30 with a = +2, b = +3, accept at 0: the group generated is Z30 (a + a + b
   // = 7 generates it), abelian, regular, so cyclic. But no letter (+2, +3) and
   // no product of two distinct letters (+5) generates it.
@@ -439,7 +439,7 @@ TEST_CASE("compile: rotation compiles a cyclic language that no single letter or
   }
 }
 
-TEST_CASE("compile: rotation at 256 bits stays exact-correct on longer words of count-mod:7", "[slow]") {
+TEST_CASE("compile: rotation at 256 bits stays exact-correct on longer words of count-mod:7", "[extreme][compile][precision]") {
   const Dfa d = minimal(automata::language("count-mod:7"));
   const CompiledModel m = automata::compile(d, ModelKind::Rotation);
   const auto ex = check_exact(m, d, 10);
@@ -447,7 +447,7 @@ TEST_CASE("compile: rotation at 256 bits stays exact-correct on longer words of 
   CHECK(ex.count == 0);
 }
 
-TEST_CASE("compile: multi-block parallel scans of compiled models equal the sequential runs exactly", "[automata][quick]") {
+TEST_CASE("compile: multi-block parallel scans of compiled models equal the sequential runs exactly", "[quick][compile][scan]") {
   // short words fit in one scan block; small blocks and two threads exercise
   // the chaining of block carries
   kernels::ScanOptions so;
@@ -484,7 +484,7 @@ TEST_CASE("compile: multi-block parallel scans of compiled models equal the sequ
 // 2. refusals
 // ============================================================================
 
-TEST_CASE("compile: compilers refuse the languages they cannot express, with reasons", "[automata][quick]") {
+TEST_CASE("compile: compilers refuse the languages they cannot express, with reasons", "[quick][compile][errors]") {
   auto refusal = [](const Dfa& d, ModelKind k) -> std::string {
     try {
       automata::compile(d, k);
@@ -543,7 +543,7 @@ TEST_CASE("compile: compilers refuse the languages they cannot express, with rea
 // 3. Householder factors
 // ============================================================================
 
-TEST_CASE("compile: Householder factors are transpositions I - k k^T, as many as the cycles need", "[automata][quick]") {
+TEST_CASE("compile: Householder factors are transpositions I - k k^T, as many as the cycles need", "[quick][compile][dplr]") {
   std::vector<Dfa> dfas;
   for (const char* spec : {"parity", "count-mod:5", "word:S3", "word:A4", "word:D5", "word:Z6", "word:S4"})
     dfas.push_back(minimal(automata::language(spec)));
@@ -599,7 +599,7 @@ TEST_CASE("compile: Householder factors are transpositions I - k k^T, as many as
 // 4. exact DPLR factorization
 // ============================================================================
 
-TEST_CASE("compile: dplr_factors multiply back to the matrix, singular ones included", "[automata][quick]") {
+TEST_CASE("compile: dplr_factors multiply back to the matrix, singular ones included", "[quick][compile][dplr]") {
   std::mt19937_64 rng(77);
   auto small = [&]() {
     const long num = static_cast<long>(rng() % 7) - 3;
@@ -705,7 +705,7 @@ automata::Wfa<Exact> random_wfa(std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("compile: dense and DPLR models of random WFAs score exactly f(w) minus the threshold", "[automata][quick]") {
+TEST_CASE("compile: dense and DPLR models of random WFAs score exactly f(w) minus the threshold", "[quick][compile][dplr][wfa]") {
   for (std::uint64_t seed = 1; seed <= 24; ++seed) {
     const auto w = random_wfa(seed);
     INFO(w.name << ": " << w.states << " states, " << w.alphabet.size() << " letters");
@@ -739,7 +739,7 @@ TEST_CASE("compile: dense and DPLR models of random WFAs score exactly f(w) minu
   }
 }
 
-TEST_CASE("compile: a DFA as a 0/1 WFA has weight 1 exactly on its words", "[automata][quick]") {
+TEST_CASE("compile: a DFA as a 0/1 WFA has weight 1 exactly on its words", "[quick][compile][wfa]") {
   const Dfa d = minimal(automata::language("contains-aba"));
   const auto w = automata::dfa_as_wfa(d);
   CHECK(w.threshold == Exact(1, 2));
@@ -763,7 +763,7 @@ std::string json_error(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("compile: a PFA file loads, validates and computes acceptance probabilities", "[automata][quick]") {
+TEST_CASE("compile: a PFA file loads, validates and computes acceptance probabilities", "[quick][compile][pfa]") {
   const std::string text = R"({
   "type": "pfa",
   "name": "coin",
@@ -815,7 +815,7 @@ TEST_CASE("compile: a PFA file loads, validates and computes acceptance probabil
   CHECK_THROWS_AS(automata::validate(dim, "dim"), automata::WfaError);
 }
 
-TEST_CASE("compile: bad automaton files name the field", "[automata][quick]") {
+TEST_CASE("compile: bad automaton files name the field", "[quick][compile][errors]") {
   // PFA row 1 of 'a' sums to 3/2
   std::string e = json_error(R"({"type": "pfa", "alphabet": ["a"], "states": 2, "initial": [1, 0], "final": [0, 1],
     "matrices": {"a": [[1, 0], [1, "1/2"]]}})");
@@ -894,7 +894,7 @@ TEST_CASE("compile: bad automaton files name the field", "[automata][quick]") {
     "final": [1], "matrices": {"a": [[1]]}})", "w.json"), automata::AutomatonError);
 }
 
-TEST_CASE("compile: a partial DFA file gets a rejecting sink and the right language", "[automata][quick]") {
+TEST_CASE("compile: a partial DFA file gets a rejecting sink and the right language", "[quick][compile][errors]") {
   // a b* over {a, b, c}: 'c' is never listed, the other holes are null
   const Dfa d = automata::dfa_from_json_text(R"({"alphabet": ["a", "b", "c"], "states": ["s", "t"], "start": "s",
     "accepting": ["t"], "complete": false, "transitions": {"a": ["t", null], "b": [null, "t"]}})", "p.json");
@@ -923,7 +923,7 @@ TEST_CASE("compile: a partial DFA file gets a rejecting sink and the right langu
     REQUIRE((models::run_lrnn<Exact>(pd.lrnn, w, false).accept == numeric::Sign::Positive) == in_language(w));
 }
 
-TEST_CASE("compile: an NFA file with epsilon moves is determinized to the right language", "[automata][quick]") {
+TEST_CASE("compile: an NFA file with epsilon moves is determinized to the right language", "[quick][compile][nfa]") {
   // start {0, 3}; 0 loops on a, b; 0 -a-> 1; 1 -ε-> 2; 1 -b-> 2; 2 accepting;
   // 3 -ε-> 4; 4 loops on b; 4 accepting.
   // Language: b* (including the empty word), or ends with "a", or ends with "ab".
@@ -975,7 +975,7 @@ std::vector<numeric::Precision> precisions(std::initializer_list<const char*> sp
 
 }  // namespace
 
-TEST_CASE("compile: trial words are half accepted, deterministic in the seed", "[automata][quick]") {
+TEST_CASE("compile: trial words are half accepted, deterministic in the seed", "[quick][compile]") {
   const auto t = target_of("count-mod:5");
   const auto w1 = experiment::trial_words(t, 1000, 20, 7);
   REQUIRE(w1.size() == 20);
@@ -1008,7 +1008,7 @@ TEST_CASE("compile: trial words are half accepted, deterministic in the seed", "
   CHECK(acc8 == 5);
 }
 
-TEST_CASE("compile: the PD model of count-mod:5 is recognized at fp32 and bf16 with scan agreement", "[automata][quick]") {
+TEST_CASE("compile: the PD model of count-mod:5 is recognized at fp32 and bf16 with scan agreement", "[quick][compile][precision][recognize][scan]") {
   const auto t = target_of("count-mod:5");
   const auto m = automata::compile(t.dfa, ModelKind::Pd);
   experiment::RecognizeOptions o;
@@ -1029,7 +1029,7 @@ TEST_CASE("compile: the PD model of count-mod:5 is recognized at fp32 and bf16 w
   CHECK(rep.min_bits.empty());
 }
 
-TEST_CASE("compile: rotation fails at a 4-bit significand on long words where PD at 2 bits succeeds", "[automata][quick]") {
+TEST_CASE("compile: rotation fails at a 4-bit significand on long words where PD at 2 bits succeeds", "[quick][compile][precision]") {
   const auto t = target_of("count-mod:5");
   experiment::RecognizeOptions o;
   o.lengths = {10000};
@@ -1047,7 +1047,7 @@ TEST_CASE("compile: rotation fails at a 4-bit significand on long words where PD
   CHECK(pd.records[0].scan_agree == pd.records[0].trials);
 }
 
-TEST_CASE("compile: minimum bits are constant for PD and grow with length for rotation", "[automata][quick]") {
+TEST_CASE("compile: minimum bits are constant for PD and grow with length for rotation", "[quick][compile][min-bits][precision]") {
   const auto t = target_of("count-mod:5");
   experiment::RecognizeOptions o;
   o.lengths = {10, 100, 1000, 10000};
@@ -1081,7 +1081,7 @@ TEST_CASE("compile: minimum bits are constant for PD and grow with length for ro
   for (std::size_t i = 1; i < bits.size(); ++i) CHECK(bits[i] + 2 >= bits[i - 1]);  // non-decreasing-ish
 }
 
-TEST_CASE("compile: the minimum bits found by the harness is the least passing width", "[automata][quick]") {
+TEST_CASE("compile: the minimum bits found by the harness is the least passing width", "[quick][compile][min-bits][precision]") {
   const auto t = target_of("count-mod:5");
   const auto m = automata::compile(t.dfa, ModelKind::Rotation);
   experiment::RecognizeOptions o;
@@ -1106,7 +1106,7 @@ TEST_CASE("compile: the minimum bits found by the harness is the least passing w
   CHECK_FALSE(all_ok(b - 1));
 }
 
-TEST_CASE("compile: an interval precision adds a certified interval min-bits record", "[automata][quick]") {
+TEST_CASE("compile: an interval precision adds a certified interval min-bits record", "[quick][compile][interval][min-bits][precision]") {
   const auto t = target_of("count-mod:5");
   experiment::RecognizeOptions o;
   o.lengths = {10, 100};
@@ -1153,7 +1153,7 @@ TEST_CASE("compile: an interval precision adds a certified interval min-bits rec
   for (const auto& mb : rep.min_bits) CHECK(mb.arithmetic == "float");
 }
 
-TEST_CASE("compile: decide agrees across precisions and evaluation orders for exact-valued models", "[automata][quick]") {
+TEST_CASE("compile: decide agrees across precisions and evaluation orders for exact-valued models", "[quick][compile][precision]") {
   const Dfa d = minimal(automata::language("word:S3"));
   const auto words = all_words(2, 6);
   for (ModelKind k : {ModelKind::Pd, ModelKind::Householder, ModelKind::Dense, ModelKind::Wfa, ModelKind::ReluRnn}) {
@@ -1174,7 +1174,7 @@ TEST_CASE("compile: decide agrees across precisions and evaluation orders for ex
   }
 }
 
-TEST_CASE("compile: a WFA over doubles computes the rounded weights of the exact WFA", "[automata][quick]") {
+TEST_CASE("compile: a WFA over doubles computes the rounded weights of the exact WFA", "[quick][compile][wfa]") {
   // the weight type is a parameter: the same automaton over double agrees with
   // the exact run to within the accumulated rounding of short words
   std::mt19937_64 rng(5);

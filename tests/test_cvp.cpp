@@ -85,7 +85,7 @@ Instance zero_over_ones(int ones) {
 
 }  // namespace
 
-TEST_CASE("cvp: malformed instances are refused with the field named", "[quick][cvp]") {
+TEST_CASE("cvp: malformed instances are refused with the field named", "[quick][cvp][errors][reductions]") {
   const auto p = cvp();
   CHECK(message(*p, circuit({gate_const(1), gate_not(0), gate_op("and", 0, 1)})) == "accepted");
   CHECK(message(*p, circuit({gate_const(1), gate_not(0), gate_op("and", 0, 1), gate_op("or", 1, 5)}))
@@ -114,7 +114,7 @@ TEST_CASE("cvp: malformed instances are refused with the field named", "[quick][
   CHECK(p->info().complexity == "P-complete");
 }
 
-TEST_CASE("cvp: the reference solver on hand-checked circuits", "[quick][cvp]") {
+TEST_CASE("cvp: the reference solver on hand-checked circuits", "[quick][circuits][cvp][reductions]") {
   const auto p = cvp();
   // g0 = 1, g1 = ¬g0 = 0, g2 = g0 ∧ g1 = 0, g3 = g1 ∨ g2 = 0
   CHECK_FALSE(p->solve(circuit({gate_const(1), gate_not(0), gate_op("and", 0, 1), gate_op("or", 1, 2)})));
@@ -134,7 +134,7 @@ TEST_CASE("cvp: the reference solver on hand-checked circuits", "[quick][cvp]") 
                                 gate_op("and", 3, 4)})));
 }
 
-TEST_CASE("cvp: the generator is labelled, balanced, deterministic and deep", "[quick][cvp]") {
+TEST_CASE("cvp: the generator is labelled, balanced, deterministic and deep", "[quick][cvp][reductions]") {
   const auto p = cvp();
   std::set<std::string> last_ops_yes, last_ops_no;
   for (std::size_t n : {1, 2, 3, 5, 8, 17, 40, 100}) {
@@ -176,7 +176,7 @@ TEST_CASE("cvp: the generator is labelled, balanced, deterministic and deep", "[
   }
 }
 
-TEST_CASE("cvp: relu-rnn decides small random circuits at exact precision", "[quick][cvp]") {
+TEST_CASE("cvp: relu-rnn decides small random circuits at exact precision", "[quick][circuits][cvp][precision][reductions]") {
   const auto p = cvp();
   std::mt19937_64 rng(5);
   for (std::size_t k = 0; k < 40; ++k) {
@@ -192,7 +192,7 @@ TEST_CASE("cvp: relu-rnn decides small random circuits at exact precision", "[qu
   CHECK(a.model->relu.token_input.size() == 10);
 }
 
-TEST_CASE("cvp: relu-rnn decides random circuits of 1 to 60 gates at exact precision", "[cvp]") {
+TEST_CASE("cvp: relu-rnn decides random circuits of 1 to 60 gates at exact precision", "[standard][circuits][cvp][precision][reductions]") {
   const auto p = cvp();
   std::mt19937_64 rng(7);
   int yes = 0, checked = 0;
@@ -210,7 +210,7 @@ TEST_CASE("cvp: relu-rnn decides random circuits of 1 to 60 gates at exact preci
   CHECK(yes < 3 * checked / 4);
 }
 
-TEST_CASE("cvp: relu-rnn decides circuits up to 200 gates with 2n + 8 significand bits", "[cvp]") {
+TEST_CASE("cvp: relu-rnn decides circuits up to 200 gates with 2n + 8 significand bits", "[standard][circuits][cvp][precision][reductions]") {
   const auto p = cvp();
   std::mt19937_64 rng(11);
   for (std::size_t n : {10, 50, 100, 150, 200}) {
@@ -222,7 +222,7 @@ TEST_CASE("cvp: relu-rnn decides circuits up to 200 gates with 2n + 8 significan
   }
 }
 
-TEST_CASE("cvp: base 4 keeps the top-bit classes 1/4 apart, base 2 lets them touch", "[quick][cvp]") {
+TEST_CASE("cvp: base 4 keeps the top-bit classes 1/4 apart, base 2 lets them touch", "[quick][cvp][reductions]") {
   for (std::size_t depth = 1; depth <= 12; ++depth) {
     std::optional<Exact> max4[2], min4[2], max2[2], min2[2];
     std::vector<int> w(depth);
@@ -252,7 +252,7 @@ TEST_CASE("cvp: base 4 keeps the top-bit classes 1/4 apart, base 2 lets them tou
   }
 }
 
-TEST_CASE("cvp: the base-2 cell errs on a 0 read above many 1s, the base-4 cell does not", "[quick][cvp]") {
+TEST_CASE("cvp: the base-2 cell errs on a 0 read above many 1s, the base-4 cell does not", "[quick][cvp][reductions]") {
   // The base-2 step has slope 2^16: reading 0·1^D it returns
   // ReLU(1 − 2^{16−D−1}), correct exactly for D < 16.
   const auto p = cvp();
@@ -275,7 +275,7 @@ TEST_CASE("cvp: the base-2 cell errs on a 0 read above many 1s, the base-4 cell 
   }
 }
 
-TEST_CASE("cvp: 12 significand bits are too few for 100-gate circuits", "[quick][cvp]") {
+TEST_CASE("cvp: 12 significand bits are too few for 100-gate circuits", "[quick][circuits][cvp][precision][reductions]") {
   // 100 gates fill the stack with 100 bits, 200 bits of base-4 code; with 12
   // the deep entries are rounded away and far reads return garbage
   const auto p = cvp();

@@ -44,7 +44,7 @@ bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
 
 }  // namespace
 
-TEST_CASE("device cli: without a GPU scan, solve and bench refuse with the reason and exit 2", "[device-cli][quick]") {
+TEST_CASE("device cli: without a GPU scan, solve and bench refuse with the reason and exit 2", "[quick][cli][device][errors][scan][solve]") {
   if (cuda::available()) {
     WARN("a GPU is visible: the no-GPU paths are not exercised here");
     return;
@@ -63,7 +63,7 @@ TEST_CASE("device cli: without a GPU scan, solve and bench refuse with the reaso
   check_refused(cli("bench solve --device cuda --quick"));
 }
 
-TEST_CASE("device cli: nothing is written to a --store when the device is refused", "[device-cli][quick]") {
+TEST_CASE("device cli: nothing is written to a --store when the device is refused", "[quick][cli][device][errors][store]") {
   if (cuda::available()) {
     WARN("a GPU is visible: the no-GPU paths are not exercised here");
     return;
@@ -81,7 +81,7 @@ TEST_CASE("device cli: nothing is written to a --store when the device is refuse
   CHECK(json_lines(runs.out).size() == 1);
 }
 
-TEST_CASE("device cli: --device and --algo values are validated", "[device-cli][quick]") {
+TEST_CASE("device cli: --device and --algo values are validated", "[quick][cli][device]") {
   for (const char* args : {"scan -m parity --tokens ab --device bogus", "solve --cell paragru --length 10 --device gpu",
                            "bench scan --device bogus --quick", "bench solve --device tpu --quick",
                            "scan -m parity --tokens ab --device cuda --algo fast"}) {
@@ -111,7 +111,7 @@ TEST_CASE("device cli: --device and --algo values are validated", "[device-cli][
   CHECK(contains(r.out, "\"verdict\":\"accept\""));
 }
 
-TEST_CASE("device cli: what the device does not run is refused by name, GPU or not", "[device-cli][quick]") {
+TEST_CASE("device cli: what the device does not run is refused by name, GPU or not", "[quick][cli][device][errors]") {
   struct Case {
     std::string args, says;
   };
@@ -149,7 +149,7 @@ TEST_CASE("device cli: what the device does not run is refused by name, GPU or n
   }
 }
 
-TEST_CASE("device_weights: the cell's parameters in order, with offsets; other cells refused", "[device-cli][quick]") {
+TEST_CASE("device_weights: the cell's parameters in order, with offsets; other cells refused", "[quick][cli][device][errors]") {
   SECTION("paragru") {
     const auto cell = models::random_cell(models::CellKind::ParaGru, 3, 2, 7, 0.9);
     const auto w = solve::device_weights<float>(cell);
@@ -202,7 +202,7 @@ TEST_CASE("device_weights: the cell's parameters in order, with offsets; other c
   }
 }
 
-TEST_CASE("device methods and options: what the device runs", "[device-cli][quick]") {
+TEST_CASE("device methods and options: what the device runs", "[quick][cli][device]") {
   using solve::Method;
   const auto pg = models::random_cell(models::CellKind::ParaGru, 4, 2, 1, 0.9);
   const auto pl = models::random_cell(models::CellKind::ParaLstm, 4, 2, 1, 0.9);
@@ -240,7 +240,7 @@ TEST_CASE("device methods and options: what the device runs", "[device-cli][quic
 }
 
 TEMPLATE_TEST_CASE("gradient split: adjoint_states then gradients_from_adjoints equals implicit_gradients bit for bit",
-                   "[device-cli][solve][quick]", double, float) {
+                   "[quick][cli][device][solve]", double, float) {
   using T = TestType;
   parallax::kernels::ScanOptions so;
   so.threads = 1;  // the parameter sums are chunk-ordered: one thread makes them deterministic
@@ -281,7 +281,7 @@ TEMPLATE_TEST_CASE("gradient split: adjoint_states then gradients_from_adjoints 
 
 // ---- with a GPU --------------------------------------------------------------
 
-TEST_CASE("device cli: scan --device cuda equals the CPU run on every structure and algorithm", "[device-cli][gpu]") {
+TEST_CASE("device cli: scan --device cuda equals the CPU run on every structure and algorithm", "[standard][cli][device][gpu][scan]") {
   if (!cuda::available()) {
     WARN("no GPU: " << cuda::device_status());
     return;
@@ -332,7 +332,7 @@ TEST_CASE("device cli: scan --device cuda equals the CPU run on every structure 
   }
 }
 
-TEST_CASE("device cli: solve --device cuda agrees with the CPU's sequential run", "[device-cli][gpu]") {
+TEST_CASE("device cli: solve --device cuda agrees with the CPU's sequential run", "[standard][cli][device][gpu][solve]") {
   if (!cuda::available()) {
     WARN("no GPU: " << cuda::device_status());
     return;

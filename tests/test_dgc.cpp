@@ -90,7 +90,7 @@ std::string message_of(const reductions::Problem& p, const reductions::Instance&
 
 }  // namespace
 
-TEST_CASE("dgc: the factory and the problem description", "[quick][dgc]") {
+TEST_CASE("dgc: the factory and the problem description", "[quick][dgc][reductions]") {
   REQUIRE(reductions::make_dgc_problem("dgc2") == nullptr);
   REQUIRE(reductions::make_dgc_problem("word:S5") == nullptr);
   const auto p = reductions::make_dgc_problem("dgc");
@@ -103,7 +103,7 @@ TEST_CASE("dgc: the factory and the problem description", "[quick][dgc]") {
   CHECK_THROWS_AS(p->encode(in, "pd"), reductions::ProblemError);
 }
 
-TEST_CASE("dgc: malformed instances are rejected naming the field", "[quick][dgc]") {
+TEST_CASE("dgc: malformed instances are rejected naming the field", "[quick][dgc][errors][reductions]") {
   const auto p = reductions::make_dgc_problem("dgc");
   using Catch::Matchers::Contains;
   CHECK(message_of(*p, instance(5, 0, 4, {{0, 1}, {1, 2}, {2, 4}})) == "(accepted)");
@@ -148,7 +148,7 @@ TEST_CASE("dgc: malformed instances are rejected naming the field", "[quick][dgc
 }
 
 TEST_CASE("dgc: the published construction only accepts the end of the path, the sink fix accepts every reachable t",
-          "[quick][dgc]") {
+          "[quick][dgc][reductions]") {
   const auto p = reductions::make_dgc_problem("dgc");
   const auto exact = numeric::Precision::parse("exact");
   // nodes 0..3, edges (1, 2), (2, 3), s = 1, t = 2: reachable
@@ -177,7 +177,7 @@ TEST_CASE("dgc: the published construction only accepts the end of the path, the
 }
 
 TEST_CASE("dgc: every graph on at most 6 nodes, every s and t: BFS, pointer following and the construction agree",
-          "[quick][dgc]") {
+          "[quick][dgc][reductions]") {
   const auto p = reductions::make_dgc_problem("dgc");
   const auto exact = numeric::Precision::parse("exact");
   std::mt19937_64 rng(2026);
@@ -222,7 +222,7 @@ TEST_CASE("dgc: every graph on at most 6 nodes, every s and t: BFS, pointer foll
   CHECK(reachable < instances / 2);
 }
 
-TEST_CASE("dgc: the construction decides random graphs up to 10^4 nodes exactly and at log precision", "[quick][dgc]") {
+TEST_CASE("dgc: the construction decides random graphs up to 10^4 nodes exactly and at log precision", "[quick][dgc][precision][reductions]") {
   const auto p = reductions::make_dgc_problem("dgc");
   const auto exact = numeric::Precision::parse("exact");
   std::mt19937_64 rng(11);
@@ -272,7 +272,7 @@ TEST_CASE("dgc: the construction decides random graphs up to 10^4 nodes exactly 
   CHECK(yes < total);
 }
 
-TEST_CASE("dgc: generated instances have true, balanced labels that degree shortcuts do not predict", "[quick][dgc]") {
+TEST_CASE("dgc: generated instances have true, balanced labels that degree shortcuts do not predict", "[quick][dgc][reductions]") {
   const auto p = reductions::make_dgc_problem("dgc");
   // n = 1: only the yes answer exists
   REQUIRE(p->solve(p->generate(1, 3, true)));

@@ -115,7 +115,7 @@ CompiledModel as_model(const automata::Diag01Fit& f) { return {ModelKind::Diag01
 
 }  // namespace
 
-TEST_CASE("diag01: the name round-trips and a weighted automaton is refused", "[automata][quick]") {
+TEST_CASE("diag01: the name round-trips and a weighted automaton is refused", "[quick][diag01][errors][wfa]") {
   CHECK(automata::parse_model_kind("diag01") == ModelKind::Diag01);
   CHECK(automata::to_string(ModelKind::Diag01) == "diag01");
   const auto& all = automata::all_model_kinds();
@@ -140,7 +140,7 @@ TEST_CASE("diag01: the name round-trips and a weighted automaton is refused", "[
   CHECK_THROWS_AS(automata::compile(w, ModelKind::Diag01), automata::CompileRefused);
 }
 
-TEST_CASE("diag01: every eigenvalue is in [0,1] and every parameter is a 16-bit dyadic rational", "[automata][quick]") {
+TEST_CASE("diag01: every eigenvalue is in [0,1] and every parameter is a 16-bit dyadic rational", "[quick][diag01]") {
   for (const auto& spec : kLanguages) {
     INFO(spec);
     const Dfa d = minimal_language(spec);
@@ -170,7 +170,7 @@ TEST_CASE("diag01: every eigenvalue is in [0,1] and every parameter is a 16-bit 
   }
 }
 
-TEST_CASE("diag01: the reported training accuracy is the exact model's on every training word", "[automata][quick]") {
+TEST_CASE("diag01: the reported training accuracy is the exact model's on every training word", "[quick][diag01]") {
   const auto exact = numeric::Precision::parse("exact");
   for (const std::string spec : {"parity", "contains-aba", "dyck1:3", "word:S3"}) {
     INFO(spec);
@@ -197,7 +197,7 @@ TEST_CASE("diag01: the reported training accuracy is the exact model's on every 
   }
 }
 
-TEST_CASE("diag01: the fit is deterministic and cannot recognize parity, counting or a group", "[automata][quick]") {
+TEST_CASE("diag01: the fit is deterministic and cannot recognize parity, counting or a group", "[quick][diag01][recognize]") {
   const auto exact = numeric::Precision::parse("exact");
   struct Case {
     std::string spec, letter;
@@ -233,7 +233,7 @@ TEST_CASE("diag01: the fit is deterministic and cannot recognize parity, countin
   }
 }
 
-TEST_CASE("diag01: on star-free languages the decision on u v^k also changes at most d times", "[automata][quick]") {
+TEST_CASE("diag01: on star-free languages the decision on u v^k also changes at most d times", "[quick][diag01]") {
   const auto exact = numeric::Precision::parse("exact");
   std::mt19937_64 rng(11);
   for (const std::string spec : {"a-star-b-star", "contains-aba"}) {
@@ -259,7 +259,7 @@ TEST_CASE("diag01: on star-free languages the decision on u v^k also changes at 
   }
 }
 
-TEST_CASE("diag01: the language problems offer the fitted construction", "[reductions][quick]") {
+TEST_CASE("diag01: the language problems offer the fitted construction", "[quick][diag01][reductions]") {
   for (const std::string name : {"parity", "modcount:3", "word:S5", "dyck1:3"}) {
     INFO(name);
     const auto p = reductions::make_problem(name);

@@ -113,7 +113,7 @@ std::size_t pow4(int d) { return std::size_t{1} << (2 * d); }
 
 }  // namespace
 
-TEST_CASE("formula: syntax errors name the field and the character position", "[quick][formula]") {
+TEST_CASE("formula: syntax errors name the field and the character position", "[quick][errors][formula][reductions]") {
   const auto p = reductions::make_formula_problem("formula");
   REQUIRE(p);
   const std::vector<std::pair<std::string, std::size_t>> bad = {
@@ -137,7 +137,7 @@ TEST_CASE("formula: syntax errors name the field and the character position", "[
   CHECK_THROWS_AS(p->generate(0, 1, true), reductions::ProblemError);
 }
 
-TEST_CASE("formula: the reference solver on hand-checked formulas", "[quick][formula]") {
+TEST_CASE("formula: the reference solver on hand-checked formulas", "[quick][formula][reductions]") {
   const auto p = reductions::make_formula_problem("formula");
   const std::vector<std::pair<std::string, bool>> cases = {
       {"1", true},           {"0", false},         {"!0", true},           {"!!1", true},
@@ -171,7 +171,7 @@ TEST_CASE("formula: the reference solver on hand-checked formulas", "[quick][for
   }
 }
 
-TEST_CASE("formula: every formula with up to 4 leaves becomes a word that multiplies to the identity iff true", "[quick][formula]") {
+TEST_CASE("formula: every formula with up to 4 leaves becomes a word that multiplies to the identity iff true", "[quick][formula][reductions]") {
   const auto p = reductions::make_formula_problem("formula");
   std::size_t count = 0, yes = 0;
   for (int k = 1; k <= 4; ++k)
@@ -188,7 +188,7 @@ TEST_CASE("formula: every formula with up to 4 leaves becomes a word that multip
   CHECK(yes < 2 * count / 3);
 }
 
-TEST_CASE("formula: random formulas, their Barrington words and the PD-LRNN's decisions", "[quick][formula]") {
+TEST_CASE("formula: random formulas, their Barrington words and the PD-LRNN's decisions", "[quick][formula][reductions]") {
   const auto p = reductions::make_formula_problem("formula");
   const auto exact = numeric::Precision::parse("exact"), fp32 = numeric::Precision::parse("fp32");
   std::mt19937_64 rng(11);
@@ -213,7 +213,7 @@ TEST_CASE("formula: random formulas, their Barrington words and the PD-LRNN's de
   }
 }
 
-TEST_CASE("formula: a balanced formula of depth D gives a word of 4^D + 1 letters", "[quick][formula]") {
+TEST_CASE("formula: a balanced formula of depth D gives a word of 4^D + 1 letters", "[quick][formula][reductions]") {
   const auto p = reductions::make_formula_problem("formula");
   std::mt19937_64 rng(5);
   for (int d = 0; d <= 5; ++d) {
@@ -234,7 +234,7 @@ TEST_CASE("formula: a balanced formula of depth D gives a word of 4^D + 1 letter
   CHECK(p->info().complexity == "NC1-complete");
 }
 
-TEST_CASE("formula: generated instances have the requested answer and a balanced shape", "[quick][formula]") {
+TEST_CASE("formula: generated instances have the requested answer and a balanced shape", "[quick][formula][reductions]") {
   const auto p = reductions::make_formula_problem("formula");
   for (std::size_t n : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 13u, 16u, 33u}) {
     for (std::uint64_t seed = 0; seed < 20; ++seed)
@@ -261,7 +261,7 @@ TEST_CASE("formula: generated instances have the requested answer and a balanced
   CHECK(p->generate(1, 4, false)["formula"] == "0");
 }
 
-TEST_CASE("formula: the root's negation does not predict the generated label", "[quick][formula]") {
+TEST_CASE("formula: the root's negation does not predict the generated label", "[quick][formula][reductions]") {
   const auto p = reductions::make_formula_problem("formula");
   for (std::size_t n : {2u, 5u, 8u}) {
     INFO("n = " << n);
@@ -276,7 +276,7 @@ TEST_CASE("formula: the root's negation does not predict the generated label", "
   }
 }
 
-TEST_CASE("formula: the encoded models decide generated instances", "[quick][formula]") {
+TEST_CASE("formula: the encoded models decide generated instances", "[quick][formula][reductions]") {
   const auto p = reductions::make_formula_problem("formula");
   const auto exact = numeric::Precision::parse("exact"), fp32 = numeric::Precision::parse("fp32");
   for (std::size_t n : {1u, 2u, 3u, 4u, 6u, 8u, 16u})

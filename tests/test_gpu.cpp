@@ -73,7 +73,7 @@ float from_bf16(std::uint16_t h) {
 
 }  // namespace
 
-TEST_CASE("gpu: device status is one informative line", "[gpu][quick]") {
+TEST_CASE("gpu: device status is one informative line", "[quick][device][gpu]") {
   const std::string s = cu::device_status();
   CHECK(!s.empty());
   CHECK(s.find('\n') == std::string::npos);
@@ -84,7 +84,7 @@ TEST_CASE("gpu: device status is one informative line", "[gpu][quick]") {
   }
 }
 
-TEST_CASE("gpu: diagonal scans equal the sequential recurrence", "[gpu]") {
+TEST_CASE("gpu: diagonal scans equal the sequential recurrence", "[standard][device][gpu][scan]") {
   PARALLAX_REQUIRE_GPU();
   std::mt19937_64 rng(1);
   std::uniform_real_distribution<double> ua(-0.99, 0.99), ub(-1, 1);
@@ -117,7 +117,7 @@ TEST_CASE("gpu: diagonal scans equal the sequential recurrence", "[gpu]") {
     }
 }
 
-TEST_CASE("gpu: bf16 and fp16 inputs accumulate in fp32", "[gpu]") {
+TEST_CASE("gpu: bf16 and fp16 inputs accumulate in fp32", "[standard][device][gpu][precision]") {
   PARALLAX_REQUIRE_GPU();
   std::mt19937_64 rng(2);
   std::uniform_real_distribution<float> ua(-0.9f, 0.9f), ub(-1, 1);
@@ -137,7 +137,7 @@ TEST_CASE("gpu: bf16 and fp16 inputs accumulate in fp32", "[gpu]") {
 }
 
 TEST_CASE("gpu: block and dense scans (k = 2, 3, 5, 16) against the CPU operator, exactly on signed permutations",
-          "[gpu]") {
+          "[standard][device][gpu][scan]") {
   PARALLAX_REQUIRE_GPU();
   std::mt19937_64 rng(3);
   std::uniform_int_distribution<int> small(-3, 3);
@@ -175,7 +175,7 @@ TEST_CASE("gpu: block and dense scans (k = 2, 3, 5, 16) against the CPU operator
     }
 }
 
-TEST_CASE("gpu: PD scans (d = 5, 8, 11, 64) against PDAffine, exactly", "[gpu]") {
+TEST_CASE("gpu: PD scans (d = 5, 8, 11, 64) against PDAffine, exactly", "[standard][device][gpu][scan]") {
   PARALLAX_REQUIRE_GPU();
   std::mt19937_64 rng(4);
   for (std::size_t d : {std::size_t(5), std::size_t(8), std::size_t(11), std::size_t(64)})
@@ -237,7 +237,7 @@ struct Problem {
 };
 }  // namespace
 
-TEST_CASE("gpu: Newton solves of ParaGRU, ParaLSTM and quasi-DEER GRU reach the sequential states", "[gpu]") {
+TEST_CASE("gpu: Newton solves of ParaGRU, ParaLSTM and quasi-DEER GRU reach the sequential states", "[standard][device][gpu][solve]") {
   PARALLAX_REQUIRE_GPU();
   struct Case {
     models::CellKind kind;
@@ -265,7 +265,7 @@ TEST_CASE("gpu: Newton solves of ParaGRU, ParaLSTM and quasi-DEER GRU reach the 
     }
 }
 
-TEST_CASE("gpu: Newton stops per sequence, counts fixed iterations and detects non-finite values", "[gpu]") {
+TEST_CASE("gpu: Newton stops per sequence, counts fixed iterations and detects non-finite values", "[standard][device][gpu][solve]") {
   PARALLAX_REQUIRE_GPU();
   Problem<double> pr(models::CellKind::ParaGru, 4, 2, 3, 2000, 0.9, 11);
   // sequence 1 gets inputs ten times larger (slower to converge); sequence 2 a NaN
@@ -289,7 +289,7 @@ TEST_CASE("gpu: Newton stops per sequence, counts fixed iterations and detects n
   CHECK(r.iterations[1] == 3);
 }
 
-TEST_CASE("gpu: the backward transposed scan equals the CPU adjoints", "[gpu]") {
+TEST_CASE("gpu: the backward transposed scan equals the CPU adjoints", "[standard][device][gpu][scan]") {
   PARALLAX_REQUIRE_GPU();
   for (auto kind : {models::CellKind::ParaGru, models::CellKind::ParaLstm})
     for (std::size_t len : {std::size_t(1), std::size_t(32), std::size_t(1000)}) {

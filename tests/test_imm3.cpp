@@ -145,7 +145,7 @@ bool expected(const std::string& name, const reductions::Instance& in) {
 
 }  // namespace
 
-TEST_CASE("imm3: the reference solver agrees with full matrix products", "[quick][imm3]") {
+TEST_CASE("imm3: the reference solver agrees with full matrix products", "[quick][imm3][reductions]") {
   std::mt19937_64 rng(11);
   for (const auto& name : kNames) {
     INFO(name);
@@ -166,7 +166,7 @@ TEST_CASE("imm3: the reference solver agrees with full matrix products", "[quick
   }
 }
 
-TEST_CASE("imm3: generated instances have the requested answer and are deterministic", "[quick][imm3]") {
+TEST_CASE("imm3: generated instances have the requested answer and are deterministic", "[quick][imm3][reductions]") {
   for (const auto& name : kNames) {
     INFO(name);
     const auto p = reductions::make_imm3_problem(name);
@@ -199,7 +199,7 @@ TEST_CASE("imm3: generated instances have the requested answer and are determini
   }
 }
 
-TEST_CASE("imm3: zero instances plant the answer at a hidden position, in both classes", "[quick][imm3]") {
+TEST_CASE("imm3: zero instances plant the answer at a hidden position, in both classes", "[quick][imm3][reductions]") {
   // The value is u_j · w_{j+1} at every split; random products make both
   // sides large, so a zero (or a near miss) is planted where both are small.
   // That position must not always be the last one (nor always the same),
@@ -254,7 +254,7 @@ TEST_CASE("imm3: zero instances plant the answer at a hidden position, in both c
   }
 }
 
-TEST_CASE("imm3: small primitive sides always admit a zero and a nonzero matrix", "[quick][imm3]") {
+TEST_CASE("imm3: small primitive sides always admit a zero and a nonzero matrix", "[quick][imm3][reductions]") {
   // what the zero generator relies on when it plants the answer
   std::vector<std::array<int, 3>> small;
   for (int a = -3; a <= 3; ++a)
@@ -285,7 +285,7 @@ TEST_CASE("imm3: small primitive sides always admit a zero and a nonzero matrix"
   CHECK(fewest_nonzero >= 688);
 }
 
-TEST_CASE("imm3: long zero instances are generated", "[quick][imm3]") {
+TEST_CASE("imm3: long zero instances are generated", "[quick][imm3][reductions]") {
   const auto p = reductions::make_imm3_problem("imm3:zero");
   for (std::size_t n : {300u, 1000u})
     for (std::uint64_t seed = 0; seed < 4; ++seed)
@@ -296,7 +296,7 @@ TEST_CASE("imm3: long zero instances are generated", "[quick][imm3]") {
       }
 }
 
-TEST_CASE("imm3: every construction decides like the reference at exact precision", "[quick][imm3]") {
+TEST_CASE("imm3: every construction decides like the reference at exact precision", "[quick][imm3][precision][reductions]") {
   const auto exact = numeric::Precision::parse("exact");
   for (const auto& name : kNames) {
     const auto p = reductions::make_imm3_problem(name);
@@ -332,7 +332,7 @@ TEST_CASE("imm3: every construction decides like the reference at exact precisio
   }
 }
 
-TEST_CASE("imm3: the dense and DPLR scores are v and 1/2 - v^2 exactly", "[quick][imm3]") {
+TEST_CASE("imm3: the dense and DPLR scores are v and 1/2 - v^2 exactly", "[quick][dplr][imm3][reductions]") {
   std::mt19937_64 rng(3);
   for (const char* name : {"imm3:pos", "imm3:zero"}) {
     const auto p = reductions::make_imm3_problem(name);
@@ -352,7 +352,7 @@ TEST_CASE("imm3: the dense and DPLR scores are v and 1/2 - v^2 exactly", "[quick
   }
 }
 
-TEST_CASE("imm3: wide floats decide long instances, the PD model any precision", "[quick][imm3]") {
+TEST_CASE("imm3: wide floats decide long instances, the PD model any precision", "[quick][imm3][precision][reductions]") {
   // entries of M_1 ⋯ M_k are at most 3^k < 2^(1.6 k) (their squares 2^(3.2 k)):
   // with M = 2n + 8 (4n + 8) significand bits and an unbounded exponent the
   // dense products are exact and the DPLR factors' rounding is far below 1/2
@@ -381,7 +381,7 @@ TEST_CASE("imm3: wide floats decide long instances, the PD model any precision",
   }
 }
 
-TEST_CASE("imm3: malformed instances and names are refused with the field named", "[quick][imm3]") {
+TEST_CASE("imm3: malformed instances and names are refused with the field named", "[quick][errors][imm3][reductions]") {
   const auto p = reductions::make_imm3_problem("imm3:mod:5");
   const nlohmann::json good = {{"problem", "imm3:mod:5"}, {"matrices", to_json({{1, 0, -1, 0, 1, 0, 1, 1, 0}, {0, 1, 0, 1, 0, 0, 0, 0, 1}})}, {"residue", 3}};
   auto message = [&](const reductions::Instance& in) -> std::string {
@@ -437,7 +437,7 @@ TEST_CASE("imm3: malformed instances and names are refused with the field named"
   CHECK_THROWS_AS(reductions::make_imm3_problem("imm3:pos")->generate(0, 1, true), reductions::ProblemError);
 }
 
-TEST_CASE("imm3: the catalog entries name the class and the constructions", "[quick][imm3]") {
+TEST_CASE("imm3: the catalog entries name the class and the constructions", "[quick][imm3][reductions]") {
   CHECK(reductions::make_imm3_problem("imm3:pos")->info().complexity == "PNC1-complete");
   CHECK(reductions::make_imm3_problem("imm3:zero")->info().complexity == "C=NC1-complete");
   const auto m = reductions::make_imm3_problem("imm3:mod:4");

@@ -83,7 +83,7 @@ const InstructionLimits kLimits{4, 24, 4};
 
 }  // namespace
 
-TEST_CASE("instruction transformer: 2 layers per level, limits read back from the model", "[quick]") {
+TEST_CASE("instruction transformer: 2 layers per level, limits read back from the model", "[quick][tcv][transformer]") {
   for (std::size_t D = 1; D <= 6; ++D) {
     const InstructionLimits L{D, 10 + D, 1 + D % 3};
     const TransformerSpec s = models::instruction_transformer(L);
@@ -102,7 +102,7 @@ TEST_CASE("instruction transformer: 2 layers per level, limits read back from th
   }
 }
 
-TEST_CASE("instruction transformer: hand-written circuits on every input", "[quick]") {
+TEST_CASE("instruction transformer: hand-written circuits on every input", "[quick][circuits][tcv][transformer]") {
   const TransformerSpec spec = models::instruction_transformer(kLimits);
   struct Case {
     std::string name;
@@ -154,7 +154,7 @@ TEST_CASE("instruction transformer: hand-written circuits on every input", "[qui
   CHECK(models::instruction_token_names(ex, {true, false}) == std::vector<std::string>{"w0=1", "w1=0", "w2>=2", "+w0", "-w1", "?"});
 }
 
-TEST_CASE("instruction transformer: 240 random circuits agree with evaluate_bits exactly and in fp64", "[quick]") {
+TEST_CASE("instruction transformer: 240 random circuits agree with evaluate_bits exactly and in fp64", "[quick][circuits][precision][tcv][transformer]") {
   const TransformerSpec spec = models::instruction_transformer(kLimits);
   const auto family = random_family(240, 1000);
   std::mt19937_64 rng(7);
@@ -179,7 +179,7 @@ TEST_CASE("instruction transformer: 240 random circuits agree with evaluate_bits
   CHECK(ones < family.size() * 4 / 5);
 }
 
-TEST_CASE("instruction transformer: every input of random circuits, exact", "[quick]") {
+TEST_CASE("instruction transformer: every input of random circuits, exact", "[quick][circuits][tcv][transformer]") {
   // all 2^m inputs of 24 circuits with 3 … 5 inputs
   const TransformerSpec spec = models::instruction_transformer(kLimits);
   for (std::uint64_t seed = 0; seed < 24; ++seed) {
@@ -212,7 +212,7 @@ std::size_t wrong_at(const TransformerSpec& spec, const std::vector<ThresholdCir
   return wrong;
 }
 
-TEST_CASE("instruction transformer: reduced float precision", "[quick]") {
+TEST_CASE("instruction transformer: reduced float precision", "[quick][precision][tcv][transformer]") {
   const TransformerSpec spec = models::instruction_transformer(kLimits);
   const auto family = random_family(48, 9000);
   std::mt19937_64 rng(11);
@@ -230,7 +230,7 @@ TEST_CASE("instruction transformer: reduced float precision", "[quick]") {
   CHECK(wrong_at(spec, family, inputs, "float:4:8") > 0);
 }
 
-TEST_CASE("instruction transformer: 128 wires, fan-in 8, at the sufficient precision", "[slow]") {
+TEST_CASE("instruction transformer: 128 wires, fan-in 8, at the sufficient precision", "[extreme][precision][tcv][transformer]") {
   const InstructionLimits L{4, 128, 8};
   const TransformerSpec spec = models::instruction_transformer(L);
   std::vector<ThresholdCircuitDesc> family;
@@ -249,7 +249,7 @@ TEST_CASE("instruction transformer: 128 wires, fan-in 8, at the sufficient preci
   CHECK(wrong_at(spec, family, inputs, "float:8:8") > 0);
 }
 
-TEST_CASE("instruction transformer: random circuit generator", "[quick]") {
+TEST_CASE("instruction transformer: random circuit generator", "[quick][circuits][tcv][transformer]") {
   models::RandomThresholdCircuitOptions o;
   o.inputs = 5, o.gates_per_level = 3, o.depth = 4, o.max_fanin = 4, o.seed = 42;
   const auto a = models::random_threshold_circuit(o);
@@ -276,7 +276,7 @@ TEST_CASE("instruction transformer: random circuit generator", "[quick]") {
   CHECK(nonconstant == 40);
 }
 
-TEST_CASE("instruction transformer: bad descriptions and limits are rejected with clear messages", "[quick]") {
+TEST_CASE("instruction transformer: bad descriptions and limits are rejected with clear messages", "[quick][errors][tcv][transformer]") {
   const TransformerSpec spec = models::instruction_transformer({2, 8, 3});
   const std::vector<bool> x2{true, false};
   auto rejects = [&](const ThresholdCircuitDesc& d, const std::string& what) {

@@ -139,7 +139,7 @@ struct Shape {
 
 }  // namespace
 
-TEST_CASE("kalman: smoothers and filters equal the brute-force least-squares solution", "[quick][kalman]") {
+TEST_CASE("kalman: smoothers and filters equal the brute-force least-squares solution", "[quick][kalman][scan]") {
   std::mt19937_64 rng(11);
   for (const Shape sh : {Shape{1, 3}, Shape{2, 2}, Shape{3, 1}, Shape{4, 1}, Shape{5, 1}})
     for (double sigma2 : {1e-3, 1.0, 1e3})
@@ -171,7 +171,7 @@ TEST_CASE("kalman: smoothers and filters equal the brute-force least-squares sol
         }
 }
 
-TEST_CASE("kalman: filter elements compose associatively", "[quick][kalman]") {
+TEST_CASE("kalman: filter elements compose associatively", "[quick][kalman][scan]") {
   std::mt19937_64 rng(5);
   auto check = [&](auto kc, std::size_t k) {
     constexpr std::size_t K = decltype(kc)::value;
@@ -236,15 +236,15 @@ void check_parallel_equals_sequential(const std::vector<std::size_t>& lens) {
 }
 }  // namespace
 
-TEST_CASE("kalman: parallel smoother equals the sequential one", "[quick][kalman]") {
+TEST_CASE("kalman: parallel smoother equals the sequential one", "[quick][kalman][scan]") {
   check_parallel_equals_sequential({1, 2, 7, 1000});
 }
 
-TEST_CASE("kalman: parallel smoother equals the sequential one on a long sequence", "[kalman]") {
+TEST_CASE("kalman: parallel smoother equals the sequential one on a long sequence", "[standard][kalman][scan]") {
   check_parallel_equals_sequential({100003});
 }
 
-TEST_CASE("kalman: limits of the observation variance", "[quick][kalman]") {
+TEST_CASE("kalman: limits of the observation variance", "[quick][kalman][scan]") {
   std::mt19937_64 rng(3);
   for (const Shape sh : {Shape{1, 4}, Shape{2, 2}, Shape{3, 1}}) {
     const std::size_t len = 40, n = sh.k * sh.blocks;
@@ -301,7 +301,7 @@ void check_precision(const Data& d, double tol) {
 }
 }  // namespace
 
-TEST_CASE("kalman: fp32 stays close to fp64", "[quick][kalman]") {
+TEST_CASE("kalman: fp32 stays close to fp64", "[quick][kalman][precision][scan]") {
   std::mt19937_64 rng(7);
   for (const Shape sh : {Shape{1, 4}, Shape{2, 2}, Shape{5, 1}}) {
     INFO("k = " << sh.k << ", blocks = " << sh.blocks);
@@ -309,7 +309,7 @@ TEST_CASE("kalman: fp32 stays close to fp64", "[quick][kalman]") {
   }
 }
 
-TEST_CASE("kalman: emulated floats stay close to fp64", "[quick][kalman]") {
+TEST_CASE("kalman: emulated floats stay close to fp64", "[quick][kalman][precision][scan]") {
   std::mt19937_64 rng(9);
   // float:20:8 (double-rounding path) and float:30:8 (MPFR path)
   for (const auto& [spec, len] : {std::pair<const char*, std::size_t>{"float:20:8", 300}, {"float:30:8", 40}}) {
@@ -330,7 +330,7 @@ TEST_CASE("kalman: emulated floats stay close to fp64", "[quick][kalman]") {
   }
 }
 
-TEST_CASE("kalman: over exact rationals both smoothers solve the normal equations exactly", "[quick][kalman]") {
+TEST_CASE("kalman: over exact rationals both smoothers solve the normal equations exactly", "[quick][kalman][scan][solve]") {
   using numeric::Exact;
   std::mt19937_64 rng(13);
   std::uniform_int_distribution<int> ui(-6, 6);

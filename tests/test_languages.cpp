@@ -299,7 +299,7 @@ double chi_square(const Dfa& d, std::size_t n, bool accepted, std::size_t draws,
 // ---- languages --------------------------------------------------------------
 
 TEST_CASE("languages: small languages agree with direct predicates on all words up to length 10",
-          "[automata][quick]") {
+          "[quick][languages]") {
   check_against("parity", "ab", [](const std::string& w) { return std::count(w.begin(), w.end(), 'b') % 2 == 0; });
   check_against("even-length", "ab", [](const std::string& w) { return w.size() % 2 == 0; });
   for (long m : {1, 2, 3, 5, 7, 11}) {
@@ -327,7 +327,7 @@ TEST_CASE("languages: small languages agree with direct predicates on all words 
   }
 }
 
-TEST_CASE("languages: the catalog lists distinct names whose examples build", "[automata][quick]") {
+TEST_CASE("languages: the catalog lists distinct names whose examples build", "[quick][languages]") {
   const auto& cat = automata::language_catalog();
   std::set<std::string> names;
   for (const auto& info : cat) {
@@ -347,7 +347,7 @@ TEST_CASE("languages: the catalog lists distinct names whose examples build", "[
   CHECK(automata::language("dyck1:10000").states == 10002);
 }
 
-TEST_CASE("languages: the built-in DFAs of dfa.hpp are the same languages", "[automata][quick]") {
+TEST_CASE("languages: the built-in DFAs of dfa.hpp are the same languages", "[quick][languages]") {
   for (const char* name : {"parity", "contains-aba"}) {
     const auto a = automata::language(name);
     const auto b = automata::builtin_dfa(name);
@@ -372,7 +372,7 @@ TEST_CASE("languages: the built-in DFAs of dfa.hpp are the same languages", "[au
   CHECK(s5.accepting == b.accepting);
 }
 
-TEST_CASE("languages: group word problems over generators match composed permutations", "[automata][quick]") {
+TEST_CASE("languages: group word problems over generators match composed permutations", "[quick][languages]") {
   for (std::size_t n : {3, 4, 5}) {
     Perm c(n);
     for (std::size_t i = 0; i < n; ++i) c[i] = static_cast<int>((i + 1) % n);
@@ -413,7 +413,7 @@ TEST_CASE("languages: group word problems over generators match composed permuta
   CHECK(automata::language("word:Z10000").states == 10000);
 }
 
-TEST_CASE("languages: word problems with one letter per element", "[automata][quick]") {
+TEST_CASE("languages: word problems with one letter per element", "[quick][languages]") {
   struct Case {
     std::string group;
     std::size_t order, degree, max_len;
@@ -451,7 +451,7 @@ TEST_CASE("languages: word problems with one letter per element", "[automata][qu
   CHECK(automata::language("word:Z4:all").alphabet == std::vector<std::string>{"0", "1", "2", "3"});
 }
 
-TEST_CASE("languages: transition cap at 10^7", "[automata][quick]") {
+TEST_CASE("languages: transition cap at 10^7", "[quick][languages]") {
   CHECK(automata::language("word:Z3162:all").alphabet.size() == 3162);  // 3162² < 10^7
   const auto e = spec_error("word:Z10000:all");
   CHECK(has(e, "word:Z10000:all"));
@@ -460,7 +460,7 @@ TEST_CASE("languages: transition cap at 10^7", "[automata][quick]") {
   CHECK(has(spec_error("word:D1582:all"), "10000000"));  // 3164² > 10^7
 }
 
-TEST_CASE("languages: bad specs name the valid languages and ranges", "[automata][quick]") {
+TEST_CASE("languages: bad specs name the valid languages and ranges", "[quick][errors][languages]") {
   const auto e = spec_error("nope");
   CHECK(has(e, "unknown language 'nope'"));
   for (const char* n : {"parity", "even-length", "count-mod:M (M from 1 to 10000)", "ab-star", "a-star-b-star",
@@ -491,7 +491,7 @@ TEST_CASE("languages: bad specs name the valid languages and ranges", "[automata
 
 // ---- sampling ---------------------------------------------------------------
 
-TEST_CASE("sample: log2 counts equal brute-force counts", "[automata][quick]") {
+TEST_CASE("sample: log2 counts equal brute-force counts", "[quick][languages][sample]") {
   for (const char* spec : {"parity", "even-length", "count-mod:3", "ab-star", "a-star-b-star", "first-eq-last",
                            "contains-aba", "dyck1:2", "word:S3", "word:A4xZ5"}) {
     const auto d = automata::language(spec);
@@ -519,7 +519,7 @@ TEST_CASE("sample: log2 counts equal brute-force counts", "[automata][quick]") {
   CHECK(std::fabs(automata::WordSampler(automata::language("parity"), 200).log2_accepted() - 199) < 1e-12L);
 }
 
-TEST_CASE("sample: draws are uniform over the slice", "[automata][quick]") {
+TEST_CASE("sample: draws are uniform over the slice", "[quick][languages][sample]") {
   struct Case {
     std::string spec;
     std::size_t n;
@@ -543,7 +543,7 @@ TEST_CASE("sample: draws are uniform over the slice", "[automata][quick]") {
   }
 }
 
-TEST_CASE("sample: membership, determinism and empty slices", "[automata][quick]") {
+TEST_CASE("sample: membership, determinism and empty slices", "[quick][languages][sample]") {
   const auto d = automata::language("word:A5");
   const automata::WordSampler s(d, 37);
   std::mt19937_64 r1(42), r2(42), r3(43);
@@ -630,7 +630,7 @@ TEST_CASE("sample: membership, determinism and empty slices", "[automata][quick]
   CHECK_THROWS_AS(automata::WordSampler(bad, 3), std::invalid_argument);
 }
 
-TEST_CASE("sample: a million symbols", "[automata]") {
+TEST_CASE("sample: a million symbols", "[standard][languages][sample]") {
   const auto d = automata::language("count-mod:5");
   const std::size_t n = 1000000;
   const auto t0 = std::chrono::steady_clock::now();
@@ -653,7 +653,7 @@ TEST_CASE("sample: a million symbols", "[automata]") {
   WARN("count-mod:5 at n = 10^6: counting and two draws took " << secs << " s");
 }
 
-TEST_CASE("sample: parse_word and format_word", "[automata][quick]") {
+TEST_CASE("sample: parse_word and format_word", "[quick][languages][sample]") {
   const auto ab = automata::language("contains-aba");
   CHECK(automata::parse_word(ab, "abba", "--word") == Word{0, 1, 1, 0});
   CHECK(automata::parse_word(ab, " a, b  b\na ", "--word") == Word{0, 1, 1, 0});

@@ -172,7 +172,7 @@ struct Recorder {
 
 }  // namespace
 
-TEST_CASE("layered scan decomposition: diagonal segments equal the sequential recurrence", "[layered][quick]") {
+TEST_CASE("layered scan decomposition: diagonal segments equal the sequential recurrence", "[quick][device][scan]") {
   Ints r{std::mt19937_64(11)};
   for (std::size_t len : kLengths)
     for (std::size_t segments : {std::size_t(1), std::size_t(3)}) {
@@ -202,7 +202,7 @@ TEST_CASE("layered scan decomposition: diagonal segments equal the sequential re
     }
 }
 
-TEST_CASE("layered scan decomposition: finished segments are skipped and the rest stay right", "[layered][quick]") {
+TEST_CASE("layered scan decomposition: finished segments are skipped and the rest stay right", "[quick][device][scan]") {
   Ints r{std::mt19937_64(5)};
   const std::size_t len = 1000, segments = 6, group = 2;  // 3 groups of 2 segments
   std::vector<double> a(segments * len), b(segments * len), h0(segments, 1.0);
@@ -224,7 +224,7 @@ TEST_CASE("layered scan decomposition: finished segments are skipped and the res
     }
 }
 
-TEST_CASE("layered scan decomposition: blocks, padded blocks and dense maps", "[layered][quick]") {
+TEST_CASE("layered scan decomposition: blocks, padded blocks and dense maps", "[quick][device][scan]") {
   Ints r{std::mt19937_64(7)};
   for (std::size_t len : kLengths) {
     for (std::size_t k : {std::size_t(2), std::size_t(3), std::size_t(5)}) {
@@ -265,7 +265,7 @@ TEST_CASE("layered scan decomposition: blocks, padded blocks and dense maps", "[
   }
 }
 
-TEST_CASE("layered scan decomposition: PD maps, padded, against PDAffine", "[layered][quick]") {
+TEST_CASE("layered scan decomposition: PD maps, padded, against PDAffine", "[quick][device][scan]") {
   Ints r{std::mt19937_64(9)};
   for (std::size_t len : kLengths) {
     const std::size_t d = 11;  // padded to 16 as pd_scan does
@@ -301,7 +301,7 @@ TEST_CASE("layered scan decomposition: PD maps, padded, against PDAffine", "[lay
   }
 }
 
-TEST_CASE("layered scan decomposition: floating-point regrouping stays within rounding", "[layered][quick]") {
+TEST_CASE("layered scan decomposition: floating-point regrouping stays within rounding", "[quick][device][scan]") {
   std::mt19937_64 rng(13);
   std::uniform_real_distribution<double> u(-0.95, 0.95);
   const std::size_t len = (std::size_t(1) << 16) + 7;

@@ -155,7 +155,7 @@ TEST_CASE("models: every structure, exact sequential == parallel == dense refere
   }
 }
 
-TEST_CASE("models: finite precisions track the exact run, and intervals enclose it", "[quick][models]") {
+TEST_CASE("models: finite precisions track the exact run, and intervals enclose it", "[quick][interval][models][precision]") {
   std::mt19937_64 rng(12);
   for (Structure st : kAll) {
     auto s = random_model(st, 4, rng);
@@ -246,7 +246,7 @@ TEST_CASE("models: the S5 models decide the word problem like permutation compos
   CHECK(models::run_lrnn<double>(all, back, true).accept == numeric::Sign::Positive);
 }
 
-TEST_CASE("models: JSON round trip of every named model and of random models", "[quick][models]") {
+TEST_CASE("models: JSON round trip of every named model and of random models", "[quick][json][models]") {
   for (const auto& m : models::named_models()) {
     const auto s = models::named_model(m.name);
     const std::string text = models::lrnn_to_json(s);
@@ -270,7 +270,7 @@ TEST_CASE("models: JSON round trip of every named model and of random models", "
   std::filesystem::remove(path);
 }
 
-TEST_CASE("models: JSON errors name the file, line and field", "[quick][models]") {
+TEST_CASE("models: JSON errors name the file, line and field", "[quick][errors][json][models]") {
   auto err = [](const std::string& text) {
     try {
       models::lrnn_from_json_text(text, "m.json");
@@ -305,7 +305,7 @@ TEST_CASE("models: JSON errors name the file, line and field", "[quick][models]"
   CHECK_THROWS_AS(models::resolve_model("no-such-model"), ModelError);
 }
 
-TEST_CASE("models: JSON numbers are exact, and Householder factors default to reflections", "[quick][models]") {
+TEST_CASE("models: JSON numbers are exact, and Householder factors default to reflections", "[quick][dplr][json][models]") {
   const auto s = models::lrnn_from_json_text(R"({
     "structure": "dplr", "d": 2, "alphabet": ["r"],
     "transitions": {"r": {"factors": [{"householder": [1, -1]}], "b": [0.1, "1/3"]}},

@@ -102,7 +102,7 @@ std::size_t rank_of(const Tr& t) { return std::set<std::uint32_t>(t.begin(), t.e
 }  // namespace
 
 TEST_CASE("monoid: enumeration agrees with a brute-force closure on random transformations",
-          "[automata][quick]") {
+          "[quick][monoid]") {
   std::mt19937 rng(20240611);
   for (int trial = 0; trial < 120; ++trial) {
     const std::size_t n = 1 + trial % 5;
@@ -165,7 +165,7 @@ TEST_CASE("monoid: enumeration agrees with a brute-force closure on random trans
   }
 }
 
-TEST_CASE("monoid: Green's relations agree with their definitions on random monoids", "[automata][quick]") {
+TEST_CASE("monoid: Green's relations agree with their definitions on random monoids", "[quick][monoid]") {
   std::mt19937 rng(7);
   for (int trial = 0; trial < 60; ++trial) {
     const std::size_t n = 2 + trial % 4;
@@ -208,7 +208,7 @@ TEST_CASE("monoid: Green's relations agree with their definitions on random mono
   }
 }
 
-TEST_CASE("monoid: sizes of known monoids", "[automata][quick]") {
+TEST_CASE("monoid: sizes of known monoids", "[quick][monoid]") {
   for (std::size_t n = 3; n <= 5; ++n) {  // full transformation monoid T_n
     std::size_t nn = 1;
     for (std::size_t i = 0; i < n; ++i) nn *= n;
@@ -250,7 +250,7 @@ TEST_CASE("monoid: sizes of known monoids", "[automata][quick]") {
   CHECK(automata::enumerate_monoid({Tr{}, Tr{}}, 0).size() == 1);
 }
 
-TEST_CASE("monoid: MonoidTooLarge past the bound", "[automata][quick]") {
+TEST_CASE("monoid: MonoidTooLarge past the bound", "[quick][monoid]") {
   const auto gens = full_transformation_generators(4);
   CHECK(automata::enumerate_monoid(gens, 4, 256).size() == 256);
   CHECK_THROWS_AS(automata::enumerate_monoid(gens, 4, 255), automata::MonoidTooLarge);
@@ -267,7 +267,7 @@ TEST_CASE("monoid: MonoidTooLarge past the bound", "[automata][quick]") {
   CHECK_THROWS_AS(automata::enumerate_monoid({{0, 1}}, 3), std::invalid_argument);
 }
 
-TEST_CASE("monoid: Green's classes of T_3", "[automata][quick]") {
+TEST_CASE("monoid: Green's classes of T_3", "[quick][monoid]") {
   const auto m = automata::enumerate_monoid(full_transformation_generators(3), 3);
   REQUIRE(m.size() == 27);
   const auto green = automata::green_classes(m);
@@ -302,7 +302,7 @@ TEST_CASE("monoid: Green's classes of T_3", "[automata][quick]") {
   CHECK_FALSE(automata::is_aperiodic(m));
 }
 
-TEST_CASE("monoid: strongly connected components without recursion", "[automata][quick]") {
+TEST_CASE("monoid: strongly connected components without recursion", "[quick][monoid]") {
   const std::uint32_t n = 1000000;
   std::vector<std::vector<std::uint32_t>> path(n);
   for (std::uint32_t v = 0; v + 1 < n; ++v) path[v] = {v + 1};
@@ -319,7 +319,7 @@ TEST_CASE("monoid: strongly connected components without recursion", "[automata]
   CHECK(c.component == std::vector<std::uint32_t>{0, 0, 1, 1, 2});
 }
 
-TEST_CASE("monoid: stability index agrees with brute-force powers of the alphabet", "[automata][quick]") {
+TEST_CASE("monoid: stability index agrees with brute-force powers of the alphabet", "[quick][monoid]") {
   std::mt19937 rng(99);
   for (int trial = 0; trial < 80; ++trial) {
     const std::size_t n = 2 + trial % 4;
@@ -360,7 +360,7 @@ TEST_CASE("monoid: stability index agrees with brute-force powers of the alphabe
   CHECK(empty.elements.empty());
 }
 
-TEST_CASE("perm groups: names, orders, solvability", "[automata][quick]") {
+TEST_CASE("perm groups: names, orders, solvability", "[quick][group][monoid]") {
   auto named = [](const std::vector<Perm>& gens, std::size_t n) {
     const auto g = automata::generate_group(gens, n);
     // the closure is the brute-force one
@@ -446,7 +446,7 @@ TEST_CASE("perm groups: names, orders, solvability", "[automata][quick]") {
   CHECK_THROWS_AS(automata::generate_group({{0, 0, 1}}, 3), std::invalid_argument);
 }
 
-TEST_CASE("classify: the Barrington-Compton-Straubing-Therien examples", "[automata][quick]") {
+TEST_CASE("classify: the Barrington-Compton-Straubing-Therien examples", "[quick][classify][monoid]") {
   SECTION("even length is AC0 although its monoid is the group Z_2") {
     const auto s = automata::summarize(make_dfa({{1, 0}, {1, 0}}, {true, false}));
     CHECK(s.states == 2);
@@ -538,7 +538,7 @@ TEST_CASE("classify: the Barrington-Compton-Straubing-Therien examples", "[autom
   }
 }
 
-TEST_CASE("monoid: the full transformation monoid T_6", "[automata][quick]") {
+TEST_CASE("monoid: the full transformation monoid T_6", "[quick][monoid]") {
   const auto m = automata::enumerate_monoid(full_transformation_generators(6), 6);
   CHECK(m.size() == 46656);
   // idempotents of T_n: Σ_k C(n,k) k^(n-k); for n = 6 that is 1057
@@ -554,7 +554,7 @@ TEST_CASE("monoid: the full transformation monoid T_6", "[automata][quick]") {
   }
 }
 
-TEST_CASE("monoid: the full transformation monoid T_7", "[automata][slow]") {
+TEST_CASE("monoid: the full transformation monoid T_7", "[extreme][monoid]") {
   const auto t0 = std::chrono::steady_clock::now();
   const auto m = automata::enumerate_monoid(full_transformation_generators(7), 7);
   const auto t1 = std::chrono::steady_clock::now();
@@ -589,7 +589,7 @@ TEST_CASE("monoid: the full transformation monoid T_7", "[automata][slow]") {
               stable.elements.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t3).count());
 }
 
-TEST_CASE("monoid: the vectorized and scalar products enumerate the same monoid", "[automata][quick]") {
+TEST_CASE("monoid: the vectorized and scalar products enumerate the same monoid", "[quick][monoid]") {
   // Degrees 32..128 take the AVX-512 VBMI product where the CPU has it;
   // PARALLAX_NO_VBMI forces the scalar loop. Both must give identical tables.
   std::mt19937_64 rng(11);

@@ -377,7 +377,7 @@ TEST_CASE("npy reads integer and bool dtypes", "[quick][npy]") {
   check("b1.npy", "|b1", std::string("\x00\x01\x01\x00\x01", 5), {0, 1, 1, 0, 1});
 }
 
-TEST_CASE("npy read errors name the file and the problem", "[quick][npy]") {
+TEST_CASE("npy read errors name the file and the problem", "[quick][errors][npy]") {
   const std::string ok_data = le_bytes(std::vector<double>(6, 1.0));  // 48 bytes: shape (2, 3) of <f8
 
   SECTION("missing file") {
@@ -477,7 +477,7 @@ TEST_CASE("npy read errors name the file and the problem", "[quick][npy]") {
   }
 }
 
-TEST_CASE("npy writes are atomic and report failures", "[quick][npy]") {
+TEST_CASE("npy writes are atomic and report failures", "[quick][npy][report]") {
   const std::vector<double> v = {1, 2, 3, 4, 5, 6};
 
   SECTION("missing directory") {

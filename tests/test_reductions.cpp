@@ -124,7 +124,7 @@ TEST_CASE("reductions: every construction answers like the reference solver", "[
   }
 }
 
-TEST_CASE("reductions: bad instances and names are refused with the field named", "[quick][reductions]") {
+TEST_CASE("reductions: bad instances and names are refused with the field named", "[quick][errors][reductions]") {
   const auto p = reductions::make_problem("word:S5");
   auto message = [&](const reductions::Instance& in) -> std::string {
     try {
@@ -148,7 +148,7 @@ TEST_CASE("reductions: bad instances and names are refused with the field named"
   CHECK_THROWS_AS(p->generate(1, 1, true), reductions::ProblemError);  // no S5 word of length 1 is the identity
 }
 
-TEST_CASE("reductions: the catalog lists classes from the syntactic monoid", "[quick][reductions]") {
+TEST_CASE("reductions: the catalog lists classes from the syntactic monoid", "[quick][monoid][reductions]") {
   for (const auto& info : reductions::problem_catalog()) {
     INFO(info.name);
     CHECK(!info.constructions.empty());
@@ -230,7 +230,7 @@ TEST_CASE("reductions: the runner is deterministic in the seed, whatever the job
   CHECK(experiment::trial_seed(3, 10, 0) != experiment::trial_seed(3, 11, 0));
 }
 
-TEST_CASE("reductions: the unbounded Dyck counter RNN decides every short word and long ones at log precision", "[quick][reductions]") {
+TEST_CASE("reductions: the unbounded Dyck counter RNN decides every short word and long ones at log precision", "[quick][precision][reductions]") {
   const auto p = reductions::make_problem("dyck1");
   const auto exact = numeric::Precision::parse("exact");
   auto plain = [](const std::vector<std::uint32_t>& w) {  // a second, independent check: a stack
@@ -287,7 +287,7 @@ TEST_CASE("reduce: max error on the decision value is zero where exact and grows
   CHECK(rep.records[5].max_error >= rep.records[2].max_error);
 }
 
-TEST_CASE("reduce: records and min-bits records survive their JSON form", "[quick][reductions]") {
+TEST_CASE("reduce: records and min-bits records survive their JSON form", "[quick][json][min-bits][precision][reductions]") {
   experiment::ReduceRecord r;
   r.problem = "dgc";
   r.construction = "relu-rnn";

@@ -211,7 +211,7 @@ bool has(const std::string& s, const std::string& needle) { return s.find(needle
 
 }  // namespace
 
-TEST_CASE("regex: membership agrees with std::regex on all short words", "[automata][quick]") {
+TEST_CASE("regex: membership agrees with std::regex on all short words", "[quick][regex]") {
   struct Case {
     std::string ours, ecma, alphabet;  // alphabet "" = inferred
     std::string expected_alphabet;
@@ -280,7 +280,7 @@ TEST_CASE("regex: membership agrees with std::regex on all short words", "[autom
   }
 }
 
-TEST_CASE("regex: stacked postfix operators and equivalent spellings", "[automata][quick]") {
+TEST_CASE("regex: stacked postfix operators and equivalent spellings", "[quick][regex]") {
   auto same = [](const std::string& x, const std::string& y, const std::vector<std::string>& alphabet = {}) {
     return automata::equivalent(automata::regex_to_dfa(x, alphabet), automata::regex_to_dfa(y, alphabet));
   };
@@ -310,7 +310,7 @@ TEST_CASE("regex: stacked postfix operators and equivalent spellings", "[automat
   CHECK_FALSE(automata::accepts(eps, {0}));
 }
 
-TEST_CASE("minimize: known minimal sizes", "[automata][quick]") {
+TEST_CASE("minimize: known minimal sizes", "[quick][minimize][regex]") {
   CHECK(automata::regex_to_dfa("(ab)*").states == 3);  // even position, odd position, sink
   CHECK(automata::regex_to_dfa("a*b*").states == 3);
   CHECK(automata::regex_to_dfa("(a*ba*b)*a*").states == 2);  // even number of b
@@ -330,7 +330,7 @@ TEST_CASE("minimize: known minimal sizes", "[automata][quick]") {
   CHECK(m.alphabet == std::vector<std::string>{"a", "b"});
 }
 
-TEST_CASE("minimize: canonical, idempotent and language-preserving on random DFAs", "[automata][quick]") {
+TEST_CASE("minimize: canonical, idempotent and language-preserving on random DFAs", "[quick][minimize][regex]") {
   std::mt19937 rng(20240607);
   for (int trial = 0; trial < 50; ++trial) {
     const std::size_t n = 1 + rng() % 14, sigma = 1 + rng() % 3;
@@ -365,7 +365,7 @@ TEST_CASE("minimize: canonical, idempotent and language-preserving on random DFA
   }
 }
 
-TEST_CASE("minimize: state count equals the Myhill-Nerode classes by brute force", "[automata][quick]") {
+TEST_CASE("minimize: state count equals the Myhill-Nerode classes by brute force", "[quick][minimize][regex]") {
   std::mt19937 rng(7);
   for (int trial = 0; trial < 80; ++trial) {
     const std::size_t n = 1 + rng() % 7, sigma = 1 + rng() % 2;
@@ -377,7 +377,7 @@ TEST_CASE("minimize: state count equals the Myhill-Nerode classes by brute force
   }
 }
 
-TEST_CASE("minimize: agrees with the Moore algorithm on larger random DFAs", "[automata][quick]") {
+TEST_CASE("minimize: agrees with the Moore algorithm on larger random DFAs", "[quick][minimize][regex]") {
   std::mt19937 rng(314159);
   for (int trial = 0; trial < 300; ++trial) {
     const std::size_t sigma = 1 + rng() % 3;
@@ -397,7 +397,7 @@ TEST_CASE("minimize: agrees with the Moore algorithm on larger random DFAs", "[a
   }
 }
 
-TEST_CASE("distinguishing_word: shortest and correct against enumeration", "[automata][quick]") {
+TEST_CASE("distinguishing_word: shortest and correct against enumeration", "[quick][minimize][regex]") {
   std::mt19937 rng(99);
   int found = 0, none = 0;
   for (int trial = 0; trial < 150; ++trial) {
@@ -429,7 +429,7 @@ TEST_CASE("distinguishing_word: shortest and correct against enumeration", "[aut
   CHECK(none > 20);
 }
 
-TEST_CASE("distinguishing_word: regex examples and alphabet mismatch", "[automata][quick]") {
+TEST_CASE("distinguishing_word: regex examples and alphabet mismatch", "[quick][minimize][regex]") {
   const auto w = automata::distinguishing_word(automata::regex_to_dfa("(a|b)*abb"), automata::regex_to_dfa("(a|b)*bb"));
   REQUIRE(w.has_value());
   CHECK(*w == Word{1, 1});  // "bb"
@@ -447,7 +447,7 @@ TEST_CASE("distinguishing_word: regex examples and alphabet mismatch", "[automat
   CHECK_THROWS_AS(automata::equivalent(ab, automata::regex_to_dfa("a|c")), std::invalid_argument);
 }
 
-TEST_CASE("regex: malformed expressions report positions", "[automata][quick]") {
+TEST_CASE("regex: malformed expressions report positions", "[quick][errors][regex][report]") {
   struct Case {
     std::string re;
     std::size_t position;
@@ -498,7 +498,7 @@ TEST_CASE("regex: malformed expressions report positions", "[automata][quick]") 
   CHECK(automata::regex_to_dfa(std::string(200, '(') + "a" + std::string(200, ')')).states == 3);
 }
 
-TEST_CASE("nfa: subset construction, embedding and validation", "[automata][quick]") {
+TEST_CASE("nfa: subset construction, embedding and validation", "[quick][nfa][regex]") {
   // Several start states; a "third symbol from the end is a" NFA grows to 8.
   Nfa nfa;
   nfa.alphabet = {"a", "b"};
@@ -555,7 +555,7 @@ TEST_CASE("nfa: subset construction, embedding and validation", "[automata][quic
   CHECK_THROWS_AS(automata::determinize(bad), std::invalid_argument);
 }
 
-TEST_CASE("minimize: large DFAs", "[automata]") {
+TEST_CASE("minimize: large DFAs", "[standard][minimize][regex]") {
   // A cycle of 100000 states accepting every tenth: 10 classes.
   const std::uint32_t n = 100000;
   Dfa cyc;

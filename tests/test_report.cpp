@@ -201,7 +201,7 @@ TEST_CASE("report: the expressivity table has the measured verdicts and they agr
   CHECK(d.accuracy[0].series[0].second.back().second == Approx(0.7));
 }
 
-TEST_CASE("report: recognize records become language rows, other constructions a note", "[quick][report]") {
+TEST_CASE("report: recognize records become language rows, other constructions a note", "[quick][recognize][report]") {
   const auto path = fresh("recognize.sqlite");
   {
     auto s = Store::open(path, true);
@@ -273,7 +273,7 @@ TEST_CASE("report: a wrong outcome is a disagreement, listed first under the tab
   CHECK(has(md, "plots were not made: --no-plots was given"));
 }
 
-TEST_CASE("report: depth and minimum-bits laws are recovered from exact synthetic data", "[quick][report]") {
+TEST_CASE("report: depth and minimum-bits laws are recovered from exact synthetic data", "[quick][min-bits][precision][report]") {
   const auto path = fresh("laws.sqlite");
   {
     auto s = Store::open(path, true);
@@ -327,7 +327,7 @@ TEST_CASE("report: depth and minimum-bits laws are recovered from exact syntheti
   CHECK(report::format_n(4096) == "4096");
 }
 
-TEST_CASE("report: an empty store gives every format, saying what is missing", "[quick][report]") {
+TEST_CASE("report: an empty store gives every format, saying what is missing", "[quick][report][store]") {
   const auto path = fresh("empty.sqlite");
   Store::open(path, true);
   const auto d = report::collect(Store::open(path, false));
@@ -474,7 +474,7 @@ TEST_CASE("report: HTML with inline SVG, a standalone LaTeX article, Markdown an
   CHECK(std::stod(nw[2][9]) == 2.5);
 }
 
-TEST_CASE("report: no gnuplot, bad formats and an unwritable directory", "[quick][report]") {
+TEST_CASE("report: no gnuplot, bad formats and an unwritable directory", "[quick][errors][report]") {
   const auto path = agreeing_store("errors.sqlite");
   const auto d = report::collect(Store::open(path, false));
   report::ReportOptions o;

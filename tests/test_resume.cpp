@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "experiment/store.hpp"
+#include "test_paths.hpp"
 
 extern char** environ;
 
@@ -37,7 +38,7 @@ fs::path scratch() {
 
 /// The sweep: 8 lengths × 3 precisions of majority, with min-bits records.
 std::vector<std::string> sweep_args(const fs::path& store) {
-  return {PARALLAX_BINARY, "reduce",     "--problem", "majority", "--construction", "counter", "--lengths", "256..32768x2",
+  return {parallax_test::parallax_binary, "reduce",     "--problem", "majority", "--construction", "counter", "--lengths", "256..32768x2",
           "--precision",   "exact,fp32,bf16", "--trials", "24",   "--min-bits",     "--seed",  "5",         "--store",
           store.string(),  "--json"};
 }
@@ -92,7 +93,7 @@ std::map<std::string, nlohmann::json> records(const fs::path& store, std::size_t
 
 }  // namespace
 
-TEST_CASE("resume: a sweep killed with SIGKILL and resumed equals an uninterrupted one", "[cli][store]") {
+TEST_CASE("resume: a sweep killed with SIGKILL and resumed equals an uninterrupted one", "[standard][cli][store]") {
   const auto whole = scratch() / "whole.sqlite", killed = scratch() / "killed.sqlite";
   REQUIRE(wait_exit(spawn(sweep_args(whole))) == 0);
   std::size_t whole_rows = 0;

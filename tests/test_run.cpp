@@ -41,7 +41,7 @@ fs::path fresh_dir(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("run: bad suites are refused before any work, with file and line", "[quick][run]") {
+TEST_CASE("run: bad suites are refused before any work, with file and line", "[quick][cli][errors][run]") {
   struct Case {
     std::string text, expect_line, expect;
   };
@@ -78,7 +78,7 @@ TEST_CASE("run: bad suites are refused before any work, with file and line", "[q
   CHECK(contains(missing.err, "/nonexistent/suite.toml"));
 }
 
-TEST_CASE("run: the printed default suite is the built-in one", "[quick][run]") {
+TEST_CASE("run: the printed default suite is the built-in one", "[quick][cli][run]") {
   const auto printed = cli("run --print-default-suite");
   REQUIRE(printed.code == 0);
   const auto file = write_file("default.toml", printed.out);
@@ -96,7 +96,7 @@ TEST_CASE("run: the printed default suite is the built-in one", "[quick][run]") 
   CHECK(std::count(q.out.begin(), q.out.end(), '\n') < std::count(a.out.begin(), a.out.end(), '\n'));
 }
 
-TEST_CASE("run: a suite runs into the store, resumes, and its records equal the commands run alone", "[quick][run]") {
+TEST_CASE("run: a suite runs into the store, resumes, and its records equal the commands run alone", "[quick][cli][run][store]") {
   const std::string suite = R"(name = "tiny"
 seed = 5
 trials = 6
@@ -194,7 +194,7 @@ quick = false
   CHECK(fs::exists(out / "report.tex"));
 }
 
-TEST_CASE("run: the quick default suite reproduces the expressivity landscape", "[slow][run]") {
+TEST_CASE("run: the quick default suite reproduces the expressivity landscape", "[extreme][cli][run]") {
   const auto out = fresh_dir("quick-default");
   const auto r = cli("run --quick --out '" + out.string() + "'");
   INFO(r.err);

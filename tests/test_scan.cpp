@@ -168,7 +168,7 @@ TEST_CASE("scan: dense 2x2 over big integers and string concatenation, parallel 
   }
 }
 
-TEST_CASE("scan: 2^20 affine maps mod 2^64, primes and powers of two, 1 and 2 threads", "[scan]") {
+TEST_CASE("scan: 2^20 affine maps mod 2^64, primes and powers of two, 1 and 2 threads", "[standard][scan]") {
   // x ↦ a x + b over unsigned 64-bit integers (wrap-around is exact modular
   // arithmetic): non-commutative, and every regrouping must give the same bits.
   struct Mod64 {
@@ -208,7 +208,7 @@ TEST_CASE("scan: 2^20 affine maps mod 2^64, primes and powers of two, 1 and 2 th
   }
 }
 
-TEMPLATE_TEST_CASE("scan: floating point parallel run within the stated bound of the sequential run", "[scan]", float,
+TEMPLATE_TEST_CASE("scan: floating point parallel run within the stated bound of the sequential run", "[standard][scan]", float,
                    double) {
   // Contractive maps |a| ≤ ρ = 0.99, |b| ≤ 1: states are bounded by
   // H = 1 / (1 − ρ) = 100 and rounding errors decay over ~1/(1 − ρ) steps.
@@ -235,7 +235,7 @@ TEMPLATE_TEST_CASE("scan: floating point parallel run within the stated bound of
   }
 }
 
-TEST_CASE("scan: workers see the caller's numeric context, and errors propagate", "[quick][scan]") {
+TEST_CASE("scan: workers see the caller's numeric context, and errors propagate", "[quick][errors][scan]") {
   numeric::Context ctx;
   ctx.float_mantissa = 8;
   ctx.float_exponent = 8;
@@ -299,7 +299,7 @@ TEMPLATE_TEST_CASE("scan: SIMD-lane affine kernel over arrays equals the sequent
   }
 }
 
-TEMPLATE_TEST_CASE("scan: SIMD-lane affine kernel within the stated bound on contractive maps", "[scan]", float, double) {
+TEMPLATE_TEST_CASE("scan: SIMD-lane affine kernel within the stated bound on contractive maps", "[standard][scan]", float, double) {
   using T = TestType;
   const double u = std::ldexp(1.0, -std::numeric_limits<T>::digits);
   const double bound = 64 * u * 100 * 100;  // as for the chained scan

@@ -55,7 +55,7 @@ std::vector<double> to_doubles(const std::vector<T>& v) {
 
 }  // namespace
 
-TEST_CASE("automatic Jacobians equal central finite differences for every cell", "[solve][quick]") {
+TEST_CASE("automatic Jacobians equal central finite differences for every cell", "[quick][solve]") {
   for (CellKind kind : kAll) {
     const auto cell = models::random_cell(kind, 5, m_for(kind, 3), 11, 0.9);
     const std::size_t n = cell.state_dim();
@@ -78,7 +78,7 @@ TEST_CASE("automatic Jacobians equal central finite differences for every cell",
   }
 }
 
-TEST_CASE("compressed structured Jacobians equal the dense one, and a wrong structure is detected", "[solve][quick]") {
+TEST_CASE("compressed structured Jacobians equal the dense one, and a wrong structure is detected", "[quick][solve]") {
   for (CellKind kind : kAll) {
     const auto cell = models::random_cell(kind, 6, m_for(kind, 2), 5, 0.8);
     const std::size_t n = cell.state_dim(), k = cell.structure().block_size(n);
@@ -113,7 +113,7 @@ std::size_t length_for(solve::Method method, CellKind kind, std::size_t d) {
 }
 }  // namespace
 
-TEST_CASE("hand-written Jacobians of ParaGRU and ParaLSTM equal the automatic ones", "[solve][quick]") {
+TEST_CASE("hand-written Jacobians of ParaGRU and ParaLSTM equal the automatic ones", "[quick][solve]") {
   for (CellKind kind : {CellKind::ParaGru, CellKind::ParaLstm}) {
     for (std::uint64_t seed = 1; seed <= 20; ++seed) {
       const auto cell = models::random_cell(kind, 7, 3, seed, 0.3 * double(seed));
@@ -132,7 +132,7 @@ TEST_CASE("hand-written Jacobians of ParaGRU and ParaLSTM equal the automatic on
   }
 }
 
-TEST_CASE("hand-written Jacobian diagonals of Elman, GRU and ArGRU equal the automatic dense diagonal", "[solve][quick]") {
+TEST_CASE("hand-written Jacobian diagonals of Elman, GRU and ArGRU equal the automatic dense diagonal", "[quick][solve]") {
   for (CellKind kind : {CellKind::Elman, CellKind::Gru, CellKind::ArGru}) {
     for (std::uint64_t seed = 1; seed <= 10; ++seed) {
       const auto cell = models::random_cell(kind, 6, m_for(kind, 2), seed, 0.4 * double(seed));
@@ -151,7 +151,7 @@ TEST_CASE("hand-written Jacobian diagonals of Elman, GRU and ArGRU equal the aut
   }
 }
 
-TEST_CASE("every method reproduces the sequential states on contractive cells in fp64", "[solve]") {
+TEST_CASE("every method reproduces the sequential states on contractive cells in fp64", "[extreme][solve]") {
   const solve::Method methods[] = {solve::Method::Jacobi, solve::Method::Deer, solve::Method::QuasiDeer,
                                    solve::Method::Newton, solve::Method::Elk, solve::Method::QuasiElk};
   for (CellKind kind : kAll) {
@@ -182,7 +182,7 @@ TEST_CASE("every method reproduces the sequential states on contractive cells in
   }
 }
 
-TEST_CASE("Newton and DEER reach the sequential solution within T iterations in high precision", "[solve][quick]") {
+TEST_CASE("Newton and DEER reach the sequential solution within T iterations in high precision", "[quick][precision][solve]") {
   for (CellKind kind : kAll) {
     const auto cell = models::random_cell(kind, 3, m_for(kind, 2), 21, 1.3);
     const std::size_t len = 12;
@@ -212,7 +212,7 @@ TEST_CASE("Newton and DEER reach the sequential solution within T iterations in 
   }
 }
 
-TEST_CASE("emulated floats: Newton at float:30:8 agrees with its own sequential run and the MPFR reference", "[solve][quick]") {
+TEST_CASE("emulated floats: Newton at float:30:8 agrees with its own sequential run and the MPFR reference", "[quick][precision][solve]") {
   for (CellKind kind : {CellKind::ParaGru, CellKind::Gru}) {
     const auto cell = models::random_cell(kind, 4, 2, 13, 0.8);
     const std::size_t len = 300, n = cell.state_dim();
@@ -254,7 +254,7 @@ TEST_CASE("emulated floats: Newton at float:30:8 agrees with its own sequential 
   }
 }
 
-TEST_CASE("Jacobi needs T sweeps on a chained cell, Newton far fewer", "[solve][quick]") {
+TEST_CASE("Jacobi needs T sweeps on a chained cell, Newton far fewer", "[quick][solve]") {
   // h_t = tanh(h_{t−1} + x_t) with small inputs: tanh' ≈ 1 along the whole
   // trajectory, so an error in any state survives to the end of the chain.
   // Jacobi repeats the sequential step's operations, so it fixes exactly one
@@ -293,7 +293,7 @@ TEST_CASE("Jacobi needs T sweeps on a chained cell, Newton far fewer", "[solve][
   }
 }
 
-TEST_CASE("ParaRNN's cells: a few Newton iterations from f(0, x) reach fp32 accuracy", "[solve][quick]") {
+TEST_CASE("ParaRNN's cells: a few Newton iterations from f(0, x) reach fp32 accuracy", "[quick][precision][solve]") {
   for (CellKind kind : {CellKind::ParaGru, CellKind::ParaLstm}) {
     const auto cell = models::random_cell(kind, 16, 4, 9, 0.9);
     const std::size_t len = 4096;
@@ -322,7 +322,7 @@ TEST_CASE("ParaRNN's cells: a few Newton iterations from f(0, x) reach fp32 accu
   }
 }
 
-TEST_CASE("gain well above 1: DEER blows up, ELK stays finite and converges", "[solve][quick]") {
+TEST_CASE("gain well above 1: DEER blows up, ELK stays finite and converges", "[quick][solve]") {
   const auto cell = models::random_cell(CellKind::Elman, 8, 2, 17, 3.0);
   const std::size_t len = 100;
   auto X = random_inputs(len, 2, 4);
@@ -348,7 +348,7 @@ TEST_CASE("gain well above 1: DEER blows up, ELK stays finite and converges", "[
   }
 }
 
-TEST_CASE("the Lyapunov estimate is log|a| for a scalar linear recurrence", "[solve][quick]") {
+TEST_CASE("the Lyapunov estimate is log|a| for a scalar linear recurrence", "[quick][solve]") {
   // ParaGRU with z ≡ 1 and a_h = 0 … is not linear; use Elman with tiny
   // weights instead: f ≈ tanh(w h) near 0 has Jacobian ≈ w.
   models::Cell cell = models::random_cell(CellKind::Elman, 1, 1, 1, 0.5);
@@ -361,7 +361,7 @@ TEST_CASE("the Lyapunov estimate is log|a| for a scalar linear recurrence", "[so
   CHECK(solve::lyapunov_exponent(cell, X, len, h0, H) == Approx(std::log(0.5)).epsilon(1e-12));
 }
 
-TEST_CASE("implicit gradients equal backpropagation through time and finite differences", "[solve][quick]") {
+TEST_CASE("implicit gradients equal backpropagation through time and finite differences", "[quick][solve]") {
   for (CellKind kind : kAll) {
     const auto cell = models::random_cell(kind, 3, m_for(kind, 2), 31, 0.8);
     const std::size_t len = 40, n = cell.state_dim();
@@ -403,7 +403,7 @@ TEST_CASE("implicit gradients equal backpropagation through time and finite diff
   }
 }
 
-TEST_CASE("divergence is reported with its iteration, never returned as a result", "[solve][quick]") {
+TEST_CASE("divergence is reported with its iteration, never returned as a result", "[quick][solve]") {
   // DEER on a strongly chaotic cell over a long sequence blows up.
   const auto cell = models::random_cell(CellKind::Elman, 8, 2, 17, 6.0);
   const std::size_t len = 3000;
@@ -428,7 +428,7 @@ TEST_CASE("divergence is reported with its iteration, never returned as a result
   for (double v : H) CHECK(std::isfinite(v));
 }
 
-TEST_CASE("cell files round-trip and bad files name the field", "[solve][quick]") {
+TEST_CASE("cell files round-trip and bad files name the field", "[quick][errors][solve]") {
   const auto cell = models::random_cell(CellKind::ParaLstm, 3, 2, 4, 0.7);
   const std::string path = "test_solve_cell.json";
   {

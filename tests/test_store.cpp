@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli_harness.hpp"
 #include "experiment/store.hpp"
 
 namespace {
@@ -239,7 +240,7 @@ TEST_CASE("store: results are written once and read back field for field", "[qui
         std::vector<std::string>{"0.75"});
 }
 
-TEST_CASE("store: missing, foreign and newer files are refused and left untouched", "[quick][store]") {
+TEST_CASE("store: missing, foreign and newer files are refused and left untouched", "[quick][errors][store]") {
   SECTION("a missing file with create=false is not created") {
     const auto path = fresh("missing.db");
     const auto [kind, msg] = store_error([&] { Store::open(path, false); });
@@ -443,22 +444,9 @@ TEST_CASE("store: a writer killed by SIGKILL leaves only whole results, and the 
   CHECK(s.run(run).finished);
 }
 
-#ifdef PARALLAX_BINARY
 namespace {
 
-struct CliResult {
-  int code;
-  std::string out, err;
-};
-
-/// Runs `parallax ARGS` through the shell; ARGS is shell text.
-CliResult cli(const std::string& args) {
-  const auto out = scratch_dir() / "out.txt", err = scratch_dir() / "err.txt";
-  const std::string cmd = std::string("'") + PARALLAX_BINARY + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-  const int status = std::system(cmd.c_str());
-  REQUIRE(WIFEXITED(status));
-  return {WEXITSTATUS(status), slurp(out.string()), slurp(err.string())};
-}
+using parallax_test::cli;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> v;
@@ -554,4 +542,3 @@ TEST_CASE("cli: store list and export read a store and never create one", "[quic
     CHECK(cli("store export '" + path + "' --format xml").code == 2);
   }
 }
-#endif

@@ -19,6 +19,7 @@
 
 #include "models/transformer.hpp"
 #include "numeric/dispatch.hpp"
+#include "test_paths.hpp"
 
 using namespace parallax;
 using Catch::Matchers::Contains;
@@ -149,7 +150,7 @@ std::vector<double> scores_of(const models::TransformerRun<T>& run) {
 
 }  // namespace
 
-TEST_CASE("transformer: JSON round trip", "[transformer][quick]") {
+TEST_CASE("transformer: JSON round trip", "[quick][json][transformer]") {
   models::RandomTransformerOptions o;
   o.layer_norm = true;
   o.seed = 7;
@@ -193,7 +194,7 @@ TEST_CASE("transformer: JSON round trip", "[transformer][quick]") {
   CHECK(models::transformer_from_json_text(j.dump(1), "shared.json") == r);
 }
 
-TEST_CASE("transformer: malformed files name the file, line and field", "[transformer][quick]") {
+TEST_CASE("transformer: malformed files name the file, line and field", "[quick][errors][transformer]") {
   REQUIRE_NOTHROW(models::transformer_from_json_text(kBase, "bad.json"));
 
   // unknown field
@@ -244,7 +245,7 @@ TEST_CASE("transformer: malformed files name the file, line and field", "[transf
   CHECK_THROWS_WITH(models::load_transformer("/nonexistent/t.json"), Contains("/nonexistent/t.json") && Contains("cannot open"));
 }
 
-TEST_CASE("transformer: averaging attention computes the fraction of ones exactly and decides majority", "[transformer][quick]") {
+TEST_CASE("transformer: averaging attention computes the fraction of ones exactly and decides majority", "[quick][transformer]") {
   const TransformerSpec s = fraction_model(AttentionMask::Causal);
   for (const auto& w : binary_strings(10)) {
     long ones = 0;
@@ -268,7 +269,7 @@ TEST_CASE("transformer: averaging attention computes the fraction of ones exactl
   }
 }
 
-TEST_CASE("transformer: unique hard attention picks the documented position", "[transformer][quick]") {
+TEST_CASE("transformer: unique hard attention picks the documented position", "[quick][transformer]") {
   const std::vector<int> p = {2, 7, 1, 7, 3, 9, 9, 4, 0, 9};
   const std::vector<std::uint32_t> w(p.size(), 0);
   for (AttentionMask mask : {AttentionMask::Causal, AttentionMask::Bidirectional}) {
@@ -301,7 +302,7 @@ TEST_CASE("transformer: unique hard attention picks the documented position", "[
   CHECK(right.stream[0][3] == 9);
 }
 
-TEST_CASE("transformer: causal and bidirectional masks differ where they should", "[transformer][quick]") {
+TEST_CASE("transformer: causal and bidirectional masks differ where they should", "[quick][transformer]") {
   const TransformerSpec causal = fraction_model(AttentionMask::Causal);
   const TransformerSpec bidir = fraction_model(AttentionMask::Bidirectional);
   bool differed = false;
@@ -327,7 +328,7 @@ TEST_CASE("transformer: causal and bidirectional masks differ where they should"
   CHECK(b.scores[0] == 0);
 }
 
-TEST_CASE("transformer: softmax in fp64 agrees with float:100:15 and exact precision refuses it", "[transformer][quick]") {
+TEST_CASE("transformer: softmax in fp64 agrees with float:100:15 and exact precision refuses it", "[quick][errors][precision][transformer]") {
   std::mt19937_64 rng(11);
   for (bool norm : {false, true}) {
     models::RandomTransformerOptions o;
@@ -387,7 +388,7 @@ TEST_CASE("transformer: softmax in fp64 agrees with float:100:15 and exact preci
   }
 }
 
-TEST_CASE("transformer: fp32 and fp64 agree on a random 2-layer 2-head transformer", "[transformer][quick]") {
+TEST_CASE("transformer: fp32 and fp64 agree on a random 2-layer 2-head transformer", "[quick][precision][transformer]") {
   std::mt19937_64 rng(5);
   for (AttentionKind kind : {AttentionKind::Softmax, AttentionKind::Average}) {
     for (bool norm : {false, true}) {
@@ -413,7 +414,7 @@ TEST_CASE("transformer: fp32 and fp64 agree on a random 2-layer 2-head transform
   }
 }
 
-TEST_CASE("transformer: layer norm normalises the stream and needs a square root", "[transformer][quick]") {
+TEST_CASE("transformer: layer norm normalises the stream and needs a square root", "[quick][transformer]") {
   // an MLP-only layer with zero weights followed by a layer norm: x ← LN(x)
   TransformerSpec s = models::make_transformer({"a", "b"}, 3);
   s.embedding.values = {Exact(1), Exact(2), Exact(6), Exact(-1), Exact(0), Exact(1, 2)};
@@ -459,7 +460,7 @@ TEST_CASE("transformer: layer norm normalises the stream and needs a square root
   CHECK(models::run_transformer<Exact>(s, {1}).stream[0][2] == Exact(1, 2));
 }
 
-TEST_CASE("transformer: intervals report an undecided hard-attention comparison", "[transformer][quick]") {
+TEST_CASE("transformer: intervals report an undecided hard-attention comparison", "[quick][interval][report][transformer]") {
   // k_0 = 3 · (1/3) and k_1 = 1 are equal, but 1/3 is not a binary number:
   // its enclosure times 3 overlaps 1 without being the point 1.
   TransformerSpec s = models::make_transformer({"x"}, 4);
@@ -499,7 +500,7 @@ TEST_CASE("transformer: intervals report an undecided hard-attention comparison"
   }
 }
 
-TEST_CASE("transformer: inputs, bos, max_len and validation errors", "[transformer][quick]") {
+TEST_CASE("transformer: inputs, bos, max_len and validation errors", "[quick][errors][transformer]") {
   TransformerSpec s = fraction_model(AttentionMask::Causal);
   CHECK_THROWS_WITH(models::run_transformer<Exact>(s, {}), Contains("empty input"));
   CHECK_THROWS_WITH(models::run_transformer<Exact>(s, {0, 2}), Contains("token index 2 at position 1"));
@@ -533,9 +534,9 @@ TEST_CASE("transformer: inputs, bos, max_len and validation errors", "[transform
   CHECK_THROWS_WITH(models::validate(bad), Contains("/max_len"));
 }
 
-TEST_CASE("transformer: the documented example file decides majority", "[transformer][quick]") {
+TEST_CASE("transformer: the documented example file decides majority", "[quick][transformer]") {
   // the first ```json block of docs/transformer-json.md
-  std::ifstream in(std::string(PARALLAX_SOURCE_DIR) + "/docs/transformer-json.md");
+  std::ifstream in(std::string(parallax_test::source_dir) + "/docs/transformer-json.md");
   REQUIRE(in);
   std::stringstream doc;
   doc << in.rdbuf();

@@ -93,7 +93,7 @@ TEST_CASE("transformer circuit equals run_transformer exactly for hard and avera
           }
 }
 
-TEST_CASE("transformer circuit rounds as run_transformer at fp64 and float:12:8", "[quick][circuits][transformer]") {
+TEST_CASE("transformer circuit rounds as run_transformer at fp64 and float:12:8", "[quick][circuits][precision][transformer]") {
   std::mt19937_64 rng(5);
   for (const char* precision : {"fp64", "float:12:8"})
     for (AttentionKind kind : {AttentionKind::Softmax, AttentionKind::Hard, AttentionKind::Average})
@@ -138,7 +138,7 @@ TEST_CASE("bounded fan-in transformer circuits reassociate sums only", "[quick][
   }
 }
 
-TEST_CASE("transformer circuits refuse exp and square roots in exact rationals", "[quick][circuits][transformer]") {
+TEST_CASE("transformer circuits refuse exp and square roots in exact rationals", "[quick][circuits][errors][transformer]") {
   const std::vector<std::uint32_t> w = {0, 1, 2};
   const auto soft = model(AttentionKind::Softmax, AttentionMask::Causal, false, 0, false, 1);
   CHECK_THROWS_AS(circuits::evaluate<Exact>(circuits::transformer_circuit(soft, 3), circuits::transformer_one_hot_inputs(soft, w)),
@@ -180,7 +180,7 @@ TEST_CASE("transformer circuit depth is constant in n with unbounded fan-in and 
   }
 }
 
-TEST_CASE("transformer circuit inputs and errors", "[quick][circuits][transformer]") {
+TEST_CASE("transformer circuit inputs and errors", "[quick][circuits][errors][transformer]") {
   auto s = model(AttentionKind::Average, AttentionMask::Causal, false, 6, true, 2);
   // the bos token is a constant: with bos, n = 0 is a circuit without inputs
   const auto empty = circuits::transformer_circuit(s, 0);
@@ -197,7 +197,7 @@ TEST_CASE("transformer circuit inputs and errors", "[quick][circuits][transforme
   CHECK_THROWS_AS(circuits::transformer_circuit(s, 3), std::invalid_argument);
 }
 
-TEST_CASE("transformer circuits round-trip through circuit JSON with the new gate kinds", "[quick][circuits][transformer]") {
+TEST_CASE("transformer circuits round-trip through circuit JSON with the new gate kinds", "[quick][circuits][json][transformer]") {
   const auto s = model(AttentionKind::Softmax, AttentionMask::Bidirectional, true, 0, false, 3);
   const auto c = circuits::transformer_circuit(s, 4);
   const auto m = circuits::measure(c);
@@ -214,7 +214,7 @@ TEST_CASE("transformer circuits round-trip through circuit JSON with the new gat
   CHECK_THROWS_AS(bad.gate(circuits::GateKind::Ge, {x, x, x}), std::invalid_argument);
 }
 
-TEST_CASE("diagonal SSM: the unbounded fan-in circuit has constant depth and runs at fp64 like the recurrence", "[quick][circuits]") {
+TEST_CASE("diagonal SSM: the unbounded fan-in circuit has constant depth and runs at fp64 like the recurrence", "[quick][circuits][transformer]") {
   std::mt19937_64 rng(3);
   const auto spec = models::random_lrnn(models::Structure::Diagonal, 3, 2, 17);
   std::size_t depth = 0;
@@ -235,7 +235,7 @@ TEST_CASE("diagonal SSM: the unbounded fan-in circuit has constant depth and run
   }
 }
 
-TEST_CASE("cli: circuit compiles transformer files and SSMs with flat unbounded depth", "[quick][cli][circuits]") {
+TEST_CASE("cli: circuit compiles transformer files and SSMs with flat unbounded depth", "[quick][circuits][cli][transformer]") {
   using parallax_test::cli;
   const auto s = model(AttentionKind::Hard, AttentionMask::Causal, false, 0, true, 5);
   const auto file = parallax_test::write_file("hard.json", models::transformer_to_json(s));

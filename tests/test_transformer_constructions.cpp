@@ -70,7 +70,7 @@ bool balanced(const Word& w) {
 
 }  // namespace
 
-TEST_CASE("transformer constructions: majority, dyck1 and first-eq-last decide every short word exactly", "[quick][transformer]") {
+TEST_CASE("transformer constructions: majority, dyck1 and first-eq-last decide every short word exactly", "[quick][reductions][transformer]") {
   const auto words = all_words(2, 0, 9);
   check_all(models::majority_transformer({"a", "b"}), words, more_first);
   check_all(models::dyck1_transformer("(", ")"), words, balanced);
@@ -82,7 +82,7 @@ TEST_CASE("transformer constructions: majority, dyck1 and first-eq-last decide e
   check_all(models::dyck1_transformer("(", ")"), all_words(2, 1, 8), balanced, "fp64");
 }
 
-TEST_CASE("transformer constructions: counting mod m and the induction head decide every short word exactly", "[quick][transformer]") {
+TEST_CASE("transformer constructions: counting mod m and the induction head decide every short word exactly", "[quick][reductions][transformer]") {
   for (std::uint32_t m : {1u, 2u, 3u, 5u}) {
     const std::size_t max_n = 8;
     const auto s = models::count_mod_transformer({"a", "b"}, 1, m, max_n);
@@ -98,7 +98,7 @@ TEST_CASE("transformer constructions: counting mod m and the induction head deci
   REQUIRE_THROWS_WITH(decide(ind, Word(7, 0), "exact"), Contains("max_len"));
 }
 
-TEST_CASE("transformer constructions: the window-product attempt is exact up to 2^L letters and wrong beyond", "[quick][transformer]") {
+TEST_CASE("transformer constructions: the window-product attempt is exact up to 2^L letters and wrong beyond", "[quick][reductions][transformer]") {
   // S3 on 3 points: s = (0 1), c = (0 1 2)
   const std::vector<std::vector<std::uint32_t>> act = {{1, 0, 2}, {1, 2, 0}};
   auto identity_product = [&](const Word& w) {
@@ -120,7 +120,7 @@ TEST_CASE("transformer constructions: the window-product attempt is exact up to 
   }
 }
 
-TEST_CASE("transformer constructions: bad arguments are refused with a reason", "[quick][transformer]") {
+TEST_CASE("transformer constructions: bad arguments are refused with a reason", "[quick][errors][reductions][transformer]") {
   REQUIRE_THROWS_WITH(models::majority_transformer({"a"}), Contains("two letters"));
   REQUIRE_THROWS_WITH(models::count_mod_transformer({"a", "b"}, 2, 3, 8), Contains("counted letter"));
   REQUIRE_THROWS_WITH(models::count_mod_transformer({"a", models::kBosToken}, 0, 3, 8), Contains("bos"));
@@ -129,7 +129,7 @@ TEST_CASE("transformer constructions: bad arguments are refused with a reason", 
   REQUIRE_THROWS_WITH(models::induction_transformer({"a"}, 0, 0), Contains("max_n"));
 }
 
-TEST_CASE("transformer constructions: parity by lookup needs about 2 log2 n bits", "[transformer]") {
+TEST_CASE("transformer constructions: parity by lookup needs about 2 log2 n bits", "[standard][precision][reductions][transformer]") {
   // the hard head separates the scores (k² − (t − k)²)/(n+1) by 1/(n+1)
   // against magnitudes up to n: a fixed significand fails once n is large,
   // and the width that decides every word grows with log n
@@ -163,7 +163,7 @@ TEST_CASE("transformer constructions: parity by lookup needs about 2 log2 n bits
   check_all(models::count_mod_transformer({"a", "b"}, 1, 2, 256), words_of(256), parity, "fp64");
 }
 
-TEST_CASE("transformer constructions: the reduction runner checks them against the reference solvers", "[quick][transformer][reductions]") {
+TEST_CASE("transformer constructions: the reduction runner checks them against the reference solvers", "[quick][reductions][transformer]") {
   for (const char* name : {"majority", "dyck1", "parity", "modcount:3", "first-eq-last", "induction", "word:S3", "tcv:2"}) {
     INFO(name);
     const auto p = reductions::make_problem(name);
@@ -191,7 +191,7 @@ TEST_CASE("transformer constructions: the reduction runner checks them against t
   CHECK(rep.records[1].correct < 20);
 }
 
-TEST_CASE("tcv: threshold circuit instances are read with the field named and answered by the instruction transformer", "[quick][transformer][reductions]") {
+TEST_CASE("tcv: threshold circuit instances are read with the field named and answered by the instruction transformer", "[quick][circuits][reductions][transformer]") {
   const auto p = reductions::make_problem("tcv:2");
   // w2 = [w0 + not w1 >= 2] = w0 and not w1;  w3 = [w2 >= 1]
   const reductions::Instance in = {{"problem", "tcv:2"},

@@ -12,7 +12,7 @@
 //    so the double result is rounded once more to the format;
 //  * otherwise, and for fma: MPFR at precision M with the format's exponent
 //    range and mpfr_subnormalize.
-// tests/test_numeric.cpp checks both paths against each other, against native
+// tests/test_emu_float.cpp checks both paths against each other, against native
 // float/double (float:24:8, float:53:11) and against the exact rational result.
 #include <cmath>
 

@@ -1,0 +1,88 @@
+# Post-build step of parallax_catch_tests (ParallaxCatchTests.cmake): lists
+# the cases of one Catch2 executable and writes the CTest file that adds them.
+# Inputs (-D): EXE, SPEC (Catch test spec, may be empty), TIMEOUT, WORKDIR, OUT.
+cmake_minimum_required(VERSION 3.25)
+
+set(cost_tags quick standard extreme)
+
+function(catch_list out)
+  execute_process(COMMAND "${EXE}" ${ARGN} --list-test-names-only
+                  OUTPUT_VARIABLE text RESULT_VARIABLE rc WORKING_DIRECTORY "${WORKDIR}")
+  if(NOT rc MATCHES "^[0-9]+$")
+    message(FATAL_ERROR "${EXE}: listing its test cases failed: ${rc}")
+  endif()
+  string(REPLACE ";" "\\;" text "${text}")
+  string(REPLACE "\n" ";" lines "${text}")
+  set(names "")
+  foreach(line IN LISTS lines)
+    if(NOT line STREQUAL "")
+      list(APPEND names "${line}")
+    endif()
+  endforeach()
+  set(${out} "${names}" PARENT_SCOPE)
+endfunction()
+
+# Every tag of the executable, then which cases carry it.
+execute_process(COMMAND "${EXE}" --list-tags OUTPUT_VARIABLE tag_text RESULT_VARIABLE rc
+                WORKING_DIRECTORY "${WORKDIR}")
+string(REGEX MATCHALL "\n *[0-9]+ +\\[[^]\n]+\\]" tag_lines "${tag_text}")
+set(tags "")
+foreach(line IN LISTS tag_lines)
+  string(REGEX REPLACE ".*\\[([^]]+)\\]$" "\\1" tag "${line}")
+  string(TOLOWER "${tag}" tag)
+  list(APPEND tags "${tag}")
+endforeach()
+list(REMOVE_DUPLICATES tags)
+
+foreach(tag IN LISTS tags)
+  catch_list(names "[${tag}]")
+  foreach(name IN LISTS names)
+    string(MD5 key "${name}")
+    list(APPEND labels_${key} "${tag}")
+  endforeach()
+endforeach()
+
+if(SPEC)
+  catch_list(cases "${SPEC}")
+else()
+  catch_list(cases)
+endif()
+
+get_filename_component(exe_name "${EXE}" NAME)
+set(script "")
+set(errors "")
+foreach(name IN LISTS cases)
+  string(MD5 key "${name}")
+  set(labels "${labels_${key}}")
+  set(costs "")
+  foreach(tag IN LISTS labels)
+    if(tag IN_LIST cost_tags)
+      list(APPEND costs "${tag}")
+    endif()
+  endforeach()
+  list(LENGTH costs n)
+  # CTest starts the costliest first (until it has timings of its own)
+  set(cost 1)
+  if(costs STREQUAL "standard")
+    set(cost 100)
+  elseif(costs STREQUAL "extreme")
+    set(cost 1000)
+  endif()
+  if(NOT n EQUAL 1)
+    string(APPEND errors "\n  ${exe_name}: \"${name}\" has cost tags [${costs}]")
+  endif()
+  # Catch reads , [ ] \ in a test spec as syntax; escape them to name one case
+  set(arg "${name}")
+  foreach(char \\ , [ ])
+    string(REPLACE "${char}" "\\${char}" arg "${arg}")
+  endforeach()
+  string(APPEND script
+    "add_test([==[${name}]==] [==[${EXE}]==] [==[${arg}]==])\n"
+    "set_tests_properties([==[${name}]==] PROPERTIES WORKING_DIRECTORY [==[${WORKDIR}]==]"
+    " TIMEOUT ${TIMEOUT} COST ${cost} LABELS [==[${exe_name};${labels}]==])\n")
+endforeach()
+if(errors)
+  file(REMOVE "${OUT}")
+  message(FATAL_ERROR "every test case needs exactly one cost tag, [quick], [standard] or [extreme]:${errors}")
+endif()
+file(WRITE "${OUT}" "${script}")
