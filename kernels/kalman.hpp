@@ -647,3 +647,25 @@ void kalman_smooth_parallel(const KalmanProblem<T>& p, T* out, const ScanOptions
 }
 
 }  // namespace parallax::kernels
+
+// The entry points are instantiated once per scalar type of the numeric
+// module, in the kernels library (kernels/kalman_*.cpp), so that callers (the
+// ELK solver, the tests) compile quickly.
+#include "numeric/all.hpp"
+
+#define PARALLAX_KALMAN_INSTANCES(EXTERN, T)                                                                          \
+  EXTERN template void parallax::kernels::kalman_filter_sequential<T>(const ::parallax::kernels::KalmanProblem<T>&,    \
+                                                                      T*);                                            \
+  EXTERN template void parallax::kernels::kalman_filter_parallel<T>(const ::parallax::kernels::KalmanProblem<T>&, T*, \
+                                                                    const ::parallax::kernels::ScanOptions&);         \
+  EXTERN template void parallax::kernels::kalman_smooth_sequential<T>(const ::parallax::kernels::KalmanProblem<T>&,    \
+                                                                      T*);                                            \
+  EXTERN template void parallax::kernels::kalman_smooth_parallel<T>(const ::parallax::kernels::KalmanProblem<T>&, T*, \
+                                                                    const ::parallax::kernels::ScanOptions&,          \
+                                                                    ::parallax::kernels::KalmanSchedule);
+
+PARALLAX_KALMAN_INSTANCES(extern, double)
+PARALLAX_KALMAN_INSTANCES(extern, float)
+PARALLAX_KALMAN_INSTANCES(extern, ::parallax::numeric::EmuFloat)
+PARALLAX_KALMAN_INSTANCES(extern, ::parallax::numeric::BigFloat)
+PARALLAX_KALMAN_INSTANCES(extern, ::parallax::numeric::Exact)

@@ -1,0 +1,4 @@
+// Instantiates the Kalman smoothers for one scalar type.
+#include "kernels/kalman.hpp"
+
+PARALLAX_KALMAN_INSTANCES(, ::parallax::numeric::Exact)
