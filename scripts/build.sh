@@ -40,9 +40,12 @@ fi
 #   base_dir  absolute paths under the clone become relative: clones hit each other
 #   hash_dir  off, so -g objects do not key on the build folder
 launcher_args=()
+cache=$(parallax_ccache_dir)
+if parallax_ccache_on && ! mkdir -p "$cache" 2>/dev/null; then
+  echo "build.sh: cannot create the compiler cache $cache (PARALLAX_CCACHE_DIR); building without it" >&2
+  export PARALLAX_CCACHE=0
+fi
 if parallax_ccache_on; then
-  cache=$(parallax_ccache_dir)
-  mkdir -p "$cache"
   launcher="/usr/bin/env;CCACHE_DIR=$cache;CCACHE_BASEDIR=$root;CCACHE_NOHASHDIR=1;CCACHE_MAXSIZE=${PARALLAX_CCACHE_MAXSIZE:-5G};$(command -v ccache)"
   launcher_args=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher" -DCMAKE_CUDA_COMPILER_LAUNCHER="$launcher")
 else

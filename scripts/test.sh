@@ -39,7 +39,7 @@ bash "$root/scripts/build.sh" "$root/build"
 end
 
 begin "Release tests"
-ctest --test-dir "$root/build" -j "$jobs" --output-on-failure
+ctest --test-dir "$root/build" -j "$jobs" --output-on-failure --no-label-summary
 end
 
 # (without the CUDA backend: the sanitizers instrument host code, and the
@@ -51,6 +51,6 @@ end
 
 begin "sanitizer tests ([quick])"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir "$root/build-asan" -j "$jobs" --output-on-failure
+  ctest --test-dir "$root/build-asan" -j "$jobs" --output-on-failure --no-label-summary
 end
 echo "== all tests passed" >&2
