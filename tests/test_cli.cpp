@@ -626,3 +626,42 @@ TEST_CASE("cli: scan runs a transformer file and refuses what a transformer cann
   CHECK(r.code == 2);
   CHECK(r.err.find("/nonexistent/t.json") != std::string::npos);
 }
+
+TEST_CASE("cli: numeric options refuse signs, bases and non-finite values they do not take", "[quick][cli][errors]") {
+  // {arguments, the option the message must name, what it must say}; one line per case.
+  const struct {
+    const char* args;
+    const char* option;
+    const char* says;
+  } cases[] = {
+      {"demo --lengths -1", "--lengths", "non-negative decimal integer, got '-1'"},
+      {"demo --lengths 16,-1", "--lengths", "got '-1'"},
+      {"demo --trials 0x10", "--trials", "got '0x10'"},
+      {"circuit --model s5 --n -1", "--n", "non-negative decimal integer"},
+      {"scan --model s5 --random 5 --seed -1", "--seed", "got '-1'"},
+      {"scan --model s5 --random 1e3", "--random", "got '1e3'"},
+      {"scan --model s5 --random 5 --threads 0x2", "--threads", "decimal integer, got '0x2'"},
+      {"scan --model s5 --random 5 --block 0b11", "--block", "got '0b11'"},
+      {"problems --n true", "--n", "got 'true'"},
+      {"solve --cell gru --tol nan", "--tol", "finite number, got 'nan'"},
+      {"solve --cell gru --sigma2 inf", "--sigma2", ""},
+      {"solve --cell gru --gain -nan", "--gain", ""},
+      {"solve --cell gru --length -4", "--length", "-4"},
+      {"bench scan --repeats 1e3", "--repeats", "decimal integer, got '1e3'"},
+      {"bench solve --seed -7", "--seed", "got '-7'"},
+      {"store export x.sqlite --run 0x1", "--run", "got '0x1'"},
+      {"reduce --problem majority --construction counter --max-bits -5", "--max-bits", "from 2 to"},
+      {"reduce --problem majority --construction counter --exponent-bits 31", "--exponent-bits", "from 2 to 30"},
+      {"recognize --language parity --model pd --max-bits 1", "--max-bits", "from 2 to"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.args);
+    const auto r = cli(c.args);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, c.option));
+    CHECK(contains(r.err, c.says));
+  }
+  // the same options still take what they promise
+  CHECK(cli("scan --model s5 --random +5 --seed 3").code == 0);
+  CHECK(cli("problems --n 4").code == 0);
+}

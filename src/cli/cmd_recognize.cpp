@@ -154,9 +154,7 @@ void run(const RecognizeOpts& o) {
       throw CliError(kBadInput, fmt::format("--lengths: {}", e.what()));
     }
   }
-  if (o.exponent_bits < 2 || o.exponent_bits > 30) throw CliError(kBadInput, "--exponent-bits must be from 2 to 30");
-  if (o.max_bits < 2 || o.max_bits > numeric::kMaxPrecisionBits)
-    throw CliError(kBadInput, fmt::format("--max-bits must be from 2 to {}", numeric::kMaxPrecisionBits));
+  check_search_bits(o.exponent_bits, o.max_bits);
   const bool tty = isatty(STDERR_FILENO);
   std::cerr << fmt::format("{}: {}\n", target.name, model.description);
   experiment::RecognizeReport rep;

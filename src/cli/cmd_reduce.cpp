@@ -118,7 +118,7 @@ void run(const ReduceOpts& o) {
   ro.precisions = parse_precision_list(o.precisions);
   if (o.trials == 0) throw CliError(kBadInput, "--trials must be at least 1");
   if (o.jobs < 1 || o.jobs > 256) throw CliError(kBadInput, "--jobs must be from 1 to 256");
-  if (o.exponent_bits < 2 || o.exponent_bits > 30) throw CliError(kBadInput, "--exponent-bits must be from 2 to 30");
+  check_search_bits(o.exponent_bits, o.max_bits);
   if (!o.input.empty()) {
     ReduceOpts io = o;
     io.construction = ro.construction;

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <string_view>
+
+#include "numeric/precision.hpp"
 
 namespace parallax::cli {
 
@@ -87,6 +91,58 @@ void Records::print(Format f) const {
   row(rule);
   for (const auto& line : cells) row(line);
   std::fflush(stdout);
+}
+
+namespace {
+
+// The type CLI11 names for an option ("UINT", "INT", "FLOAT", …), without
+// the descriptions of its validators.
+std::string base_type(const CLI::Option& o) {
+  const std::string t = o.get_type_name();
+  return t.substr(0, t.find(':'));
+}
+
+bool decimal_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+void check_search_bits(int exponent_bits, int max_bits) {
+  if (exponent_bits < 2 || exponent_bits > 30) throw CliError(kBadInput, "--exponent-bits must be from 2 to 30");
+  if (max_bits < 2 || max_bits > numeric::kMaxPrecisionBits)
+    throw CliError(kBadInput, fmt::format("--max-bits must be from 2 to {}", numeric::kMaxPrecisionBits));
+}
+
+void check_numeric_options(CLI::App& app) {
+  for (CLI::Option* o : app.get_options()) {
+    const std::string type = base_type(*o);
+    if (type == "UINT") {
+      o->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            const std::string_view d = !v.empty() && v[0] == '+' ? std::string_view(v).substr(1) : std::string_view(v);
+            return decimal_digits(d) ? "" : "expects a non-negative decimal integer, got '" + v + "'";
+          },
+          "", "decimal unsigned"));
+    } else if (type == "INT") {
+      o->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            const std::string_view d =
+                !v.empty() && (v[0] == '+' || v[0] == '-') ? std::string_view(v).substr(1) : std::string_view(v);
+            return decimal_digits(d) ? "" : "expects a decimal integer, got '" + v + "'";
+          },
+          "", "decimal integer"));
+    } else if (type == "FLOAT") {
+      o->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            double x = 0;
+            return CLI::detail::lexical_cast(v, x) && std::isfinite(x) ? ""
+                                                                        : "expects a finite number, got '" + v + "'";
+          },
+          "", "finite"));
+    }
+  }
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) check_numeric_options(*sub);
 }
 
 }  // namespace parallax::cli

@@ -51,6 +51,17 @@ class Records {
 /// in shortest round-trip form).
 std::string cell_text(const nlohmann::ordered_json& v);
 
+/// Tightens every numeric option of APP and its subcommands (call it once the
+/// options are registered): an unsigned option takes decimal digits only, a
+/// signed one an optional sign and decimal digits, a floating-point one a
+/// finite number. On its own CLI11 reads "-1" for an unsigned option as
+/// 2^64 - 1, "0x10" as 16 and "nan" as a number.
+void check_numeric_options(CLI::App& app);
+
+/// Refuses (exit 2) --exponent-bits outside 2…30 and --max-bits outside
+/// 2…kMaxPrecisionBits, the options of the minimum-bits search.
+void check_search_bits(int exponent_bits, int max_bits);
+
 /// Subcommand registration: each cmd_*.cpp defines one of these.
 void add_precisions(CLI::App& app);
 void add_scan(CLI::App& app);

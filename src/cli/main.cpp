@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   add_solve(app);
   add_run(app);
   add_report(app);
+  check_numeric_options(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
