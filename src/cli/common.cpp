@@ -102,8 +102,17 @@ std::string base_type(const CLI::Option& o) {
   return t.substr(0, t.find(':'));
 }
 
-bool decimal_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+// Integers in decimal: digits after an optional '+', or '-' too where
+// negative values are allowed.
+CLI::Validator decimal_integer(bool negative_allowed) {
+  return CLI::Validator(
+      [negative_allowed](std::string& v) -> std::string {
+        std::string_view d = v;
+        if (!d.empty() && (d[0] == '+' || (negative_allowed && d[0] == '-'))) d.remove_prefix(1);
+        const bool ok = !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+        return ok ? "" : fmt::format("expects a {}decimal integer, got '{}'", negative_allowed ? "" : "non-negative ", v);
+      },
+      "", negative_allowed ? "decimal integer" : "decimal unsigned");
 }
 
 }  // namespace
@@ -117,21 +126,8 @@ void check_search_bits(int exponent_bits, int max_bits) {
 void check_numeric_options(CLI::App& app) {
   for (CLI::Option* o : app.get_options()) {
     const std::string type = base_type(*o);
-    if (type == "UINT") {
-      o->check(CLI::Validator(
-          [](std::string& v) -> std::string {
-            const std::string_view d = !v.empty() && v[0] == '+' ? std::string_view(v).substr(1) : std::string_view(v);
-            return decimal_digits(d) ? "" : "expects a non-negative decimal integer, got '" + v + "'";
-          },
-          "", "decimal unsigned"));
-    } else if (type == "INT") {
-      o->check(CLI::Validator(
-          [](std::string& v) -> std::string {
-            const std::string_view d =
-                !v.empty() && (v[0] == '+' || v[0] == '-') ? std::string_view(v).substr(1) : std::string_view(v);
-            return decimal_digits(d) ? "" : "expects a decimal integer, got '" + v + "'";
-          },
-          "", "decimal integer"));
+    if (type == "UINT" || type == "INT") {
+      o->check(decimal_integer(type == "INT"));
     } else if (type == "FLOAT") {
       o->check(CLI::Validator(
           [](std::string& v) -> std::string {
