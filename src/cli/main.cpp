@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <exception>
+#include <new>
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "numeric/limits.hpp"
 
 #ifndef PARALLAX_VERSION
 #define PARALLAX_VERSION "unknown"
@@ -49,6 +51,13 @@ int main(int argc, char** argv) {
   } catch (const CliError& e) {
     if (*e.what()) std::cerr << "parallax: " << e.what() << '\n';  // empty: the answer was already printed
     return e.code;
+  } catch (const limits::LimitError& e) {
+    std::cerr << "parallax: " << e.what() << '\n';
+    return kBadInput;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "parallax: error: out of memory (an input larger than the checks of docs/limits.md foresaw; "
+                 "PARALLAX_MEMORY_LIMIT lowers the memory budget)\n";
+    return kFailure;
   } catch (const std::exception& e) {
     std::cerr << "parallax: error: " << e.what() << '\n';
     return kFailure;

@@ -5,18 +5,90 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <vector>
+
+#include "numeric/limits.hpp"
 
 namespace parallax::models {
 
 std::optional<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return std::nullopt;
+  const auto too_long = [&](std::uint64_t bytes) {
+    return limits::LimitError(fmt::format("{}: the file is {}, above the limit of {} for a text input (docs/limits.md)",
+                                          path, limits::bytes_text(bytes), limits::bytes_text(limits::kMaxTextFileBytes)));
+  };
+  if (S_ISREG(st.st_mode) && std::uint64_t(st.st_size) > limits::kMaxTextFileBytes) throw too_long(std::uint64_t(st.st_size));
+  std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, std::size_t(in.gcount()));
+    if (text.size() > limits::kMaxTextFileBytes) throw too_long(text.size());
+  }
+  return text;
+}
+
+nlohmann::json parse_json(const std::string& text, const std::string& source) {
+  // One pass before the parser: nesting depth (nlohmann's copy, comparison and
+  // dump recurse) and numbers a double cannot hold (nlohmann throws an
+  // exception without a position for them).
+  std::size_t line = 1, col = 0;
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    ++col;
+    if (ch == '\n') {
+      ++line, col = 0;
+      continue;
+    }
+    if (in_string) {
+      if (ch == '\\') ++i, ++col;
+      else if (ch == '"') in_string = false;
+      continue;
+    }
+    if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > limits::kMaxJsonDepth)
+        throw JsonInputError(fmt::format("{}:{}:{}: JSON nested deeper than {} levels (docs/limits.md)", source, line, col,
+                                         limits::kMaxJsonDepth));
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    } else if (ch == '-' || std::isdigit(static_cast<unsigned char>(ch))) {
+      std::size_t end = i;
+      bool fractional = false;
+      while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '-' ||
+                                   text[end] == '+' || text[end] == '.' || text[end] == 'e' || text[end] == 'E')) {
+        fractional = fractional || text[end] == '.' || text[end] == 'e' || text[end] == 'E';
+        ++end;
+      }
+      const std::string number = text.substr(i, end - i);
+      if (fractional || number.size() > 20) {
+        const double v = std::strtod(number.c_str(), nullptr);
+        if (std::isinf(v))
+          throw JsonInputError(fmt::format("{}:{}:{}: the number {} is out of range (beyond ±1.8e308, the range of a double; "
+                                           "write an exact value as a string, e.g. \"1/3\")",
+                                           source, line, col, number.size() > 40 ? number.substr(0, 40) + "…" : number));
+      }
+      col += end - i - 1;
+      i = end - 1;
+    }
+  }
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw JsonInputError(json_syntax_message(source, text, e.byte, e.what()));
+  } catch (const nlohmann::json::exception& e) {
+    throw JsonInputError(fmt::format("{}: malformed JSON: {}", source, e.what()));
+  }
 }
 
 std::string json_pointer_token(const std::string& s) {
