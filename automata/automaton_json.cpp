@@ -1,6 +1,9 @@
 #include "automata/automaton_json.hpp"
 
 #include <fmt/format.h>
+
+#include <unordered_map>
+#include <unordered_set>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -11,6 +14,7 @@
 
 #include "automata/languages.hpp"
 #include "models/json_positions.hpp"
+#include "numeric/limits.hpp"
 
 namespace parallax::automata {
 
@@ -48,32 +52,46 @@ class Reader {
 
   std::vector<std::string> alphabet(const json& al) const {
     if (!al.is_array() || al.empty()) fail("/alphabet", "expected a non-empty array of symbol names");
+    if (al.size() > limits::kMaxAlphabet)
+      fail("/alphabet", fmt::format("{} symbols, above the limit of {} (docs/limits.md)", al.size(), limits::kMaxAlphabet));
     std::vector<std::string> out;
+    std::unordered_set<std::string> seen;
     for (std::size_t i = 0; i < al.size(); ++i) {
       if (!al[i].is_string() || al[i].get<std::string>().empty())
         fail("/alphabet/" + idx(i), "expected a non-empty symbol name");
-      for (const auto& s : out)
-        if (s == al[i].get<std::string>()) fail("/alphabet/" + idx(i), fmt::format("symbol '{}' appears twice", s));
+      if (!seen.insert(al[i].get<std::string>()).second)
+        fail("/alphabet/" + idx(i), fmt::format("symbol '{}' appears twice", al[i].get<std::string>()));
       out.push_back(al[i].get<std::string>());
     }
     return out;
   }
 
   /// "states": a count or a list of names.
-  void states(const json& st) {
+  /// `letters` symbols; a weighted automaton (`square`) holds states² weights per symbol.
+  void states(const json& st, std::size_t letters, bool square = false) {
     names_.clear();
-    if (st.is_number_unsigned() && st.get<std::uint64_t>() >= 1 && st.get<std::uint64_t>() <= 1000000) {
+    index_.clear();
+    const std::uint64_t max = limits::kMaxStates;
+    if (st.is_number_unsigned() && st.get<std::uint64_t>() >= 1 && st.get<std::uint64_t>() <= max) {
       count_ = st.get<std::size_t>();
-    } else if (st.is_array() && !st.empty() && st.size() <= 1000000) {
+    } else if (st.is_array() && !st.empty() && st.size() <= max) {
+      count_ = st.size();
+    } else {
+      fail("/states", fmt::format("expected a state count from 1 to {} or a non-empty list of at most that many state names "
+                                  "(docs/limits.md)", max));
+    }
+    const std::uint64_t entries = limits::mul(square ? limits::mul(count_, count_) : count_, letters);
+    const std::uint64_t cap = square ? limits::kMaxParameters : limits::kMaxTableEntries;
+    if (entries > cap)
+      fail("/states", fmt::format("{} states × {} symbols make {} {}, above the limit of {} (docs/limits.md)", count_, letters,
+                                  entries, square ? "weights" : "transitions", cap));
+    if (st.is_array()) {
       for (std::size_t i = 0; i < st.size(); ++i) {
         if (!st[i].is_string()) fail("/states/" + idx(i), "expected a state name");
-        for (const auto& n : names_)
-          if (n == st[i].get<std::string>()) fail("/states/" + idx(i), fmt::format("state '{}' appears twice", n));
-        names_.push_back(st[i].get<std::string>());
+        const std::string& n = st[i].get_ref<const std::string&>();
+        if (!index_.emplace(n, std::uint32_t(i)).second) fail("/states/" + idx(i), fmt::format("state '{}' appears twice", n));
+        names_.push_back(n);
       }
-      count_ = names_.size();
-    } else {
-      fail("/states", "expected a state count from 1 to 1000000 or a non-empty list of state names");
     }
   }
   std::size_t count() const { return count_; }
@@ -81,8 +99,7 @@ class Reader {
   std::uint32_t state(const json& v, const std::string& ptr) const {
     if (v.is_number_unsigned() && v.get<std::uint64_t>() < count_) return static_cast<std::uint32_t>(v.get<std::uint64_t>());
     if (v.is_string())
-      for (std::size_t i = 0; i < names_.size(); ++i)
-        if (names_[i] == v.get<std::string>()) return static_cast<std::uint32_t>(i);
+      if (auto it = index_.find(v.get_ref<const std::string&>()); it != index_.end()) return it->second;
     const std::string shown = v.is_string() ? "'" + v.get<std::string>() + "'" : v.dump();
     fail(ptr, fmt::format("unknown state {} (expected an index 0 … {}{})", shown, count_ - 1,
                           names_.empty() ? "" : " or a state name"));
@@ -118,6 +135,7 @@ class Reader {
   std::string source_;
   std::map<std::string, int> lines_;
   std::vector<std::string> names_;
+  std::unordered_map<std::string, std::uint32_t> index_;
   std::size_t count_ = 0;
 };
 
@@ -137,7 +155,7 @@ Dfa read_dfa(const json& j, Reader& r, const std::string& source) {
   Dfa d;
   d.name = default_name(j, source);
   d.alphabet = r.alphabet(j["alphabet"]);
-  r.states(j["states"]);
+  r.states(j["states"], d.alphabet.size());
   d.states = r.count();
   d.start = r.state(j["start"], "/start");
   d.accepting = r.state_set(j["accepting"], "/accepting");
@@ -194,7 +212,7 @@ Nfa read_nfa(const json& j, Reader& r) {
   r.require_fields(j, {"alphabet", "states", "start", "accepting", "transitions"});
   Nfa a;
   a.alphabet = r.alphabet(j["alphabet"]);
-  r.states(j["states"]);
+  r.states(j["states"], a.alphabet.size());
   a.states = r.count();
   const json& st = j["start"];
   if (st.is_array()) {
@@ -237,7 +255,7 @@ Wfa<Exact> read_wfa(const json& j, Reader& r, const std::string& source, bool pf
   w.name = default_name(j, source);
   w.probabilistic = pfa;
   w.alphabet = r.alphabet(j["alphabet"]);
-  r.states(j["states"]);
+  r.states(j["states"], w.alphabet.size(), true);
   const std::size_t n = w.states = r.count();
   if (n > 4096) r.fail("/states", "a weighted automaton may have at most 4096 states");
   w.alpha = r.weights(j["initial"], "/initial", n);
@@ -327,9 +345,9 @@ void validate(const Wfa<Exact>& a, const std::string& where) {
 Automaton automaton_from_json_text(const std::string& text, const std::string& source) {
   json j;
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw AutomatonError(models::json_syntax_message(source, text, e.byte, e.what()));
+    j = models::parse_json(text, source);
+  } catch (const models::JsonInputError& e) {
+    throw AutomatonError(e.what());
   }
   Reader r(source, text);
   if (!j.is_object()) r.fail("", "expected an object");
@@ -345,7 +363,14 @@ Automaton automaton_from_json_text(const std::string& text, const std::string& s
   } else if (type == "nfa") {
     a.kind = AutomatonKind::Nfa;
     a.nfa = read_nfa(j, r);
-    a.dfa = determinize(a.nfa);
+    // the subset construction is bounded like a DFA file's transition table
+    const std::size_t max_states = std::min<std::uint64_t>(1000000, limits::kMaxTableEntries / a.nfa.alphabet.size());
+    try {
+      a.dfa = determinize(a.nfa, max_states);
+    } catch (const std::runtime_error& e) {
+      throw AutomatonError(fmt::format("{}: the NFA cannot be determinized within the limits (docs/limits.md): {}", source,
+                                       e.what()));
+    }
     a.dfa.name = default_name(j, source);
   } else if (type == "wfa" || type == "pfa") {
     a.kind = type == "wfa" ? AutomatonKind::Wfa : AutomatonKind::Pfa;

@@ -35,9 +35,9 @@ std::string circuit_to_json(const Circuit& c) {
 Circuit circuit_from_json_text(const std::string& text, const std::string& source) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw CircuitFileError(models::json_syntax_message(source, text, e.byte, e.what()));
+    j = models::parse_json(text, source);
+  } catch (const models::JsonInputError& e) {
+    throw CircuitFileError(e.what());
   }
   const auto lines = models::json_value_lines(text);
   auto fail = [&](const std::string& ptr, const std::string& msg) {

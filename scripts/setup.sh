@@ -9,6 +9,7 @@ PACKAGES=(
   libfmt-dev libcli11-dev catch2 nlohmann-json3-dev
   libsqlite3-dev libtomlplusplus-dev berkeley-abc gnuplot-nox
   python3-venv
+  clang libclang-rt-dev libomp-dev
 )
 
 missing=()

@@ -2,7 +2,8 @@
 # The whole test suite: install what is missing, build the Release
 # configuration and run every test, then build the ASan+UBSan configuration
 # (only the test programs that hold [quick] cases, and what they need) and run
-# the [quick] tests under it. Prints the wall time of each phase and the
+# the [quick] tests under it; then fuzz every parser for a short budget
+# (PARALLAX_FUZZ_SECONDS, default 30 s each; 0 skips). Prints the wall time of each phase and the
 # compiler cache's hit rate at the end. PARALLAX_JOBS sets the parallelism
 # (default: nproc); scripts/build.sh lists the other settings.
 set -euo pipefail
@@ -53,4 +54,13 @@ begin "sanitizer tests ([quick])"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build-asan" -j "$jobs" --output-on-failure --no-label-summary
 end
+
+# every parser under libFuzzer (clang, ASan+UBSan) for a short budget each;
+# PARALLAX_FUZZ_SECONDS=0 skips it (docs/fuzzing.md)
+fuzz_seconds=${PARALLAX_FUZZ_SECONDS:-30}
+if ((fuzz_seconds > 0)); then
+  begin "fuzzing (${fuzz_seconds} s per parser)"
+  bash "$root/scripts/fuzz.sh" --seconds "$fuzz_seconds" --build "$root/build-fuzz"
+  end
+fi
 echo "== all tests passed" >&2

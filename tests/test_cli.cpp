@@ -14,8 +14,10 @@
 #include <cmath>
 
 #include "cli_harness.hpp"
+#include "experiment/lengths.hpp"
 #include "experiment/npy.hpp"
 #include "models/cell.hpp"
+#include "numeric/limits.hpp"
 #include "solve/newton.hpp"
 
 using namespace parallax_test;
@@ -664,4 +666,139 @@ TEST_CASE("cli: numeric options refuse signs, bases and non-finite values they d
   // the same options still take what they promise
   CHECK(cli("scan --model s5 --random +5 --seed 3").code == 0);
   CHECK(cli("problems --n 4").code == 0);
+}
+
+namespace {
+
+/// Sets PARALLAX_MEMORY_LIMIT for the commands a test runs (the children
+/// inherit it) and restores the earlier value.
+class MemoryLimit {
+ public:
+  explicit MemoryLimit(const char* value) {
+    if (const char* old = std::getenv("PARALLAX_MEMORY_LIMIT")) old_ = old, had_ = true;
+    ::setenv("PARALLAX_MEMORY_LIMIT", value, 1);
+  }
+  ~MemoryLimit() {
+    if (had_) ::setenv("PARALLAX_MEMORY_LIMIT", old_.c_str(), 1);
+    else ::unsetenv("PARALLAX_MEMORY_LIMIT");
+  }
+
+ private:
+  std::string old_;
+  bool had_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("cli: sizes that multiply into memory or time are refused before any work, naming the option", "[quick][errors][cli]") {
+  const MemoryLimit limit("4G");
+  // {arguments, what the message must say}; each is refused at once (exit 2), before an allocation
+  const struct {
+    const char* args;
+    const char* says;
+  } cases[] = {
+      {"scan --model parity --random 100000000000", "--random is 100000000000, above the limit"},
+      {"scan --model parity --random 100 --parallel --block 18446744073709551615", "--block"},
+      {"scan --model parity --random 500000000 --parallel --block 1", "the scan of --random 500000000 (model d = 1, --block 1)"},
+      {"scan --model parity --random 1000 --parallel --threads 100000 --block 1", "--threads is 100000, above the limit of 1024"},
+      {"solve --cell elman --hidden 1 --length 1099511627776", "--length is 1099511627776"},
+      {"solve --cell elman --hidden 1 --length 1000000000", "--length 1000000000 with --hidden 1"},
+      {"solve --cell gru --hidden 100000", "--hidden is 100000"},
+      {"solve --cell gru --hidden 10000", "a random gru cell of 300090000 parameters"},
+      {"solve --cell gru --hidden 2000", "2000×2000 Jacobian blocks per step"},
+      {"solve --batch 100000000 --length 1", "--batch 100000000 × --length 1"},
+      {"solve --cell gru --hidden 64 --length 100000 --grad", "--grad"},
+      {"solve --input-scale 1e308 --length 10", "--input-scale 1e+308: the random inputs overflow"},
+      {"solve --cell gru --gain 1e308 --length 10", "--gain 1e+308: the random weights overflow"},
+      {"solve --tol 1e308 --length 10", "--tol 1e+308: a tolerance of 1 or more"},
+      {"solve --iters 100000000", "--iters is 100000000"},
+      {"solve --threads 100000", "--threads is 100000"},
+      {"circuit --model lrnn:diag:d=2 --sweep 1..-1", "--sweep: '-1'"},
+      {"circuit --model lrnn:diag:d=2 --sweep 1..1e9", "--sweep 1..1e9: the gates of the circuit"},
+      {"circuit --model lrnn:diag:d=2 --n 10000000000", "--n is 10000000000"},
+      {"circuit --model transformer:random --n 5000", "--n 5000: the circuit of 'transformer:random'"},
+      {"demo --trials 1000000000000", "--trials is 1000000000000"},
+      {"demo --trials 100000000", "--trials 100000000)"},
+      {"demo --lengths 10000000000", "--lengths: a length is 10000000000"},
+      {"demo --lengths 1000000 --trials 400", "--lengths and --trials: the demo would evaluate"},
+      {"demo --threads 100000", "--threads is 100000"},
+      {"bench scan --n-scalar 1000000000000", "--n-scalar is 1000000000000"},
+      {"bench scan --threads 100000", "--threads is 100000"},
+      {"bench argru --hidden 1024 --eval-length 100000000", "--eval-length 100000000"},
+      {"bench monoid --max-monoid 1000000000000", "--max-monoid 1000000000000"},
+      {"bench solve --threads 1 100000", "--threads is 100000"},
+      {"recognize --language parity --model diag --lengths 0..1000000000+1", "--lengths: '0..1000000000+1': 1000000001 lengths"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.args);
+    const auto r = cli(c.args);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, c.says));
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("cli: length lists count a range from its ends before building it", "[quick][errors][cli]") {
+  using V = std::vector<std::size_t>;
+  CHECK(experiment::parse_lengths("3..20x3") == V{3, 9});
+  CHECK(experiment::parse_lengths("1e9") == V{1000000000});
+  CHECK(experiment::parse_lengths("1..100000+1").size() == 100000);
+  CHECK(experiment::parse_lengths("1..100000+1").back() == 100000);
+  CHECK(experiment::parse_lengths("0..999999999+333333333") == V{0, 333333333, 666666666, 999999999});
+  CHECK(experiment::parse_lengths("1..1000000000x10").back() == 1000000000);
+  CHECK_THROWS_AS(experiment::parse_lengths("0..1000000000+1"), limits::LimitError);
+  CHECK_THROWS_AS(experiment::parse_lengths("1..100000+1,5"), limits::LimitError);
+  for (const char* bad : {"0x10", "inf", "nan", "1e999", "1000000001", "+5", " 5", "5 ", "1e", ".", "1..2x1e10"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(experiment::parse_lengths(bad), std::invalid_argument);
+  }
+  CHECK_THROWS_AS(experiment::parse_lengths("100", 99), std::invalid_argument);  // a caller's tighter limit
+}
+
+TEST_CASE("cli: circuit --sweep reads its ends as lengths, and the circuit's estimate is at least its size", "[quick][errors][cli]") {
+  // "1e3" was read as 1 (one row, silently): now n = 1, 2, 4, … 512
+  auto r = cli("circuit --model lrnn:parity --sweep 1..1e3 --json");
+  REQUIRE(r.code == 0);
+  const auto rows = json_lines(r.out);
+  REQUIRE(rows.size() == 10);
+  CHECK(rows.back().at("n") == 512);
+  // the estimate the memory check uses (printed when a tiny limit refuses it) is never below the built circuit
+  for (const char* model : {"lrnn:diag:d=4 --network kogge-stone", "lrnn:dense:d=3 --network brent-kung", "dfa:parity",
+                            "rnn:relu:d=3", "transformer:random", "ssm:diag:d=2 --fanin unbounded"}) {
+    INFO(model);
+    r = cli(std::string("circuit --model ") + model + " --n 300 --json");
+    REQUIRE(r.code == 0);
+    const std::uint64_t gates = json_lines(r.out).at(0).at("gates").get<std::uint64_t>();
+    std::uint64_t estimate = 0;
+    {
+      const MemoryLimit tiny("1K");
+      r = cli(std::string("circuit --model ") + model + " --n 300 --json");
+    }
+    CHECK(r.code == 2);
+    const auto at = r.err.find("(about ");
+    REQUIRE(at != std::string::npos);
+    estimate = std::stoull(r.err.substr(at + 7));
+    CHECK(estimate >= gates);
+    CHECK(estimate <= 4 * gates);
+  }
+}
+
+TEST_CASE("cli: scan and solve report the threads they used, not the requested count", "[quick][cli]") {
+  // 1000 steps fit one block of the chained scan: one thread, whatever was asked
+  auto r = cli("scan --model parity --random 1000 --parallel --threads 8 --json");
+  REQUIRE(r.code == 0);
+  CHECK(json_lines(r.out).at(0).at("threads") == 1);
+  r = cli("scan --model parity --random 100000 --parallel --threads 2 --block 1000 --json");
+  REQUIRE(r.code == 0);
+  CHECK(json_lines(r.out).at(0).at("threads") == 2);
+  r = cli("scan --model parity --random 10 --parallel --threads 4 --block 1000000000 --json");  // a block longer than the input
+  REQUIRE(r.code == 0);
+  CHECK(json_lines(r.out).at(0).at("threads") == 1);
+  // solve: at most one thread per 16 steps
+  r = cli("solve --length 20 --threads 8 --json");
+  REQUIRE(r.code == 0);
+  CHECK(nlohmann::json::parse(r.out).at("threads") == 1);
+  r = cli("solve --length 200 --threads 2 --json");
+  REQUIRE(r.code == 0);
+  CHECK(nlohmann::json::parse(r.out).at("threads") == 2);
 }

@@ -1,12 +1,12 @@
 // The experiment helpers: length lists and growth-law fits.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
 #include <vector>
 
 #include "experiment/fit.hpp"
 #include "experiment/lengths.hpp"
+#include "experiment/suite.hpp"
 
 using namespace parallax;
 using experiment::Law;
@@ -60,4 +60,41 @@ TEST_CASE("experiment: growth-law fits recover the law that generated the data",
   CHECK(fl.rss == Approx(rss));
   CHECK_THROWS_AS(experiment::best_law({8}, {1}), std::invalid_argument);
   CHECK_THROWS_AS(experiment::fit_laws({0, 8}, {1, 2}), std::invalid_argument);
+}
+
+TEST_CASE("experiment: suites refuse nonsense counts and empty lists with file, line and key",
+          "[quick][errors][experiment]") {
+  struct Case {
+    const char* text;
+    const char* place;  // FILE:LINE:
+    const char* expect;
+  };
+  const std::vector<Case> cases = {
+      {"trials = 0\n", "s.toml:1:", "'trials' must be an integer from 1 to 100000000, got 0"},
+      {"trials = -5\n", "s.toml:1:", "'trials' must be an integer from 1"},
+      {"trials = 100000001\n", "s.toml:1:", "'trials'"},
+      {"trials = \"20\"\n", "s.toml:1:", "'trials'"},
+      {"seed = -1\n", "s.toml:1:", "'seed' must be an integer from 0"},
+      {"[[reduce]]\nproblem = \"parity\"\nprecision = []\n", "s.toml:3:", "'precision' is an empty list"},
+      {"[[solve]]\ncell = \"gru\"\nquick = { length = [] }\n", "s.toml:3:", "'length' is an empty list"},
+      {"[[solve]]\ncell = \"gru\"\ngain = nan\n", "s.toml:3:", "'gain' must be a finite number"},
+      {"[[solve]]\ncell = \"gru\"\ngain = inf\n", "s.toml:3:", "'gain' must be a finite number"},
+      {"[reduce]\nproblem = \"parity\"\n", "s.toml:1:", "write each entry as a [[reduce]] table"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    std::string msg = "accepted";
+    try {
+      experiment::parse_suite(c.text, "s.toml");
+    } catch (const experiment::SuiteError& e) {
+      msg = e.what();
+    }
+    CHECK(msg.starts_with(c.place));
+    CHECK(msg.find(c.expect) != std::string::npos);
+  }
+  const auto ok = experiment::parse_suite("trials = 100000000\nseed = 0\n[[reduce]]\nproblem = \"parity\"\n", "s.toml");
+  CHECK(ok.trials == 100000000u);
+  CHECK(ok.entries.size() == 1);
+  // the built-in suite passes its own checks
+  CHECK_NOTHROW(experiment::parse_suite(experiment::default_suite_toml(), "built-in"));
 }

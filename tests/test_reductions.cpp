@@ -1,7 +1,6 @@
 // Problems: generators with balanced labels, reference solvers, and every
 // construction against the reference.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 #include <map>
@@ -10,8 +9,11 @@
 #include <vector>
 
 #include "automata/languages.hpp"
+#include "cli_harness.hpp"
+#include "experiment/instances.hpp"
 #include "experiment/recognize.hpp"
 #include "experiment/reduce.hpp"
+#include "numeric/limits.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
 
@@ -320,4 +322,219 @@ TEST_CASE("reduce: records and min-bits records survive their JSON form", "[quic
   CHECK(back.bits == 17);
   CHECK(back.precision == "float:17:10");
   CHECK_THROWS_AS(experiment::reduce_record_from_json(nlohmann::json{{"problem", "x"}}), std::invalid_argument);
+}
+
+namespace {
+
+/// The message of what `f` throws as E, or "no error".
+template <class E, class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("reduce: a record keeps its precision spec and the format it was evaluated in",
+          "[quick][json][precision][reductions]") {
+  experiment::ReduceRecord r;
+  r.problem = "majority";
+  r.construction = "counter";
+  r.length = 64;
+  r.precision = "log:2";
+  r.format = "float:12:0";
+  r.trials = 4, r.yes_trials = 2, r.correct = 4;
+  const auto j = nlohmann::json::parse(experiment::to_json(r).dump());
+  CHECK(j["precision"] == "log:2");
+  CHECK(j["format"] == "float:12:0");
+  CHECK(experiment::reduce_record_from_json(j).format == "float:12:0");
+  // a record written before "format" existed: its precision was the resolved format
+  auto old = j;
+  old.erase("format");
+  old["precision"] = "float:12:0";
+  const auto back = experiment::reduce_record_from_json(old);
+  CHECK(back.precision == "float:12:0");
+  CHECK(back.format == "float:12:0");
+  // the runner names both: the spec as given and the format at each n
+  const auto p = reductions::make_problem("majority");
+  experiment::ReduceOptions o;
+  o.construction = "counter";
+  o.lengths = {16, 256};
+  o.precisions = {numeric::Precision::parse("log:2")};
+  o.trials = 4;
+  const auto rep = experiment::reduce(*p, o);
+  REQUIRE(rep.records.size() == 2);
+  for (const auto& rec : rep.records) {
+    CHECK(rec.precision == "log:2");
+    CHECK(rec.format == numeric::Precision::parse("log:2").resolve(rec.length).to_string());
+  }
+  CHECK(rep.records[0].format != rep.records[1].format);
+}
+
+TEST_CASE("reduce: stored records with missing or mistyped fields are refused with the field named",
+          "[quick][errors][json][reductions]") {
+  experiment::ReduceRecord r;
+  r.problem = "parity";
+  r.construction = "diag";
+  r.length = 16;
+  r.precision = r.format = "fp32";
+  r.trials = 4, r.yes_trials = 2, r.correct = 4, r.scan_agree = 4;
+  const auto good = nlohmann::json::parse(experiment::to_json(r).dump());
+  CHECK_NOTHROW(experiment::reduce_record_from_json(good));
+  struct Edit {
+    const char* field;
+    nlohmann::json value;  // null: remove the field
+    const char* expect;
+  };
+  const std::vector<Edit> edits = {
+      {"trials", "4", "field 'trials': expected a non-negative integer, got \"4\""},
+      {"trials", nullptr, "field 'trials' is missing"},
+      {"n", -16, "field 'n': expected a non-negative integer"},
+      {"n", 16.5, "field 'n'"},
+      {"correct", 5, "field 'correct': expected at most the 4 trials"},
+      {"overflow", "no", "field 'overflow': expected true or false"},
+      {"precision", 32, "field 'precision': expected a string"},
+      {"ns_per_token", "fast", "field 'ns_per_token': expected a finite number"},
+      {"first_failing_seed", nullptr, "field 'first_failing_seed' is missing"},
+      {"first_failing_seed", "7", "field 'first_failing_seed'"},
+      {"max_error", "big", "field 'max_error'"},
+  };
+  for (const auto& e : edits) {
+    INFO(e.field << " = " << e.value.dump());
+    auto j = good;
+    if (e.value.is_null())
+      j.erase(e.field);
+    else
+      j[e.field] = e.value;
+    const auto msg = error_of<experiment::RecordFieldError>([&] { experiment::reduce_record_from_json(j); });
+    CHECK(has(msg, e.expect));
+  }
+  CHECK(
+      has(error_of<experiment::RecordFieldError>([] { experiment::reduce_record_from_json(nlohmann::json::array()); }),
+          "not a JSON object"));
+  // min-bits results: the array and each record's fields
+  CHECK(has(error_of<experiment::RecordFieldError>([] {
+              experiment::min_bits_records_from_result({{"n", 16}});
+            }),
+            "field 'records' is missing"));
+  const nlohmann::json mb = {{"n", 16},
+                             {"records",
+                              {{{"n", 16},
+                                {"arithmetic", "float"},
+                                {"mode", "scan"},
+                                {"min_bits", "9"},
+                                {"precision", "float:9:10"},
+                                {"overflow", false}}}}};
+  CHECK(has(error_of<experiment::RecordFieldError>([&] { experiment::min_bits_records_from_result(mb); }),
+            "records[0]: field 'min_bits'"));
+  // a reader that knows where the record is names the store, the run and the key
+  const auto where = experiment::stored_place("s.db", 3, "reduce", "record/n=16/fp32");
+  auto bad = good;
+  bad["trials"] = "4";
+  const auto msg = error_of<experiment::StoreError>(
+      [&] { experiment::read_stored(where, [&] { return experiment::reduce_record_from_json(bad); }); });
+  CHECK(has(msg, "s.db: run 3 (reduce), result 'record/n=16/fp32': field 'trials'"));
+}
+
+TEST_CASE("reduce: instance lines are parsed with the file, line and field named",
+          "[quick][errors][json][reductions]") {
+  const auto p = reductions::make_problem("word:S5");
+  auto msg = [&](const std::string& line) {
+    return error_of<reductions::ProblemError>([&] { experiment::parse_instance_line(*p, line, "in.jsonl", 7); });
+  };
+  const auto in = experiment::parse_instance_line(*p, R"({"id": "x", "word": "sc"})", "in.jsonl", 7);
+  CHECK(in["word"] == "sc");
+  CHECK(msg(R"({"id": 3, "word": "ss"})") == "no error");
+  // an id nested 200,000 deep used to overflow the stack
+  const std::string deep = "{\"id\": " + std::string(200000, '[') + std::string(200000, ']') + ", \"word\": \"s\"}";
+  CHECK(has(msg(deep), "in.jsonl:7:"));
+  CHECK(has(msg(deep), "nested deeper than"));
+  CHECK(has(msg(R"({"id": [1], "word": "s"})"), "in.jsonl:7: field /id"));
+  CHECK(has(msg(R"({"id": {"a": 1}, "word": "s"})"), "field /id"));
+  CHECK(has(msg(R"({"word": "sxc"})"), "in.jsonl:7:"));
+  CHECK(has(msg(R"({"word": "sxc"})"), "/word/1"));
+  CHECK(has(msg(R"({"word": "sc")"), "in.jsonl:7:"));
+  CHECK(has(msg(R"({"word": "sc")"), "malformed JSON"));
+  CHECK(has(msg("[1, 2]"), "in.jsonl:7: an instance is a JSON object"));
+  CHECK(has(msg(R"({"word": "s", "x": 1e999})"), "out of range"));
+  CHECK(has(msg(R"({"word": "s", "x": 1e999})"), "in.jsonl:7:"));
+  CHECK(has(msg(""), "in.jsonl:7:"));
+  CHECK(experiment::instance_size(0) == 1);
+  CHECK(experiment::instance_size(599) == 599);
+}
+
+TEST_CASE("reduce --input: log:C at each instance's size, every precision, one record each",
+          "[quick][cli][precision][reductions]") {
+  using parallax_test::cli;
+  // majority words of 599 letters whose counts differ by one: a 2-bit float
+  // (log:2 at n = 1) miscounts them, log:2 at n = 599 (19 bits) does not
+  const std::string words[] = {std::string(300, 'a') + std::string(299, 'b'),
+                               std::string(300, 'b') + std::string(299, 'a')};
+  const auto file =
+      parallax_test::write_file("majority-close.jsonl", "{\"id\": \"yes\", \"word\": \"" + words[0] +
+                                                            "\"}\n{\"id\": \"no\", \"word\": \"" + words[1] + "\"}\n");
+  const auto r = cli("reduce --problem majority --input '" + file.string() + "' --precision log:2,fp32 --check --json");
+  INFO(r.err);
+  CHECK(r.code == 0);
+  const auto rows = parallax_test::json_lines(r.out);
+  REQUIRE(rows.size() == 4);  // 2 instances × 2 precisions
+  CHECK(rows[0]["id"] == "yes");
+  CHECK(rows[0]["n"] == 599);
+  CHECK(rows[0]["precision"] == "log:2");
+  CHECK(rows[0]["format"] == numeric::Precision::parse("log:2").resolve(599).to_string());
+  CHECK(rows[1]["precision"] == "fp32");
+  CHECK(rows[1]["format"] == "fp32");
+  CHECK(rows[3]["id"] == "no");
+  for (const auto& j : rows) CHECK(j["correct"] == true);
+  // --input answers instances; a store or a minimum-bits search needs generated ones
+  CHECK(cli("reduce --problem majority --input '" + file.string() + "' --store x.sqlite").code == 2);
+  CHECK(cli("reduce --problem majority --input '" + file.string() + "' --min-bits").code == 2);
+  // a width beyond the cap at this instance's size is refused for that line, with its place
+  const auto big = cli("reduce --problem majority --input '" + file.string() + "' --precision poly:2");
+  CHECK(big.code == 2);
+  CHECK(has(big.err, "majority-close.jsonl:1: --precision poly:2"));
+}
+
+TEST_CASE("reduce: a sweep's work is estimated before it starts, and a huge one refused",
+          "[quick][errors][reductions]") {
+  experiment::SweepWork w;
+  w.lengths = {1000000000};
+  w.trials = 20;
+  w.precisions = {numeric::Precision::parse("fp32")};
+  const double big = experiment::sweep_seconds(w);
+  w.lengths = {1000};
+  CHECK(experiment::sweep_seconds(w) < big);
+  CHECK(experiment::sweep_seconds(w) < double(limits::kMaxSweepSeconds));
+  CHECK_NOTHROW(experiment::check_sweep_work(w, false, "--lengths", "Give --allow-long"));
+  // exact and wide arithmetic cost more than native floats
+  CHECK(experiment::token_nanoseconds(numeric::Precision::parse("exact"), 100) >
+        experiment::token_nanoseconds(numeric::Precision::parse("fp32"), 100));
+  CHECK(experiment::token_nanoseconds(numeric::Precision::parse("poly:1"), 10000) >
+        experiment::token_nanoseconds(numeric::Precision::parse("log:1"), 10000));
+  // the 1e9 typo: refused by its estimate (or, first, by the memory its trials need)
+  w.lengths = {1000000000};
+  const auto msg =
+      error_of<limits::LimitError>([&] { experiment::check_sweep_work(w, false, "--lengths", "Give --allow-long"); });
+  CHECK(has(msg, "--lengths"));
+  CHECK((has(msg, "Give --allow-long") || has(msg, "PARALLAX_MEMORY_LIMIT")));
+  w.lengths = {10000000};
+  w.precisions = {numeric::Precision::parse("exact"), numeric::Precision::parse("interval:64"),
+                  numeric::Precision::parse("log:4")};
+  const auto slow =
+      error_of<limits::LimitError>([&] { experiment::check_sweep_work(w, false, "--lengths", "Give --allow-long"); });
+  CHECK(has(slow, "--lengths: this sweep would take about"));
+  CHECK(has(slow, "Give --allow-long to run it anyway"));
+  CHECK_NOTHROW(experiment::check_sweep_work(w, true, "--lengths", "Give --allow-long"));
+  // the command refuses before any work, naming the option and how to go on
+  const auto r = parallax_test::cli("reduce --problem word:S5 --lengths 1e7 --precision exact,interval:64,log:4");
+  CHECK(r.code == 2);
+  CHECK(has(r.err, "--lengths"));
+  CHECK(has(r.err, "--allow-long"));
+  CHECK(parallax_test::cli("reduce --problem parity --lengths 16 --trials 100000001").code == 2);
 }

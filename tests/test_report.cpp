@@ -505,3 +505,88 @@ TEST_CASE("report: no gnuplot, bad formats and an unwritable directory", "[quick
   CHECK(report::latex_escape("a_b \u2248 c\u00b7n \u2212 3 \u00e9") == "a\\_b $\\approx$ c$\\cdot$n $-$ 3 ?");
   CHECK(report::csv_field("a,\"b\"") == "\"a,\"\"b\"\"\"");
 }
+
+TEST_CASE("report: a stored record with a missing or mistyped field stops the report, naming where",
+          "[quick][errors][report][store]") {
+  struct Case {
+    std::string command;  // of the run
+    std::string kind, key;
+    ordered_json record;
+    std::string field;  // what the message must name
+    json config = {{"problem", "parity"}, {"construction", "diag"}, {"seed", 2}};
+  };
+  auto rec = [](std::initializer_list<std::pair<const char*, ordered_json>> edits) {
+    auto r = reduce_record("parity", "diag", 16, "fp32", 10, 10);
+    for (const auto& [k, v] : edits) {
+      if (v.is_discarded())
+        r.erase(k);
+      else
+        r[k] = v;
+    }
+    return r;
+  };
+  const auto gone = ordered_json(ordered_json::value_t::discarded);
+  const std::vector<Case> cases = {
+      {"reduce", "record", "record/n=16/fp32", rec({{"trials", "10"}}), "field 'trials'"},
+      {"reduce", "record", "record/n=16/fp32", rec({{"correct", gone}}), "field 'correct' is missing"},
+      {"reduce", "record", "record/n=16/fp32", rec({{"correct", 11}}), "field 'correct'"},
+      {"reduce", "record", "record/n=16/fp32", rec({{"n", "sixteen"}}), "field 'n'"},
+      {"reduce", "record", "record/n=16/fp32", rec({{"precision", 32}}), "field 'precision'"},
+      {"reduce", "record", "record/n=16/fp32", rec({{"accuracy", 0.5}}), "field 'accuracy'"},
+      {"reduce", "record", "record/n=16/fp32", rec({{"undecided", -1}}), "field 'undecided'"},
+      {"reduce", "record", "record/n=16/fp32", rec({{"problem", gone}}), "field 'problem'", {{"seed", 2}}},
+      {"reduce", "record", "record/n=16/fp32", ordered_json::array({1, 2}), "not a JSON object"},
+      {"reduce", "min-bits", "min-bits/n=16", {{"n", 16}, {"records", "none"}}, "field 'records'"},
+      {"reduce",
+       "min-bits",
+       "min-bits/n=16",
+       {{"n", 16},
+        {"records",
+         {{{"n", 16},
+           {"arithmetic", "float"},
+           {"mode", "sideways"},
+           {"min_bits", 9},
+           {"precision", "float:9:10"},
+           {"overflow", false}}}}},
+       "field 'mode'"},
+      {"circuit",
+       "circuit",
+       "circuit/n=16",
+       {{"model", "m"}, {"network", "tree"}, {"fanin", "bounded"}, {"n", 16}, {"depth", "7"}, {"size", 3}},
+       "field 'depth'"},
+      {"solve", "solve", "solve/T=100", {{"hidden", 4}, {"length", 100}}, "field 'cell' is missing"},
+      {"solve", "solve", "solve/T=100", {{"cell", "gru"}, {"length", 100}, {"converged", "yes"}}, "field 'converged'"},
+      {"suite", "suite", "suite", {{"name", 7}, {"source", "built-in"}, {"quick", true}}, "field 'name'"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto& c = cases[i];
+    INFO("case " << i << ": " << c.record.dump());
+    const auto path = fresh("malformed" + std::to_string(i) + ".sqlite");
+    std::int64_t run = 0;
+    {
+      auto s = Store::open(path, true);
+      add_reduce(s, "word:S5", "pd", {16}, {"fp32"});  // a good run first
+      run = s.begin_run(c.command, c.config, "0.1.0", 2);
+      s.put_result(run, c.kind, c.key, c.record);
+    }
+    std::string msg = "no error";
+    try {
+      report::collect(Store::open(path, false));
+    } catch (const experiment::StoreError& e) {
+      msg = e.what();
+    }
+    CHECK(has(msg, path));
+    CHECK(has(msg, "run " + std::to_string(run) + " (" + c.command + ")"));
+    CHECK(has(msg, "'" + c.key + "'"));
+    CHECK(has(msg, c.field));
+  }
+  // results of other commands and kinds are not the report's: left alone
+  const auto path = fresh("foreign.sqlite");
+  {
+    auto s = Store::open(path, true);
+    add_reduce(s, "word:S5", "pd", {16}, {"fp32"});
+    const auto run = s.begin_run("scan", {{"x", 1}}, "0.1.0", 1);
+    s.put_result(run, "trace", "trace/1", {{"anything", "goes"}});
+  }
+  CHECK_NOTHROW(report::collect(Store::open(path, false)));
+}

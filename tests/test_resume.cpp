@@ -1,18 +1,21 @@
 // `parallax reduce --store`: a sweep killed with SIGKILL mid-way and then
 // resumed stores exactly the records of an uninterrupted sweep, once each.
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -131,4 +134,85 @@ TEST_CASE("resume: a sweep killed with SIGKILL and resumed equals an uninterrupt
   (void)records(killed, &again);
   CHECK(again == whole_rows);
   fs::remove_all(scratch());
+}
+
+namespace {
+
+/// Runs `parallax ARGS` (shell text) in the shell; exit code and stderr.
+std::pair<int, std::string> run_cli(const std::string& args) {
+  const auto err = scratch() / "stderr.txt";
+  const std::string cmd =
+      std::string("'") + parallax_test::parallax_binary + "' " + args + " >/dev/null 2>'" + err.string() + "'";
+  const int status = std::system(cmd.c_str());
+  std::ifstream in(err);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+/// Rewrites one stored record with SQL (as a hand edit would), e.g. json_set(record, '$.trials', 'x').
+void edit_record(const fs::path& store, const std::string& key, const std::string& expression) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store.string().c_str(), &db) == SQLITE_OK);
+  const std::string sql = "UPDATE result SET record = " + expression + " WHERE key = ?1";
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  sqlite3_bind_text(st, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+  REQUIRE(sqlite3_step(st) == SQLITE_DONE);
+  REQUIRE(sqlite3_changes(db) == 1);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+}  // namespace
+
+TEST_CASE("resume: stored records edited by hand are refused, naming the store, the run, the result and the field",
+          "[quick][cli][errors][store]") {
+  struct Case {
+    std::string command;  // creates the store, then resumes it
+    std::string key, expression, field;
+    bool report = true;  // the report uses the field too
+  };
+  const std::string reduce =
+      "reduce --problem parity --construction diag --lengths 16 --precision fp32 --trials 4 --min-bits";
+  const std::string recognize = "recognize --language parity --model diag --lengths 8 --trials 4 --min-bits";
+  const std::vector<Case> cases = {
+      {reduce, "record/n=16/fp32", "json_set(record, '$.trials', 'four')", "field 'trials'"},
+      {reduce, "record/n=16/fp32", "json_remove(record, '$.correct')", "field 'correct' is missing"},
+      {reduce, "record/n=16/fp32", "json_set(record, '$.correct', 99)", "field 'correct'"},
+      {reduce, "record/n=16/fp32", "json_set(record, '$.n', 17)", "field 'n'", false},
+      {reduce, "record/n=16/fp32", "json_set(record, '$.overflow', 'no')", "field 'overflow'", false},
+      {reduce, "min-bits/n=16", "json_set(record, '$.records', 'none')", "field 'records'"},
+      {reduce, "min-bits/n=16", "json_set(record, '$.records[0].min_bits', 'nine')", "field 'min_bits'"},
+      {recognize, "record/n=8/fp32", "json_set(record, '$.correct', 'all')", "field 'correct'"},
+      {recognize, "record/n=8/fp32", "json_remove(record, '$.trials')", "field 'trials' is missing"},
+      {recognize, "record/n=8/fp32", "json_set(record, '$.accuracy', 2)", "field 'accuracy'"},
+      {recognize, "min-bits/n=8", "json_remove(record, '$.records[0].mode')", "field 'mode' is missing"},
+  };
+  fs::create_directories(scratch());
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto& c = cases[i];
+    INFO("case " << i << ": " << c.command << "; " << c.expression);
+    const auto store = scratch() / ("edited" + std::to_string(i) + ".sqlite");
+    fs::remove(store);
+    const std::string args = c.command + " --store '" + store.string() + "'";
+    REQUIRE(run_cli(args).first == 0);
+    edit_record(store, c.key, c.expression);
+    const auto [code, err] = run_cli(args);  // resumes the run, reading the record back
+    CHECK(code == 2);
+    CHECK(err.find(store.string()) != std::string::npos);
+    CHECK(err.find("run 1 (" + c.command.substr(0, c.command.find(' ')) + ")") != std::string::npos);
+    CHECK(err.find("'" + c.key + "'") != std::string::npos);
+    CHECK(err.find(c.field) != std::string::npos);
+    CHECK(err.find("terminate") == std::string::npos);
+    // the report reads the same record and refuses it the same way, writing nothing
+    if (!c.report) continue;
+    const auto out = scratch() / ("edited-report" + std::to_string(i));
+    const auto [rcode, rerr] =
+        run_cli("report --store '" + store.string() + "' --out '" + out.string() + "' --no-plots");
+    CHECK(rcode == 2);
+    CHECK(rerr.find("'" + c.key + "'") != std::string::npos);
+    CHECK(rerr.find(c.field) != std::string::npos);
+    CHECK_FALSE(fs::exists(out / "report.md"));
+  }
 }

@@ -61,13 +61,29 @@ TEST_CASE("run: bad suites are refused before any work, with file and line", "[q
       {"[[frobnicate]]\nx = 1\n", ":1:", "not a kind of experiment (valid:"},
       {"speed = 3\n", ":1:", "unknown top-level key 'speed'"},
       {"[[reduce]]\nproblem = \"parity\"\nno_scan = \"yes\"\n", ":3:", "is a flag"},
+      // counts and sizes, refused before any work with the key's line
+      {"trials = 0\n\n[[reduce]]\nproblem = \"parity\"\n", ":1:", "'trials' must be an integer from 1"},
+      {"[[reduce]]\nproblem = \"parity\"\ntrials = 0\n", ":3:", "trials = 0"},
+      {"[[recognize]]\nlanguage = \"parity\"\nmodel = \"diag\"\ntrials = 100000001\n", ":4:", "trials"},
+      {"[[reduce]]\nproblem = \"parity\"\nquick = { trials = -2 }\n", ":3:", "trials"},
+      {"[[reduce]]\nproblem = \"parity\"\nprecision = []\n", ":3:", "is an empty list"},
+      {"[[reduce]]\nproblem = \"word:S5\"\nlengths = \"1e10\"\n", ":3:", "lengths"},
+      {"[[reduce]]\nproblem = \"word:S5\"\nlengths = \"1e6\"\ntrials = 100\nmin_bits = true\n"
+       "precision = [\"exact\", \"interval:64\", \"log:4\"]\n",
+       ":3:", "allow_long = true"},
+      {"[[reduce]]\nproblem = \"parity\"\nseed = -3\n", ":3:", "non-negative"},
+      {"[[reduce]]\nproblem = \"parity\"\njobs = 0\n", ":3:", "jobs"},
+      {"[[reduce]]\nproblem = \"parity\"\ninput = \"x.jsonl\"\n", ":3:", "cannot be set in a suite"},
+      {"[[solve]]\ncell = \"gru\"\nlength = [100, 0]\n", ":3:", "length"},
+      {"[[solve]]\ncell = \"gru\"\nhidden = 2.5\n", ":3:", "hidden"},
+      {"[reduce]\nproblem = \"parity\"\n", ":1:", "[[reduce]]"},
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const auto& c = cases[i];
     INFO("case " << i << ":\n" << c.text);
     const auto file = write_file("bad" + std::to_string(i) + ".toml", c.text);
     const auto out = fresh_dir("bad-out" + std::to_string(i));
-    const auto r = cli("run '" + file.string() + "' --out '" + out.string() + "'");
+    const auto r = cli("run '" + file.string() + "' --quick --out '" + out.string() + "'");
     CHECK(r.code == 2);
     CHECK(contains(r.err, file.string() + c.expect_line));
     CHECK(contains(r.err, c.expect));
@@ -224,4 +240,72 @@ TEST_CASE("run: the quick default suite reproduces the expressivity landscape", 
   CHECK(contains(md, "Provenance"));
   CHECK(contains(slurp(out / "report.html"), "<svg"));
   CHECK(contains(r.out, "0 disagreements"));
+}
+
+namespace {
+
+/// The records of kind "suite" of a store, in the order they were written, and whether its suite run finished.
+std::vector<nlohmann::json> suite_records(const fs::path& store, bool* finished) {
+  const auto s = parallax::experiment::Store::open(store.string(), false);
+  std::vector<nlohmann::json> out;
+  for (const auto& r : s.results())
+    if (r.kind == "suite") out.push_back(nlohmann::json(r.record));
+  for (const auto& run : s.runs())
+    if (run.command == "suite") *finished = run.finished.has_value();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("run: a unit that fails makes run exit 1, and a resume that succeeds updates the suite's record",
+          "[quick][cli][run][store]") {
+  // exit 1 of a child (here a failed --check) is a failed unit, not a recorded success
+  {
+    const auto file = write_file("check.toml", R"(name = "check"
+[[reduce]]
+problem = "parity"
+construction = "diag01"
+lengths = "16"
+trials = 4
+check = true
+)");
+    const auto out = fresh_dir("check-out");
+    const auto r = cli("run '" + file.string() + "' --no-plots --out '" + out.string() + "'");
+    CHECK(r.code == 1);
+    CHECK(contains(r.err, "FAILED (exit 1)"));
+    CHECK(contains(r.err, "1 unit(s) failed"));
+    bool finished = true;
+    const auto recs = suite_records(out / "results.sqlite", &finished);
+    REQUIRE(recs.size() == 1);
+    CHECK(recs[0]["failed_units"] == 1);
+    CHECK_FALSE(finished);
+  }
+  // a unit whose input is broken the first time and mended before the resume
+  const auto automaton = scratch_dir() / "mended.json";
+  std::ofstream(automaton) << "{\"type\": \"dfa\"";  // truncated
+  const auto file = write_file("mend.toml", "name = \"mend\"\n[[recognize]]\nautomaton = \"" + automaton.string() +
+                                                "\"\nmodel = \"diag\"\nlengths = [8]\ntrials = 4\n");
+  const auto out = fresh_dir("mend-out");
+  const std::string cmd = "run '" + file.string() + "' --no-plots --out '" + out.string() + "'";
+  const auto first = cli(cmd);
+  CHECK(first.code == 1);
+  bool finished = true;
+  auto recs = suite_records(out / "results.sqlite", &finished);
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0]["failed_units"] == 1);
+  CHECK_FALSE(finished);
+  std::ofstream(automaton) << R"({"type": "dfa", "alphabet": ["a", "b"], "states": 2, "start": 0, "accepting": [0],
+                                   "transitions": {"a": [1, 0], "b": [0, 1]}})";
+  const auto second = cli(cmd);
+  INFO(second.err);
+  CHECK(second.code == 0);
+  recs = suite_records(out / "results.sqlite", &finished);
+  REQUIRE(recs.size() == 2);  // the resumed run's latest record is the current one
+  CHECK(recs.back()["failed_units"] == 0);
+  CHECK(recs.back()["attempt"] == 2);
+  CHECK(finished);
+  // a rerun of a run that succeeded adds nothing
+  const auto before = parallax::experiment::Store::open((out / "results.sqlite").string(), false).results().size();
+  CHECK(cli(cmd).code == 0);
+  CHECK(parallax::experiment::Store::open((out / "results.sqlite").string(), false).results().size() == before);
 }

@@ -318,3 +318,46 @@ TEMPLATE_TEST_CASE("scan: SIMD-lane affine kernel within the stated bound on con
     CHECK(worst <= bound);
   }
 }
+
+TEST_CASE("scan: a block longer than the input, up to 2^64 - 1 elements, is the whole input", "[quick][errors][scan]") {
+  // (n + B − 1) / B wrapped to zero blocks for B = 2^64 − 1 (a heap overflow); a
+  // block is now at most the input, whatever --block asks for
+  constexpr std::size_t kHuge = std::numeric_limits<std::size_t>::max();
+  CHECK(kernels::cpu::block_count(10, kHuge) == 1);
+  CHECK(kernels::cpu::block_count(kHuge, 1) == kHuge);
+  CHECK(kernels::cpu::block_count(kHuge, 2) == kHuge / 2 + 1);
+  CHECK(kernels::cpu::block_count(0, 7) == 0);
+  std::mt19937_64 rng(11);
+  std::vector<kernels::ScalarAffine<BigInt>::element> es(257);
+  for (auto& e : es) e = {BigInt(int(rng() % 5) - 2), BigInt(int(rng() % 9) - 4)};
+  for (int threads : {1, 2})
+    for (std::size_t block : {std::size_t(257), std::size_t(258), std::size_t(1) << 40, kHuge - 1, kHuge}) {
+      INFO("threads = " << threads << ", block = " << block);
+      check_all(kernels::ScalarAffine<BigInt>{}, es, BigInt(3), ScanOptions{threads, block}, Equal{});
+    }
+  // small trivially copyable elements take the prefix path, whose scratch holds a block: at most the input now
+  struct Mod64 {
+    std::uint64_t a, b;
+  };
+  auto mop = kernels::make_monoid(Mod64{1, 0}, [](const Mod64& f, const Mod64& g) { return Mod64{g.a * f.a, g.a * f.b + g.b}; });
+  std::vector<Mod64> ms(3001);
+  for (auto& m : ms) m = {rng() | 1, rng()};
+  auto msrc = [&](std::size_t t) -> const Mod64& { return ms[t]; };
+  std::vector<std::uint64_t> seq_b(ms.size());
+  const auto tot = kernels::scan_sequential(mop, msrc, ms.size(), [&](std::size_t t, const Mod64& e) { seq_b[t] = e.b; });
+  for (std::size_t block : {std::size_t(1) << 62, kHuge}) {
+    std::size_t mismatches = 0;
+    const auto par = kernels::scan_parallel(
+        mop, msrc, ms.size(), [&](std::size_t t, const Mod64& e) { mismatches += (e.b != seq_b[t]); }, {2, block});
+    CHECK(mismatches == 0);
+    CHECK((par.a == tot.a && par.b == tot.b));
+  }
+  std::vector<double> a(1000), b(1000), h(1000), ref(1000);
+  double x = 1;
+  for (std::size_t t = 0; t < a.size(); ++t) a[t] = double(int(rng() % 3) - 1), b[t] = double(int(rng() % 5) - 2), ref[t] = x = a[t] * x + b[t];
+  for (std::size_t block : {std::size_t(1001), kHuge}) {
+    INFO("block = " << block);
+    CHECK(kernels::cpu::run_affine_arrays(a.data(), b.data(), h.data(), a.size(), 1.0, {2, block}) == ref.back());
+    CHECK(h == ref);
+  }
+}

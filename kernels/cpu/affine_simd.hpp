@@ -86,8 +86,8 @@ T run_affine_arrays(const T* a, const T* b, T* h, std::size_t n, T h0, const Sca
   constexpr std::size_t kPrefetch = simd::kPrefetchBytes / sizeof(T);
   if (n == 0) return h0;
   // Blocks of about 256 KiB of (a, b); lane length an odd multiple of 16 (see block_size).
-  const std::size_t B = opts.block > 0 ? opts.block : block_size<T[2]>(opts, L);
-  const std::size_t nblocks = (n + B - 1) / B;
+  const std::size_t B = std::min(opts.block > 0 ? opts.block : block_size<T[2]>(opts, L), n);
+  const std::size_t nblocks = block_count(n, B);
   const int threads = static_cast<int>(std::min<std::size_t>(std::max(1, thread_count(opts)), nblocks));
 
   struct Worker {

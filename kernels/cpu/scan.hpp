@@ -49,6 +49,10 @@ inline constexpr std::size_t kLanes = 8;
 
 inline int thread_count(const ScanOptions& o) { return o.threads > 0 ? o.threads : omp_get_max_threads(); }
 
+/// ⌈n / B⌉ without the overflow of (n + B − 1) / B (a block of 2^64 − 1
+/// elements would wrap to zero blocks); B ≥ 1.
+inline std::size_t block_count(std::size_t n, std::size_t B) { return n / B + (n % B != 0); }
+
 template <class Element>
 std::size_t block_size(const ScanOptions& o, std::size_t lanes = kLanes) {
   if (o.block > 0) return o.block;
@@ -176,8 +180,9 @@ Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advanc
   using element = typename Op::element;
   constexpr bool prefix_path = kPrefixPath<element, Carry>;
   if (n == 0) return init;
-  const std::size_t B = block_size<element>(opts);
-  const std::size_t nblocks = (n + B - 1) / B;
+  // a block longer than the input is the input (and no scratch of B elements for it)
+  const std::size_t B = std::min(block_size<element>(opts), n);
+  const std::size_t nblocks = block_count(n, B);
   const int threads = static_cast<int>(std::min<std::size_t>(std::max(1, thread_count(opts)), nblocks));
 
   struct Worker {
@@ -351,10 +356,10 @@ typename Op::element reduce_tree(const Op& op, Source& src, std::size_t lo, std:
 template <class Op, class Source>
 typename Op::element reduce_tree_parallel(const Op& op, Source& src, std::size_t n, const ScanOptions& opts) {
   if (n == 0) return op.identity();
-  const int threads = std::max(1, thread_count(opts));
+  const int threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(1, thread_count(opts))), n));
   if (threads == 1 || n < 4) return reduce_tree(op, src, 0, n);
   int levels = 0;
-  while ((1 << levels) < 4 * threads && levels < 16) ++levels;  // a few tasks per thread
+  while ((std::size_t(1) << levels) < 4 * std::size_t(threads) && levels < 16) ++levels;  // a few tasks per thread
   typename Op::element result = op.identity();
   // thread 0 starts the tree; the others run its tasks at the team's barrier
   run_team(threads, [&](std::size_t tid, std::size_t, const ErrorSlot&) {

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <limits>
 
 #include "automata/dfa.hpp"
 #include "automata/automaton_json.hpp"
@@ -12,6 +15,7 @@
 #include "models/lrnn.hpp"
 #include "models/relu_rnn.hpp"
 #include "models/transformer.hpp"
+#include "numeric/limits.hpp"
 
 namespace parallax::cli {
 
@@ -79,7 +83,74 @@ models::TransformerSpec random_transformer_spec(std::string_view spec, std::stri
   return models::random_transformer(o);
 }
 
+/// ⌈log₂ n⌉ (0 for n ≤ 1).
+std::uint64_t ceil_log2(std::uint64_t n) {
+  std::uint64_t l = 0;
+  while (l < 64 && (std::uint64_t(1) << l) < n) ++l;
+  return l;
+}
+
+/// A count of about x (saturating at 2^64 − 1, never below 0).
+std::uint64_t count_of_double(double x) {
+  if (!(x > 0)) return 0;
+  return x >= 1.8e19 ? std::numeric_limits<std::uint64_t>::max() : static_cast<std::uint64_t>(std::ceil(x));
+}
+
 }  // namespace
+
+std::uint64_t prefix_steps_bound(Network net, std::uint64_t n) {
+  if (n <= 1) return 0;
+  const std::uint64_t lg = ceil_log2(n);
+  switch (net) {
+    case Network::Serial: return n - 1;
+    case Network::BrentKung: return limits::mul(2, n);
+    case Network::Sklansky: return limits::mul(n / 2 + 1, lg);
+    case Network::LadnerFischer: return limits::add(n, limits::mul(n / 2 + 1, lg));
+    case Network::KoggeStone:
+    default: return limits::mul(n, lg);
+  }
+}
+
+CircuitSize estimate_circuit(const CircuitRequest& req, std::size_t n, bool text) {
+  CircuitSize est;
+  constexpr std::size_t p1 = 8, p2 = 16;
+  if (n <= p2) return est;
+  const std::string_view s = req.spec;
+  enum class Growth { Linear, Prefix, Quadratic };
+  const Growth growth = s.starts_with("transformer:") || req.fanin == FanIn::Unbounded ? Growth::Quadratic
+                        : s.starts_with("rnn:")                                        ? Growth::Linear
+                                                                                       : Growth::Prefix;
+  const Circuit c1 = build_circuit(req, p1), c2 = build_circuit(req, p2);
+  // the weight of n steps: what a count grows with
+  auto weight = [&](std::uint64_t k, bool exact) -> double {
+    if (growth == Growth::Linear) return double(k);
+    const std::uint64_t steps = exact ? circuits::prefix_stats(req.network, k).size : prefix_steps_bound(req.network, k);
+    return double(k) + double(steps);
+  };
+  auto scale = [&](double q1, double q2) -> std::uint64_t {
+    double x = 0;
+    if (growth == Growth::Quadratic) {  // q = α·k + β·k² through both probes
+      const double beta = std::max(0.0, (q2 - 2 * q1) / (2.0 * p1 * p1));
+      const double alpha = std::max(0.0, (q1 - beta * p1 * p1) / p1);
+      x = std::max(alpha * double(n) + beta * double(n) * double(n), q2 / p2 * double(n));
+    } else {  // the larger per-weight cost of the two, times the weight of n
+      x = std::max(q1 / weight(p1, true), q2 / weight(p2, true)) * weight(n, false);
+    }
+    return count_of_double(1.25 * x);
+  };
+  est.gates = scale(double(c1.size()), double(c2.size()));
+  est.edges = scale(double(c1.edges().size()), double(c2.edges().size()));
+  est.constants = scale(double(c1.constants().size()), double(c2.constants().size()));
+  using limits::add;
+  using limits::mul;
+  // gates (16 bytes) and edges (4) while their vectors grow (old and new storage at once), constants as exact
+  // numbers, the measurement's three depths per gate; text: the written circuit and its copy (and an AIG)
+  std::uint64_t bytes = mul(3, add(mul(est.gates, 16), mul(est.edges, 4)));
+  bytes = add(bytes, add(mul(est.constants, 96), mul(est.gates, 12)));
+  if (text) bytes = add(bytes, add(mul(est.gates, 100), mul(est.edges, 24)));
+  est.bytes = bytes;
+  return est;
+}
 
 Circuit build_circuit(const CircuitRequest& req, std::size_t n) {
   std::string_view s = req.spec;

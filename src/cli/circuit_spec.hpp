@@ -43,4 +43,26 @@ Circuit build_circuit(const CircuitRequest& req, std::size_t n);
 /// The accepted spec forms, for help and error messages.
 std::string spec_forms();
 
+/// An estimate of the circuit build_circuit makes for n steps, before it is
+/// built: its gates, operand edges and constants, and the memory that
+/// building and measuring it (and writing it as text) takes at its peak.
+struct CircuitSize {
+  std::uint64_t gates = 0, edges = 0, constants = 0;
+  std::uint64_t bytes = 0;
+};
+
+/// Estimates the size for n steps from the circuits of two small lengths
+/// (8 and 16 steps), scaled as the construction grows: linearly for rnn:,
+/// quadratically for transformers and unbounded fan-in (an iterated sum over
+/// every earlier step), with the steps of the prefix network otherwise (n log n
+/// for sklansky, kogge-stone and ladner-fischer). Errs on the large side.
+/// `text`: the circuit is also written out (--format json, dot, blif, aiger).
+/// Throws SpecError as build_circuit does; n ≤ 16 builds nothing and returns
+/// zeros (the circuit itself is that small).
+CircuitSize estimate_circuit(const CircuitRequest& req, std::size_t n, bool text);
+
+/// An upper bound on the operator nodes of the prefix network over n inputs
+/// (circuits::prefix_stats counts them exactly, in O(n log n) time and O(n) memory).
+std::uint64_t prefix_steps_bound(Network net, std::uint64_t n);
+
 }  // namespace parallax::cli

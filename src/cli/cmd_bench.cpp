@@ -1,14 +1,45 @@
 // `parallax bench scan`: scan throughput on this machine, all figures from one run.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <unistd.h>
 
 #include "bench/scan_bench.hpp"
 #include "cli/common.hpp"
 #include "cli/device.hpp"
+#include "numeric/limits.hpp"
 
 namespace parallax::cli {
+
+namespace {
+
+/// The CPU figures' sizes, before any array is made: lengths from 1 to
+/// limits::kMaxLength (--n-exact: limits::kMaxBenchExactLength, its left fold
+/// takes quadratic time, and at most limits::kMaxListItems of them), --threads
+/// up to limits::kMaxThreads, and their arrays within the memory limit.
+void check_bench_scan_sizes(const bench::ScanBenchOptions& b) {
+  using limits::add;
+  using limits::mul;
+  if (b.n_scalar == 0 || b.n_struct == 0) throw CliError(kBadInput, "--n-scalar and --n-struct must be ≥ 1");
+  limits::check_count(b.n_scalar, limits::kMaxLength, "--n-scalar");
+  limits::check_count(b.n_struct, limits::kMaxLength, "--n-struct");
+  limits::check_count(b.n_exact.size(), limits::kMaxListItems, "--n-exact (the number of lengths)");
+  for (const std::size_t n : b.n_exact) {
+    if (n == 0) throw CliError(kBadInput, "--n-exact: lengths must be ≥ 1");
+    limits::check_count(n, limits::kMaxBenchExactLength, "--n-exact: a length");
+  }
+  limits::check_count(static_cast<std::uint64_t>(std::max(b.threads, 0)), limits::kMaxThreads, "--threads");
+  if (b.quick) return;  // --quick caps every size (bench/scan_bench.cpp)
+  std::uint64_t exact = 0;
+  for (const std::size_t n : b.n_exact) exact = std::max<std::uint64_t>(exact, n);
+  // fp32 arrays a, b, h, the reference and the SIMD copies; a dense 4×4 or PD d = 8 map and its heap blocks; four
+  // exact integers and their limbs (the products' bits grow linearly with the length)
+  const std::uint64_t bytes = std::max({mul(b.n_scalar, 32), mul(b.n_struct, 400), mul(exact, 256)});
+  limits::check_memory(bytes, fmt::format("bench scan (--n-scalar {}, --n-struct {}, --n-exact up to {})", b.n_scalar, b.n_struct, exact));
+}
+
+}  // namespace
 
 void add_bench(CLI::App& app) {
   auto* bench = app.add_subcommand("bench", "Benchmarks (figures measured in one run on this machine)");
@@ -40,6 +71,7 @@ void add_bench(CLI::App& app) {
   cmd->add_option("--elements", o->elements, "--device cuda: affine elements per scan figure (default 2^28; --quick 2^24)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 34));
   cmd->callback([o, cmd] {
+    limits::check_count(static_cast<std::uint64_t>(std::max(o->b.repeats, 0)), limits::kMaxRepeats, "--repeats");
     if (o->device == "cuda") {
       for (const char* cpu_only : {"--n-scalar", "--n-struct", "--n-exact", "--threads"})
         if (cmd->count(cpu_only) > 0)
@@ -52,6 +84,7 @@ void add_bench(CLI::App& app) {
       return;
     }
     if (cmd->count("--elements") > 0) throw CliError(kBadInput, "--elements is for the --device cuda figures; the CPU's take --n-scalar, --n-struct and --n-exact");
+    check_bench_scan_sizes(o->b);
     const bool tty = isatty(fileno(stderr));
     auto progress = [tty](const std::string& what) {
       if (tty) std::cerr << "\r\033[K" << what << std::flush;

@@ -3,13 +3,17 @@
 // and quasi-ELK against the sequential recurrence (bench/argru.hpp).
 #include <fmt/format.h>
 
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
-#include <fstream>
 
 #include "bench/argru.hpp"
 #include "cli/common.hpp"
 #include "cli/progress.hpp"
 #include "experiment/json_number.hpp"
+#include "numeric/limits.hpp"
+#include "numeric/output.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -22,7 +26,29 @@ struct BenchArGruOpts {
 
 using experiment::number_or_null;
 
+/// The sizes, before the training: --threads up to limits::kMaxThreads, at most
+/// limits::kMaxListItems --sigma2 values, and the memory of the largest phase:
+/// the training's tapes (backpropagation through every step of a training
+/// sequence, one per thread) or a dense solve (DEER and ELK hold a d×d
+/// Jacobian per step of the autoregressive run, ELK's smoother as much again).
+void check_argru_sizes(const BenchArGruOpts& o) {
+  using limits::add;
+  using limits::mul;
+  limits::check_count(static_cast<std::uint64_t>(std::max(o.a.threads, 0)), limits::kMaxThreads, "--threads");
+  limits::check_count(o.a.sigma2.size(), limits::kMaxListItems, "--sigma2 (the number of values)");
+  const bench::ArGruOptions a = bench::effective_options(o.a);
+  const std::uint64_t d = a.hidden, T = a.eval_length, L = a.train_length;
+  const std::uint64_t params = add(mul(3, add(mul(d, d), mul(2, d))), add(d, 1));
+  const std::uint64_t threads = std::min<std::uint64_t>(a.batch, a.threads > 0 ? std::uint64_t(a.threads) : std::uint64_t(omp_get_max_threads()));
+  const std::uint64_t training = mul(mul(threads, L), mul(add(mul(3, params), mul(32, d)), 32));
+  const std::uint64_t solving = mul(mul(T, add(mul(2, mul(d, d)), mul(10, d))), 8);
+  const std::uint64_t bytes = std::max(training, solving);
+  limits::check_memory(add(bytes, bytes / 4), fmt::format("bench argru (--hidden {}, --eval-length {}, --train-length {})", d, T, L));
+}
+
 void run_bench_argru(const BenchArGruOpts& o) {
+  check_argru_sizes(o);
+  if (!o.save_cell.empty()) io::check_output_path(o.save_cell, "--save-cell");  // before the training
   ProgressBar bar("phases");
   int phase = 0;
   const auto result = bench::run_argru_bench(o.a, [&](const std::string& what) {
@@ -30,11 +56,7 @@ void run_bench_argru(const BenchArGruOpts& o) {
     ++phase;
   });
   bar.update(1, 1, "done");
-  if (!o.save_cell.empty()) {
-    std::ofstream out(o.save_cell);
-    out << models::cell_to_json(result.training.argru());
-    if (!out) throw CliError(kFailure, fmt::format("{}: cannot write the trained cell", o.save_cell));
-  }
+  if (!o.save_cell.empty()) io::write_file_atomic(o.save_cell, models::cell_to_json(result.training.argru()));
   const auto& h = result.training.loss_history;
   Records rec({"method", "sigma2", "iterations", "outcome", "diverged_at", "max_error", "final_residual", "seconds",
                "speedup", "hidden", "T", "lyapunov", "loss_first", "loss_last"});

@@ -22,6 +22,7 @@
 #include "cli/device.hpp"
 #include "cli/progress.hpp"
 #include "cli/solve_cli.hpp"
+#include "numeric/limits.hpp"
 #include "solve/device.hpp"
 #include "solve/jacobian.hpp"
 #include "solve/newton.hpp"
@@ -42,6 +43,7 @@ bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p,
 void run_bench_scan_cuda(const BenchScanCudaOptions& o, Format f) {
   if (o.elements == 0) throw CliError(kBadInput, "--elements must be ≥ 1");
   if (o.repeats < 1) throw CliError(kBadInput, "--repeats must be ≥ 1");
+  limits::check_count(static_cast<std::uint64_t>(o.repeats), limits::kMaxRepeats, "--repeats");
   require_cuda();
   const std::string gpu = cuda::device_status();
   const auto figs = with_cuda_errors([&] { return cuda::bench_scans(o.elements, o.repeats); });
@@ -186,6 +188,21 @@ void run_bench_solve_cuda(const BenchSolveCudaOptions& o, Format f) {
     throw CliError(kBadInput, fmt::format("--precision {}: the device solves in fp32 and fp64", o.precision));
   if (o.hidden == 0 || o.batch == 0 || o.input == 0) throw CliError(kBadInput, "--hidden, --batch and --input-size must be ≥ 1");
   if (o.iters < 0) throw CliError(kBadInput, "--iters must be ≥ 0");
+  limits::check_count(o.hidden, limits::kMaxModelDim, "--hidden");
+  limits::check_count(o.input, limits::kMaxModelDim, "--input-size");
+  limits::check_count(static_cast<std::uint64_t>(o.iters), limits::kMaxIterations, "--iters");
+  {  // the largest ParaRNN configuration: a ParaLSTM's weights, and X, H and the sequential H of every sequence on the host
+    using limits::add;
+    using limits::mul;
+    std::uint64_t params = 0;
+    for (const auto& q : models::cell_param_shapes(models::CellKind::ParaLstm, o.hidden, o.input))
+      params = add(params, mul(q.rows, q.cols));
+    limits::check_count(params, limits::kMaxParameters, fmt::format("--hidden {} with --input-size {}: the parameters of a paralstm cell", o.hidden, o.input));
+    const std::uint64_t T = o.quick ? std::uint64_t(1) << 12 : std::uint64_t(1) << 20, n = mul(2, o.hidden);
+    const std::uint64_t bytes = mul(mul(mul(o.batch, T), add(o.input, mul(2, n))), p.kind == numeric::Precision::Kind::Fp64 ? 8 : 4);
+    limits::check_memory(add(add(bytes, bytes / 4), mul(params, 32)),
+                         fmt::format("bench solve --device cuda (--batch {} × T up to {} with --hidden {})", o.batch, T, o.hidden));
+  }
   require_cuda();
   const std::string gpu = cuda::device_status();
   const auto cfgs = solve_configs(o);

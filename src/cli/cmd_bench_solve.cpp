@@ -22,6 +22,7 @@
 #include "cli/common.hpp"
 #include "cli/device.hpp"
 #include "cli/progress.hpp"
+#include "numeric/limits.hpp"
 
 extern char** environ;
 
@@ -177,6 +178,8 @@ void add_bench_solve(CLI::App& bench) {
     }
     for (const char* opt : cuda_only)
       if (cmd->count(opt) > 0) throw CliError(kBadInput, fmt::format("{} goes with --device cuda", opt));
+    limits::check_count(o->threads.size(), limits::kMaxListItems, "--threads (the number of thread counts)");
+    for (const int t : o->threads) limits::check_count(static_cast<std::uint64_t>(std::max(t, 0)), limits::kMaxThreads, "--threads");
     run_bench_solve(*o);
   });
 }

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -18,6 +17,9 @@
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
 #include "experiment/fit.hpp"
+#include "experiment/lengths.hpp"
+#include "numeric/limits.hpp"
+#include "numeric/output.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -47,7 +49,14 @@ nlohmann::ordered_json record(std::size_t n, const circuits::Circuit& c, const c
           {"seconds", std::round(secs * 1e4) / 1e4}};
 }
 
+/// TEXT to --out (atomically: the file is complete or unchanged) or to stdout.
+void write_circuit_output(const CircuitOpts& o, const std::string& text) {
+  if (o.out.empty()) std::cout << text;
+  else io::write_file_atomic(o.out, text);
+}
+
 void run_circuit(const CircuitOpts& o) {
+  if (!o.out.empty()) io::check_output_path(o.out, "--out");  // before any work (and before a --store is opened)
   CircuitRequest req;
   req.spec = o.model;
   req.seed = o.seed;
@@ -67,21 +76,47 @@ void run_circuit(const CircuitOpts& o) {
 
   std::vector<std::size_t> ns;
   if (!o.sweep.empty()) {
+    if (o.n != 0) throw CliError(kBadInput, "give --n N or --sweep A..B, not both");
+    // A and B are lengths as --lengths reads them ("1e6" is a million, not 1), each from 1 to limits::kMaxLength
     const auto dots = o.sweep.find("..");
-    std::size_t a = 0, b = 0;
-    try {
-      if (dots == std::string::npos) throw std::invalid_argument("no ..");
-      a = std::stoull(o.sweep.substr(0, dots));
-      b = std::stoull(o.sweep.substr(dots + 2));
-    } catch (const std::exception&) {
-      throw CliError(kBadInput, fmt::format("--sweep: '{}' is not A..B with integers A and B", o.sweep));
+    if (dots == std::string::npos)
+      throw CliError(kBadInput, fmt::format("--sweep: '{}' is not A..B (n = A, 2A, 4A, … up to B)", o.sweep));
+    std::size_t ab[2] = {0, 0};
+    const std::string part[2] = {o.sweep.substr(0, dots), o.sweep.substr(dots + 2)};
+    for (int i = 0; i < 2; ++i) {
+      if (part[i].find_first_of(",.x+") != std::string::npos)
+        throw CliError(kBadInput, fmt::format("--sweep: '{}' is not A..B with whole numbers A and B", o.sweep));
+      try {
+        ab[i] = experiment::parse_lengths(part[i]).at(0);
+      } catch (const std::exception& e) {
+        throw CliError(kBadInput, fmt::format("--sweep: {}", e.what()));
+      }
     }
+    const std::size_t a = ab[0], b = ab[1];
     if (a == 0 || b < a) throw CliError(kBadInput, fmt::format("--sweep: '{}' needs 1 <= A <= B", o.sweep));
-    for (std::size_t n = a; n <= b; n *= 2) ns.push_back(n);
+    for (std::size_t n = a; n <= b; n *= 2) {  // b ≤ kMaxLength: no overflow
+      ns.push_back(n);
+      if (n > b / 2) break;
+    }
     if (one_circuit) throw CliError(kBadInput, fmt::format("--format {} writes one circuit: give --n, not --sweep", format));
   } else {
     if (o.n == 0) throw CliError(kBadInput, "give --n N (N >= 1) or --sweep A..B");
+    limits::check_count(o.n, limits::kMaxLength, "--n");
     ns.push_back(o.n);
+  }
+  {  // the largest circuit, estimated from two small ones before any is built (and before a --store is opened)
+    const std::size_t largest = ns.back();
+    const std::string option = o.sweep.empty() ? fmt::format("--n {}", largest) : fmt::format("--sweep {}", o.sweep);
+    CircuitSize size;
+    try {
+      size = estimate_circuit(req, largest, one_circuit);
+    } catch (const SpecError& e) {
+      throw CliError(kBadInput, e.what());
+    }
+    const std::string what = fmt::format("the circuit of '{}' at n = {}", o.model, largest);
+    limits::check_count(size.gates, limits::kMaxCircuitGates, fmt::format("{}: the gates of {} (estimated)", option, what));
+    limits::check_count(size.edges, limits::kMaxCircuitGates, fmt::format("{}: the operand edges of {} (estimated)", option, what));
+    limits::check_memory(size.bytes, fmt::format("{}: {} (about {} gates)", option, what, size.gates));
   }
 
   StoreLink link;
@@ -133,13 +168,7 @@ void run_circuit(const CircuitOpts& o) {
         else if (format == "aiger") circuits::write_aiger(aig, text);
         else circuits::write_aiger_binary(aig, text);
       }
-      if (o.out.empty()) {
-        std::cout << text.str();
-      } else {
-        std::ofstream f(o.out, std::ios::binary);
-        if (!f) throw CliError(kFailure, fmt::format("{}: cannot write", o.out));
-        f << text.str();
-      }
+      write_circuit_output(o, text.str());
       return;
     }
     const auto row = record(n, c, m, secs);
@@ -179,13 +208,7 @@ void run_circuit(const CircuitOpts& o) {
                                                             : "a + b·n (linear depth)");
     }
   }
-  if (o.out.empty()) {
-    std::cout << text.str();
-  } else {
-    std::ofstream f(o.out);
-    if (!f) throw CliError(kFailure, fmt::format("{}: cannot write", o.out));
-    f << text.str();
-  }
+  write_circuit_output(o, text.str());
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 // predicted to manage.
 #include <fmt/format.h>
 
-#include <fstream>
+#include <sstream>
 
 #include "automata/classify.hpp"
 #include "automata/minimize.hpp"
@@ -11,6 +11,7 @@
 #include "automata/predict.hpp"
 #include "cli/common.hpp"
 #include "cli/language_source.hpp"
+#include "numeric/output.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -28,8 +29,7 @@ void write_cayley(const automata::Dfa& minimal, std::size_t max_size, const std:
   const auto m = automata::transition_monoid_of(minimal, max_size);
   if (m.size() > 20000)
     throw CliError(kBadInput, fmt::format("--cayley: the monoid has {} elements; a drawing is useful up to 20000", m.size()));
-  std::ofstream out(path);
-  if (!out) throw CliError(kBadInput, fmt::format("--cayley: cannot write {}", path));
+  std::ostringstream out;
   out << "digraph cayley {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
   for (std::uint32_t e = 0; e < m.size(); ++e) {
     std::string label;
@@ -46,9 +46,11 @@ void write_cayley(const automata::Dfa& minimal, std::size_t max_size, const std:
       out << fmt::format("  e{} -> e{} [label=\"{}\"];\n", e, m.right[e][g], letter);
     }
   out << "}\n";
+  io::write_file_atomic(path, out.str());
 }
 
 void run(const ClassifyOpts& o) {
+  if (!o.cayley.empty()) io::check_output_path(o.cayley, "--cayley");  // before any work
   const auto a = o.source.load();
   if (a.weighted())
     throw CliError(kBadInput, fmt::format("{}: classify needs a regular language (a DFA, NFA, regex or built-in "

@@ -5,6 +5,7 @@
 // LRNN (Grazzi et al. ICLR 2025) needs enough bits for its readout margin.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "cli/common.hpp"
 #include "models/lrnn.hpp"
 #include "numeric/dispatch.hpp"
+#include "numeric/limits.hpp"
 #include "numeric/precision.hpp"
 
 namespace parallax::cli {
@@ -36,8 +38,42 @@ std::string events_of(const numeric::Status& s) {
   return fmt::format("{}", fmt::join(e, ","));
 }
 
+/// The sizes of the options, before anything is computed: every length from
+/// 1 to limits::kMaxLength and at most limits::kMaxSweepPoints of them, --trials
+/// up to limits::kMaxTrials, --threads up to limits::kMaxThreads; the words,
+/// all held at once, within the memory limit; and the token evaluations within
+/// limits::kMaxSweepTokens (the demo has no --allow-long: hours of work are a typo).
+void check_demo_sizes(const DemoOpts& o) {
+  if (o.lengths.empty()) throw CliError(kBadInput, "--lengths: give at least one length");
+  limits::check_count(o.lengths.size(), limits::kMaxSweepPoints, "--lengths (the number of lengths)");
+  for (auto n : o.lengths) {
+    if (n == 0) throw CliError(kBadInput, "--lengths: lengths must be positive");
+    limits::check_count(n, limits::kMaxLength, "--lengths: a length");
+  }
+  limits::check_count(o.trials, limits::kMaxTrials, "--trials");
+  limits::check_count(static_cast<std::uint64_t>(std::max(o.threads, 0)), limits::kMaxThreads, "--threads");
+  limits::check_count(o.precisions.size(), limits::kMaxSweepPoints, "--precisions (the number of precisions)");
+  limits::check_count(o.models.size(), limits::kMaxSweepPoints, "--models (the number of models)");
+  std::uint64_t tokens = 0;
+  for (auto n : o.lengths) tokens = limits::add(tokens, n);
+  const std::uint64_t words = limits::mul(o.lengths.size(), o.trials);  // each a vector: 4 bytes a letter and its header
+  limits::check_memory(limits::add(limits::mul(tokens, limits::mul(o.trials, 4)), limits::mul(words, 64)),
+                       fmt::format("the demo's {} words ({} per length, --trials {}) of --lengths up to {}", words, o.trials,
+                                   o.trials, *std::max_element(o.lengths.begin(), o.lengths.end())));
+  // sequential and parallel runs of every word, for every model and precision
+  const std::uint64_t runs = limits::mul(limits::mul(o.models.size(), o.precisions.size()), limits::mul(2, o.trials));
+  const std::uint64_t evaluations = limits::mul(tokens, runs);
+  if (evaluations > limits::kMaxSweepTokens)
+    throw limits::LimitError(fmt::format(
+        "--lengths and --trials: the demo would evaluate about {:.1e} tokens ({} trials of lengths summing to {}, {} models, "
+        "{} precisions, sequential and parallel), above the budget of {:.0e} (hours of work; docs/limits.md); give fewer "
+        "or shorter lengths or fewer trials (`parallax recognize` runs long sweeps, with --allow-long)",
+        double(evaluations), o.trials, tokens, o.models.size(), o.precisions.size(), double(limits::kMaxSweepTokens)));
+}
+
 void run_demo(const DemoOpts& o) {
   // Validate everything before any work starts.
+  check_demo_sizes(o);
   std::vector<numeric::Precision> specs;
   for (const auto& s : o.precisions) {
     try {
@@ -59,8 +95,6 @@ void run_demo(const DemoOpts& o) {
     if (net.alphabet != std::vector<std::string>{"s", "c"} || net.input_dim > 0 || !net.has_readout())
       throw CliError(kBadInput, fmt::format("model '{}' does not read the S5 generator alphabet [s, c] with a readout", net.name));
   }
-  for (auto n : o.lengths)
-    if (n == 0) throw CliError(kBadInput, "--lengths: lengths must be positive");
 
   // Balanced instances: half of the words multiply to the identity.
   struct Instance {

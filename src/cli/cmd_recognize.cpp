@@ -13,14 +13,16 @@
 #include "automata/minimize.hpp"
 #include "automata/sample.hpp"
 #include "cli/common.hpp"
-#include "models/json_positions.hpp"
 #include "cli/experiment_output.hpp"
 #include "cli/language_source.hpp"
 #include "cli/store_link.hpp"
 #include "experiment/fit.hpp"
 #include "experiment/lengths.hpp"
 #include "experiment/recognize.hpp"
+#include "experiment/reduce.hpp"
 #include "experiment/store.hpp"
+#include "models/json_positions.hpp"
+#include "numeric/limits.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -39,30 +41,9 @@ struct RecognizeOpts {
   int max_bits = 2048;
   bool no_scan = false;
   bool check = false;
+  bool allow_long = false;
   std::string store;
 };
-
-/// The stored (and --json) form of an accuracy record; absent values are null.
-nlohmann::ordered_json record_json(const experiment::RecognizeRecord& r, const std::string& language, const std::string& model) {
-  using J = nlohmann::ordered_json;
-  return {{"language", language},
-          {"model", model},
-          {"n", r.length},
-          {"precision", r.precision},
-          {"trials", r.trials},
-          {"accepted", r.accepted_trials},
-          {"correct", r.correct},
-          {"accuracy", r.accuracy()},
-          {"undecided", r.undecided},
-          {"overflow", r.overflow},
-          {"scan_checked", r.scan_checked},
-          {"scan_agree", r.scan_checked ? J(r.scan_agree) : J(nullptr)},
-          {"ns_per_token", std::round(r.ns_per_token * 10) / 10},
-          {"scan_ns_per_token", r.scan_checked ? J(std::round(r.scan_ns_per_token * 10) / 10) : J(nullptr)},
-          {"first_failure", r.first_failure ? J(*r.first_failure) : J(nullptr)},
-          {"failure_word", r.first_failure ? J(r.first_failure_word) : J(nullptr)},
-          {"failure_expected", r.first_failure ? J(r.first_failure_expected ? "accept" : "reject") : J(nullptr)}};
-}
 
 /// The configuration of a stored run: everything that changes the records
 /// except the lengths and precisions, which only choose which are computed.
@@ -140,6 +121,7 @@ void run(const RecognizeOpts& o) {
   ro.max_bits = o.max_bits;
   ro.check_scan = !o.no_scan;
   if (o.trials == 0) throw CliError(kBadInput, "--trials must be at least 1");
+  limits::check_count(o.trials, limits::kMaxTrials, "--trials");
   if (!o.strings.empty()) {
     ro.strings = read_strings(o.strings, target.alphabet());
     std::vector<std::size_t> ls;
@@ -155,6 +137,28 @@ void run(const RecognizeOpts& o) {
     }
   }
   check_search_bits(o.exponent_bits, o.max_bits);
+  if (!ro.strings) {
+    experiment::SweepWork w;
+    w.lengths = ro.lengths;
+    w.trials = ro.trials;
+    w.precisions = ro.precisions;
+    w.scan = ro.check_scan;
+    w.exact_reference = false;
+    w.min_bits = ro.min_bits;
+    w.search = {ro.exponent_bits, ro.linear_bits, ro.max_bits, ro.check_scan, false};
+    for (const auto& p : ro.precisions)
+      w.search.interval = w.search.interval || p.kind == numeric::Precision::Kind::Interval;
+    experiment::check_sweep_work(w, o.allow_long, "--lengths", "Give --allow-long");
+  }
+  // log:C and poly:K at every length, before any work: a width above the cap is refused now
+  for (const auto& spec : ro.precisions)
+    for (const std::size_t n : ro.lengths) {
+      try {
+        (void)spec.resolve(std::max<std::size_t>(n, 1));
+      } catch (const numeric::PrecisionError& e) {
+        throw CliError(kBadInput, fmt::format("--precision {} at n = {}: {}", spec.to_string(), n, e.what()));
+      }
+    }
   const bool tty = isatty(STDERR_FILENO);
   std::cerr << fmt::format("{}: {}\n", target.name, model.description);
   experiment::RecognizeReport rep;
@@ -163,50 +167,75 @@ void run(const RecognizeOpts& o) {
   try {
     if (o.store.empty()) {
       rep = experiment::recognize(target, model, ro, tty ? progress_line : nullptr);
-      for (const auto& r : rep.records) rows.push_back(record_json(r, target.name, o.model));
+      for (const auto& r : rep.records) rows.push_back(experiment::to_json(r, target.name, o.model));
     } else {
       if (ro.strings) throw CliError(kBadInput, "--store keeps sampled words (--lengths), not --strings");
       link.open(o.store, "recognize", store_config(o, target.name, ro), ro.seed);
+      // one length at a time: what the run already holds is read back, the
+      // rest computed and stored in one transaction per length
+      auto place = [&link](const std::string& key) {
+        return experiment::stored_place(link.path(), link.run(), "recognize", key);
+      };
+      // a stored accuracy record for (n, spec), checked field by field, or null
+      auto stored_row = [&](std::size_t n, const numeric::Precision& spec) -> std::optional<nlohmann::ordered_json> {
+        const std::string format = spec.resolve(std::max<std::size_t>(n, 1)).to_string();
+        const auto key = record_key(n, format);
+        const auto* j = link.find(key);
+        if (!j) return std::nullopt;
+        return experiment::read_stored(place(key), [&] {
+          auto row = experiment::checked_recognize_record(*j, n);
+          if (row["format"] != format)
+            throw experiment::RecordFieldError(
+                fmt::format("field 'format' is {}, but the key says '{}'", row["format"].dump(), format));
+          // stored under its format: it answers every spec that resolves to it here
+          row["precision"] = spec.to_string();
+          return row;
+        });
+      };
       // one length at a time: what the run already holds is read back, the
       // rest computed and stored in one transaction per length
       for (const std::size_t n : ro.lengths) {
         experiment::RecognizeOptions one = ro;
         one.lengths = {n};
         one.precisions.clear();
-        std::vector<nlohmann::ordered_json> have;
-        for (const auto& spec : ro.precisions) {
-          const auto* j = link.find(record_key(n, spec.resolve(std::max<std::size_t>(n, 1)).to_string()));
-          if (j) have.push_back(*j);
-          else one.precisions.push_back(spec);
-        }
-        const auto* mb = ro.min_bits ? link.find(min_bits_key(n)) : nullptr;
+        for (const auto& spec : ro.precisions)
+          if (!stored_row(n, spec)) one.precisions.push_back(spec);
+        const auto mkey = min_bits_key(n);
+        const auto* mb = ro.min_bits ? link.find(mkey) : nullptr;
         one.min_bits = ro.min_bits && !mb;
-        if (mb) for (const auto& m : min_bits_from_result(nlohmann::json::parse(mb->dump()))) rep.min_bits.push_back(m);
-        if (one.precisions.empty() && !one.min_bits) {
-          for (auto& h : have) rows.push_back(std::move(h));
-          continue;
+        if (mb) {
+          const auto ms = experiment::read_stored(place(mkey), [&] {
+            auto v = experiment::min_bits_records_from_result(nlohmann::json(*mb));
+            for (const auto& m : v)
+              if (m.length != n)
+                throw experiment::RecordFieldError(
+                    fmt::format("a record has n = {}, but the key says n = {}", m.length, n));
+            return v;
+          });
+          rep.min_bits.insert(rep.min_bits.end(), ms.begin(), ms.end());
         }
-        if (one.precisions.empty()) one.precisions = {ro.precisions.front()};  // the words are needed for the search
-        auto part = experiment::recognize(target, model, one, tty ? progress_line : nullptr);
-        std::vector<experiment::ResultInput> batch;
-        for (const auto& r : part.records) {
-          const auto key = record_key(n, r.precision);
-          if (link.find(key)) continue;
-          const auto j = record_json(r, target.name, o.model);
-          batch.push_back({"record", key, j});
+        if (!one.precisions.empty() || one.min_bits) {
+          if (one.precisions.empty()) one.precisions = {ro.precisions.front()};  // the words are needed for the search
+          auto part = experiment::recognize(target, model, one, tty ? progress_line : nullptr);
+          std::vector<experiment::ResultInput> batch;
+          for (const auto& r : part.records) {
+            const auto key = record_key(n, r.format);
+            if (link.find(key)) continue;
+            batch.push_back({"record", key, experiment::to_json(r, target.name, o.model)});
+          }
+          if (one.min_bits) batch.push_back({"min-bits", mkey, min_bits_result(n, part.min_bits)});
+          link.put_all(batch);
+          for (const auto& m : part.min_bits) rep.min_bits.push_back(m);
         }
-        if (one.min_bits) batch.push_back({"min-bits", min_bits_key(n), min_bits_result(n, part.min_bits)});
-        link.put_all(batch);
-        for (const auto& spec : ro.precisions) {
-          const auto* j = link.find(record_key(n, spec.resolve(std::max<std::size_t>(n, 1)).to_string()));
-          if (j) rows.push_back(*j);
-        }
-        for (const auto& m : part.min_bits) rep.min_bits.push_back(m);
+        for (const auto& spec : ro.precisions)
+          if (auto row = stored_row(n, spec)) rows.push_back(std::move(*row));
       }
       link.finish();
     }
   } catch (const numeric::PrecisionError& e) {
     throw CliError(kBadInput, fmt::format("--precision: {}", e.what()));
+  } catch (const experiment::StoreError& e) {
+    throw store_error(e);
   }
   if (tty) std::cerr << "\r\033[K";
   const Format f = o.fmt.format();
@@ -215,9 +244,9 @@ void run(const RecognizeOpts& o) {
     if (f == Format::Table) std::erase_if(cols, [](const std::string& c) { return c == "record" || c == "language" || c == "model"; });
     return cols;
   };
-  Records acc(columns({"record", "language", "model", "n", "precision", "trials", "accepted", "correct", "accuracy",
-                       "undecided", "overflow", "scan_agree", "ns_per_token", "scan_ns_per_token", "first_failure",
-                       "failure_word", "failure_expected"}));
+  Records acc(columns({"record", "language", "model", "n", "precision", "format", "trials", "accepted", "correct",
+                       "accuracy", "undecided", "overflow", "scan_agree", "ns_per_token", "scan_ns_per_token",
+                       "first_failure", "failure_word", "failure_expected"}));
   std::size_t failures = 0;
   for (const auto& stored : rows) {
     failures += stored.at("trials").get<std::size_t>() - stored.at("correct").get<std::size_t>();
@@ -263,6 +292,8 @@ void add_recognize(CLI::App& app) {
   cmd->add_option("--max-bits", o->max_bits, "Upper limit of the --min-bits search")->capture_default_str();
   cmd->add_flag("--no-scan", o->no_scan, "Skip the parallel-scan evaluation (sequential only)");
   cmd->add_flag("--check", o->check, "Exit 1 when any trial is decided wrongly");
+  cmd->add_flag("--allow-long", o->allow_long,
+                "Run a sweep estimated above the work budget (docs/limits.md: 1e10 token evaluations, hours of work)");
   cmd->add_option("--store", o->store,
                   "SQLite result store (docs/store.md): records are written per length as they complete, and a rerun "
                   "of the same configuration reuses the stored ones (resume)");

@@ -14,10 +14,12 @@
 #include "cli/experiment_output.hpp"
 #include "cli/progress.hpp"
 #include "cli/store_link.hpp"
+#include "experiment/instances.hpp"
 #include "experiment/lengths.hpp"
 #include "experiment/reduce.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
+#include "numeric/limits.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -35,60 +37,94 @@ struct ReduceOpts {
   int max_bits = 2048;
   bool no_scan = false;
   bool check = false;
+  bool allow_long = false;
   std::string store;
 };
 
-
-/// Wires a sweep's hooks to the store: stored results are reused, new ones
-/// written one transaction each.
+/// Wires a sweep's hooks to the store: stored results are reused (after
+/// checking every field they use), new ones written one transaction each.
 void wire(StoreLink& link, experiment::ReduceHooks& h) {
-  h.stored_record = [&link](std::size_t n, const std::string& prec) -> std::optional<experiment::ReduceRecord> {
-    const auto* j = link.find(record_key(n, prec));
-    if (!j) return std::nullopt;
-    return experiment::reduce_record_from_json(nlohmann::json::parse(j->dump()));
+  auto place = [&link](const std::string& key) {
+    return experiment::stored_place(link.path(), link.run(), "reduce", key);
   };
-  h.stored_min_bits = [&link](std::size_t n) -> std::optional<std::vector<experiment::MinBitsRecord>> {
-    const auto* j = link.find(min_bits_key(n));
+  h.stored_record = [&link, place](std::size_t n,
+                                   const std::string& format) -> std::optional<experiment::ReduceRecord> {
+    const auto key = record_key(n, format);
+    const auto* j = link.find(key);
     if (!j) return std::nullopt;
-    return min_bits_from_result(nlohmann::json::parse(j->dump()));
+    return experiment::read_stored(place(key), [&] {
+      auto r = experiment::reduce_record_from_json(nlohmann::json(*j));
+      if (r.length != n)
+        throw experiment::RecordFieldError(fmt::format("field 'n' is {}, but the key says n = {}", r.length, n));
+      if (r.format != format)
+        throw experiment::RecordFieldError(
+            fmt::format("field 'format' is '{}', but the key says '{}'", r.format, format));
+      return r;
+    });
+  };
+  h.stored_min_bits = [&link, place](std::size_t n) -> std::optional<std::vector<experiment::MinBitsRecord>> {
+    const auto key = min_bits_key(n);
+    const auto* j = link.find(key);
+    if (!j) return std::nullopt;
+    return experiment::read_stored(place(key), [&] {
+      auto ms = experiment::min_bits_records_from_result(nlohmann::json(*j));
+      for (const auto& m : ms)
+        if (m.length != n)
+          throw experiment::RecordFieldError(fmt::format("a record has n = {}, but the key says n = {}", m.length, n));
+      return ms;
+    });
   };
   h.on_record = [&link](const experiment::ReduceRecord& r) {
-    link.put("record", record_key(r.length, r.precision), experiment::to_json(r));
+    link.put("record", record_key(r.length, r.format), experiment::to_json(r));
   };
   h.on_min_bits = [&link](std::size_t n, const std::vector<experiment::MinBitsRecord>& ms) {
     link.put("min-bits", min_bits_key(n), min_bits_result(n, ms));
   };
 }
 
-/// --input: one instance per line; malformed lines are reported and skipped,
-/// and the command then exits 2 after printing the records of the others.
-void run_input(const ReduceOpts& o, const reductions::Problem& p, const numeric::Precision& prec) {
+/// --input: one instance per line (experiment/instances.hpp), evaluated at
+/// every precision, each resolved at the instance's own size (its token
+/// count); one record per instance and precision. Malformed lines are
+/// reported and skipped, and the command then exits 2 after printing the
+/// records of the others.
+void run_input(const ReduceOpts& o, const reductions::Problem& p, const std::vector<numeric::Precision>& precisions) {
   const auto text = models::read_text_file(o.input);
-  if (!text) throw CliError(kBadInput, fmt::format("{}: cannot open the instance file", o.input));
-  Records r({"id", "answer", "reference", "correct"});
+  if (!text) throw CliError(kBadInput, fmt::format("--input {}: cannot open the instance file", o.input));
+  Records r({"id", "n", "precision", "format", "answer", "reference", "correct"});
   std::istringstream lines(*text);
   std::string line;
   std::size_t skipped = 0, wrong = 0;
   for (std::size_t no = 1; std::getline(lines, line); ++no) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {
-      nlohmann::json in;
-      try {
-        in = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::parse_error& e) {
-        throw reductions::ProblemError(models::json_syntax_message(fmt::format("{}:{}", o.input, no), line, e.byte, e.what()));
-      }
-      p.validate(in);
+      const auto in = experiment::parse_instance_line(p, line, o.input, no);
       const bool reference = p.solve(in);
       const auto enc = p.encode(in, o.construction);
-      const int d = experiment::decide(*enc.model, enc.tokens, prec, false);
-      const bool correct = d == (reference ? 1 : -1);
-      wrong += !correct;
-      nlohmann::ordered_json id = in.contains("id") ? nlohmann::ordered_json(in["id"]) : nlohmann::ordered_json(no);
-      r.add({{"id", id},
-             {"answer", d == 0 ? nlohmann::ordered_json("undecided") : nlohmann::ordered_json(d == 1)},
-             {"reference", reference},
-             {"correct", correct}});
+      const std::size_t n = experiment::instance_size(enc.tokens.size());
+      // resolve every precision before evaluating any, so that a line is all or nothing
+      std::vector<numeric::Precision> formats;
+      for (const auto& spec : precisions) {
+        try {
+          formats.push_back(spec.resolve(n));
+        } catch (const numeric::PrecisionError& e) {
+          throw reductions::ProblemError(fmt::format("{}:{}: --precision {} at this instance's size n = {}: {}",
+                                                     o.input, no, spec.to_string(), n, e.what()));
+        }
+      }
+      const nlohmann::ordered_json id =
+          in.contains("id") ? nlohmann::ordered_json(in["id"]) : nlohmann::ordered_json(no);
+      for (std::size_t i = 0; i < precisions.size(); ++i) {
+        const int d = experiment::decide(*enc.model, enc.tokens, formats[i], false);
+        const bool correct = d == (reference ? 1 : -1);
+        wrong += !correct;
+        r.add({{"id", id},
+               {"n", n},
+               {"precision", precisions[i].to_string()},
+               {"format", formats[i].to_string()},
+               {"answer", d == 0 ? nlohmann::ordered_json("undecided") : nlohmann::ordered_json(d == 1)},
+               {"reference", reference},
+               {"correct", correct}});
+      }
     } catch (const reductions::ProblemError& e) {
       std::string msg = e.what();
       if (!msg.starts_with(o.input)) msg = fmt::format("{}:{}: {}", o.input, no, msg);
@@ -97,7 +133,7 @@ void run_input(const ReduceOpts& o, const reductions::Problem& p, const numeric:
     }
   }
   r.print(o.fmt.format());
-  if (skipped) throw CliError(kBadInput, fmt::format("{}: {} malformed line(s) skipped", o.input, skipped));
+  if (skipped) throw CliError(kBadInput, fmt::format("--input {}: {} malformed line(s) skipped", o.input, skipped));
   if (o.check && wrong) throw CliError(kFailure, fmt::format("--check: {} instance(s) answered wrongly", wrong));
 }
 
@@ -117,12 +153,20 @@ void run(const ReduceOpts& o) {
                                           ro.construction, o.problem, fmt::join(names, ", ")));
   ro.precisions = parse_precision_list(o.precisions);
   if (o.trials == 0) throw CliError(kBadInput, "--trials must be at least 1");
+  limits::check_count(o.trials, limits::kMaxTrials, "--trials");
   if (o.jobs < 1 || o.jobs > 256) throw CliError(kBadInput, "--jobs must be from 1 to 256");
   check_search_bits(o.exponent_bits, o.max_bits);
   if (!o.input.empty()) {
+    // an instance file is read and answered, not swept: the sweep's options do not apply
+    if (!o.store.empty())
+      throw CliError(kBadInput,
+                     "--input: --store keeps generated instances (--lengths), not an instance file; give one of them");
+    if (o.min_bits)
+      throw CliError(kBadInput,
+                     "--input: --min-bits searches over generated instances (--lengths), not an instance file");
     ReduceOpts io = o;
     io.construction = ro.construction;
-    run_input(io, *p, ro.precisions.front().resolve(1));
+    run_input(io, *p, ro.precisions);
     return;
   }
   try {
@@ -138,6 +182,25 @@ void run(const ReduceOpts& o) {
   ro.search.max_bits = o.max_bits;
   for (const auto& prec : ro.precisions) ro.search.interval = ro.search.interval || prec.kind == numeric::Precision::Kind::Interval;
   ro.check_scan = !o.no_scan;
+  {
+    experiment::SweepWork w;
+    w.lengths = ro.lengths;
+    w.trials = ro.trials;
+    w.precisions = ro.precisions;
+    w.scan = ro.check_scan;
+    w.min_bits = ro.min_bits;
+    w.search = ro.search;
+    experiment::check_sweep_work(w, o.allow_long, "--lengths", "Give --allow-long");
+  }
+  // log:C and poly:K at every length, before any work: a width above the cap is refused now
+  for (const auto& spec : ro.precisions)
+    for (const std::size_t n : ro.lengths) {
+      try {
+        (void)spec.resolve(std::max<std::size_t>(n, 1));
+      } catch (const numeric::PrecisionError& e) {
+        throw CliError(kBadInput, fmt::format("--precision {} at n = {}: {}", spec.to_string(), n, e.what()));
+      }
+    }
   experiment::ReduceHooks hooks;
   StoreLink link;
   if (!o.store.empty()) {
@@ -159,8 +222,8 @@ void run(const ReduceOpts& o) {
   bar.clear();
   link.finish();
   const Format f = o.fmt.format();
-  Records acc({"problem", "construction", "n", "precision", "trials", "yes", "correct", "accuracy", "undecided", "overflow",
-               "scan_agree", "max_error", "ns_per_token", "first_failing_seed"});
+  Records acc({"problem", "construction", "n", "precision", "format", "trials", "yes", "correct", "accuracy",
+               "undecided", "overflow", "scan_agree", "max_error", "ns_per_token", "first_failing_seed"});
   std::size_t failures = 0;
   for (const auto& r : rep.records) {
     failures += r.trials - r.correct;
@@ -192,14 +255,17 @@ void add_reduce(CLI::App& app) {
   cmd->add_option("--trials", o->trials, "Instances per length, half yes and half no")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed (trial k of length n uses a seed derived from it, shown for failures)")->capture_default_str();
   cmd->add_option("--jobs", o->jobs, "Threads over trials (the records do not depend on it)")->capture_default_str();
-  cmd->add_option("--input", o->input,
-                  "Instances from a JSON Lines file (docs/problems.md): one record per instance at the first precision; "
-                  "malformed lines are reported and skipped, then exit 2");
+  cmd->add_option(
+      "--input", o->input,
+      "Instances from a JSON Lines file (docs/problems.md): one record per instance and precision, log:C and "
+      "poly:K resolved at the instance's token count; malformed lines are reported and skipped, then exit 2");
   cmd->add_flag("--min-bits", o->min_bits, "Per length, the smallest float:M:E width answering every trial, and a fit against n");
   cmd->add_option("--exponent-bits", o->exponent_bits, "E of float:M:E in the --min-bits search")->capture_default_str();
   cmd->add_option("--max-bits", o->max_bits, "Upper limit of the --min-bits search")->capture_default_str();
   cmd->add_flag("--no-scan", o->no_scan, "Sequential evaluation only");
   cmd->add_flag("--check", o->check, "Exit 1 when any trial is answered wrongly");
+  cmd->add_flag("--allow-long", o->allow_long,
+                "Run a sweep estimated above the work budget (docs/limits.md: 1e10 token evaluations, hours of work)");
   cmd->add_option("--store", o->store,
                   "SQLite result store (docs/store.md): results are written as they complete, and a rerun of the same "
                   "configuration reuses the stored ones (resume)");

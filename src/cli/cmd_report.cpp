@@ -6,6 +6,7 @@
 // what is missing.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -30,6 +31,9 @@ void run(const ReportOpts& o) {
     throw CliError(kBadInput, e.what());
   }
   ro.out_dir = o.out;
+  std::error_code ec;  // a file where the folder should be: refused before the store is read
+  if (std::filesystem::exists(o.out, ec) && !std::filesystem::is_directory(o.out, ec))
+    throw CliError(kBadInput, fmt::format("--out: {}: exists and is not a directory", o.out));
   ro.plots = !o.no_plots;
   ro.title = o.title;
 

@@ -28,10 +28,12 @@
 #include "cli/circuit_spec.hpp"
 #include "cli/common.hpp"
 #include "experiment/lengths.hpp"
+#include "experiment/reduce.hpp"
 #include "experiment/store.hpp"
 #include "experiment/suite.hpp"
 #include "models/cell.hpp"
 #include "models/json_positions.hpp"
+#include "numeric/limits.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
 #include "report/render.hpp"
@@ -66,6 +68,7 @@ const std::map<std::string, std::string> kManaged = {
     {"format", "results go to the store"},
     {"dump-states", "results go to the store"},
     {"strings", "stored runs use sampled words (lengths)"},
+    {"input", "stored runs use generated instances (lengths)"},
 };
 
 /// One child process: a subcommand and its arguments.
@@ -119,11 +122,51 @@ void check_semantics(const Suite& s, const SuiteEntry& e) {
     return out;
   };
   auto check_lengths = [&](const char* key) {
-    if (!e.options.contains(key)) return;
+    if (!e.options.contains(key)) return std::vector<std::size_t>{};
     try {
-      experiment::parse_lengths(str(key));
+      return experiment::parse_lengths(str(key));
     } catch (const std::exception& ex) {
       fail_at(s, line(key), fmt::format("{}: {}: {}", entry_name(e), key, ex.what()));
+    }
+  };
+  // an integer option within [lo, hi] (its default when absent)
+  auto integer = [&](const char* key, std::uint64_t dflt, std::uint64_t lo, std::uint64_t hi) -> std::uint64_t {
+    if (!e.options.contains(key)) return dflt;
+    const std::string t = str(key);
+    const bool digits = !t.empty() && t.size() <= 19 && t.find_first_not_of("0123456789") == std::string::npos;
+    const std::uint64_t v = digits ? std::stoull(t) : 0;
+    if (!digits || v < lo || v > hi)
+      fail_at(s, line(key),
+              fmt::format("{}: {} = {}: expected an integer from {} to {}", entry_name(e), key, e.options[key].dump(),
+                          lo, hi));
+    return v;
+  };
+  auto flag = [&](const char* key) {
+    return e.options.contains(key) && e.options[key].is_boolean() && e.options[key].get<bool>();
+  };
+  // the work of each unit (one length) of a reduce or recognize entry, as the child will estimate it
+  auto check_work = [&](const std::vector<std::size_t>& lengths, const std::vector<numeric::Precision>& precisions,
+                        bool reduce) {
+    experiment::SweepWork w;
+    w.trials = integer("trials", 20, 1, limits::kMaxTrials);
+    w.precisions = precisions.empty() ? std::vector{numeric::Precision::parse("fp32")} : precisions;
+    w.scan = !flag("no_scan") && !flag("no-scan");
+    w.exact_reference = reduce;
+    w.min_bits = flag("min_bits") || flag("min-bits");
+    const char* ebits = e.options.contains("exponent-bits") ? "exponent-bits" : "exponent_bits";
+    const char* mbits = e.options.contains("max-bits") ? "max-bits" : "max_bits";
+    w.search.exponent_bits = int(integer(ebits, 10, 2, 30));
+    w.search.max_bits = int(integer(mbits, 2048, 2, std::uint64_t(numeric::kMaxPrecisionBits)));
+    for (const auto& p : w.precisions)
+      w.search.interval = w.search.interval || p.kind == numeric::Precision::Kind::Interval;
+    const bool allow = flag("allow_long") || flag("allow-long");
+    for (const std::size_t n : lengths) {
+      w.lengths = {n};
+      try {
+        experiment::check_sweep_work(w, allow, "lengths", "Write allow_long = true in the entry");
+      } catch (const limits::LimitError& ex) {
+        fail_at(s, line("lengths"), fmt::format("{}: {} (n = {})", entry_name(e), ex.what(), n));
+      }
     }
   };
   if (e.kind == "reduce") {
@@ -140,8 +183,9 @@ void check_semantics(const Suite& s, const SuiteEntry& e) {
         fail_at(s, line("construction"), fmt::format("{}: '{}' is not a construction of {} (valid: {})", entry_name(e),
                                                      str("construction"), str("problem"), fmt::join(names, ", ")));
     }
-    check_precisions("precision");
-    check_lengths("lengths");
+    const auto precisions = check_precisions("precision");
+    if (e.options.contains("jobs")) (void)integer("jobs", 1, 1, 256);
+    check_work(check_lengths("lengths"), precisions, true);
   } else if (e.kind == "recognize") {
     if (e.options.contains("language")) {
       automata::Dfa dfa;
@@ -156,8 +200,8 @@ void check_semantics(const Suite& s, const SuiteEntry& e) {
         fail_at(s, line("model"), fmt::format("{}: model '{}' for {}: {}", entry_name(e), str("model"), str("language"), ex.what()));
       }
     }
-    check_precisions("precision");
-    check_lengths("lengths");
+    const auto precisions = check_precisions("precision");
+    check_work(check_lengths("lengths"), precisions, false);
   } else if (e.kind == "circuit") {
     CircuitRequest req;
     req.spec = str("model");
@@ -198,8 +242,10 @@ void check_semantics(const Suite& s, const SuiteEntry& e) {
     if (e.options.contains("length")) {
       const auto& v = e.options["length"];
       for (const auto& x : v.is_array() ? v : nlohmann::ordered_json::array({v}))
-        if (!x.is_number_integer() || x.get<long long>() < 1)
-          fail_at(s, line("length"), fmt::format("{}: length: {} is not a positive integer", entry_name(e), x.dump()));
+        if (!x.is_number_integer() || x.get<long long>() < 1 || std::uint64_t(x.get<long long>()) > limits::kMaxLength)
+          fail_at(s, line("length"),
+                  fmt::format("{}: length: {} is not an integer from 1 to {}", entry_name(e), x.dump(),
+                              limits::kMaxLength));
     }
   }
 }
@@ -229,7 +275,7 @@ std::vector<Unit> plan(CLI::App& app, const Suite& s, const std::string& store) 
       const int line = e.lines.count(key) ? e.lines.at(key) : e.line;
       if (const auto m = kManaged.find(name); m != kManaged.end())
         fail_at(s, line, fmt::format("{}: '{}' cannot be set in a suite ({})", entry_name(e), key, m->second));
-      const CLI::Option* opt = sub->get_option_no_throw("--" + name);
+      CLI::Option* opt = sub->get_option_no_throw("--" + name);
       if (!opt)
         fail_at(s, line, fmt::format("{}: unknown option '{}' of `parallax {}` (valid: {})", entry_name(e), key, e.kind,
                                      fmt::join(valid, ", ")));
@@ -240,6 +286,22 @@ std::vector<Unit> plan(CLI::App& app, const Suite& s, const std::string& store) 
         continue;
       }
       if (value.is_boolean()) fail_at(s, line, fmt::format("{}: '{}' takes a value, not true/false", entry_name(e), key));
+      if (value.is_array() && value.empty())
+        fail_at(s, line, fmt::format("{}: '{}' is an empty list", entry_name(e), key));
+      // the option's own checks (a number where one is expected, no sign on an unsigned one, …), as in the child
+      for (const auto& item : value.is_array() && name == "length" ? value : nlohmann::ordered_json::array({value})) {
+        for (int vi = 0;; ++vi) {
+          const CLI::Validator* v = nullptr;
+          try {
+            v = opt->get_validator(vi);
+          } catch (const CLI::OptionNotFound&) {
+            break;
+          }
+          std::string t = text_of(item);
+          if (const auto why = (*v)(t); !why.empty())
+            fail_at(s, line, fmt::format("{}: '{}' = {}: {}", entry_name(e), key, item.dump(), why));
+        }
+      }
       if ((e.kind == "reduce" || e.kind == "recognize") && name == "lengths") {
         split_key = "--lengths";
         try {
@@ -281,6 +343,11 @@ std::vector<Unit> plan(CLI::App& app, const Suite& s, const std::string& store) 
         return 1.0;
       }
     };
+    if (units.size() + split_values.size() > limits::kMaxSuiteUnits)
+      fail_at(s, e.line,
+              fmt::format("{}: the suite splits into more than {} units (one per entry and length; "
+                          "docs/limits.md): give fewer lengths",
+                          entry_name(e), limits::kMaxSuiteUnits));
     if (split_values.empty()) {
       Unit u{ei, args, describe(""), 1e9};  // unsplit entries (sweeps) first
       units.push_back(std::move(u));
@@ -349,10 +416,20 @@ void run_suite(CLI::App& app, const RunOpts& o) {
   const std::string suite_name = suite.name.empty() ? (suite.file == "built-in" ? "default" : fs::path(suite.file).stem().string()) : suite.name;
   const nlohmann::json suite_config = {{"name", suite_name}, {"toml_fnv1a", experiment::content_hash(suite.text)}, {"quick", suite.quick}};
   std::int64_t suite_run = 0;
+  std::size_t attempts = 0;
+  bool last_ok = false;
   std::unique_ptr<experiment::Store> store;
   try {
     store = std::make_unique<experiment::Store>(experiment::Store::open(store_path, true, "parallax " PARALLAX_VERSION));
     suite_run = store->begin_run("suite", suite_config, PARALLAX_VERSION, suite.seed.value_or(1));
+    // the attempts so far of a resumed run, and whether the last one succeeded (checked before any work)
+    for (const auto& r : store->results(suite_run)) {
+      if (r.kind != "suite") continue;
+      ++attempts;
+      last_ok = experiment::read_stored(experiment::stored_place(store_path, suite_run, "suite", r.key), [&] {
+        return experiment::RecordFields(nlohmann::json(r.record)).count("failed_units") == 0;
+      });
+    }
   } catch (const experiment::StoreError& e) {
     throw store_error(e);
   }
@@ -382,8 +459,11 @@ void run_suite(CLI::App& app, const RunOpts& o) {
     const Unit& u = units[it->second];
     ++done;
     const double secs = elapsed() - started[pid];
-    std::string status = ex.code == 0 ? "ok" : ex.code == kFailure ? "exit 1 (recorded)" : fmt::format("FAILED (exit {})", ex.code);
-    if (ex.code != 0 && ex.code != kFailure)
+    // Any exit but 0 is a failed unit: 1 is a failed check or a diverged solve (whose record the child may have
+    // stored) but also a child that died of an unexpected error; 2 is an input the planner let through; above 128 a
+    // signal. The suite's run stays unfinished, and rerunning the command retries exactly these units.
+    const std::string status = ex.code == 0 ? "ok" : fmt::format("FAILED (exit {})", ex.code);
+    if (ex.code != 0)
       failed.push_back(fmt::format("{} (exit {}; log {})", u.label, ex.code,
                                    (dir / "logs" / fmt::format("{:03}-{}.log", u.entry + 1, suite.entries[u.entry].kind)).string()));
     std::cerr << fmt::format("[{}/{}] {:7.1f} s  {}  {}\n", done, units.size(), secs, u.label, status);
@@ -395,7 +475,13 @@ void run_suite(CLI::App& app, const RunOpts& o) {
                                   {"toml", suite.text},  {"entries", suite.entries.size()}, {"units", units.size()},
                                   {"jobs", jobs},        {"wall_seconds", std::round(wall * 10) / 10},
                                   {"failed_units", failed.size()}};
-    store->put_result(suite_run, "suite", "suite", rec);
+    // One record per attempt of the suite's run ("suite", then "suite/attempt=2", …; the last is current), so that
+    // a resumed run that now succeeds is recorded as such; a rerun of a run that had already succeeded adds nothing.
+    if (!(last_ok && failed.empty())) {
+      rec["attempt"] = attempts + 1;
+      store->put_result(suite_run, "suite", attempts == 0 ? "suite" : fmt::format("suite/attempt={}", attempts + 1),
+                        rec);
+    }
     if (failed.empty()) store->finish_run(suite_run);
   } catch (const experiment::StoreError& e) {
     throw store_error(e);

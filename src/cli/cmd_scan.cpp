@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "models/lrnn.hpp"
 #include "models/transformer.hpp"
 #include "numeric/dispatch.hpp"
+#include "numeric/limits.hpp"
 #include "numeric/precision.hpp"
 
 namespace parallax::cli {
@@ -44,6 +46,9 @@ struct ScanOpts {
 std::vector<std::vector<numeric::Exact>> read_inputs(const std::string& path, std::size_t dim) {
   std::ifstream in(path);
   if (!in) throw CliError(kBadInput, fmt::format("{}: cannot open input file", path));
+  std::error_code ec;
+  if (const auto bytes = std::filesystem::file_size(path, ec); !ec)
+    limits::check_count(bytes, limits::kMaxTextFileBytes, fmt::format("--inputs-file {}: the file's size in bytes", path));
   std::vector<std::vector<numeric::Exact>> xs;
   std::string line;
   for (std::size_t lineno = 1; std::getline(in, line); ++lineno) {
@@ -74,6 +79,60 @@ std::string read_text(const std::string& path) {
   return *text;
 }
 
+/// The option that gave the input sequence, for messages.
+std::string input_option(const ScanOpts& o) {
+  if (o.random_given) return fmt::format("--random {}", o.random);
+  if (!o.tokens_file.empty()) return "--tokens-file " + o.tokens_file;
+  if (!o.inputs_file.empty()) return "--inputs-file " + o.inputs_file;
+  return "--tokens";
+}
+
+/// The sizes of the options alone, before anything is read or allocated:
+/// --random up to limits::kMaxLength, --threads up to limits::kMaxThreads,
+/// --block up to limits::kMaxLength (a block longer than the input is the input).
+void check_scan_options(const ScanOpts& o) {
+  if (o.random_given) limits::check_count(o.random, limits::kMaxLength, "--random");
+  limits::check_count(static_cast<std::uint64_t>(o.threads), limits::kMaxThreads, "--threads");
+  limits::check_count(o.block, limits::kMaxLength, "--block");
+}
+
+/// Bytes an LRNN scan of n steps holds besides the model: the tokens (or, for
+/// real inputs, one transition per step), the parallel scan's carries (one
+/// per block, each a state) and, on the device, the per-step arrays.
+std::uint64_t lrnn_scan_bytes(const models::LrnnSpec& spec, const ScanOpts& o, std::size_t n, bool real_inputs, bool cuda) {
+  using limits::add;
+  using limits::mul;
+  constexpr std::uint64_t kScalar = 64;  // an entry of any precision (exact ones grow; fp64 takes 8)
+  const std::uint64_t d = spec.d;
+  const bool dense = spec.structure == models::Structure::Dense || spec.structure == models::Structure::Dplr;
+  const std::uint64_t entries = add(dense ? mul(d, d) : mul(2, d), d);  // one step's map (A, b)
+  std::uint64_t bytes = real_inputs ? mul(n, add(96, mul(entries, kScalar))) : mul(n, 4);
+  if (o.parallel) {
+    const std::uint64_t block = o.block > 0 ? o.block : 512;  // the automatic block holds at least 512 elements
+    bytes = add(bytes, mul(kernels::cpu::block_count(std::max<std::size_t>(n, 1), block), add(64, mul(d, kScalar))));
+  }
+  if (cuda) bytes = add(bytes, mul(n, mul(add(entries, d), 16)));  // host copies of a, b and the states, as T
+  return bytes;
+}
+
+/// Threads the chained scan (kernels/cpu/scan.hpp) of this model over n
+/// steps uses: the requested count (0: OpenMP's default), at most one per
+/// block of the element type run_lrnn scans.
+template <class T>
+int scan_threads_used(const models::LrnnSpec& spec, std::size_t n, const kernels::ScanOptions& so) {
+  if (n == 0) return 1;
+  std::size_t B = 0;
+  switch (spec.structure) {
+    case models::Structure::Diagonal: B = kernels::cpu::block_size<typename kernels::DiagAffine<T>::element>(so); break;
+    case models::Structure::Complex: B = kernels::cpu::block_size<typename kernels::BlockDiagAffine<T>::element>(so); break;
+    case models::Structure::PermutationDiagonal: B = kernels::cpu::block_size<typename kernels::PDAffine<T>::element>(so); break;
+    case models::Structure::Dense:
+    case models::Structure::Dplr: B = kernels::cpu::block_size<typename kernels::DenseAffine<T>::element>(so); break;
+  }
+  const std::size_t blocks = kernels::cpu::block_count(n, std::min(std::max<std::size_t>(B, 1), n));
+  return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(1, kernels::cpu::thread_count(so))), blocks));
+}
+
 /// `--model transformer:FILE`: the transformer evaluator (no scan: attention
 /// is not a recurrence) on one token sequence at one precision.
 void run_transformer_file(const ScanOpts& o, const std::string& path) {
@@ -88,6 +147,12 @@ void run_transformer_file(const ScanOpts& o, const std::string& path) {
     if (!o.tokens_file.empty()) tokens = models::parse_transformer_tokens(spec, read_text(o.tokens_file), o.tokens_file);
   } catch (const models::ModelError& e) {
     throw CliError(kBadInput, e.what());
+  }
+  {  // the residual stream (and each layer's queries, keys and values): positions × d_model, before any work
+    const std::size_t n = o.random_given ? o.random : tokens.size();
+    const std::uint64_t per_position = limits::add(256, limits::mul(limits::mul(spec.d_model, 8), 64));
+    limits::check_memory(limits::mul(limits::add(n, 1), per_position),
+                         fmt::format("the transformer run of {} (d_model = {})", input_option(o), spec.d_model));
   }
   if (o.random_given) {
     std::mt19937_64 rng(o.seed);
@@ -159,6 +224,7 @@ void run_scan(const ScanOpts& o) {
   const int sources = (!o.tokens.empty()) + (!o.tokens_file.empty()) + (!o.inputs_file.empty()) + (o.random_given ? 1 : 0);
   if (sources != 1)
     throw CliError(kBadInput, "give exactly one input: --tokens, --tokens-file, --random N or --inputs-file");
+  check_scan_options(o);
   if (o.model.starts_with("transformer:")) return run_transformer_file(o, o.model.substr(12));
 
   models::LrnnSpec spec;
@@ -200,6 +266,12 @@ void run_scan(const ScanOpts& o) {
   }
   if (o.random_given && spec.alphabet.empty())
     throw CliError(kBadInput, fmt::format("model '{}' has no token alphabet", spec.name));
+  {
+    const std::size_t steps = o.random_given ? o.random : real_inputs ? inputs.size() : tokens.size();
+    limits::check_memory(lrnn_scan_bytes(spec, o, steps, real_inputs, cuda),
+                         fmt::format("the scan of {} (model d = {}{})", input_option(o), spec.d,
+                                     o.parallel && o.block > 0 ? fmt::format(", --block {}", o.block) : ""));
+  }
   if (cuda) require_cuda();
   if (o.random_given) {
     std::mt19937_64 rng(o.seed);
@@ -232,6 +304,7 @@ void run_scan(const ScanOpts& o) {
   numeric::Status status;
   nlohmann::ordered_json rec;
   double secs = 0;
+  int threads_used = 1;
   numeric::dispatch(
       p,
       [&](auto tag) {
@@ -240,6 +313,7 @@ void run_scan(const ScanOpts& o) {
         auto run = real_inputs ? models::run_lrnn_inputs<T>(spec, inputs, o.parallel, so)
                                : models::run_lrnn<T>(spec, tokens, o.parallel, so);
         secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (o.parallel) threads_used = scan_threads_used<T>(spec, n, so);
         const char* verdict = !spec.has_readout()                     ? "none"
                               : run.accept == numeric::Sign::Positive  ? "accept"
                               : run.accept == numeric::Sign::Unknown ? "undecided"
@@ -253,7 +327,7 @@ void run_scan(const ScanOpts& o) {
                {"precision", p.to_string()},
                {"scalar", numeric::scalar_name<T>()},
                {"mode", o.parallel ? "parallel" : "sequential"},
-               {"threads", o.parallel ? (o.threads > 0 ? o.threads : omp_get_max_threads()) : 1},
+               {"threads", threads_used},  // used: at most one per block, not the requested count
                {"score", numeric::to_string(run.score)},
                {"verdict", verdict},
                {"state", state},
@@ -273,7 +347,7 @@ void run_scan(const ScanOpts& o) {
     fmt::print("input      n = {}\n", n);
     fmt::print("precision  {} ({})\n", p.to_string(), numeric::describe(p));
     fmt::print("mode       {}{}\n", rec["mode"].get<std::string>(),
-               o.parallel ? fmt::format(", {} threads", rec["threads"].get<int>()) : "");
+               o.parallel ? fmt::format(", {} thread{}", threads_used, threads_used == 1 ? "" : "s") : "");
     fmt::print("state      [{}{}]\n", fmt::join(rec["state"].get<std::vector<std::string>>(), ", "),
                rec["state_truncated"].get<bool>() ? fmt::format(", … ({} entries)", spec.d) : "");
     fmt::print("score      {}  (<c, h> + c0)\n", rec["score"].get<std::string>());
@@ -303,8 +377,9 @@ void add_scan(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Seed for --random")->capture_default_str();
   cmd->add_option("--precision,-p", o->precision, "Arithmetic (see `parallax precisions`)")->capture_default_str();
   cmd->add_flag("--parallel", o->parallel, "Evaluate by a parallel scan of affine-map compositions");
-  cmd->add_option("--threads", o->threads, "Threads for --parallel (0 = all)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--block", o->block, "Scan block size in elements (0 = automatic)");
+  cmd->add_option("--threads", o->threads, "Threads for --parallel (0 = all; at most one per block is used)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--block", o->block, "Scan block size in elements (0 = automatic; at most the input's length)");
   cmd->add_option("--show-state", o->show_state, "Print at most this many state entries")->capture_default_str();
   add_device_option(*cmd, o->device);
   cmd->add_option("--algo", o->algo,

@@ -18,6 +18,8 @@
 #include "models/json_positions.hpp"
 #include "experiment/npy.hpp"
 #include "models/cell.hpp"
+#include "numeric/limits.hpp"
+#include "numeric/output.hpp"
 #include "numeric/precision.hpp"
 #include "solve/gradient.hpp"
 #include "solve/jacobian.hpp"
@@ -92,6 +94,116 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+void check_solve_options(const SolveCliOpts& o, bool input_given) {
+  limits::check_count(o.hidden, limits::kMaxModelDim, "--hidden");
+  limits::check_count(o.input, limits::kMaxModelDim, "--input-size");
+  limits::check_count(o.length, limits::kMaxLength, "--length");
+  limits::check_count(o.batch, limits::kMaxTrials, "--batch");
+  limits::check_count(static_cast<std::uint64_t>(std::max(o.threads, 0)), limits::kMaxThreads, "--threads");
+  limits::check_count(static_cast<std::uint64_t>(std::max(o.iters, 0)), limits::kMaxIterations, "--iters");
+  limits::check_count(static_cast<std::uint64_t>(std::max(o.max_iter, 0)), limits::kMaxIterations, "--max-iter");
+  if (o.tol >= 1)
+    throw CliError(kBadInput, fmt::format("--tol {}: a tolerance of 1 or more accepts any iterate (a relative change of "
+                                          "100 %); give one below 1, or 0 for the precision's default",
+                                          o.tol));
+  // a random cell's weights, before they are drawn (a cell file is bounded by its reader)
+  for (const auto& k : models::cell_kind_names()) {
+    if (k != o.cell || !o.weights.empty()) continue;
+    const auto kind = models::parse_cell_kind(o.cell);
+    const std::size_t m = kind == models::CellKind::ArGru && !input_given ? 1 : o.input;
+    std::uint64_t count = 0;
+    for (const auto& p : models::cell_param_shapes(kind, o.hidden, m)) count = limits::add(count, limits::mul(p.rows, p.cols));
+    if (count > limits::kMaxParameters)
+      throw limits::LimitError(fmt::format("--hidden {} with --input-size {}: a random {} cell of {} parameters, above the "
+                                           "limit of {} (docs/limits.md)",
+                                           o.hidden, m, o.cell, count, limits::kMaxParameters));
+  }
+}
+
+namespace {
+
+/// Bytes of one scalar of the solve's arithmetic (BigFloat: MPFR's struct and limbs).
+std::uint64_t scalar_bytes(const numeric::Precision& p) {
+  using K = numeric::Precision::Kind;
+  if (p.kind == K::Fp64) return 8;
+  if (p.kind == K::Fp32) return 4;
+  if (p.kind == K::Float && p.mantissa <= 53 && p.exponent >= 2 && p.exponent <= 11) return 16;
+  return limits::add(64, std::uint64_t(std::max(p.significand_bits(), 64)) / 8);
+}
+
+std::size_t method_block(const models::Cell& cell, solve::Method m) {
+  const std::size_t n = cell.state_dim();
+  switch (m) {
+    case solve::Method::Sequential:
+    case solve::Method::Jacobi: return 0;
+    case solve::Method::QuasiDeer:
+    case solve::Method::QuasiElk: return 1;
+    case solve::Method::Deer:
+    case solve::Method::Elk: return n;
+    default: return cell.structure().block_size(n);
+  }
+}
+
+}  // namespace
+
+bool reference_on(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len) {
+  const double n = double(cell.state_dim()), m = double(cell.input);
+  return o.reference == "on" || (o.reference == "auto" && double(len) * n * (n + m) * double(batch) <= 2e6);
+}
+
+int solve_threads_used(const SolveCliOpts& o, std::size_t len) {
+  const std::size_t want = static_cast<std::size_t>(o.threads > 0 ? o.threads : omp_get_max_threads());
+  return static_cast<int>(std::max<std::size_t>(1, std::min(want, len / 16)));
+}
+
+std::uint64_t solve_bytes(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len,
+                          const solve::SolveOptions& so, const numeric::Precision& p, bool reference, bool device) {
+  using limits::add;
+  using limits::mul;
+  const std::uint64_t s = scalar_bytes(p), n = cell.state_dim(), m = cell.input, T = len, B = batch;
+  const std::uint64_t k = method_block(cell, so.method), P = cell.param_count();
+  const std::uint64_t threads = std::max<std::uint64_t>(1, o.threads > 0 ? std::uint64_t(o.threads) : std::uint64_t(omp_get_max_threads()));
+  const std::uint64_t Tn = mul(T, n), Tm = mul(T, m);
+  // the cell: its weights, and as T and dual numbers in a few evaluators
+  std::uint64_t bytes = mul(P, add(8, mul(12, s)));
+  // all sequences at once: the inputs (doubles), --dump-states, one record each
+  bytes = add(bytes, mul(mul(B, Tm), 8));
+  if (!o.dump_states.empty()) bytes = add(bytes, mul(mul(B, Tn), 8));
+  bytes = add(bytes, mul(B, 512));
+  // one sequence at a time: X, the sequential reference run, H, F, the next iterate, the offsets and the reset copy
+  std::uint64_t seq = mul(add(Tm, mul(Tn, o.reset ? 6 : 5)), s);
+  seq = add(seq, mul(mul(Tn, k), s));  // A_t: len·n·k
+  if (so.method == solve::Method::Elk || so.method == solve::Method::QuasiElk) {
+    const std::uint64_t blocks = k == 0 ? 1 : n / k;  // Kalman scratch: per block (over threads) or one over time
+    seq = add(seq, add(mul(mul(mul(T, mul(k, k)), std::min(threads, std::max<std::uint64_t>(blocks, 1))), s), mul(mul(T, k), s)));
+  }
+  if (so.check_structure) seq = add(seq, mul(mul(threads, mul(n, n)), s));
+  if (o.grad) {  // implicit: G, adjoints, Jacobians, dx; backprop through time: one tape node per operation of every step
+    seq = add(seq, mul(add(add(mul(Tn, add(4, k)), Tm), P), s));
+    const std::uint64_t nodes = mul(T, add(mul(3, P), mul(32, n)));
+    seq = add(seq, mul(nodes, add(8, mul(3, s))));
+    seq = add(seq, mul(add(Tn, Tm), add(8, s)));
+  }
+  if (reference) {  // the MPFR run: inputs and states at reference_bits
+    const std::uint64_t rb = add(64, std::uint64_t(reference_bits(p)) / 8);
+    seq = add(seq, add(mul(add(Tn, Tm), rb), mul(add(Tn, Tm), 8)));
+  }
+  bytes = add(bytes, seq);
+  if (device) bytes = add(bytes, mul(mul(B, add(Tm, mul(Tn, o.grad ? 4 : 2))), s));  // X, H, the device's sequential H; G, λ
+  return add(bytes, bytes / 4);  // a margin: allocator slack, vectors grown by doubling, the thread stacks
+}
+
+void check_solve_memory(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len,
+                        const solve::SolveOptions& so, const numeric::Precision& p, bool reference, bool device) {
+  const std::size_t k = method_block(cell, so.method);
+  limits::check_memory(
+      solve_bytes(o, cell, batch, len, so, p, reference, device),
+      fmt::format("the solve of --batch {} × --length {} with --hidden {} (state {}, {}{}{}{})", batch, len, cell.hidden,
+                  cell.state_dim(), solve::method_name(so.method),
+                  k > 1 ? fmt::format(": {}×{} Jacobian blocks per step", k, k) : "", o.grad ? ", --grad" : "",
+                  reference ? ", the MPFR reference (--reference off leaves it out)" : ""));
+}
+
 models::Cell make_cell(const SolveCliOpts& o, bool hidden_given, bool input_given) {
   try {
     models::Cell c;
@@ -114,6 +226,12 @@ models::Cell make_cell(const SolveCliOpts& o, bool hidden_given, bool input_give
       // the autoregressive GRU takes one external input (added to its fed-back readout)
       const std::size_t m = kind == models::CellKind::ArGru && !input_given ? 1 : o.input;
       c = models::random_cell(kind, o.hidden, m, o.seed, o.gain);
+      for (const auto& p : c.params)
+        for (const double v : p.values)
+          if (!std::isfinite(v))
+            throw CliError(kBadInput, fmt::format("--gain {}: the random weights overflow (weight '{}' is not a finite "
+                                                  "number); give a smaller gain",
+                                                  o.gain, p.name));
     }
     if (!is_kind || !o.weights.empty()) {
       if (hidden_given && c.hidden != o.hidden)
@@ -136,7 +254,13 @@ std::vector<double> make_inputs(const SolveCliOpts& o, const models::Cell& c, st
     std::mt19937_64 rng(o.seed ^ 0x9e3779b97f4a7c15ULL);
     std::normal_distribution<double> g;
     std::vector<double> x(batch * len * c.input);
-    for (auto& v : x) v = o.input_scale * g(rng);
+    for (auto& v : x) {
+      v = o.input_scale * g(rng);
+      if (!std::isfinite(v))
+        throw CliError(kBadInput, fmt::format("--input-scale {}: the random inputs overflow (a draw times the scale is not "
+                                              "a finite number); give a smaller scale",
+                                              o.input_scale));
+    }
     return x;
   }
   experiment::NpyArray a;
@@ -210,13 +334,21 @@ struct BatchResult {
 };
 
 void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool length_given, bool batch_given) {
+  check_solve_options(o, input_given);
   const models::Cell cell = make_cell(o, hidden_given, input_given);
   std::size_t batch = o.batch, len = o.length;
   if (len == 0) throw CliError(kBadInput, "--length must be ≥ 1");
   if (batch == 0) throw CliError(kBadInput, "--batch must be ≥ 1");
-  const std::vector<double> Xall = make_inputs(o, cell, batch, len, length_given, batch_given);
   numeric::Precision prec;
   solve::SolveOptions so = parse_solve_options(o, prec);
+  auto check_memory = [&] {  // the sizes of the options (and again those of an --inputs file)
+    if (!solve::supports_precision(prec)) return;  // refused below, with its message
+    check_solve_memory(o, cell, batch, len, so, prec.resolve(std::max<std::size_t>(len, 2)),
+                       reference_on(o, cell, batch, len), false);
+  };
+  if (o.inputs.empty()) check_memory();
+  const std::vector<double> Xall = make_inputs(o, cell, batch, len, length_given, batch_given);
+  if (!o.inputs.empty()) check_memory();
   if (o.grad && prec.kind != numeric::Precision::Kind::Fp64 && prec.kind != numeric::Precision::Kind::Fp32)
     throw CliError(kBadInput, "--grad runs in fp64 and fp32");
   if (!solve::supports_precision(prec))
@@ -225,7 +357,7 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
   so.atol = so.rtol = o.tol > 0 ? o.tol : default_tol(p, len);
   so.scan.threads = o.threads;
   const std::size_t n = cell.state_dim(), m = cell.input;
-  const bool reference = o.reference == "on" || (o.reference == "auto" && double(len) * n * (n + m) * batch <= 2e6);
+  const bool reference = reference_on(o, cell, batch, len);
   if (o.reference != "on" && o.reference != "off" && o.reference != "auto")
     throw CliError(kBadInput, fmt::format("--reference '{}': valid values are auto, on, off", o.reference));
 
@@ -295,8 +427,8 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
   if (!o.dump_states.empty()) {
     try {
       experiment::write_npy(o.dump_states, {batch, len, n}, states.data(), p.kind == numeric::Precision::Kind::Fp32);
-    } catch (const experiment::NpyError& e) {
-      throw CliError(kFailure, e.what());
+    } catch (const experiment::NpyError& e) {  // the path was checked before the solve: a failed write (exit 1)
+      throw CliError(kFailure, fmt::format("error: {}", e.what()));
     }
   }
   // ---- report ----
@@ -321,7 +453,7 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
   }
   const auto& hist = results[0].rep.residual;
   nlohmann::ordered_json j = solve_record_head(cell, len, batch, so, p);
-  j["threads"] = o.threads > 0 ? o.threads : omp_get_max_threads();
+  j["threads"] = solve_threads_used(o, len);  // used (at most one per 16 steps), not the requested count
   j["iterations"] = iters;
   j["converged"] = converged;
   j["diverged"] = diverged;
@@ -441,6 +573,7 @@ void add_solve(CLI::App& app) {
     SolveGiven given;
     given.hidden = hid->count() > 0, given.input = inp->count() > 0, given.length = len->count() > 0,
     given.batch = bat->count() > 0, given.sigma2 = cmd->count("--sigma2") > 0, given.threads = cmd->count("--threads") > 0;
+    if (!o->dump_states.empty()) io::check_output_path(o->dump_states, "--dump-states");  // before the solve
     if (o->device == "cuda") return run_solve_cuda(*o, given);
     run_solve(*o, given.hidden, given.input, given.length, given.batch);
   });

@@ -105,6 +105,7 @@ void solve_on_device(const SolveCliOpts& o, const models::Cell& cell, const std:
 void run_solve_cuda(const SolveCliOpts& o, const SolveGiven& given) {
   using namespace solve_cli;
   // ---- the arguments, then the device, then the work ----
+  check_solve_options(o, given.input);
   const models::Cell cell = make_cell(o, given.hidden, given.input);
   std::size_t batch = o.batch, len = o.length;
   if (len == 0) throw CliError(kBadInput, "--length must be ≥ 1");
@@ -129,14 +130,16 @@ void run_solve_cuda(const SolveCliOpts& o, const SolveGiven& given) {
     throw CliError(kBadInput, fmt::format("--reference '{}': valid values are auto, on, off", o.reference));
   if (!o.store.empty() && !o.dump_states.empty())
     throw CliError(kBadInput, "--store keeps the solve's record; give --dump-states without --store");
+  if (o.inputs.empty()) check_solve_memory(o, cell, batch, len, so, prec.resolve(len), reference_on(o, cell, batch, len), true);
   require_cuda();
 
   const std::vector<double> Xall = make_inputs(o, cell, batch, len, given.length, given.batch);
+  if (!o.inputs.empty()) check_solve_memory(o, cell, batch, len, so, prec.resolve(len), reference_on(o, cell, batch, len), true);
   const numeric::Precision p = prec.resolve(len);
   so.atol = so.rtol = o.tol > 0 ? o.tol : default_tol(p, len);
   const cuda::NewtonOptions dopt = solve::device_newton_options(so);
-  const std::size_t n = cell.state_dim(), m = cell.input;
-  const bool reference = o.reference == "on" || (o.reference == "auto" && double(len) * n * (n + m) * batch <= 2e6);
+  const std::size_t n = cell.state_dim();
+  const bool reference = reference_on(o, cell, batch, len);
   const int ref_bits = reference_bits(p);
 
   StoreLink link;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iostream>
 #include <string_view>
 
 #include "numeric/precision.hpp"
@@ -51,46 +52,55 @@ std::string pad(const std::string& s, std::size_t w) {
 }  // namespace
 
 void Records::print(Format f) const {
-  if (f == Format::Json) {
-    for (const auto& r : rows_) fmt::print("{}\n", r.dump());
-    return;
-  }
-  std::vector<std::vector<std::string>> cells;
-  for (const auto& r : rows_) {
-    std::vector<std::string> line;
-    for (const auto& c : columns_) line.push_back(r.contains(c) ? cell_text(r.at(c)) : "");
-    cells.push_back(std::move(line));
-  }
-  if (f == Format::Csv) {
-    std::vector<std::string> head;
-    for (const auto& c : columns_) head.push_back(csv_escape(c));
-    fmt::print("{}\n", fmt::join(head, ","));
-    for (auto& line : cells) {
-      for (auto& s : line) s = csv_escape(s);
-      fmt::print("{}\n", fmt::join(line, ","));
-    }
-    return;
-  }
-  std::vector<std::size_t> width(columns_.size());
-  for (std::size_t i = 0; i < columns_.size(); ++i) {
-    width[i] = display_width(columns_[i]);
-    for (const auto& line : cells) width[i] = std::max(width[i], display_width(line[i]));
-  }
-  auto row = [&](const std::vector<std::string>& line) {
-    std::string out;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-      if (i) out += "  ";
-      out += pad(line[i], width[i]);
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    fmt::print("{}\n", out);
+  // One text, written through std::cout (which main routes to stdout, where
+  // fmt::print writes too): a caller can catch it in a string by swapping
+  // std::cout's buffer (circuit --out), and main checks the write at the end.
+  std::string text;
+  auto line = [&text](const std::string& s) {
+    text += s;
+    text += '\n';
   };
-  row(columns_);
-  std::vector<std::string> rule;
-  for (auto w : width) rule.push_back(std::string(w, '-'));
-  row(rule);
-  for (const auto& line : cells) row(line);
-  std::fflush(stdout);
+  if (f == Format::Json) {
+    for (const auto& r : rows_) line(r.dump());
+  } else {
+    std::vector<std::vector<std::string>> cells;
+    for (const auto& r : rows_) {
+      std::vector<std::string> row;
+      for (const auto& c : columns_) row.push_back(r.contains(c) ? cell_text(r.at(c)) : "");
+      cells.push_back(std::move(row));
+    }
+    if (f == Format::Csv) {
+      std::vector<std::string> head;
+      for (const auto& c : columns_) head.push_back(csv_escape(c));
+      line(fmt::format("{}", fmt::join(head, ",")));
+      for (auto& row : cells) {
+        for (auto& s : row) s = csv_escape(s);
+        line(fmt::format("{}", fmt::join(row, ",")));
+      }
+    } else {
+      std::vector<std::size_t> width(columns_.size());
+      for (std::size_t i = 0; i < columns_.size(); ++i) {
+        width[i] = display_width(columns_[i]);
+        for (const auto& row : cells) width[i] = std::max(width[i], display_width(row[i]));
+      }
+      auto table_row = [&](const std::vector<std::string>& row) {
+        std::string out;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+          if (i) out += "  ";
+          out += pad(row[i], width[i]);
+        }
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        line(out);
+      };
+      table_row(columns_);
+      std::vector<std::string> rule;
+      for (auto w : width) rule.push_back(std::string(w, '-'));
+      table_row(rule);
+      for (const auto& row : cells) table_row(row);
+    }
+  }
+  std::cout << text;
+  std::cout.flush();
 }
 
 namespace {

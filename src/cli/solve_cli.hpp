@@ -83,6 +83,32 @@ std::vector<double> make_inputs(const SolveCliOpts& o, const models::Cell& c, st
 /// CliError (exit 2) names a bad value. Tolerances and threads are set by the caller.
 solve::SolveOptions parse_solve_options(const SolveCliOpts& o, numeric::Precision& precision);
 
+/// The option sizes alone, before the cell is made (limits::LimitError or
+/// CliError, exit 2, naming the option): --hidden and --input-size up to
+/// limits::kMaxModelDim and a random cell's parameters up to
+/// limits::kMaxParameters, --length up to limits::kMaxLength, --batch up to
+/// limits::kMaxTrials, --threads up to limits::kMaxThreads, --iters and
+/// --max-iter up to limits::kMaxIterations, --tol below 1.
+void check_solve_options(const SolveCliOpts& o, bool input_given);
+
+/// Estimated bytes of a solve of `batch` sequences of `len` steps: inputs and
+/// states, the Jacobians A_t (len·n·k for the method's block size k: n², per
+/// step, for deer and elk), the Kalman smoother's scratch, the gradient's tape,
+/// the MPFR reference, --dump-states; `device`: the host arrays of --device cuda.
+std::uint64_t solve_bytes(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len,
+                          const solve::SolveOptions& so, const numeric::Precision& p, bool reference, bool device);
+
+/// limits::check_memory of solve_bytes, naming the options that size it.
+void check_solve_memory(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len,
+                        const solve::SolveOptions& so, const numeric::Precision& p, bool reference, bool device);
+
+/// Whether the MPFR reference run is on: --reference on, or auto for small runs.
+bool reference_on(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len);
+
+/// Threads the per-step work of a solve of len steps runs on (solve's
+/// parallel_chunks: at most one per 16 steps), for the record.
+int solve_threads_used(const SolveCliOpts& o, std::size_t len);
+
 /// 2^(−0.8·M) for an M-bit significand.
 double default_tol(const numeric::Precision& p, std::size_t len);
 

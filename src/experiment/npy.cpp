@@ -1,18 +1,15 @@
 // NumPy .npy reading and writing (npy.hpp explains the format and why the
 // code is correct). Bytes are decoded and encoded with explicit shifts, so the
 // host's byte order never matters; file access is POSIX (fstat to learn the
-// size before anything is allocated, open/O_EXCL + fsync + rename to write
-// atomically).
+// size before anything is allocated; writes go through io::AtomicFile, a
+// temporary file + fsync + rename).
 #include "experiment/npy.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <array>
-#include <atomic>
 #include <bit>
 #include <cctype>
 #include <cerrno>
@@ -23,6 +20,8 @@
 #include <limits>
 #include <memory>
 #include <string_view>
+
+#include "numeric/output.hpp"
 
 namespace parallax::experiment {
 namespace {
@@ -402,67 +401,28 @@ void read_exact(std::FILE* f, const std::string& path, unsigned char* buf, std::
   fail(path, fmt::format("file ended while reading {} ({} of {} bytes)", what, got, n));
 }
 
-void write_all(int fd, const unsigned char* p, std::size_t n, const std::string& path, const std::string& tmp) {
-  while (n > 0) {
-    const ::ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      fail(path, fmt::format("cannot write: writing '{}' failed: {}", tmp, errno_text(errno)));
-    }
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
-}
-
 // Writes header + data (encoded by `encode(first, count, out)`, which stores
-// `count` elements starting at index `first` into `out`) atomically.
+// `count` elements starting at index `first` into `out`) atomically and
+// durably, through io::AtomicFile (numeric/output.hpp: a temporary file in
+// the target's folder, fsync, rename; a device such as /dev/full is written
+// in place, never replaced). Every failure is an NpyError naming the file.
 template <class Encode>
 void write_atomic(const std::string& path, const std::string& header, std::size_t count, std::size_t item,
                   Encode encode) {
-  namespace fs = std::filesystem;
   if (path.empty()) throw NpyError("write_npy: empty file name");
-  const fs::path target(path);
-  const std::string name = target.filename().string();
-  if (name.empty() || name == "." || name == "..") fail(path, "cannot write: not a file name");
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-
-  static std::atomic<unsigned long> serial{0};
-  std::string tmp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-    tmp = (dir / fmt::format(".{}.tmp-{}-{}", name, static_cast<long>(::getpid()), serial++)).string();
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST) break;
-  }
-  if (fd < 0)
-    fail(path, fmt::format("cannot write: cannot create a temporary file in '{}': {}", dir.string(), errno_text(errno)));
-
   try {
-    write_all(fd, reinterpret_cast<const unsigned char*>(header.data()), header.size(), path, tmp);
+    io::AtomicFile file(path, io::WriteOptions{.sync = true});
+    file.write(header);
     constexpr std::size_t kChunk = 1 << 16;  // elements per write
     std::vector<unsigned char> buf(std::min(count, kChunk) * item);
     for (std::size_t first = 0; first < count; first += kChunk) {
       const std::size_t n = std::min(kChunk, count - first);
       encode(first, n, buf.data());
-      write_all(fd, buf.data(), n * item, path, tmp);
+      file.write(std::string_view(reinterpret_cast<const char*>(buf.data()), n * item));
     }
-    if (::fsync(fd) != 0) fail(path, fmt::format("cannot write: fsync of '{}' failed: {}", tmp, errno_text(errno)));
-    const int rc = ::close(fd);
-    fd = -1;
-    if (rc != 0) fail(path, fmt::format("cannot write: closing '{}' failed: {}", tmp, errno_text(errno)));
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-      fail(path, fmt::format("cannot write: renaming '{}' to the target failed: {}", tmp, errno_text(errno)));
-  } catch (...) {
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  // Make the rename itself durable (best effort: not every file system
-  // allows fsync on a directory).
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
+    file.commit();
+  } catch (const io::WriteError& e) {
+    throw NpyError(e.what());
   }
 }
 

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "experiment/json_number.hpp"
+#include "numeric/limits.hpp"
 
 namespace parallax::experiment {
 
@@ -93,7 +94,13 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
     std::vector<std::optional<ReduceRecord>> stored(o.precisions.size());
     bool all_stored = true;
     for (std::size_t i = 0; i < o.precisions.size(); ++i) {
-      if (hooks.stored_record) stored[i] = hooks.stored_record(n, o.precisions[i].resolve(std::max<std::size_t>(n, 1)).to_string());
+      const std::string format = o.precisions[i].resolve(std::max<std::size_t>(n, 1)).to_string();
+      if (hooks.stored_record) stored[i] = hooks.stored_record(n, format);
+      if (stored[i]) {
+        // stored under its format: it answers every spec that resolves to it here
+        stored[i]->precision = o.precisions[i].to_string();
+        stored[i]->format = format;
+      }
       all_stored = all_stored && stored[i];
     }
     std::optional<std::vector<MinBitsRecord>> stored_bits;
@@ -169,7 +176,8 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
       r.problem = problem.info().name;
       r.construction = o.construction;
       r.length = n;
-      r.precision = p.to_string();
+      r.precision = o.precisions[i].to_string();
+      r.format = p.to_string();
       r.trials = trials.size();
       r.yes_trials = yes;
       r.scan_checked = scan && !no_scan;
@@ -211,15 +219,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
   return rep;
 }
 
-namespace {
-
-template <class J>
-auto need(const J& j, const char* field) -> decltype(j.at(field)) {
-  if (!j.contains(field)) throw std::invalid_argument(fmt::format("record: missing field '{}'", field));
-  return j.at(field);
-}
-
-}  // namespace
+// --- records and their JSON forms -------------------------------------------
 
 nlohmann::ordered_json to_json(const ReduceRecord& r) {
   nlohmann::ordered_json j;
@@ -227,6 +227,7 @@ nlohmann::ordered_json to_json(const ReduceRecord& r) {
   j["construction"] = r.construction;
   j["n"] = r.length;
   j["precision"] = r.precision;
+  j["format"] = r.format.empty() ? r.precision : r.format;
   j["trials"] = r.trials;
   j["yes"] = r.yes_trials;
   j["correct"] = r.correct;
@@ -244,27 +245,33 @@ nlohmann::ordered_json to_json(const ReduceRecord& r) {
 }
 
 ReduceRecord reduce_record_from_json(const nlohmann::json& j) {
+  const RecordFields f(j);
   ReduceRecord r;
-  r.problem = need(j, "problem").get<std::string>();
-  r.construction = need(j, "construction").get<std::string>();
-  r.length = need(j, "n").get<std::size_t>();
-  r.precision = need(j, "precision").get<std::string>();
-  r.trials = need(j, "trials").get<std::size_t>();
-  r.yes_trials = need(j, "yes").get<std::size_t>();
-  r.correct = need(j, "correct").get<std::size_t>();
-  r.undecided = need(j, "undecided").get<std::size_t>();
-  r.overflow = need(j, "overflow").get<bool>();
-  r.scan_checked = need(j, "scan_checked").get<bool>();
-  r.scan_agree = need(j, "scan_agree").get<std::size_t>();
-  r.ns_per_token = need(j, "ns_per_token").get<double>();
-  const auto& e = need(j, "max_error");
-  if (e.is_null())
-    r.max_error = j.value("max_error_kind", std::string("inf")) == "nan" ? std::numeric_limits<double>::quiet_NaN()
-                                                                           : std::numeric_limits<double>::infinity();
-  else
-    r.max_error = e.get<double>();
-  const auto& f = need(j, "first_failing_seed");
-  if (!f.is_null()) r.first_failing_seed = f.get<std::uint64_t>();
+  r.problem = f.text("problem");
+  r.construction = f.text("construction");
+  r.length = f.count("n");
+  r.precision = f.text("precision");
+  r.format = f.text_or_null("format").value_or(r.precision);
+  r.trials = f.count("trials");
+  r.yes_trials = f.count("yes");
+  r.correct = f.count("correct");
+  r.undecided = f.count("undecided");
+  r.overflow = f.flag("overflow");
+  r.scan_checked = f.flag("scan_checked");
+  r.scan_agree = f.count("scan_agree");
+  r.ns_per_token = f.number("ns_per_token");
+  for (const char* c : {"yes", "correct", "undecided", "scan_agree"})
+    if (f.count(c) > r.trials) f.fail(c, fmt::format("at most the {} trials", r.trials));
+  if (f.has("max_error")) {
+    r.max_error = f.number("max_error");
+  } else {
+    if (!j.contains("max_error")) f.fail("max_error", "a number, or null for an infinite or NaN error");
+    const auto kind = f.text_or_null("max_error_kind").value_or("inf");
+    if (kind != "inf" && kind != "nan") f.fail("max_error_kind", "\"inf\" or \"nan\"");
+    r.max_error = kind == "nan" ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
+  }
+  if (!j.contains("first_failing_seed")) f.fail("first_failing_seed", "a seed, or null when every trial was correct");
+  if (f.has("first_failing_seed")) r.first_failing_seed = f.count("first_failing_seed");
   return r;
 }
 
@@ -280,15 +287,133 @@ nlohmann::ordered_json to_json(const MinBitsRecord& m) {
 }
 
 MinBitsRecord min_bits_record_from_json(const nlohmann::json& j) {
+  const RecordFields f(j);
   MinBitsRecord m;
-  m.length = need(j, "n").get<std::size_t>();
-  m.arithmetic = need(j, "arithmetic").get<std::string>();
-  m.mode = need(j, "mode").get<std::string>();
-  const auto& b = need(j, "min_bits");
-  if (!b.is_null()) m.bits = b.get<int>();
-  m.precision = need(j, "precision").get<std::string>();
-  m.overflow = need(j, "overflow").get<bool>();
+  m.length = f.count("n");
+  m.arithmetic = f.text("arithmetic");
+  if (m.arithmetic != "float" && m.arithmetic != "interval") f.fail("arithmetic", "\"float\" or \"interval\"");
+  m.mode = f.text("mode");
+  if (m.mode != "sequential" && m.mode != "scan") f.fail("mode", "\"sequential\" or \"scan\"");
+  if (!j.contains("min_bits")) f.fail("min_bits", "a width in bits, or null when none was found");
+  if (f.has("min_bits")) {
+    const auto bits = f.count("min_bits");
+    if (bits < 1 || bits > std::uint64_t(numeric::kMaxPrecisionBits))
+      f.fail("min_bits", fmt::format("a width from 1 to {} bits", numeric::kMaxPrecisionBits));
+    m.bits = int(bits);
+  }
+  m.precision = f.text("precision");
+  m.overflow = f.flag("overflow");
   return m;
+}
+
+std::vector<MinBitsRecord> min_bits_records_from_result(const nlohmann::json& result) {
+  const RecordFields f(result);
+  const auto it = result.find("records");
+  if (it == result.end() || !it->is_array()) f.fail("records", "an array of minimum-bits records");
+  std::vector<MinBitsRecord> out;
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    try {
+      out.push_back(min_bits_record_from_json((*it)[i]));
+    } catch (const RecordFieldError& e) {
+      throw RecordFieldError(fmt::format("records[{}]: {}", i, e.what()));
+    }
+  }
+  return out;
+}
+
+// --- work before a sweep ------------------------------------------------------
+
+namespace {
+
+/// Widths a minimum-bits search may try: one by one up to linear_bits, then
+/// doubling and bisection up to max_bits.
+double search_widths(const MinBitsSearch& s) {
+  const double linear = std::max(1, std::min(s.linear_bits, s.max_bits) - 1);
+  double beyond = 0;
+  for (long long w = std::max(s.linear_bits, 2); w < s.max_bits; w *= 2) beyond += 2;
+  return linear + beyond;
+}
+
+}  // namespace
+
+double token_nanoseconds(const numeric::Precision& p, std::size_t n) {
+  using K = numeric::Precision::Kind;
+  // MPFR and interval costs grow with the width (limbs of 64 bits)
+  auto wide = [](double base, int bits) { return base * std::max(1.0, double(bits) / 64.0); };
+  switch (p.kind) {
+    case K::Fp64:
+    case K::Fp32:
+      return 100;
+    case K::Fixed:
+      return 2000;
+    case K::Exact:
+      return 20000;
+    case K::Interval:
+      return wide(30000, p.bits);
+    case K::Float:
+      if (p.mantissa <= 53 && p.exponent >= 2 && p.exponent <= 11) return 2000;  // EmuFloat
+      return wide(40000, p.mantissa);
+    case K::Log:
+    case K::Poly: {
+      int bits = numeric::kMaxPrecisionBits;
+      try {
+        bits = p.resolve(std::max<std::size_t>(n, 1)).mantissa;
+      } catch (const numeric::PrecisionError&) {
+      }
+      return wide(40000, bits);
+    }
+  }
+  return 40000;
+}
+
+double sweep_seconds(const SweepWork& w) {
+  const double passes = w.scan ? 2.0 : 1.0;
+  double total_ns = 0;
+  for (const std::size_t n : w.lengths) {
+    const double tokens = double(std::max<std::size_t>(n, 1));
+    double per_trial = w.exact_reference ? token_nanoseconds(numeric::Precision::parse("exact"), n) : 0.0;
+    for (const auto& p : w.precisions) per_trial += passes * token_nanoseconds(p, n);
+    double ns = tokens * double(w.trials) * per_trial;
+    if (w.min_bits) {
+      // a width below the minimum usually fails at its first trial; the widths at the minimum run every trial
+      const double evaluations = search_widths(w.search) + 4.0 * double(w.trials);
+      const double float_ns = 10000, interval_ns = 30000;  // float:M:E, emulated up to 53 bits, MPFR beyond
+      ns += tokens * passes * evaluations * (float_ns + (w.search.interval ? interval_ns : 0.0));
+    }
+    total_ns += ns;
+  }
+  return total_ns * 1e-9;
+}
+
+namespace {
+
+std::string duration_text(double seconds) {
+  if (seconds < 120) return fmt::format("{:.0f} seconds", seconds);
+  if (seconds < 7200) return fmt::format("{:.0f} minutes", seconds / 60);
+  if (seconds < 3 * 86400) return fmt::format("{:.0f} hours", seconds / 3600);
+  if (seconds < 1000 * 86400) return fmt::format("{:.0f} days", seconds / 86400);
+  return fmt::format("{:.1e} days", seconds / 86400);
+}
+
+}  // namespace
+
+void check_sweep_work(const SweepWork& w, bool allow_long, const std::string& option, const std::string& allow_hint) {
+  if (w.lengths.empty()) return;
+  const std::size_t longest = *std::max_element(w.lengths.begin(), w.lengths.end());
+  limits::check_memory(limits::mul(limits::mul(std::max<std::size_t>(longest, 1), w.trials), w.bytes_per_token),
+                       fmt::format("{}: holding the {} trials of length {} at once", option, w.trials, longest));
+  if (allow_long) return;
+  const double seconds = sweep_seconds(w);
+  if (seconds <= double(limits::kMaxSweepSeconds)) return;
+  std::vector<std::string> precs;
+  for (const auto& p : w.precisions) precs.push_back(p.to_string());
+  throw limits::LimitError(fmt::format(
+      "{}: this sweep would take about {} ({} length{} up to {}, {} trials at {}{}; an estimate from a small model's "
+      "speed in each arithmetic), above the budget of {} without --allow-long (docs/limits.md). {} to run it anyway, "
+      "or give fewer or shorter lengths or fewer trials",
+      option, duration_text(seconds), w.lengths.size(), w.lengths.size() == 1 ? "" : "s", longest, w.trials,
+      fmt::join(precs, ", "), w.min_bits ? ", a minimum-bits search" : "",
+      duration_text(double(limits::kMaxSweepSeconds)), allow_hint));
 }
 
 nlohmann::json result_config(const std::string& problem, const ReduceOptions& o) {

@@ -34,7 +34,8 @@ struct ReduceOptions {
 struct ReduceRecord {
   std::string problem, construction;
   std::size_t length = 0;
-  std::string precision;
+  std::string precision;  ///< the spec as given, e.g. "log:2" or "fp32"
+  std::string format;     ///< the format it was evaluated in: the spec resolved at n, e.g. "float:12:0" (its store key)
   std::size_t trials = 0, yes_trials = 0, correct = 0, undecided = 0, scan_agree = 0;
   bool scan_checked = false;
   bool overflow = false;
@@ -75,12 +76,51 @@ std::uint64_t trial_seed(std::uint64_t seed, std::size_t n, std::size_t k);
 
 ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, const ReduceHooks& hooks = {});
 
-/// JSON forms (the store's records and `--json` rows); the readers throw
-/// std::invalid_argument naming a missing field.
+/// JSON forms (the store's records and `--json` rows). The readers check the
+/// presence, type and range of every field they use and throw
+/// RecordFieldError naming the field. A record written before "format"
+/// existed has its "precision" (then the resolved format) as both.
 nlohmann::ordered_json to_json(const ReduceRecord& r);
 ReduceRecord reduce_record_from_json(const nlohmann::json& j);
 nlohmann::ordered_json to_json(const MinBitsRecord& m);
 MinBitsRecord min_bits_record_from_json(const nlohmann::json& j);
+/// The minimum-bits records of one stored min-bits result ({"n", "records": […]}).
+std::vector<MinBitsRecord> min_bits_records_from_result(const nlohmann::json& result);
+
+// --- work before a sweep ------------------------------------------------------
+
+/// What a sweep will compute, for its estimate.
+struct SweepWork {
+  std::vector<std::size_t> lengths;
+  std::size_t trials = 0;
+  std::vector<numeric::Precision> precisions;
+  bool scan = true;             ///< each precision also by the parallel scan
+  bool exact_reference = true;  ///< an exact run of every trial (reduce's reference scores)
+  bool min_bits = false;
+  MinBitsSearch search;
+  std::size_t bytes_per_token = 8;  ///< memory one token of one trial holds while its length runs
+};
+
+/// Estimated nanoseconds per token of a small model (a 5 × 5 PD-LRNN) in the
+/// arithmetic of p at length n: about 0.1 µs native, 2 µs emulated floats and
+/// fixed point, 20 µs exact, 30 µs intervals and 40 µs MPFR floats (growing
+/// with the width beyond 64 bits).
+double token_nanoseconds(const numeric::Precision& p, std::size_t n);
+
+/// The estimated seconds of a sweep: per length n, n times the trials times
+/// the cost of each evaluation (the exact reference, every precision, twice
+/// with the scan), plus the minimum-bits search (its widths once, the widths
+/// around the minimum with every trial). Larger models take longer; it is an
+/// order of magnitude, for refusing a typo such as 1e9 for 1e3.
+double sweep_seconds(const SweepWork& w);
+
+/// Refuses a sweep before it starts: limits::LimitError naming `option`
+/// (e.g. "--lengths"), the estimate and how to go on when sweep_seconds
+/// exceeds limits::kMaxSweepSeconds (unless allow_long; `allow_hint` says
+/// how to allow it, e.g. "Give --allow-long"), and when the trials of its
+/// largest length would not fit in memory (limits::check_memory).
+void check_sweep_work(const SweepWork& w, bool allow_long, const std::string& option, const std::string& allow_hint);
+
 /// The configuration that determines a sweep's results (not its lengths,
 /// precisions or jobs, which only choose which results to compute).
 nlohmann::json result_config(const std::string& problem, const ReduceOptions& o);

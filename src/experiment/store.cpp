@@ -3,6 +3,8 @@
 // connection, statements and transactions, values always bound as parameters.
 #include "experiment/store.hpp"
 
+#include "models/json_positions.hpp"
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -251,9 +253,10 @@ struct Store::Impl {
     r.id = s.integer(0);
     r.command = s.text(1);
     try {
-      r.config = nlohmann::json::parse(s.text(2));
-    } catch (const nlohmann::json::parse_error&) {
-      throw StoreError(Kind::Io, fmt::format("{} is damaged: run {} has a malformed config", path, r.id));
+      const std::string text = s.text(2);
+      r.config = models::parse_json(text, "config");
+    } catch (const models::JsonInputError& e) {
+      throw StoreError(Kind::NotAStore, fmt::format("{} is damaged: run {} has a malformed config ({})", path, r.id, e.what()));
     }
     r.version = s.text(3);
     r.seed = static_cast<std::uint64_t>(s.integer(4));
@@ -462,9 +465,12 @@ std::vector<Store::Result> Store::results(std::optional<std::int64_t> run) const
     r.kind = s.text(2);
     r.key = s.text(3);
     try {
-      r.record = nlohmann::ordered_json::parse(s.text(4));
-    } catch (const nlohmann::json::parse_error&) {
-      throw StoreError(Kind::Io, fmt::format("{} is damaged: result {} holds malformed JSON", impl_->path, r.id));
+      const std::string text = s.text(4);
+      models::check_json_limits(text, "record");
+      r.record = nlohmann::ordered_json::parse(text);
+    } catch (const std::exception& e) {  // models::JsonInputError or nlohmann::json::exception
+      throw StoreError(Kind::NotAStore,
+                       fmt::format("{} is damaged: result {} (key {}) holds malformed JSON ({})", impl_->path, r.id, r.key, e.what()));
     }
     r.created = s.text(5);
     out.push_back(std::move(r));

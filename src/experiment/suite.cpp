@@ -1,10 +1,13 @@
 #include "experiment/suite.hpp"
 
 #include <fmt/format.h>
-
 #include <toml++/toml.h>
 
+#include <cmath>
+#include <limits>
 #include <sstream>
+
+#include "numeric/limits.hpp"
 
 namespace parallax::experiment {
 namespace {
@@ -17,10 +20,18 @@ std::string where(const std::string& file, const toml::source_region& r) {
 nlohmann::ordered_json to_json(const toml::node& n, const std::string& file, const std::string& key) {
   if (const auto* s = n.as_string()) return s->get();
   if (const auto* i = n.as_integer()) return i->get();
-  if (const auto* f = n.as_floating_point()) return f->get();
+  if (const auto* f = n.as_floating_point()) {
+    if (!std::isfinite(f->get()))
+      throw SuiteError(fmt::format("{}: '{}' must be a finite number (inf and nan are not option values)",
+                                   where(file, n.source()), key));
+    return f->get();
+  }
   if (const auto* b = n.as_boolean()) return b->get();
   if (const auto* a = n.as_array()) {
     auto out = nlohmann::ordered_json::array();
+    if (a->empty())
+      throw SuiteError(fmt::format("{}: '{}' is an empty list: give at least one value, or leave the key out",
+                                   where(file, n.source()), key));
     for (const auto& e : *a) {
       if (e.is_array() || e.is_table())
         throw SuiteError(fmt::format("{}: '{}': arrays hold strings, numbers or booleans", where(file, e.source()), key));
@@ -32,9 +43,13 @@ nlohmann::ordered_json to_json(const toml::node& n, const std::string& file, con
                                where(file, n.source()), key));
 }
 
-std::uint64_t non_negative(const toml::node& n, const std::string& file, const std::string& key) {
+/// An integer value from lo to hi.
+std::uint64_t integer(const toml::node& n, const std::string& file, const std::string& key, std::uint64_t lo,
+                      std::uint64_t hi) {
   const auto* i = n.as_integer();
-  if (!i || i->get() < 0) throw SuiteError(fmt::format("{}: '{}' must be a non-negative integer", where(file, n.source()), key));
+  if (!i || i->get() < 0 || std::uint64_t(i->get()) < lo || std::uint64_t(i->get()) > hi)
+    throw SuiteError(fmt::format("{}: '{}' must be an integer from {} to {}{}", where(file, n.source()), key, lo, hi,
+                                 i ? fmt::format(", got {}", i->get()) : ""));
   return static_cast<std::uint64_t>(i->get());
 }
 
@@ -56,9 +71,9 @@ Suite parse_suite(const std::string& text, const std::string& file) {
       if (!node.is_string()) throw SuiteError(fmt::format("{}: '{}' must be a string", where(file, node.source()), key));
       (key == "name" ? s.name : s.description) = node.as_string()->get();
     } else if (key == "seed") {
-      s.seed = non_negative(node, file, key);
+      s.seed = integer(node, file, key, 0, std::uint64_t(std::numeric_limits<std::int64_t>::max()));
     } else if (key == "trials") {
-      s.trials = non_negative(node, file, key);
+      s.trials = integer(node, file, key, 1, limits::kMaxTrials);
     } else if (const auto* arr = node.as_array(); arr && arr->is_array_of_tables()) {
       std::size_t index = 0;
       for (const auto& t : *arr) {
@@ -94,6 +109,11 @@ Suite parse_suite(const std::string& text, const std::string& file) {
         }
         s.entries.push_back(std::move(e));
       }
+    } else if (node.is_table() ||
+               (node.is_array() && !node.as_array()->empty() && node.as_array()->front().is_table())) {
+      throw SuiteError(fmt::format("{}: '{}' is {}: write each entry as a [[{}]] table (double brackets)",
+                                   where(file, node.source()), key,
+                                   node.is_table() ? "a single table" : "an inline array", key));
     } else {
       throw SuiteError(fmt::format(
           "{}: unknown top-level key '{}': a suite has name, description, seed, trials and entries written as "

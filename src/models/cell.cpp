@@ -9,6 +9,7 @@
 #include <random>
 
 #include "models/json_positions.hpp"
+#include "numeric/limits.hpp"
 
 namespace parallax::models {
 
@@ -154,11 +155,16 @@ void validate(const Cell& c) {
 Cell load_cell(const std::string& path, const CellKind* expected) {
   const auto text = read_text_file(path);
   if (!text) throw CellError(fmt::format("{}: cannot read the cell file", path));
+  return cell_from_json_text(*text, path, expected);
+}
+
+Cell cell_from_json_text(const std::string& file_text, const std::string& path, const CellKind* expected) {
+  const std::string* text = &file_text;
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(*text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw CellError(json_syntax_message(path, *text, e.byte, e.what()));
+    j = parse_json(*text, path);
+  } catch (const JsonInputError& e) {
+    throw CellError(e.what());
   }
   const auto lines = json_value_lines(*text);
   auto fail = [&](const std::string& ptr, const std::string& msg) -> CellError {
@@ -171,8 +177,8 @@ Cell load_cell(const std::string& path, const CellKind* expected) {
   auto size_field = [&](const char* key) -> std::size_t {
     if (!j.contains(key)) throw fail("", fmt::format("missing field '{}'", key));
     const auto& v = j[key];
-    if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > (1 << 20))
-      throw fail(std::string("/") + key, "must be an integer between 1 and 1048576");
+    if (!v.is_number_integer() || v.get<long long>() < 1 || std::uint64_t(v.get<long long>()) > limits::kMaxModelDim)
+      throw fail(std::string("/") + key, fmt::format("must be an integer between 1 and {} (docs/limits.md)", limits::kMaxModelDim));
     return v.get<std::size_t>();
   };
   Cell c;

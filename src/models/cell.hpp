@@ -126,6 +126,8 @@ Cell random_cell(CellKind k, std::size_t hidden, std::size_t input, std::uint64_
 /// Reads a cell file (docs/cells-json.md). `expected` (if not null) is the
 /// kind the user asked for; a file of another kind is an error.
 Cell load_cell(const std::string& path, const CellKind* expected = nullptr);
+/// The same from the text of a file; `source` names it in errors.
+Cell cell_from_json_text(const std::string& text, const std::string& source, const CellKind* expected = nullptr);
 /// The cell as the JSON text load_cell reads.
 std::string cell_to_json(const Cell& c);
 /// Checks shapes and finiteness; throws CellError naming the field.

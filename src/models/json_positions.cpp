@@ -35,7 +35,7 @@ std::optional<std::string> read_text_file(const std::string& path) {
   return text;
 }
 
-nlohmann::json parse_json(const std::string& text, const std::string& source) {
+void check_json_limits(const std::string& text, const std::string& source) {
   // One pass before the parser: nesting depth (nlohmann's copy, comparison and
   // dump recurse) and numbers a double cannot hold (nlohmann throws an
   // exception without a position for them).
@@ -82,6 +82,10 @@ nlohmann::json parse_json(const std::string& text, const std::string& source) {
       i = end - 1;
     }
   }
+}
+
+nlohmann::json parse_json(const std::string& text, const std::string& source) {
+  check_json_limits(text, source);
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

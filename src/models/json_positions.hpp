@@ -28,6 +28,10 @@ struct JsonInputError : std::invalid_argument {
 /// line and column. Throws JsonInputError whose message starts with `source`.
 nlohmann::json parse_json(const std::string& text, const std::string& source);
 
+/// The checks of parse_json before parsing (depth, number range), for callers
+/// that parse into another type (nlohmann::ordered_json).
+void check_json_limits(const std::string& text, const std::string& source);
+
 /// A key escaped for a JSON pointer (~ → ~0, / → ~1).
 std::string json_pointer_token(const std::string& key);
 

@@ -7,11 +7,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "models/lrnn.hpp"
 #include "models/json_positions.hpp"
 #include "models/json_reader.hpp"
+#include "numeric/limits.hpp"
+#include "numeric/output.hpp"
 #include "numeric/exact.hpp"
 
 namespace parallax::models {
@@ -191,14 +194,25 @@ json transition_json(const LrnnSpec& s, const Transition& tr) {
   return j;
 }
 
+
+/// Refuses (before any is read) a model whose `transitions` transitions of
+/// dimension d would hold more than limits::kMaxParameters numbers.
+void check_parameters(const Reader& r, const LrnnSpec& s, std::size_t transitions, const char* field = "/alphabet") {
+  const std::uint64_t per = s.structure == Structure::Dense ? limits::mul(s.d, s.d + 1) : limits::mul(s.d, 2);
+  const std::uint64_t total = limits::mul(per, transitions);
+  if (total > limits::kMaxParameters)
+    r.fail(field, fmt::format("{} transitions of dimension d = {} hold {} numbers, above the limit of {} (docs/limits.md)",
+                              transitions, s.d, total, limits::kMaxParameters));
+}
+
 }  // namespace
 
 LrnnSpec lrnn_from_json_text(const std::string& text, const std::string& source) {
   json j;
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw ModelError(json_syntax_message(source, text, e.byte, e.what()));
+    j = parse_json(text, source);
+  } catch (const JsonInputError& e) {
+    throw ModelError(e.what());
   }
   Reader r(source, text);
   r.object(j, "");
@@ -210,18 +224,21 @@ LrnnSpec lrnn_from_json_text(const std::string& text, const std::string& source)
   s.name = j.contains("name") ? r.string(j["name"], "/name") : std::filesystem::path(source).stem().string();
   s.description = j.contains("description") ? r.string(j["description"], "/description") : "";
   s.structure = structure_from(r, r.member(j, "", "structure"));
-  s.d = r.count(r.member(j, "", "d"), "/d", 1);
+  s.d = r.count(r.member(j, "", "d"), "/d", 1, limits::kMaxModelDim);
   if (s.structure == Structure::Complex && s.d % 2 != 0)
     r.fail("/d", fmt::format("a complex model needs an even d (got {})", s.d));
   if (j.contains("alphabet")) {
     const json& a = j["alphabet"];
     if (!a.is_array()) r.fail("/alphabet", "expected an array of token names");
+    if (a.size() > limits::kMaxAlphabet)
+      r.fail("/alphabet", fmt::format("{} tokens, above the limit of {} (docs/limits.md)", a.size(), limits::kMaxAlphabet));
+    check_parameters(r, s, a.size());
+    std::set<std::string> seen;
     for (std::size_t i = 0; i < a.size(); ++i) {
       const std::string name = r.string(a[i], "/alphabet/" + std::to_string(i));
       if (name.empty() || name.find_first_of(" \t\r\n,") != std::string::npos)
         r.fail("/alphabet/" + std::to_string(i), "token names must be non-empty, without spaces or commas");
-      for (const auto& prev : s.alphabet)
-        if (prev == name) r.fail("/alphabet/" + std::to_string(i), fmt::format("token '{}' appears twice", name));
+      if (!seen.insert(name).second) r.fail("/alphabet/" + std::to_string(i), fmt::format("token '{}' appears twice", name));
       s.alphabet.push_back(name);
     }
     const json& ts = r.object(r.member(j, "", "transitions"), "/transitions");
@@ -231,16 +248,15 @@ LrnnSpec lrnn_from_json_text(const std::string& text, const std::string& source)
       s.tokens.push_back(r.transition(ts[name], ptr, s.structure, s.d));
     }
     for (auto it = ts.begin(); it != ts.end(); ++it) {
-      bool known = false;
-      for (const auto& name : s.alphabet) known = known || name == it.key();
-      if (!known)
+      if (!seen.count(it.key()))
         r.fail("/transitions/" + json_pointer_token(it.key()), fmt::format("token '{}' is not in the alphabet", it.key()));
     }
   } else if (j.contains("transitions")) {
     r.fail("/transitions", "transitions given without an alphabet");
   }
   if (j.contains("input_dim")) {
-    s.input_dim = r.count(j["input_dim"], "/input_dim", 1);
+    s.input_dim = r.count(j["input_dim"], "/input_dim", 1, limits::kMaxModelDim);
+    check_parameters(r, s, s.alphabet.size() + s.input_dim + 1, "/input_dim");
     const json& in = r.member(j, "", "inputs");
     if (!in.is_array() || in.size() != s.input_dim + 1)
       r.fail("/inputs", fmt::format("expected input_dim + 1 = {} transitions (theta_0, theta_1 … theta_m)", s.input_dim + 1));
@@ -292,17 +308,12 @@ std::string lrnn_to_json(const LrnnSpec& s) {
 }
 
 void save_lrnn(const LrnnSpec& spec, const std::string& path) {
-  // write to a temporary file and rename, so a failure never leaves a half-written model
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw ModelError(fmt::format("{}: cannot write model file", path));
-    out << lrnn_to_json(spec) << '\n';
-    if (!out) throw ModelError(fmt::format("{}: write failed", path));
+  // atomic: a failure never leaves a half-written model under the final name
+  try {
+    io::write_file_atomic(path, lrnn_to_json(spec) + "\n");
+  } catch (const io::WriteError& e) {
+    throw ModelError(e.what());
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw ModelError(fmt::format("{}: cannot write model file: {}", path, ec.message()));
 }
 
 }  // namespace parallax::models

@@ -19,6 +19,7 @@
 
 #include "models/json_positions.hpp"
 #include "models/json_reader.hpp"
+#include "numeric/limits.hpp"
 #include "numeric/all.hpp"
 #include "numeric/exp_sqrt.hpp"
 #include "numeric/functions.hpp"
@@ -177,7 +178,7 @@ using ojson = nlohmann::ordered_json;
 
 constexpr const char* kFormat = "parallax-transformer/1";
 /// Largest size a file may give (d_model, max_len, d_head, d_ff).
-constexpr std::size_t kMaxCount = std::size_t(1) << 24;
+constexpr std::size_t kMaxCount = limits::kMaxModelDim;
 
 /// Reads a parsed document, naming file, line and field in every error.
 class Reader : public JsonReader<TransformerError> {
@@ -308,9 +309,9 @@ void emit(const ojson& j, int indent, std::ostringstream& out) {
 TransformerSpec transformer_from_json_text(const std::string& text, const std::string& source) {
   json j;
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw TransformerError(json_syntax_message(source, text, e.byte, e.what()));
+    j = parse_json(text, source);
+  } catch (const JsonInputError& e) {
+    throw TransformerError(e.what());
   }
   Reader r(source, text);
   r.object(j, "");
@@ -337,8 +338,19 @@ TransformerSpec transformer_from_json_text(const std::string& text, const std::s
   }
   if (j.contains("bos")) s.bos = r.string(j["bos"], "/bos");
   const json empty = json::object();
+  // numbers the file implies without writing them (default biases and norms):
+  // bounded before they are allocated
+  std::uint64_t implied = 0;
+  auto imply = [&](std::uint64_t n, const std::string& ptr) {
+    implied = limits::add(implied, n);
+    if (implied > limits::kMaxParameters)
+      r.fail(ptr, fmt::format("the defaults the file implies (zero biases, unit norms) reach {} numbers, above the limit of {} "
+                              "(docs/limits.md)", implied, limits::kMaxParameters));
+  };
   if (j.contains("layers")) {
     const json& layers = r.array(j["layers"], "/layers", "layers");
+    if (layers.size() > limits::kMaxLayers)
+      r.fail("/layers", fmt::format("{} layers, above the limit of {} (docs/limits.md)", layers.size(), limits::kMaxLayers));
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const std::string lp = "/layers/" + std::to_string(l);
       const json& lj = r.object(layers[l], lp);
@@ -388,6 +400,8 @@ TransformerSpec transformer_from_json_text(const std::string& text, const std::s
         ReluMlp M;
         M.d_ff = r.count(r.member(mj, mp, "d_ff"), mp + "/d_ff", 1, kMaxCount);
         M.W1 = r.matrix(r.member(mj, mp, "W1"), mp + "/W1", "d_model × d_ff");
+        if (!mj.contains("b1")) imply(M.d_ff, mp + "/d_ff");
+        if (!mj.contains("b2")) imply(s.d_model, mp);
         M.b1 = mj.contains("b1") ? r.vec(mj["b1"], mp + "/b1", "d_ff numbers") : std::vector<Exact>(M.d_ff, Exact(0));
         M.W2 = r.matrix(r.member(mj, mp, "W2"), mp + "/W2", "d_ff × d_model");
         M.b2 = mj.contains("b2") ? r.vec(mj["b2"], mp + "/b2", "d_model numbers") : std::vector<Exact>(s.d_model, Exact(0));
@@ -396,6 +410,7 @@ TransformerSpec transformer_from_json_text(const std::string& text, const std::s
       for (const char* key : {"norm_attn", "norm_mlp"}) {
         if (!lj.contains(key)) continue;
         LayerNorm n = r.layer_norm(lj[key], lp + "/" + key);
+        imply(limits::mul(s.d_model, 2), lp + "/" + key);
         if (n.gain.empty()) n.gain.assign(s.d_model, Exact(1));
         if (n.bias.empty()) n.bias.assign(s.d_model, Exact(0));
         norm_of(L, key) = std::move(n);

@@ -1,5 +1,7 @@
 #include "numeric/exact.hpp"
 
+#include "numeric/limits.hpp"
+
 #include <cctype>
 #include <stdexcept>
 #include <string>
@@ -7,9 +9,14 @@
 namespace parallax::numeric {
 
 namespace {
-[[noreturn]] void bad(std::string_view text, const char* why) {
-  throw std::invalid_argument("'" + std::string(text) + "' is not an exact number (" + why +
+[[noreturn]] void bad(std::string_view text, const std::string& why) {
+  const std::string shown = text.size() > 64 ? std::string(text.substr(0, 64)) + "…" : std::string(text);
+  throw std::invalid_argument("'" + shown + "' is not an exact number (" + why +
                               "); expected an integer, a fraction p/q or a decimal like -1.25e-3");
+}
+
+[[noreturn]] void too_long(std::string_view text) {
+  bad(text, "more than " + std::to_string(limits::kMaxExactDigits) + " decimal digits, exponent included (docs/limits.md)");
 }
 
 /// A non-negative decimal integer from its digits (always base 10: a leading
@@ -48,6 +55,7 @@ Exact parse_exact(std::string_view text) {
   if (auto slash = s.find('/'); slash != std::string_view::npos) {
     auto num = s.substr(0, slash), den = s.substr(slash + 1);
     if (!all_digits(num) || !all_digits(den)) bad(text, "a fraction needs digits on both sides of '/'");
+    if (num.size() + den.size() > limits::kMaxExactDigits) too_long(text);
     const BigInt n = decimal(num), d = decimal(den);
     if (d == 0) bad(text, "zero denominator");
     value = Exact(n, d);
@@ -75,6 +83,7 @@ Exact parse_exact(std::string_view text) {
       e10 = std::stoll(std::string(expo));
       if (eneg) e10 = -e10;
     }
+    if (ip.size() + fp.size() + std::uint64_t(e10 < 0 ? -e10 : e10) > limits::kMaxExactDigits) too_long(text);
     const BigInt digits = decimal(std::string(ip.empty() ? "0" : ip) + std::string(fp));
     e10 -= static_cast<long long>(fp.size());
     const BigInt p10 = power_of_ten(static_cast<unsigned long>(e10 < 0 ? -e10 : e10));

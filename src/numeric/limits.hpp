@@ -23,7 +23,7 @@ struct LimitError : std::invalid_argument {
 };
 
 // --- text and JSON -----------------------------------------------------------
-inline constexpr std::uint64_t kMaxTextFileBytes = std::uint64_t(1) << 30;  ///< one JSON / TOML / JSON Lines file
+inline constexpr std::uint64_t kMaxTextFileBytes = std::uint64_t(1) << 28;  ///< one JSON / TOML / JSON Lines file
 inline constexpr int kMaxJsonDepth = 64;               ///< nesting of arrays and objects in any JSON document
 inline constexpr std::size_t kMaxExactDigits = 10000;  ///< decimal digits of an exact number, exponent included ("1e9999")
 
@@ -31,17 +31,31 @@ inline constexpr std::size_t kMaxExactDigits = 10000;  ///< decimal digits of an
 inline constexpr std::uint64_t kMaxLength = 1000000000;  ///< a sequence length n
 inline constexpr std::size_t kMaxSweepPoints = 100000;   ///< lengths in one --lengths / --sweep
 inline constexpr std::uint64_t kMaxTrials = 100000000;   ///< --trials, suite "trials"
+/// Token evaluations (Σ n × trials × evaluations) of a sweep without a cost
+/// model of its own (`demo`); hours of work above it.
+inline constexpr std::uint64_t kMaxSweepTokens = 10000000000;
+/// Estimated seconds of one reduce / recognize sweep run without --allow-long
+/// (experiment::sweep_seconds: n × trials × evaluations at a small model's
+/// speed per token in each arithmetic).
+inline constexpr std::uint64_t kMaxSweepSeconds = 8 * 3600;
+inline constexpr std::size_t kMaxSuiteUnits = 100000;  ///< child processes (entries × lengths) of one suite
 
 // --- automata and models -----------------------------------------------------
 inline constexpr std::uint64_t kMaxStates = std::uint64_t(1) << 24;        ///< states of an automaton file
 inline constexpr std::uint64_t kMaxAlphabet = std::uint64_t(1) << 16;      ///< letters of an alphabet / vocabulary
 inline constexpr std::uint64_t kMaxTableEntries = std::uint64_t(1) << 27;  ///< states × letters of a transition table
 inline constexpr std::uint64_t kMaxModelDim = std::uint64_t(1) << 16;      ///< a model dimension (d, d_ff, hidden, …)
-inline constexpr std::uint64_t kMaxParameters = std::uint64_t(1) << 28;    ///< numbers a model file implies
+inline constexpr std::uint64_t kMaxParameters = std::uint64_t(1) << 26;    ///< numbers a model file implies
 inline constexpr std::uint64_t kMaxLayers = 4096;                          ///< layers of a transformer
 
 // --- execution ---------------------------------------------------------------
 inline constexpr std::uint64_t kMaxThreads = 1024;  ///< --threads
+inline constexpr std::size_t kMaxListItems = 64;  ///< items of a list option that each run a benchmark (bench --n-exact, --threads, --sigma2)
+inline constexpr std::uint64_t kMaxBenchAutomata = 100000;  ///< bench monoid --random
+inline constexpr std::uint64_t kMaxIterations = 10000000;  ///< solver iterations (solve --iters, --max-iter)
+inline constexpr std::uint64_t kMaxRepeats = 1000;         ///< timing repeats of a benchmark (--repeats)
+inline constexpr std::uint64_t kMaxBenchExactLength = std::uint64_t(1) << 20;  ///< bench scan --n-exact (left fold: quadratic time)
+inline constexpr std::uint64_t kMaxCircuitGates = 0xFFFFFFFFull;  ///< gates, and operand edges, of one circuit (32-bit ids)
 
 /// a * b, or UINT64_MAX when that overflows (sizes are compared with limits, never wrapped).
 constexpr std::uint64_t mul(std::uint64_t a, std::uint64_t b) {

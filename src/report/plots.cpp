@@ -19,6 +19,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "numeric/output.hpp"
+
 extern char** environ;
 
 namespace parallax::report {
@@ -37,12 +39,8 @@ std::string quote(const std::string& s) {
   return out + "'";
 }
 
-void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::binary);
-  f << text;
-  f.close();
-  if (!f) throw std::runtime_error(fmt::format("{}: cannot write the file", p.string()));
-}
+/// Atomic and checked (numeric/output.hpp); a failure is io::WriteError.
+void write_file(const fs::path& p, const std::string& text) { io::write_file_atomic(p.string(), text); }
 
 std::string read_file(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);

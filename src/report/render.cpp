@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <set>
+
+#include "numeric/output.hpp"
 
 namespace parallax::report {
 namespace {
@@ -337,12 +338,8 @@ std::string tex_inline(const std::string& s) {
   return out;
 }
 
-void write_text(const fs::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::binary);
-  f << text;
-  f.close();
-  if (!f) throw ReportError(fmt::format("{}: cannot write the file", p.string()));
-}
+/// Atomic and checked (numeric/output.hpp); a failure is io::WriteError.
+void write_text(const fs::path& p, const std::string& text) { io::write_file_atomic(p.string(), text); }
 
 }  // namespace
 
@@ -612,6 +609,8 @@ ReportFiles write_report(const ReportData& data, const ReportOptions& options) {
   if (options.out_dir.empty()) throw ReportError("no output directory given");
   const fs::path dir(options.out_dir);
   std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+    throw ReportError(fmt::format("{}: exists and is not a directory", options.out_dir));
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir))
     throw ReportError(fmt::format("{}: cannot create the output directory{}", options.out_dir, ec ? ": " + ec.message() : ""));
@@ -621,6 +620,8 @@ ReportFiles write_report(const ReportData& data, const ReportOptions& options) {
   if (options.plots) {
     try {
       plots = make_plots(data, options.out_dir, options.gnuplot);
+    } catch (const io::WriteError&) {
+      throw;  // a failed write, not a bad --out
     } catch (const std::runtime_error& e) {
       throw ReportError(e.what());
     }

@@ -19,38 +19,15 @@ namespace {
 
 using Json = nlohmann::json;
 
-/// A number field: a JSON number, or the strings "inf" / "-inf" / "nan" that
-/// some records use where JSON has no value; nullopt when absent or null.
-std::optional<double> number(const Json& j, const char* key) {
-  const auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  if (it->is_number()) return it->get<double>();
-  if (it->is_boolean()) return it->get<bool>() ? 1.0 : 0.0;
-  if (it->is_string()) {
-    const auto s = it->get<std::string>();
-    if (s == "inf" || s == "+inf") return std::numeric_limits<double>::infinity();
-    if (s == "-inf") return -std::numeric_limits<double>::infinity();
-    if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
-  }
-  return std::nullopt;
-}
+using experiment::RecordFieldError;
+using experiment::RecordFields;
 
-std::string text(const Json& j, const char* key) {
-  const auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return {};
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-bool flag(const Json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-
-/// A length field: a non-negative integer (a JSON number that is one).
-std::optional<std::size_t> length(const Json& j, const char* key) {
-  const auto v = number(j, key);
-  if (!v || !std::isfinite(*v) || *v < 0 || *v != std::floor(*v)) return std::nullopt;
-  return static_cast<std::size_t>(*v);
+/// A text field of the record, else of its run's configuration; a field that
+/// is present must be a string. Throws RecordFieldError when neither has it.
+std::string text_or_config(const RecordFields& rec, const Json& config, const char* field) {
+  if (rec.has(field)) return rec.text(field);
+  if (const auto it = config.find(field); it != config.end() && it->is_string()) return it->get<std::string>();
+  rec.fail(field, "a string (in the record or in its run's configuration)");
 }
 
 bool finite_precision(const std::string& p) { return p != "exact" && !p.starts_with("interval"); }
@@ -135,10 +112,10 @@ std::optional<experiment::MinBitsFit> cell_fit(const std::vector<experiment::Min
   return fits.front();
 }
 
-std::string newton_status(const Json& r) {
-  if (flag(r, "converged")) return "converged";
-  if (flag(r, "diverged")) return "diverged";
-  if (flag(r, "stalled")) return "stalled";
+std::string newton_status(const RecordFields& f) {
+  if (f.flag_or_null("converged").value_or(false)) return "converged";
+  if (f.flag_or_null("diverged").value_or(false)) return "diverged";
+  if (f.flag_or_null("stalled").value_or(false)) return "stalled";
   return "not converged";
 }
 
@@ -204,112 +181,89 @@ ReportData collect(const experiment::Store& store) {
   std::set<std::pair<std::string, std::string>> failing_pairs;
   std::map<std::tuple<std::string, std::string, std::string, std::string>, std::map<std::size_t, std::optional<int>>> bits;
   std::map<std::tuple<std::string, std::string, std::string>, std::map<std::size_t, std::pair<double, double>>> circuits;
-  std::size_t malformed = 0;
-  std::string malformed_example;
-  auto bad = [&](const experiment::Store::Result& res, const std::string& why) {
-    if (malformed++ == 0) malformed_example = fmt::format("run {} key '{}': {}", res.run, res.key, why);
-  };
-
+  // Every field used is checked: a record edited by hand or written by another
+  // tool stops the report with the store, the run, the result and the field
+  // named (experiment::StoredRecordError), instead of being skipped or misread.
   for (const auto& res : results) {
     const auto* run = run_of.count(res.run) ? run_of[res.run] : nullptr;
     const std::string command = run ? run->command : "";
-    const Json rec = Json::parse(res.record.dump());
-    const Json config = run ? run->config : Json::object();
-    if (!rec.is_object()) {
-      bad(res, "the record is not a JSON object");
-      continue;
-    }
-    const bool reduce = command == "reduce", recognize = command == "recognize";
-    if ((reduce || recognize) && (res.kind == "record" || res.kind == "min-bits")) {
-      const char* row_field = reduce ? "problem" : "language";
-      const char* con_field = reduce ? "construction" : "model";
-      std::string row = text(rec, row_field), con = text(rec, con_field);
-      if (row.empty()) row = text(config, row_field);
-      if (con.empty()) con = text(config, con_field);
-      if (row.empty() || con.empty()) {
-        bad(res, fmt::format("no '{}' or '{}' in the record or its run's configuration", row_field, con_field));
-        continue;
-      }
-      if (res.kind == "record") {
-        const auto n = length(rec, "n");
-        const std::string prec = text(rec, "precision");
-        const auto trials = number(rec, "trials"), correct = number(rec, "correct"), acc = number(rec, "accuracy");
-        if (!n || prec.empty() || (!acc && !(trials && correct))) {
-          bad(res, "a record needs n, precision and accuracy (or trials and correct)");
-          continue;
-        }
-        const double a = acc ? *acc : (*trials > 0 ? *correct / *trials : 0.0);
-        const double undecided = number(rec, "undecided").value_or(0);
-        const bool ok = (trials && correct ? *correct == *trials && *trials > 0 : a == 1.0) && a == 1.0 && undecided == 0;
-        row_is_problem[row] = row_is_problem[row] || reduce;
-        auto& acc_pts = accuracy[{row, con}][prec];
-        acc_pts[*n] = acc_pts.count(*n) ? std::min(acc_pts[*n], a) : a;
-        if (!ok) failing_pairs.insert({row, con});
-        const auto col = column_of(con);
-        if (!col) {
-          ++unmapped[con];
-          continue;
-        }
-        auto& cell = cells[row][*col];
-        cell.constructions.insert(con);
-        auto [it, fresh] = cell.ok[prec].try_emplace(*n, ok);
-        if (!fresh) it->second = it->second && ok;
-      } else {
-        const auto it = rec.find("records");
-        if (it == rec.end() || !it->is_array()) {
-          bad(res, "a min-bits result needs a 'records' array");
-          continue;
-        }
-        row_is_problem[row] = row_is_problem[row] || reduce;
-        for (const auto& m : *it) {
-          experiment::MinBitsRecord mb;
-          try {
-            mb = experiment::min_bits_record_from_json(m);
-          } catch (const std::exception& e) {
-            bad(res, e.what());
-            continue;
+    const Json config = run && run->config.is_object() ? run->config : Json::object();
+    const std::string place =
+        experiment::stored_place(store.path(), res.run, command.empty() ? "no such run" : command, res.key);
+    const Json rec(res.record);
+    experiment::read_stored(place, [&] {
+      const bool reduce = command == "reduce", recognize = command == "recognize";
+      const bool known = ((reduce || recognize) && (res.kind == "record" || res.kind == "min-bits")) ||
+                         (command == "circuit" && res.kind == "circuit") ||
+                         (command == "solve" && res.kind == "solve") || res.kind == "suite";
+      if (!known) return 0;  // results of other commands and kinds are not part of the report
+      const RecordFields f(rec);
+      if (reduce || recognize) {
+        const char* row_field = reduce ? "problem" : "language";
+        const char* con_field = reduce ? "construction" : "model";
+        const std::string row = text_or_config(f, config, row_field), con = text_or_config(f, config, con_field);
+        if (res.kind == "record") {
+          const auto n = f.count("n");
+          const std::string prec = f.text("precision");
+          const auto trials = f.count("trials"), correct = f.count("correct");
+          if (correct > trials) f.fail("correct", fmt::format("at most the {} trials", trials));
+          const double a = trials > 0 ? double(correct) / double(trials) : 0.0;
+          if (f.has("accuracy")) {
+            const double stored_a = f.number("accuracy");
+            if (std::abs(stored_a - a) > 1e-9) f.fail("accuracy", fmt::format("correct / trials = {}", a));
           }
-          auto& series = bits[{row, con, mb.arithmetic, mb.mode}];
-          auto [s, fresh] = series.try_emplace(mb.length, mb.bits);
-          if (!fresh && mb.bits && (!s->second || *mb.bits < *s->second)) s->second = mb.bits;
-          if (const auto col = column_of(con)) cells[row][*col].min_bits.push_back(mb);
+          const auto undecided = f.count_or_null("undecided").value_or(0);
+          if (undecided > trials) f.fail("undecided", fmt::format("at most the {} trials", trials));
+          const bool ok = trials > 0 && correct == trials && undecided == 0;
+          row_is_problem[row] = row_is_problem[row] || reduce;
+          auto& acc_pts = accuracy[{row, con}][prec];
+          acc_pts[n] = acc_pts.count(n) ? std::min(acc_pts[n], a) : a;
+          if (!ok) failing_pairs.insert({row, con});
+          const auto col = column_of(con);
+          if (!col) {
+            ++unmapped[con];
+            return 0;
+          }
+          auto& cell = cells[row][*col];
+          cell.constructions.insert(con);
+          auto [it, fresh] = cell.ok[prec].try_emplace(n, ok);
+          if (!fresh) it->second = it->second && ok;
+        } else {
+          row_is_problem[row] = row_is_problem[row] || reduce;
+          for (const auto& mb : experiment::min_bits_records_from_result(rec)) {
+            auto& series = bits[{row, con, mb.arithmetic, mb.mode}];
+            auto [s, fresh] = series.try_emplace(mb.length, mb.bits);
+            if (!fresh && mb.bits && (!s->second || *mb.bits < *s->second)) s->second = mb.bits;
+            if (const auto col = column_of(con)) cells[row][*col].min_bits.push_back(mb);
+          }
         }
+      } else if (res.kind == "circuit") {
+        const auto n = f.count("n");
+        if (n < 1) f.fail("n", "a length of at least 1");
+        const double depth = f.number("depth"), size = f.number("size");
+        const std::string model = text_or_config(f, config, "model"), network = text_or_config(f, config, "network"),
+                          fanin = text_or_config(f, config, "fanin");
+        circuits[{model, network, fanin}][n] = {depth, size};
+      } else if (res.kind == "solve") {
+        NewtonRow r;
+        r.cell = f.text("cell");
+        r.method = f.text_or_null("method").value_or("");
+        r.precision = f.text_or_null("precision").value_or("");
+        r.hidden = f.count_or_null("hidden").value_or(0);
+        r.length = f.count("length");
+        r.iterations = f.number_or_null("iterations");
+        r.status = newton_status(f);
+        r.residual = f.number_or_null("residual");
+        r.max_error = f.number_or_null("max_error_vs_sequential");
+        r.speedup = f.number_or_null("speedup");
+        d.newton.push_back(std::move(r));
+      } else {
+        pv.suite_name = f.text("name");
+        pv.suite_source = f.text_or_null("source").value_or("");
+        if (const auto q = f.flag_or_null("quick")) pv.suite_quick = *q;
       }
-    } else if (command == "circuit" && res.kind == "circuit") {
-      const auto n = length(rec, "n");
-      const auto depth = number(rec, "depth"), size = number(rec, "size");
-      if (!n || *n < 1 || !depth || !size) {
-        bad(res, "a circuit record needs n >= 1, depth and size");
-        continue;
-      }
-      std::string model = text(rec, "model"), network = text(rec, "network"), fanin = text(rec, "fanin");
-      if (model.empty()) model = text(config, "model");
-      if (network.empty()) network = text(config, "network");
-      if (fanin.empty()) fanin = text(config, "fanin");
-      circuits[{model, network, fanin}][*n] = {*depth, *size};
-    } else if (command == "solve" && res.kind == "solve") {
-      NewtonRow r;
-      r.cell = text(rec, "cell");
-      r.method = text(rec, "method");
-      r.precision = text(rec, "precision");
-      const auto hidden = length(rec, "hidden"), len = length(rec, "length");
-      if (r.cell.empty() || !len) {
-        bad(res, "a solve record needs cell and length");
-        continue;
-      }
-      r.hidden = hidden.value_or(0);
-      r.length = *len;
-      r.iterations = number(rec, "iterations");
-      r.status = newton_status(rec);
-      r.residual = number(rec, "residual");
-      r.max_error = number(rec, "max_error_vs_sequential");
-      r.speedup = number(rec, "speedup");
-      d.newton.push_back(std::move(r));
-    } else if (res.kind == "suite") {
-      pv.suite_name = text(rec, "name");
-      pv.suite_source = text(rec, "source");
-      if (rec.contains("quick") && rec["quick"].is_boolean()) pv.suite_quick = rec["quick"].get<bool>();
-    }
+      return 0;
+    });
   }
 
   // --- the expressivity table ---
@@ -452,11 +406,9 @@ ReportData collect(const experiment::Store& store) {
         "`parallax recognize` with --min-bits and --store FILE, or a suite entry with min-bits";
   if (d.newton.empty())
     d.missing["newton"] =
-        "no solve records in this store: the Newton table is empty \u2014 run `parallax solve \u2026 --store FILE` or a "
+        "no solve records in this store: the Newton table is empty \u2014 run `parallax solve \u2026 --store FILE` or "
+        "a "
         "suite with [[solve]] entries";
-  if (malformed)
-    d.notes.push_back(fmt::format("{} malformed result{} skipped (first: {})", malformed, malformed == 1 ? "" : "s",
-                                  malformed_example));
   if (!unmapped.empty()) {
     std::vector<std::string> v;
     for (const auto& [con, k] : unmapped) v.push_back(fmt::format("{} ({} record{})", con, k, k == 1 ? "" : "s"));
