@@ -2,6 +2,7 @@
 // on the command line, and every file under a directory named there, goes to
 // LLVMFuzzerTestOneInput once. The ordinary test suite runs the seed corpus
 // and every past finding (fuzz/corpus/NAME, fuzz/regressions/NAME) this way.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -102,11 +103,14 @@ std::vector<Case> load_cases() {
       c.expect = trim(fields[2]);
       c.args = trim(fields[3]);
       if (fields.size() == 5) {
-        const std::string spec = trim(fields[4]);
-        const auto colon = spec.find(": ");
+        std::string spec = fields[4];
+        while (!spec.empty() && (spec.back() == '\r')) spec.pop_back();
+        const auto colon = spec.find(':');
         REQUIRE(colon != std::string::npos);
-        c.input_name = spec.substr(0, colon);
-        c.input = expand(spec.substr(colon + 2));
+        c.input_name = trim(spec.substr(0, colon));
+        std::string content = spec.substr(colon + 1);
+        if (!content.empty() && content[0] == ' ') content.erase(0, 1);
+        c.input = expand(content);
       }
       cases.push_back(std::move(c));
     }

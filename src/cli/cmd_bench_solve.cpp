@@ -132,6 +132,7 @@ void run_bench_solve(const BenchSolveOpts& o) {
         row[k] = nullptr;
       row["converged"] = fmt::format("failed (exit {})", r.code);
     } else {
+      if (j.contains("threads")) row["threads"] = j["threads"];  // those the solve used (at most one per 16 steps)
       row["iterations"] = j["iterations"];
       row["converged"] = j["diverged"].get<bool>() ? "diverged" : j["converged"].get<bool>() ? "yes" : j.value("stalled", false) ? "stalled" : "no";
       row["seconds_sequential"] = j["seconds_sequential"];

@@ -82,10 +82,4 @@ nlohmann::ordered_json min_bits_result(std::size_t n, const std::vector<experime
   return j;
 }
 
-std::vector<experiment::MinBitsRecord> min_bits_from_result(const nlohmann::json& result) {
-  std::vector<experiment::MinBitsRecord> out;
-  for (const auto& m : result.at("records")) out.push_back(experiment::min_bits_record_from_json(m));
-  return out;
-}
-
 }  // namespace parallax::cli

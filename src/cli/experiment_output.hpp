@@ -25,6 +25,5 @@ std::string record_key(std::size_t n, const std::string& precision);
 std::string min_bits_key(std::size_t n);
 /// The stored form of one length's minimum-bits records: {"n", "records": […]}.
 nlohmann::ordered_json min_bits_result(std::size_t n, const std::vector<experiment::MinBitsRecord>& records);
-std::vector<experiment::MinBitsRecord> min_bits_from_result(const nlohmann::json& result);
 
 }  // namespace parallax::cli

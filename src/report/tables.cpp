@@ -18,8 +18,6 @@ namespace parallax::report {
 namespace {
 
 using Json = nlohmann::json;
-
-using experiment::RecordFieldError;
 using experiment::RecordFields;
 
 /// A text field of the record, else of its run's configuration; a field that
