@@ -204,6 +204,47 @@ void check_solve_memory(const SolveCliOpts& o, const models::Cell& cell, std::si
                   reference ? ", the MPFR reference (--reference off leaves it out)" : ""));
 }
 
+double solve_seconds(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len,
+                     const solve::SolveOptions& so, const numeric::Precision& p, bool reference, int& iterations) {
+  using K = numeric::Precision::Kind;
+  const double n = double(cell.state_dim()), m = double(cell.input), k = double(method_block(cell, so.method));
+  const double T = double(len), B = double(batch);
+  // flops of one step: the cell (a few gate matrices) and, for Newton-type
+  // methods, the scan's composition of k×k Jacobian blocks
+  const double step = 6 * n * (n + m) + 2 * n * k * k;
+  if (so.method == solve::Method::Sequential) iterations = 1;
+  else if (so.fixed_iters > 0) iterations = so.fixed_iters;
+  else {
+    const double cap = so.max_iter > 0 ? double(so.max_iter) : T + 1;
+    iterations = int(std::min(cap, 2 + std::ceil(std::log2(T + 1))));
+  }
+  // measured on this project's solver (fp64, one thread): about 1e8 flop/s
+  // for dense DEER; emulated floats about 10× and MPFR about 50× slower
+  const bool native = p.kind == K::Fp64 || p.kind == K::Fp32;
+  const bool emulated = p.kind == K::Float && p.mantissa <= 53 && p.exponent >= 2 && p.exponent <= 11;
+  const double rate = (native ? 1e8 : emulated ? 1e7 : 2e6) * double(solve_threads_used(o, len));
+  double seconds = B * T * step * double(iterations) / rate;
+  if (reference) seconds += B * T * 6 * n * (n + m) / 2e6;
+  return seconds;
+}
+
+void check_solve_time(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len,
+                      const solve::SolveOptions& so, const numeric::Precision& p, bool reference) {
+  if (o.allow_long) return;
+  int iterations = 0;
+  const double seconds = solve_seconds(o, cell, batch, len, so, p, reference, iterations);
+  if (seconds <= double(limits::kMaxSweepSeconds)) return;
+  const std::string took = seconds < 2 * 86400 ? fmt::format("{:.1f} hours", seconds / 3600)
+                                               : fmt::format("{:.0f} days", seconds / 86400);
+  throw limits::LimitError(fmt::format(
+      "--hidden {} --length {} --batch {} --method {} --precision {}: the solve would take at least about {} ({} "
+      "iteration{} of {} steps{}), more than the {} hours allowed without --allow-long; give --allow-long to run it "
+      "anyway, or a smaller --hidden / --length (docs/limits.md)",
+      cell.hidden, len, batch, solve::method_name(so.method), p.to_string(), took, iterations, iterations == 1 ? "" : "s",
+      len, method_block(cell, so.method) > 1 ? fmt::format(" with {0}×{0} Jacobian blocks", method_block(cell, so.method)) : "",
+      limits::kMaxSweepSeconds / 3600));
+}
+
 models::Cell make_cell(const SolveCliOpts& o, bool hidden_given, bool input_given) {
   try {
     models::Cell c;
@@ -345,6 +386,7 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
     if (!solve::supports_precision(prec)) return;  // refused below, with its message
     check_solve_memory(o, cell, batch, len, so, prec.resolve(std::max<std::size_t>(len, 2)),
                        reference_on(o, cell, batch, len), false);
+    check_solve_time(o, cell, batch, len, so, prec.resolve(std::max<std::size_t>(len, 2)), reference_on(o, cell, batch, len));
   };
   if (o.inputs.empty()) check_memory();
   const std::vector<double> Xall = make_inputs(o, cell, batch, len, length_given, batch_given);
@@ -558,6 +600,8 @@ void add_solve(CLI::App& app) {
   cmd->add_flag("--grad", o->grad, "Also the gradient of L = Σ_t Σ_i h_t,i by implicit differentiation at the solution, against backpropagation through time (fp64, fp32)");
   cmd->add_option("--sigma2", o->sigma2, "ELK: damping λ = 1/σ²")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_flag("--reset", o->reset, "On divergence reset non-finite or exploded states to the initial guess and go on");
+  cmd->add_flag("--allow-long", o->allow_long,
+                "Run a solve estimated to take more than 8 hours (refused otherwise, docs/limits.md)");
   cmd->add_flag("--check-structure", o->check_structure, "Verify the cell's declared Jacobian structure against the dense Jacobian");
   cmd->add_option("--weights", o->weights, "Weights of the --cell kind from a cell JSON file");
   cmd->add_option("--inputs", o->inputs, "Inputs as a .npy array of shape (T, m) or (B, T, m)");

@@ -42,6 +42,7 @@ struct SolveCliOpts {
   std::string dump_states;
   std::string reference = "auto";
   bool show_history = false;
+  bool allow_long = false;
   std::string store;
   std::string device = "cpu";
 };
@@ -101,6 +102,20 @@ std::uint64_t solve_bytes(const SolveCliOpts& o, const models::Cell& cell, std::
 /// limits::check_memory of solve_bytes, naming the options that size it.
 void check_solve_memory(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len,
                         const solve::SolveOptions& so, const numeric::Precision& p, bool reference, bool device);
+
+/// Estimated seconds of a solve, a lower bound: the iterations it will at
+/// least run (--iters; 1 for sequential; else 2 + log2 T, what Newton needs
+/// near convergence, not the T + 1 it may take) of the cell evaluations and
+/// the scan of the method's k×k Jacobian blocks (2·n·k² per step), plus the
+/// MPFR reference, at a measured speed per thread of each arithmetic.
+/// `iterations` receives the iteration count assumed.
+double solve_seconds(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len,
+                     const solve::SolveOptions& so, const numeric::Precision& p, bool reference, int& iterations);
+
+/// Refuses (limits::LimitError, exit 2) a solve whose solve_seconds exceed
+/// limits::kMaxSweepSeconds unless --allow-long, naming the options that size it.
+void check_solve_time(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len,
+                      const solve::SolveOptions& so, const numeric::Precision& p, bool reference);
 
 /// Whether the MPFR reference run is on: --reference on, or auto for small runs.
 bool reference_on(const SolveCliOpts& o, const models::Cell& cell, std::size_t batch, std::size_t len);

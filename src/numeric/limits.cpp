@@ -11,7 +11,7 @@ namespace parallax::limits {
 void check_count(std::uint64_t value, std::uint64_t max, std::string_view what) {
   if (value > max)
     throw LimitError(value == std::numeric_limits<std::uint64_t>::max()
-                         ? fmt::format("{} is beyond any limit (above 2^64), the limit is {} (docs/limits.md)", what, max)
+                         ? fmt::format("{} is 2^64 - 1 or more, above the limit of {} (docs/limits.md)", what, max)
                          : fmt::format("{} is {}, above the limit of {} (docs/limits.md)", what, value, max));
 }
 
