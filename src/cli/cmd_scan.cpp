@@ -167,7 +167,7 @@ void run_transformer_file(const ScanOpts& o, const std::string& path) {
   try {
     p = numeric::Precision::parse(o.precision).resolve(std::max<std::size_t>(tokens.size(), 2));
   } catch (const numeric::PrecisionError& e) {
-    throw CliError(kBadInput, e.what());
+    throw CliError(kBadInput, fmt::format("--precision: {}", e.what()));
   }
   if (const auto why = models::transformer_precision_problem(spec, p); !why.empty()) throw CliError(kBadInput, why);
   numeric::Status status;
@@ -245,7 +245,7 @@ void run_scan(const ScanOpts& o) {
     try {
       dev.precision = numeric::Precision::parse(o.precision);
     } catch (const numeric::PrecisionError& e) {
-      throw CliError(kBadInput, e.what());
+      throw CliError(kBadInput, fmt::format("--precision: {}", e.what()));
     }
     check_scan_cuda(spec, dev.precision, dev.algo);
   }
@@ -295,7 +295,7 @@ void run_scan(const ScanOpts& o) {
   try {
     p = numeric::Precision::parse(o.precision).resolve(std::max<std::size_t>(n, 2));
   } catch (const numeric::PrecisionError& e) {
-    throw CliError(kBadInput, e.what());
+    throw CliError(kBadInput, fmt::format("--precision: {}", e.what()));
   }
 
   kernels::ScanOptions so;

@@ -35,8 +35,9 @@ automata::Automaton LanguageSource::load() const {
     throw CliError(kBadInput, fmt::format("--regex '{}': {}", regex, e.what()));
   } catch (const automata::AutomatonError& e) {
     throw CliError(kBadInput, e.what());
-  } catch (const std::invalid_argument& e) {
-    throw CliError(kBadInput, e.what());
+  } catch (const std::invalid_argument& e) {  // a bad --alphabet, or a built-in language name
+    throw CliError(kBadInput, fmt::format("{}: {}", !language.empty() ? "--language" : !alphabet.empty() ? "--alphabet" : "--regex",
+                                          e.what()));
   }
   return a;
 }
