@@ -150,15 +150,7 @@ void run(const RecognizeOpts& o) {
       w.search.interval = w.search.interval || p.kind == numeric::Precision::Kind::Interval;
     experiment::check_sweep_work(w, o.allow_long, "--lengths", "Give --allow-long");
   }
-  // log:C and poly:K at every length, before any work: a width above the cap is refused now
-  for (const auto& spec : ro.precisions)
-    for (const std::size_t n : ro.lengths) {
-      try {
-        (void)spec.resolve(std::max<std::size_t>(n, 1));
-      } catch (const numeric::PrecisionError& e) {
-        throw CliError(kBadInput, fmt::format("--precision {} at n = {}: {}", spec.to_string(), n, e.what()));
-      }
-    }
+  check_precisions_resolve(ro.precisions, ro.lengths);
   const bool tty = isatty(STDERR_FILENO);
   std::cerr << fmt::format("{}: {}\n", target.name, model.description);
   experiment::RecognizeReport rep;

@@ -192,15 +192,7 @@ void run(const ReduceOpts& o) {
     w.search = ro.search;
     experiment::check_sweep_work(w, o.allow_long, "--lengths", "Give --allow-long");
   }
-  // log:C and poly:K at every length, before any work: a width above the cap is refused now
-  for (const auto& spec : ro.precisions)
-    for (const std::size_t n : ro.lengths) {
-      try {
-        (void)spec.resolve(std::max<std::size_t>(n, 1));
-      } catch (const numeric::PrecisionError& e) {
-        throw CliError(kBadInput, fmt::format("--precision {} at n = {}: {}", spec.to_string(), n, e.what()));
-      }
-    }
+  check_precisions_resolve(ro.precisions, ro.lengths);
   experiment::ReduceHooks hooks;
   StoreLink link;
   if (!o.store.empty()) {
