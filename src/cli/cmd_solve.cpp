@@ -113,9 +113,11 @@ void run_solve(const SolveCliOpts& o) {
     }
   }
   print_record(o, r);
-  if (r.diverged)
+  if (r.diverged)  // ELK diverges when σ² is too large for it to damp (the default 1e8 is nearly DEER)
     throw CliError(kFailure, "the solver diverged: " + *r.divergence +
-                                 (r.device ? " (try a smaller --gain)" : " (try --method elk, a smaller --gain, or --reset)"));
+                                 (r.device                               ? " (try a smaller --gain)"
+                                  : r.method.find("elk") != r.method.npos ? " (try a smaller --sigma2, a smaller --gain, or --reset)"
+                                                                          : " (try --method elk, a smaller --gain, or --reset)"));
   if (r.structure_violation && *r.structure_violation > 0)
     throw CliError(kFailure, fmt::format("the cell's Jacobian has entries outside its declared {} structure (largest {:.3g})",
                                          r.structure, *r.structure_violation));
