@@ -3,11 +3,14 @@
 // record's JSON form.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "experiment/recognize.hpp"
 #include "experiment/solve.hpp"
+#include "experiment/solve_bench.hpp"
 #include "solve/newton.hpp"
 
 using namespace parallax;
@@ -220,4 +223,46 @@ TEST_CASE("solve experiment: records round-trip through JSON", "[quick][solve][s
   broken = j;
   broken["residual_history"] = "none";
   CHECK_THROWS_AS(xs::record_from_json(broken), experiment::RecordFieldError);
+}
+
+TEST_CASE("solve experiment: bench solve runs each configuration through its hook and reads its record", "[quick][solve]") {
+  xs::BenchOptions o;
+  o.quick = true;
+  o.max_length = 100;
+  o.threads = {1};
+  const auto configs = xs::bench_configs(o);
+  REQUIRE_FALSE(configs.empty());
+  for (const auto& c : configs) CHECK(c.length == 100);
+  const auto args = configs.front().solve_args();
+  CHECK(args.front() == "solve");
+  CHECK(std::find(args.begin(), args.end(), "--json") != args.end());
+
+  // a fake process: the first configuration prints nothing and fails, the others print a record
+  xs::Record r;
+  r.cell = "gru", r.method = "deer", r.threads = 7, r.iterations = 4, r.converged = true;
+  std::size_t calls = 0, progress = 0;
+  xs::BenchHooks hooks;
+  hooks.run_solve = [&](const std::vector<std::string>&) {
+    return calls++ == 0 ? xs::BenchRun{"", 3, 1.0} : xs::BenchRun{xs::to_json(r).dump() + "\n", 0, 12.34};
+  };
+  hooks.progress = [&](std::size_t, std::size_t, const std::string&) { ++progress; };
+  const auto rows = xs::run_bench(o, hooks);
+  REQUIRE(rows.size() == configs.size());
+  CHECK(progress == configs.size() + 1);
+  const auto failed = xs::to_json(rows[0]);
+  CHECK(failed.at("converged") == "failed (exit 3)");
+  CHECK(failed.at("iterations").is_null());
+  const auto ok = xs::to_json(rows[1]);
+  CHECK(ok.at("converged") == "yes");
+  CHECK(ok.at("iterations") == 4);
+  CHECK(ok.at("threads") == 7);  // the threads the solve used
+  CHECK(ok.at("peak_MiB") == 12.3);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : ok.items()) keys.push_back(k);
+  auto columns = xs::bench_columns();
+  std::sort(keys.begin(), keys.end()), std::sort(columns.begin(), columns.end());
+  CHECK(keys == columns);
+
+  o.threads = {1, 100000};
+  CHECK_THROWS_WITH(xs::run_bench(o, hooks), Catch::Contains("--threads is 100000"));
 }
