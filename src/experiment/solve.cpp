@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 
@@ -155,9 +156,14 @@ Options options_from_json(const nlohmann::ordered_json& entry) {
       if (!v.is_string()) fail("is not a string");
       return v.get<std::string>();
     };
+    // numbers as TOML writes them, or as text (the command line's form, which the suite runner passes on)
     auto count = [&]() -> std::uint64_t {
       if (v.is_number_unsigned()) return v.get<std::uint64_t>();
       if (v.is_number_integer() && v.get<long long>() >= 0) return std::uint64_t(v.get<long long>());
+      if (v.is_string()) {
+        const auto& t = v.get_ref<const std::string&>();
+        if (!t.empty() && t.size() <= 19 && t.find_first_not_of("0123456789") == std::string::npos) return std::stoull(t);
+      }
       fail("is not an integer ≥ 0");
       return 0;
     };
@@ -167,8 +173,15 @@ Options options_from_json(const nlohmann::ordered_json& entry) {
       return int(c);
     };
     auto number = [&]() -> double {
-      if (!v.is_number()) fail("is not a number");
-      return v.get<double>();
+      if (v.is_number()) return v.get<double>();
+      if (v.is_string()) {
+        const auto& t = v.get_ref<const std::string&>();
+        char* end = nullptr;
+        const double x = std::strtod(t.c_str(), &end);
+        if (!t.empty() && end == t.c_str() + t.size()) return x;
+      }
+      fail("is not a number");
+      return 0;
     };
     auto flag = [&]() -> bool {
       if (!v.is_boolean()) fail("is not true or false");
