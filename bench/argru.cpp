@@ -14,6 +14,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "experiment/json_number.hpp"
+#include "numeric/limits.hpp"
 #include "solve/gradient.hpp"
 #include "solve/newton.hpp"
 
@@ -283,6 +285,47 @@ ArGruResult run_argru_bench(const ArGruOptions& o, const std::function<void(cons
   ArGruResult r = evaluate_argru(tr, o, progress);
   r.seconds_training = secs;
   return r;
+}
+
+void check_argru_sizes(const ArGruOptions& o) {
+  using limits::add;
+  using limits::mul;
+  limits::check_count(static_cast<std::uint64_t>(std::max(o.threads, 0)), limits::kMaxThreads, "--threads");
+  limits::check_count(o.sigma2.size(), limits::kMaxListItems, "--sigma2 (the number of values)");
+  const ArGruOptions a = effective_options(o);
+  const std::uint64_t d = a.hidden, T = a.eval_length, L = a.train_length;
+  const std::uint64_t params = add(mul(3, add(mul(d, d), mul(2, d))), add(d, 1));
+  const std::uint64_t threads = std::min<std::uint64_t>(a.batch, a.threads > 0 ? std::uint64_t(a.threads) : std::uint64_t(omp_get_max_threads()));
+  const std::uint64_t training = mul(mul(threads, L), mul(add(mul(3, params), mul(32, d)), 32));
+  const std::uint64_t solving = mul(mul(T, add(mul(2, mul(d, d)), mul(10, d))), 8);
+  const std::uint64_t bytes = std::max(training, solving);
+  limits::check_memory(add(bytes, bytes / 4), fmt::format("bench argru (--hidden {}, --eval-length {}, --train-length {})", d, T, L));
+}
+
+std::vector<std::string> argru_columns() {
+  return {"method", "sigma2", "iterations", "outcome", "diverged_at", "max_error", "final_residual", "seconds",
+          "speedup", "hidden", "T", "lyapunov", "loss_first", "loss_last"};
+}
+
+nlohmann::ordered_json to_json(const ArGruRow& r, const ArGruResult& result) {
+  using experiment::number_or_null;
+  const auto& h = result.training.loss_history;
+  nlohmann::ordered_json row;
+  row["method"] = r.method;
+  row["sigma2"] = number_or_null(r.sigma2);
+  row["iterations"] = r.iterations;
+  row["outcome"] = r.diverged ? "diverged" : r.converged ? "converged" : r.stalled ? "stalled" : "not converged";
+  row["diverged_at"] = r.diverged ? nlohmann::ordered_json(r.diverged_at) : nlohmann::ordered_json();
+  row["max_error"] = number_or_null(r.max_error);
+  row["final_residual"] = number_or_null(r.final_residual);
+  row["seconds"] = r.seconds;
+  row["speedup"] = r.seconds > 0 ? result.seconds_sequential / r.seconds : 0.0;
+  row["hidden"] = result.options.hidden;
+  row["T"] = result.options.eval_length;
+  row["lyapunov"] = result.lyapunov;
+  row["loss_first"] = h.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(h.front());
+  row["loss_last"] = h.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(h.back());
+  return row;
 }
 
 }  // namespace parallax::bench

@@ -72,6 +72,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "models/cell.hpp"
 
 namespace parallax::bench {
@@ -168,5 +170,20 @@ ArGruResult evaluate_argru(const ArGruTraining& training, const ArGruOptions& o,
 
 /// train_argru then evaluate_argru.
 ArGruResult run_argru_bench(const ArGruOptions& o, const std::function<void(const std::string&)>& progress = {});
+
+/// The sizes, before the training: threads up to limits::kMaxThreads, at most
+/// limits::kMaxListItems σ² values, and the memory of the largest phase: the
+/// training's tapes (backpropagation through every step of a training
+/// sequence, one per thread) or a dense solve (DEER and ELK hold a d×d
+/// Jacobian per step of the autoregressive run, ELK's smoother as much
+/// again). Throws limits::LimitError naming the option.
+void check_argru_sizes(const ArGruOptions& o);
+
+/// The columns of `bench argru`'s table, in order.
+std::vector<std::string> argru_columns();
+/// One row of that table: the solver's outcome (converged, stalled,
+/// diverged or not converged) with the run's sizes, Lyapunov exponent and
+/// training loss; non-finite numbers as null.
+nlohmann::ordered_json to_json(const ArGruRow& r, const ArGruResult& result);
 
 }  // namespace parallax::bench

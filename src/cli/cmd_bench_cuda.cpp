@@ -21,7 +21,7 @@
 
 #include "cli/device.hpp"
 #include "cli/progress.hpp"
-#include "cli/solve_cli.hpp"
+#include "experiment/solve.hpp"
 #include "numeric/limits.hpp"
 #include "solve/device.hpp"
 #include "solve/jacobian.hpp"
@@ -130,7 +130,7 @@ void bench_one(const BenchSolveCudaOptions& o, const SolveConfig& c, const numer
   solve::SolveOptions so;
   so.method = solve::parse_method(c.method);
   so.init = solve::InitSpec::parse("f0");
-  so.atol = so.rtol = solve_cli::default_tol(p, len);
+  so.atol = so.rtol = experiment::solve::default_tol(p, len);
   so.fixed_iters = o.iters;
   so.max_iter = 200;
   const auto dopt = solve::device_newton_options(so);
@@ -156,7 +156,7 @@ void bench_one(const BenchSolveCudaOptions& o, const SolveConfig& c, const numer
       std::vector<T> ref;
       solve::run_sequential(cell, Xb, len, h0one, ref);
     }
-    cpu_ms = solve_cli::seconds_since(t0) * 1e3;
+    cpu_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   }
   const double speedup = nr.timing.kernel_ms > 0 ? ts.kernel_ms / nr.timing.kernel_ms : NAN;
   row["iterations"] = iters;

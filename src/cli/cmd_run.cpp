@@ -29,16 +29,15 @@
 #include "cli/common.hpp"
 #include "experiment/lengths.hpp"
 #include "experiment/reduce.hpp"
+#include "experiment/solve.hpp"
 #include "experiment/store.hpp"
 #include "experiment/suite.hpp"
-#include "models/cell.hpp"
 #include "models/json_positions.hpp"
 #include "numeric/limits.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
 #include "report/render.hpp"
 #include "report/tables.hpp"
-#include "solve/newton.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -220,32 +219,16 @@ void check_semantics(const Suite& s, const SuiteEntry& e) {
       fail_at(s, line("model"), fmt::format("{}: model: {}", entry_name(e), ex.what()));
     }
   } else if (e.kind == "solve") {
-    if (e.options.contains("cell")) {
-      const auto names = models::cell_kind_names();
-      const auto cell = str("cell");
-      if (std::find(names.begin(), names.end(), cell) == names.end() && !fs::exists(cell))
-        fail_at(s, line("cell"), fmt::format("{}: cell '{}' is neither a cell kind ({}) nor a file", entry_name(e), cell,
-                                             fmt::join(names, ", ")));
-    }
-    if (e.options.contains("method")) {
-      try {
-        solve::parse_method(str("method"));
-      } catch (const std::exception& ex) {
-        fail_at(s, line("method"), fmt::format("{}: method: {}", entry_name(e), ex.what()));
-      }
-    }
-    for (const auto& p : check_precisions("precision"))
-      if (!solve::supports_precision(p))
-        fail_at(s, line("precision"), fmt::format("{}: precision {} is impossible for a nonlinear cell (it needs exp and "
-                                                  "tanh): use fp64, fp32, bf16, fp16, float:M:E or log:C",
-                                                  entry_name(e), p.to_string()));
-    if (e.options.contains("length")) {
-      const auto& v = e.options["length"];
-      for (const auto& x : v.is_array() ? v : nlohmann::ordered_json::array({v}))
-        if (!x.is_number_integer() || x.get<long long>() < 1 || std::uint64_t(x.get<long long>()) > limits::kMaxLength)
-          fail_at(s, line("length"),
-                  fmt::format("{}: length: {} is not an integer from 1 to {}", entry_name(e), x.dump(),
-                              limits::kMaxLength));
+    // the solve experiment's own checks: its keys' values, then Options::validate()
+    auto key_line = [&](std::string key) {
+      if (e.lines.count(key)) return e.lines.at(key);
+      std::replace(key.begin(), key.end(), '-', '_');
+      return line(key.c_str());
+    };
+    try {
+      experiment::solve::options_from_json(e.options).validate();
+    } catch (const experiment::solve::OptionError& ex) {
+      fail_at(s, key_line(ex.option), fmt::format("{}: {}", entry_name(e), ex.what()));
     }
   }
 }

@@ -14,6 +14,10 @@
 #include "models/lrnn.hpp"
 #include "numeric/precision.hpp"
 
+namespace parallax::experiment::solve {
+struct Record;
+}
+
 namespace parallax::cli {
 
 /// Adds `--device cpu|cuda` (validated by CLI11, default cpu).
@@ -61,6 +65,11 @@ struct ScanCudaRun {
 /// Runs the scan on the device, the CPU sequential run at the same precision
 /// for comparison, and prints the record.
 void run_scan_cuda(const ScanCudaRun& r);
+
+// ---- solve --device cuda (cmd_solve_cuda.cpp) ---------------------------------
+
+/// Prints a device solve's record as a table or CSV.
+void print_solve_cuda(const experiment::solve::Record& r, Format f);
 
 // ---- bench --device cuda (cmd_bench_cuda.cpp) --------------------------------
 
