@@ -519,11 +519,7 @@ void run_solve(const SolveCliOpts& o, bool hidden_given, bool input_given, bool 
   j["seconds_sequential"] = t_seq;
   j["seconds_solve"] = t_solve;
   j["speedup"] = t_solve > 0 ? t_seq / t_solve : 0.0;
-  std::vector<std::string> events;
-  if (status.saturated) events.push_back("saturated");
-  if (status.overflow) events.push_back("overflow");
-  if (status.underflow) events.push_back("underflow");
-  if (status.invalid) events.push_back("invalid");
+  const std::vector<std::string> events = status.events();
   if (!events.empty()) j["events"] = events;
   if (link.active()) {
     link.put("solve", key, j);
