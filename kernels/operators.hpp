@@ -1,7 +1,9 @@
 #pragma once
 // Associative operators of linear recurrences h_t = A_t h_{t-1} + b_t.
 //
-// Every operator here is a *monoid* of affine maps, plus an *action* on states:
+// Every operator here is a *monoid* of affine maps, plus an *action* on states
+// (kernels/concepts.hpp states the members as the concepts ScanOperator,
+// StateAction and AffineOperator; tests/test_concepts.cpp checks each operator):
 //
 //   using element = ...;   // one map (A, b), owning storage
 //   using state   = ...;   // one state vector h, owning storage
@@ -24,12 +26,13 @@
 #include <vector>
 
 #include "kernels/affine_math.hpp"
+#include "kernels/concepts.hpp"
 #include "numeric/scalar_traits.hpp"
 
 namespace parallax::kernels {
 
 /// Scalar affine maps x ↦ a x + b (one channel).
-template <class T>
+template <numeric::Scalar T>
 struct ScalarAffine {
   struct element {
     T a, b;
@@ -46,7 +49,7 @@ struct ScalarAffine {
 };
 
 /// Diagonal affine maps on d channels: h ↦ a ⊙ h + b.
-template <class T>
+template <numeric::Scalar T>
 struct DiagAffine {
   struct element {
     std::vector<T> a, b;
@@ -71,7 +74,7 @@ struct DiagAffine {
 /// Block-diagonal affine maps: `blocks` blocks of size k×k (row-major, block
 /// after block). k = 2 with rotation-scaling blocks [[r·c, −r·s], [r·s, r·c]]
 /// is the real form of a complex diagonal LRNN.
-template <class T>
+template <numeric::Scalar T>
 struct BlockDiagAffine {
   struct element {
     std::vector<T> m;  // blocks·k·k entries
@@ -108,7 +111,7 @@ struct BlockDiagAffine {
 /// only a permutation), so a PD map can run any DFA (Terzić et al. 2025).
 ///   (A h)[i] = Σ_{j : p[j] = i} D[j] h[j]
 /// Composition stays in PD form in O(d): p = p₂∘p₁, D[j] = D₂[p₁[j]]·D₁[j].
-template <class T>
+template <numeric::Scalar T>
 struct PDAffine {
   struct element {
     std::vector<std::uint32_t> p;
@@ -139,7 +142,7 @@ struct PDAffine {
 };
 
 /// Dense affine maps on d channels, A row-major d×d. O(d³) per composition.
-template <class T>
+template <numeric::Scalar T>
 struct DenseAffine {
   struct element {
     std::vector<T> A;  // d·d, row-major
@@ -171,7 +174,7 @@ struct DenseAffine {
 /// which covers generalized Householder products Π (I − β k kᵀ). apply costs
 /// O(d · Σ rank); there is no compose (products of DPLR maps are not DPLR in
 /// general): parallel evaluation uses `to_dense` and DenseAffine.
-template <class T>
+template <numeric::Scalar T>
 struct LowRankAffine {
   struct factor {
     std::vector<T> D;  // d

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <utility>
 
+#include "kernels/concepts.hpp"
 #include "kernels/cpu/scan.hpp"
 
 namespace parallax::kernels {
@@ -21,7 +22,7 @@ namespace parallax::kernels {
 inline constexpr auto no_sink = [](std::size_t, const auto&) {};
 
 /// sink(t, e_t ∘ … ∘ e_0) for every t; returns the total composition.
-template <class Op, class Source, class Sink>
+template <ScanOperator Op, class Source, class Sink>
 typename Op::element scan_sequential(const Op& op, Source&& src, std::size_t n, Sink&& sink) {
   auto acc = op.identity();
   auto tmp = op.identity();
@@ -34,7 +35,7 @@ typename Op::element scan_sequential(const Op& op, Source&& src, std::size_t n, 
 }
 
 /// As scan_sequential, by the multithreaded chained scan.
-template <class Op, class Source, class Sink>
+template <ScanOperator Op, class Source, class Sink>
 typename Op::element scan_parallel(const Op& op, Source&& src, std::size_t n, Sink&& sink, const ScanOptions& o = {}) {
   using element = typename Op::element;
   auto adv = [&op](const element& in, const element& e, element& out) { op.compose(in, e, out); };
@@ -42,32 +43,32 @@ typename Op::element scan_parallel(const Op& op, Source&& src, std::size_t n, Si
 }
 
 /// e_{n-1} ∘ … ∘ e_0 by a left fold.
-template <class Op, class Source>
+template <ScanOperator Op, class Source>
 typename Op::element reduce_sequential(const Op& op, Source&& src, std::size_t n) {
   return scan_sequential(op, std::forward<Source>(src), n, no_sink);
 }
 
 /// e_{n-1} ∘ … ∘ e_0, one contiguous chunk per thread.
-template <class Op, class Source>
+template <ScanOperator Op, class Source>
 typename Op::element reduce_parallel(const Op& op, Source&& src, std::size_t n, const ScanOptions& o = {}) {
   return cpu::reduce_parallel(op, src, n, o);
 }
 
 /// e_{n-1} ∘ … ∘ e_0 by a balanced binary tree (depth ⌈log₂ n⌉).
-template <class Op, class Source>
+template <ScanOperator Op, class Source>
 typename Op::element reduce_tree(const Op& op, Source&& src, std::size_t n) {
   if (n == 0) return op.identity();
   return cpu::reduce_tree(op, src, 0, n);
 }
 
 /// The same tree, its top levels computed by several threads (OpenMP tasks).
-template <class Op, class Source>
+template <ScanOperator Op, class Source>
 typename Op::element reduce_tree_parallel(const Op& op, Source&& src, std::size_t n, const ScanOptions& o = {}) {
   return cpu::reduce_tree_parallel(op, src, n, o);
 }
 
 /// Runs h_{t+1} = e_t(h_t) from h0; sink(t, h_{t+1}); returns h_n.
-template <class Op, class Source, class Sink>
+template <StateAction Op, class Source, class Sink>
 typename Op::state run_sequential(const Op& op, Source&& src, std::size_t n, typename Op::state h0, Sink&& sink) {
   auto h = std::move(h0);
   auto next = op.make_state();
@@ -80,7 +81,7 @@ typename Op::state run_sequential(const Op& op, Source&& src, std::size_t n, typ
 }
 
 /// As run_sequential, by the multithreaded chained scan.
-template <class Op, class Source, class Sink>
+template <AffineOperator Op, class Source, class Sink>
 typename Op::state run_parallel(const Op& op, Source&& src, std::size_t n, typename Op::state h0, Sink&& sink,
                                 const ScanOptions& o = {}) {
   using element = typename Op::element;

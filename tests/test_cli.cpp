@@ -629,6 +629,26 @@ TEST_CASE("cli: scan runs a transformer file and refuses what a transformer cann
   CHECK(r.err.find("/nonexistent/t.json") != std::string::npos);
 }
 
+TEST_CASE("cli: a fixed-point transformer run that saturates reports it", "[quick][cli][scan][transformer][fixed]") {
+  // the majority model with the token 1 embedded as 9, beyond fixed:4.4's largest value 7.9375
+  const auto file = write_file("saturating-transformer.json", R"({
+    "format": "parallax-transformer/1", "name": "majority9", "vocab": ["0", "1"], "d_model": 2,
+    "embedding": [[0, 0], [9, 0]],
+    "layers": [{"heads": [{"attention": "average", "mask": "causal", "d_head": 1,
+                           "W_Q": [[0], [0]], "W_K": [[0], [0]], "W_V": [[1], [0]], "W_O": [[0, 1]]}]}],
+    "readout": {"c": [0, 1], "c0": "-1/2"}})");
+  const std::string m = "scan --model 'transformer:" + file.string() + "' --tokens 0110 ";
+  auto r = cli(m + "--precision fixed:4.4 --json");
+  REQUIRE(r.code == 0);
+  CHECK(json_lines(r.out).at(0).at("events") == nlohmann::json::array({"saturated"}));
+  r = cli(m + "--precision fixed:4.4");
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("events     saturated\n") != std::string::npos);
+  r = cli(m + "--precision fixed:8.4 --json");  // 9 fits
+  REQUIRE(r.code == 0);
+  CHECK(json_lines(r.out).at(0).at("events") == nlohmann::json::array());
+}
+
 TEST_CASE("cli: numeric options refuse signs, bases and non-finite values they do not take", "[quick][cli][errors]") {
   // {arguments, the option the message must name, what it must say}; one line per case.
   const struct {

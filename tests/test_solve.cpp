@@ -42,7 +42,7 @@ double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) 
 template <class T>
 std::vector<T> convert(const std::vector<double>& v) {
   std::vector<T> r;
-  for (double x : v) r.push_back(solve::from_double<T>(x));
+  for (double x : v) r.push_back(numeric::from_double<T>(x));
   return r;
 }
 

@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/concepts.hpp"
 #include "numeric/context.hpp"
 
 namespace parallax::kernels {
@@ -174,7 +175,7 @@ Carry chain_blocks(std::size_t nblocks, Carry init, int threads, MakeWorker&& ma
 ///    has no dependency chain (it vectorizes) and reads the source only once.
 ///  * general path: pass C re-reads the source and advances the lanes'
 ///    carries step by step.
-template <class Op, class Carry, class Source, class Advance, class Sink>
+template <ScanOperator Op, class Carry, class Source, class Advance, class Sink>
 Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advance&& adv, Sink&& sink,
                    const ScanOptions& opts) {
   using element = typename Op::element;
@@ -268,7 +269,7 @@ Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advanc
 }
 
 /// Left fold of [lo, hi) as kLanes interleaved chains combined in order.
-template <class Op, class Source>
+template <ScanOperator Op, class Source>
 typename Op::element reduce_range(const Op& op, Source& src, std::size_t lo, std::size_t hi) {
   using element = typename Op::element;
   const std::size_t len = (hi - lo) / kLanes;
@@ -292,7 +293,7 @@ typename Op::element reduce_range(const Op& op, Source& src, std::size_t lo, std
 }
 
 /// e_{n-1} ∘ … ∘ e_0: each thread folds one contiguous chunk, chunks combined in order.
-template <class Op, class Source>
+template <ScanOperator Op, class Source>
 typename Op::element reduce_parallel(const Op& op, Source&& src, std::size_t n, const ScanOptions& opts) {
   using element = typename Op::element;
   if (n == 0) return op.identity();
@@ -314,7 +315,7 @@ typename Op::element reduce_parallel(const Op& op, Source&& src, std::size_t n, 
 /// of equal size meet (what makes exact products fast). Subtrees at the top
 /// `spawn_levels` levels run as OpenMP tasks when called inside a parallel
 /// region.
-template <class Op, class Source>
+template <ScanOperator Op, class Source>
 typename Op::element reduce_tree(const Op& op, Source& src, std::size_t lo, std::size_t hi, int spawn_levels = 0) {
   using element = typename Op::element;
   if (hi - lo == 1) return element(src(lo));
@@ -353,7 +354,7 @@ typename Op::element reduce_tree(const Op& op, Source& src, std::size_t lo, std:
 }
 
 /// The balanced tree with its top levels spread over the caller's threads.
-template <class Op, class Source>
+template <ScanOperator Op, class Source>
 typename Op::element reduce_tree_parallel(const Op& op, Source& src, std::size_t n, const ScanOptions& opts) {
   if (n == 0) return op.identity();
   const int threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(1, thread_count(opts))), n));

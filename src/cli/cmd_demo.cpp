@@ -29,14 +29,7 @@ struct DemoOpts {
   int threads = 0;
 };
 
-std::string events_of(const numeric::Status& s) {
-  std::vector<std::string> e;
-  if (s.saturated) e.push_back("saturated");
-  if (s.overflow) e.push_back("overflow");
-  if (s.underflow) e.push_back("underflow");
-  if (s.invalid) e.push_back("invalid");
-  return fmt::format("{}", fmt::join(e, ","));
-}
+std::string events_of(const numeric::Status& s) { return fmt::format("{}", fmt::join(s.events(), ",")); }
 
 /// The sizes of the options, before anything is computed: every length from
 /// 1 to limits::kMaxLength and at most limits::kMaxSweepPoints of them, --trials

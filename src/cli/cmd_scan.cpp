@@ -198,10 +198,7 @@ void run_transformer_file(const ScanOpts& o, const std::string& path) {
   } catch (const models::ModelError& e) {
     throw CliError(kBadInput, e.what());
   }
-  std::vector<std::string> events;
-  if (status.overflow) events.push_back("overflow");
-  if (status.underflow) events.push_back("underflow");
-  if (status.invalid) events.push_back("invalid");
+  const std::vector<std::string> events = status.events();
   rec["events"] = events;
   if (o.fmt.format() == Format::Table) {
     fmt::print("model      {} (transformer, {} layers, d_model = {})\n", spec.name, spec.layers.size(), spec.d_model);
@@ -335,11 +332,7 @@ void run_scan(const ScanOpts& o) {
                {"seconds", secs}};
       },
       &status);
-  std::vector<std::string> events;
-  if (status.saturated) events.push_back("saturated");
-  if (status.overflow) events.push_back("overflow");
-  if (status.underflow) events.push_back("underflow");
-  if (status.invalid) events.push_back("invalid");
+  const std::vector<std::string> events = status.events();
   rec["events"] = events;
 
   if (o.fmt.format() == Format::Table) {

@@ -826,12 +826,7 @@ Result run(const Options& o, const Hooks& hooks) {
   rec.seconds_sequential = t_seq;
   rec.seconds_solve = t_solve;
   rec.speedup = t_solve > 0 ? t_seq / t_solve : 0.0;
-  std::vector<std::string> events;
-  if (status.saturated) events.push_back("saturated");
-  if (status.overflow) events.push_back("overflow");
-  if (status.underflow) events.push_back("underflow");
-  if (status.invalid) events.push_back("invalid");
-  rec.events = events;
+  rec.events = status.events();
   if (hooks.on_record) hooks.on_record(key, rec);
   return result;
 }

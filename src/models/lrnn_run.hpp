@@ -56,7 +56,7 @@ template <class Op, class Index>
 typename Op::state evaluate(const Op& op, const std::vector<typename Op::element>& elems, Index&& index, std::size_t n,
                             typename Op::state h0, bool parallel, const kernels::ScanOptions& so) {
   auto src = [&](std::size_t t) -> const typename Op::element& { return elems[index(t)]; };
-  if constexpr (requires(typename Op::element& e) { op.compose(e, e, e); }) {
+  if constexpr (kernels::AffineOperator<Op>) {
     if (parallel) return kernels::run_parallel(op, src, n, std::move(h0), kernels::no_sink, so);
   }
   return kernels::run_sequential(op, src, n, std::move(h0), kernels::no_sink);

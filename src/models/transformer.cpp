@@ -615,10 +615,6 @@ using numeric::Fixed;
 using numeric::Interval;
 using numeric::Sign;
 
-/// The types with exp and √ here: numeric's float types, and intervals (MPFI).
-template <class T>
-inline constexpr bool kHasExp = numeric::has_exp_sqrt_v<T>;
-
 // exp and √, shared with circuit evaluation so that compiled circuits round alike
 using numeric::exp_of;
 using numeric::sqrt_of;
@@ -813,7 +809,7 @@ std::vector<T> attend(const Head<T>& h, const std::vector<std::vector<T>>& q, co
 template <class T>
 TransformerRun<T> run_transformer(const TransformerSpec& spec, const std::vector<std::uint32_t>& tokens) {
   validate(spec);
-  if constexpr (!kHasExp<T>) {
+  if constexpr (!numeric::has_exp_sqrt_v<T>) {
     const std::string problem = missing_function_problem(spec, numeric::scalar_name<T>());
     if (!problem.empty()) throw TransformerError(problem);
   }
@@ -841,7 +837,7 @@ TransformerRun<T> run_transformer(const TransformerSpec& spec, const std::vector
       Head<T> h{&H, conv<T>(H.W_Q), conv<T>(H.W_K), conv<T>(H.W_V), conv<T>(H.W_O), std::nullopt};
       if (H.scale) h.scale = numeric::from_exact<T>(*H.scale);
       else if (H.kind == AttentionKind::Softmax) {
-        if constexpr (kHasExp<T>) h.scale = numeric::one<T>() / sqrt_of(numeric::from_int<T>(static_cast<long long>(H.d_head)));
+        if constexpr (numeric::has_exp_sqrt_v<T>) h.scale = numeric::one<T>() / sqrt_of(numeric::from_int<T>(static_cast<long long>(H.d_head)));
       }
       layers[l].heads.push_back(std::move(h));
     }
@@ -881,7 +877,7 @@ TransformerRun<T> run_transformer(const TransformerSpec& spec, const std::vector
       }
       for (std::size_t t = 0; t < n; ++t) {
         for (std::size_t c = 0; c < d; ++c) x[t][c] = x[t][c] + delta[t][c];
-        if constexpr (kHasExp<T>)
+        if constexpr (numeric::has_exp_sqrt_v<T>)
           if (L.norm_attn) layer_norm(x[t], *L.norm_attn);
       }
     }
@@ -891,7 +887,7 @@ TransformerRun<T> run_transformer(const TransformerSpec& spec, const std::vector
         for (auto& z : hdn) z = relu(z);
         const std::vector<T> y = vecmat(hdn, L.W2, &L.b2);
         for (std::size_t c = 0; c < d; ++c) x[t][c] = x[t][c] + y[c];
-        if constexpr (kHasExp<T>)
+        if constexpr (numeric::has_exp_sqrt_v<T>)
           if (L.norm_mlp) layer_norm(x[t], *L.norm_mlp);
       }
     }

@@ -65,9 +65,10 @@ Dual<T> tanh(const Dual<T>& a) {
 template <class T>
 struct ScalarTraits<Dual<T>> {
   static constexpr const char* name = "dual";
-  static constexpr bool is_exact = false;
+  static constexpr Arithmetic arithmetic = ScalarTraits<T>::arithmetic;
   static Dual<T> from_exact(const Exact& q) { return Dual<T>::constant(ScalarTraits<T>::from_exact(q)); }
   static Dual<T> from_int(long long v) { return Dual<T>::constant(ScalarTraits<T>::from_int(v)); }
+  static Dual<T> from_double(double v) { return Dual<T>::constant(ScalarTraits<T>::from_double(v)); }
   static double to_double(const Dual<T>& x) { return ScalarTraits<T>::to_double(x.v); }
   static Sign sign(const Dual<T>& x) { return ScalarTraits<T>::sign(x.v); }
   static std::string to_string(const Dual<T>& x) { return ScalarTraits<T>::to_string(x.v); }
@@ -173,9 +174,10 @@ Var<T> tanh(const Var<T>& a) {
 template <class T>
 struct ScalarTraits<Var<T>> {
   static constexpr const char* name = "var";
-  static constexpr bool is_exact = false;
+  static constexpr Arithmetic arithmetic = ScalarTraits<T>::arithmetic;
   static Var<T> from_exact(const Exact& q) { return Var<T>::constant(ScalarTraits<T>::from_exact(q)); }
   static Var<T> from_int(long long v) { return Var<T>::constant(ScalarTraits<T>::from_int(v)); }
+  static Var<T> from_double(double v) { return Var<T>::constant(ScalarTraits<T>::from_double(v)); }
   static double to_double(const Var<T>& x) { return ScalarTraits<T>::to_double(x.v); }
   static Sign sign(const Var<T>& x) { return ScalarTraits<T>::sign(x.v); }
   static std::string to_string(const Var<T>& x) { return ScalarTraits<T>::to_string(x.v); }

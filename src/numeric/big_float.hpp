@@ -39,9 +39,10 @@ BigFloat fma(const BigFloat& a, const BigFloat& b, const BigFloat& c);
 template <>
 struct ScalarTraits<BigFloat> {
   static constexpr const char* name = "bigfloat";
-  static constexpr bool is_exact = false;
+  static constexpr Arithmetic arithmetic = Arithmetic::Float;
   static BigFloat from_exact(const Exact& q);
   static BigFloat from_int(long long v) { return from_exact(Exact(v)); }
+  static BigFloat from_double(double v) { return from_exact(Exact(v)); }
   static double to_double(const BigFloat& x) { return mpfr_get_d(x.get(), MPFR_RNDN); }
   static Sign sign(const BigFloat& x) {
     if (mpfr_nan_p(x.get())) return Sign::Unknown;

@@ -1,6 +1,17 @@
 #include "numeric/context.hpp"
 
+#include <utility>
+
 namespace parallax::numeric {
+
+std::vector<std::string> Status::events() const {
+  const std::pair<const std::atomic<bool>*, const char*> flags[] = {
+      {&saturated, "saturated"}, {&overflow, "overflow"}, {&underflow, "underflow"}, {&invalid, "invalid"}};
+  std::vector<std::string> names;
+  for (const auto& [flag, name] : flags)
+    if (*flag) names.push_back(name);
+  return names;
+}
 
 Context& current_context() noexcept {
   thread_local Context ctx;

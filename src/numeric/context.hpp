@@ -12,6 +12,8 @@
 //     #pragma omp parallel
 //     { numeric::ContextGuard guard(ctx); ... }
 #include <atomic>
+#include <string>
+#include <vector>
 
 namespace parallax::numeric {
 
@@ -29,6 +31,9 @@ struct Status {
     invalid = false;
   }
   [[nodiscard]] bool any() const noexcept { return saturated || overflow || underflow || invalid; }
+  /// The names of the raised flags, in the order saturated, overflow,
+  /// underflow, invalid: what records and tables report as "events".
+  [[nodiscard]] std::vector<std::string> events() const;
 };
 
 /// Format parameters; a field is meaningful only for the scalar types that use it.

@@ -83,9 +83,14 @@ inline EmuFloat fma(EmuFloat a, EmuFloat b, EmuFloat c) {
 template <>
 struct ScalarTraits<EmuFloat> {
   static constexpr const char* name = "emufloat";
-  static constexpr bool is_exact = false;
+  static constexpr Arithmetic arithmetic = Arithmetic::Float;
   static EmuFloat from_exact(const Exact& q);
   static EmuFloat from_int(long long v) { return from_exact(Exact(v)); }
+  /// v rounded once to the format (a double needs no trip through a rational).
+  static EmuFloat from_double(double v) {
+    const Context& c = current_context();
+    return EmuFloat::raw(emu::round_double(v, c.float_mantissa, c.float_exponent));
+  }
   static double to_double(EmuFloat x) { return x.v; }
   static Sign sign(EmuFloat x) { return ScalarTraits<double>::sign(x.v); }
   static std::string to_string(EmuFloat x) { return ScalarTraits<double>::to_string(x.v); }

@@ -8,7 +8,8 @@
 //                                       correctly rounded (std::sqrt, MPFR)
 //   Interval                            MPFI enclosures
 //   Exact, Fixed                        neither: exp_of / sqrt_of throw
-//                                       std::domain_error (check has_exp_sqrt_v first)
+//                                       std::domain_error (check has_exp_sqrt_v,
+//                                       scalar_traits.hpp, first)
 #include <mpfi.h>
 #include <mpfr.h>
 
@@ -22,10 +23,6 @@
 #include "numeric/mpfr_range.hpp"
 
 namespace parallax::numeric {
-
-/// The types with exp and √ here: the float types, and intervals (MPFI).
-template <class T>
-inline constexpr bool has_exp_sqrt_v = has_elementary_v<T> || std::is_same_v<T, Interval>;
 
 /// e^x rounded as numeric::exp rounds it (floats), or an enclosure (intervals).
 template <class T>

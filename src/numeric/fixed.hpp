@@ -49,9 +49,10 @@ Fixed operator/(Fixed a, Fixed b);
 template <>
 struct ScalarTraits<Fixed> {
   static constexpr const char* name = "fixed";
-  static constexpr bool is_exact = false;
+  static constexpr Arithmetic arithmetic = Arithmetic::Fixed;
   static Fixed from_exact(const Exact& q);
   static Fixed from_int(long long v) { return from_exact(Exact(v)); }
+  static Fixed from_double(double v) { return from_exact(Exact(v)); }
   static double to_double(Fixed x);
   static Sign sign(Fixed x) { return x.raw > 0 ? Sign::Positive : x.raw < 0 ? Sign::Negative : Sign::Zero; }
   static std::string to_string(Fixed x);

@@ -11,7 +11,8 @@
 // sigmoid(x) = 1 / (1 + exp(−x)) is composed from exp, + and /, each rounded,
 // so every type computes it by the same formula. Exact rationals, fixed point
 // and intervals have no elementary functions here: an algorithm that needs
-// them refuses those precisions (see solve::supports_precision).
+// them refuses those precisions (see solve::supports_precision); the types
+// that have them are those with has_elementary_v (scalar_traits.hpp).
 #include <cmath>
 
 #include "numeric/big_float.hpp"
@@ -59,10 +60,5 @@ template <class T>
 T abs(const T& x) {
   return ScalarTraits<T>::sign(x) == Sign::Negative ? -x : x;
 }
-
-/// True for the scalar types that have exp / log / tanh.
-template <class T>
-inline constexpr bool has_elementary_v = std::is_same_v<T, double> || std::is_same_v<T, float> ||
-                                         std::is_same_v<T, EmuFloat> || std::is_same_v<T, BigFloat>;
 
 }  // namespace parallax::numeric

@@ -46,9 +46,10 @@ bool operator==(const Interval& a, const Interval& b);
 template <>
 struct ScalarTraits<Interval> {
   static constexpr const char* name = "interval";
-  static constexpr bool is_exact = false;
+  static constexpr Arithmetic arithmetic = Arithmetic::Interval;
   static Interval from_exact(const Exact& q);
   static Interval from_int(long long v) { return from_exact(Exact(v)); }
+  static Interval from_double(double v) { return from_exact(Exact(v)); }
   static double to_double(const Interval& x);  ///< the midpoint
   static Sign sign(const Interval& x);
   static std::string to_string(const Interval& x);  ///< "[lo, hi]"

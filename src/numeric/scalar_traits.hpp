@@ -14,6 +14,9 @@ namespace parallax::numeric {
 /// q rounded to nearest (ties to even) in T under the current context.
 template <class T>
 T from_exact(const Exact& q) { return ScalarTraits<T>::from_exact(q); }
+/// v rounded to nearest (ties to even) in T under the current context.
+template <class T>
+T from_double(double v) { return ScalarTraits<T>::from_double(v); }
 template <class T>
 T from_int(long long v) { return ScalarTraits<T>::from_int(v); }
 template <class T>
@@ -28,8 +31,18 @@ template <class T>
 std::string to_string(const T& x) { return ScalarTraits<T>::to_string(x); }
 template <class T>
 constexpr const char* scalar_name() { return ScalarTraits<T>::name; }
+
+// ---- capabilities: all of them follow from ScalarTraits<T>::arithmetic ------
+
+/// Every operation is exact (rationals, integers).
 template <class T>
-inline constexpr bool is_exact_v = ScalarTraits<T>::is_exact;
+inline constexpr bool is_exact_v = ScalarTraits<T>::arithmetic == Arithmetic::Exact;
+/// exp, log and tanh (numeric/functions.hpp): the floating-point types.
+template <class T>
+inline constexpr bool has_elementary_v = ScalarTraits<T>::arithmetic == Arithmetic::Float;
+/// exp and √ (numeric/exp_sqrt.hpp): the floating-point types and intervals.
+template <class T>
+inline constexpr bool has_exp_sqrt_v = has_elementary_v<T> || ScalarTraits<T>::arithmetic == Arithmetic::Interval;
 
 // ---- specialisations for native and exact types -----------------------------
 
@@ -41,9 +54,10 @@ double round_exact_to_binary(const Exact& q, int mant, int exp);
 template <>
 struct ScalarTraits<double> {
   static constexpr const char* name = "fp64";
-  static constexpr bool is_exact = false;
+  static constexpr Arithmetic arithmetic = Arithmetic::Float;
   static double from_exact(const Exact& q) { return round_exact_to_binary(q, 53, 11); }
   static double from_int(long long v) { return static_cast<double>(v); }
+  static double from_double(double v) { return v; }
   static double to_double(double x) { return x; }
   static Sign sign(double x) { return x > 0 ? Sign::Positive : x < 0 ? Sign::Negative : x == 0 ? Sign::Zero : Sign::Unknown; }
   static std::string to_string(double x);
@@ -52,9 +66,10 @@ struct ScalarTraits<double> {
 template <>
 struct ScalarTraits<float> {
   static constexpr const char* name = "fp32";
-  static constexpr bool is_exact = false;
+  static constexpr Arithmetic arithmetic = Arithmetic::Float;
   static float from_exact(const Exact& q) { return static_cast<float>(round_exact_to_binary(q, 24, 8)); }
   static float from_int(long long v) { return static_cast<float>(v); }
+  static float from_double(double v) { return static_cast<float>(v); }
   static double to_double(float x) { return x; }
   static Sign sign(float x) { return x > 0 ? Sign::Positive : x < 0 ? Sign::Negative : x == 0 ? Sign::Zero : Sign::Unknown; }
   static std::string to_string(float x);
@@ -63,9 +78,10 @@ struct ScalarTraits<float> {
 template <>
 struct ScalarTraits<Exact> {
   static constexpr const char* name = "exact";
-  static constexpr bool is_exact = true;
+  static constexpr Arithmetic arithmetic = Arithmetic::Exact;
   static Exact from_exact(const Exact& q) { return q; }
   static Exact from_int(long long v) { return Exact(v); }
+  static Exact from_double(double v) { return Exact(v); }
   static double to_double(const Exact& x);  // correctly rounded
   static Sign sign(const Exact& x) { int s = x.sign(); return s > 0 ? Sign::Positive : s < 0 ? Sign::Negative : Sign::Zero; }
   static std::string to_string(const Exact& x) { return x.str(); }
@@ -74,9 +90,10 @@ struct ScalarTraits<Exact> {
 template <>
 struct ScalarTraits<BigInt> {
   static constexpr const char* name = "bigint";
-  static constexpr bool is_exact = true;
+  static constexpr Arithmetic arithmetic = Arithmetic::Exact;
   static BigInt from_exact(const Exact& q);  // throws std::domain_error unless q is an integer
   static BigInt from_int(long long v) { return BigInt(v); }
+  static BigInt from_double(double v) { return from_exact(Exact(v)); }
   static double to_double(const BigInt& x) { return x.convert_to<double>(); }
   static Sign sign(const BigInt& x) { int s = x.sign(); return s > 0 ? Sign::Positive : s < 0 ? Sign::Negative : Sign::Zero; }
   static std::string to_string(const BigInt& x) { return x.str(); }
@@ -85,9 +102,10 @@ struct ScalarTraits<BigInt> {
 template <>
 struct ScalarTraits<std::int64_t> {
   static constexpr const char* name = "int64";
-  static constexpr bool is_exact = true;
+  static constexpr Arithmetic arithmetic = Arithmetic::Exact;
   static std::int64_t from_exact(const Exact& q);  // throws std::domain_error unless q is an int64
   static std::int64_t from_int(long long v) { return v; }
+  static std::int64_t from_double(double v) { return from_exact(Exact(v)); }
   static double to_double(std::int64_t x) { return static_cast<double>(x); }
   static Sign sign(std::int64_t x) { return x > 0 ? Sign::Positive : x < 0 ? Sign::Negative : Sign::Zero; }
   static std::string to_string(std::int64_t x) { return std::to_string(x); }

@@ -45,7 +45,7 @@ kernels::cuda::CellWeights<T> device_weights(const models::Cell& cell) {
   w.offsets.reserve(cell.params.size());
   for (const auto& p : cell.params) {
     w.offsets.push_back(w.values.size());
-    for (double v : p.values) w.values.push_back(from_double<T>(v));
+    for (double v : p.values) w.values.push_back(numeric::from_double<T>(v));
   }
   return w;
 }

@@ -14,7 +14,6 @@
 // (n/k) blocks, each k×k row-major, block after block (kernels::BlockDiagAffine;
 // diagonal: n entries; dense: n×n row-major).
 #include <cmath>
-#include <type_traits>
 #include <vector>
 
 #include "models/cell.hpp"
@@ -22,35 +21,21 @@
 
 namespace parallax::solve {
 
-/// v rounded to T (correctly rounded for every type).
-template <class T>
-T from_double(double v) {
-  if constexpr (std::is_same_v<T, double>) {
-    return v;
-  } else if constexpr (std::is_same_v<T, float>) {
-    return static_cast<float>(v);
-  } else if constexpr (std::is_same_v<T, numeric::EmuFloat>) {
-    const auto& c = numeric::current_context();
-    return numeric::EmuFloat::raw(numeric::emu::round_double(v, c.float_mantissa, c.float_exponent));
-  } else {
-    return numeric::from_exact<T>(numeric::Exact(v));
-  }
-}
+/// v rounded to T, correctly for every type (the CLI's callers still spell it solve::from_double).
+using numeric::from_double;
 
-template <class T>
+template <numeric::Scalar T>
 class CellEval {
  public:
   using Dual = numeric::Dual<T>;
 
   explicit CellEval(const models::Cell& c)
       : cell_(c), n_(c.state_dim()), m_(c.input) {
-    P_ = c.params_as<T>([](double v) { return from_double(v); });
+    P_ = c.params_as<T>([](double v) { return numeric::from_double<T>(v); });
     PD_.resize(P_.size());
     for (std::size_t i = 0; i < P_.size(); ++i)
       for (const T& v : P_[i]) PD_[i].push_back(Dual::constant(v));
   }
-
-  static T from_double(double v) { return solve::from_double<T>(v); }
 
   const models::Cell& cell() const { return cell_; }
   std::size_t n() const { return n_; }

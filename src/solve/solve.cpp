@@ -268,7 +268,7 @@ SolveReport solve(const models::Cell& cell, const std::vector<T>& X, std::size_t
     } else {
       s.offsets(H, F, A, B);
       if (o.method == Method::Elk || o.method == Method::QuasiElk) {
-        kernels::KalmanProblem<T> p{len, n / k, k, A.data(), B.data(), H.data(), h0.data(), from_double<T>(o.sigma2)};
+        kernels::KalmanProblem<T> p{len, n / k, k, A.data(), B.data(), H.data(), h0.data(), numeric::from_double<T>(o.sigma2)};
         kernels::kalman_smooth_parallel(p, Hn.data(), o.scan);
       } else {
         structured_scan(len, n, k, A, B, h0, Hn, o.scan);
