@@ -7,15 +7,6 @@
 
 namespace parallax::automata {
 
-std::string to_string(CircuitClass c) {
-  switch (c) {
-    case CircuitClass::AC0: return "AC0";
-    case CircuitClass::ACC0: return "ACC0";
-    case CircuitClass::NC1Complete: return "NC1-complete";
-  }
-  return "unknown";
-}
-
 MonoidSummary summarize(const Dfa& minimal_dfa, std::size_t max_size) {
   const Monoid m = transition_monoid_of(minimal_dfa, max_size);
   MonoidSummary s;
@@ -50,11 +41,11 @@ MonoidSummary summarize(const Dfa& minimal_dfa, std::size_t max_size) {
   s.quasi_aperiodic = is_quasi_aperiodic(m, stable);
 
   if (!all_solvable)
-    s.circuit_class = CircuitClass::NC1Complete;
+    s.circuit_class = ComplexityClass::NC1Complete;
   else if (s.quasi_aperiodic)
-    s.circuit_class = CircuitClass::AC0;
+    s.circuit_class = ComplexityClass::AC0;
   else
-    s.circuit_class = CircuitClass::ACC0;
+    s.circuit_class = ComplexityClass::ACC0;
   return s;
 }
 

@@ -17,12 +17,9 @@
 #include <vector>
 
 #include "automata/dfa.hpp"
+#include "automata/taxonomy.hpp"
 
 namespace parallax::automata {
-
-enum class CircuitClass { AC0, ACC0, NC1Complete };
-/// "AC0", "ACC0", "NC1-complete".
-std::string to_string(CircuitClass c);
 
 struct GroupSummary {
   std::size_t order = 1;
@@ -41,7 +38,7 @@ struct MonoidSummary {
   bool quasi_aperiodic = true;
   std::size_t stability_index = 1;
   std::size_t stable_semigroup_size = 0;
-  CircuitClass circuit_class = CircuitClass::AC0;
+  ComplexityClass circuit_class = ComplexityClass::AC0;  ///< AC0, ACC0 or NC1Complete
 };
 
 /// Classifies the language of a minimal DFA (not minimized here: for a

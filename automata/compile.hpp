@@ -33,48 +33,25 @@
 //                width d found by this search. Its decisions are generally
 //                not the automaton's: it is the only kind here that is not
 //                exact (is_exact_compiler), and its description states its
-//                training accuracy.
-//
-// The diag01 fit (fit_diag01, deterministic):
-//   model     width d = min(width, |Q|); per letter σ eigenvalues λ_σ ∈ [0,1]^d
-//             and inputs b_σ ∈ ℝ^d, h_0 = 0, h_t = λ_{x_t} ⊙ h_{t−1} + b_{x_t};
-//             readout ⟨c, h_n⟩ + c0, accept iff > 0.
-//   data      all words of length ≤ L, labelled ±1 by the DFA; L is the largest
-//             length with at most max_words words (and at most max_length),
-//             raised to min_length where that stays within hard_max_words.
-//   search    `candidates` random (λ, b) from a fixed seed: each λ is 0, 1 or
-//             uniform in (0, 1), each b 0, ±1, ±2 or uniform in (−1, 1);
-//             states in double; (c, c0) by least squares on the ±1 labels
-//             (normal equations, Cholesky, a tiny ridge), plain and with each
-//             class weighing one half; ranked by training accuracy, then the
-//             scale-free margin min_w y_w·score(w) / max_w |score(w)|. The
-//             `shortlist` best by that rank and by balanced accuracy also get
-//             a few Newton steps on the class-weighted logistic loss (the
-//             readout that separates when the data is separable); the best
-//             is refined by coordinate moves on single λ / b entries while
-//             that improves it, within a work budget.
-//   rounding  (c, c0) scaled to max |entry| = 1, then every parameter rounded
-//             to a multiple of 2^−fraction_bits (λ stays in [0, 1]), so the
-//             model is exact over ℚ; the training accuracy reported is that of
-//             the rounded model, evaluated exactly.
+//                training accuracy. The fit is automata/fit.hpp.
 //
 // A compiler asked for a language it cannot express throws CompileRefused
 // with the reason (which theorem rules it out, which model to use instead).
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "automata/dfa.hpp"
+#include "automata/taxonomy.hpp"
 #include "automata/wfa.hpp"
 #include "models/lrnn.hpp"
+#include "models/model.hpp"
 #include "models/relu_rnn.hpp"
-
-namespace parallax::models {
-struct TransformerSpec;
-}
 
 namespace parallax::automata {
 
@@ -82,15 +59,33 @@ struct CompileRefused : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-/// Transformer is not compiled from automata: its models are per-problem
-/// constructions (models/transformer_constructions.hpp), so it is not among
-/// all_model_kinds() and compile() refuses it.
-enum class ModelKind { Pd, Householder, Diag, Rotation, Dense, Wfa, ReluRnn, Diag01, Transformer };
-/// "pd", "householder", "diag", "rotation", "dense", "wfa", "relu-rnn", "diag01", "transformer".
+/// The compilers above (`recognize --model`).
+enum class ModelKind { Pd, Householder, Diag, Rotation, Dense, Wfa, ReluRnn, Diag01 };
+
+struct ModelKindNames {
+  ModelKind kind;
+  std::string_view name;
+  Architecture architecture;  ///< the class of the models it builds
+};
+
+inline constexpr std::array<ModelKindNames, 8> kModelKinds = {{
+    {ModelKind::Pd, "pd", Architecture::Pd},
+    {ModelKind::Householder, "householder", Architecture::Dplr},
+    {ModelKind::Diag, "diag", Architecture::Diag11},
+    {ModelKind::Rotation, "rotation", Architecture::Complex},
+    {ModelKind::Dense, "dense", Architecture::Dense},
+    {ModelKind::Wfa, "wfa", Architecture::Dplr},
+    {ModelKind::ReluRnn, "relu-rnn", Architecture::Rnn},
+    {ModelKind::Diag01, "diag01", Architecture::Diag01},
+}};
+static_assert(detail::in_enum_order(kModelKinds, &ModelKindNames::kind));
+
+/// "pd", "householder", "diag", "rotation", "dense", "wfa", "relu-rnn", "diag01".
 std::string to_string(ModelKind k);
 /// Throws std::invalid_argument listing the valid names.
 ModelKind parse_model_kind(const std::string& name);
 const std::vector<ModelKind>& all_model_kinds();
+Architecture architecture_of(ModelKind k);
 /// Whether a model of this kind decides exactly like the automaton it was
 /// compiled from (when it compiles at all): false only for the fitted diag01.
 bool is_exact_compiler(ModelKind k);
@@ -105,37 +100,6 @@ models::LrnnSpec wfa_to_dense(const Wfa<numeric::Exact>& wfa);
 models::LrnnSpec wfa_to_dplr(const Wfa<numeric::Exact>& wfa);
 models::ReluRnn dfa_to_relu_rnn(const Dfa& dfa);
 
-/// Settings of the diag01 fit (see the table above); the defaults are what
-/// compile() uses.
-struct Diag01Options {
-  std::size_t width = 4;             ///< d, at most |Q|
-  std::size_t candidates = 300;      ///< random starts
-  std::size_t refine_rounds = 4;     ///< passes of coordinate refinement
-  std::size_t shortlist = 8;         ///< candidates (per ranking) given the logistic readout
-  std::size_t readout_steps = 8;     ///< logistic Newton steps after the least-squares readout
-  std::size_t max_words = 4096;      ///< training words (target)
-  std::size_t min_length = 6;        ///< L is raised to this where hard_max_words allows
-  std::size_t hard_max_words = 16384;
-  std::size_t max_length = 256;      ///< cap on L (one-letter alphabets)
-  std::size_t refine_budget = 6'000'000;  ///< refinement stops after this many word passes
-  int fraction_bits = 16;            ///< parameters are multiples of 2^−fraction_bits
-  std::uint64_t seed = 0x5eed0d01;
-};
-struct Diag01Fit {
-  models::LrnnSpec spec;       ///< Structure::Diagonal, h0 = 0, dyadic parameters
-  std::size_t max_length = 0;  ///< L: trained on every word of length ≤ L
-  std::size_t words = 0;       ///< training words, Σ_{ℓ ≤ L} |Σ|^ℓ
-  std::size_t accepted = 0;    ///< training words in the language
-  std::size_t correct = 0;     ///< decided like the DFA by the rounded model, exactly
-  double accuracy() const { return words ? double(correct) / double(words) : 0.0; }
-  /// The accuracy of the better constant answer (for sparse languages the
-  /// training accuracy is close to it: compare with it, or sample balanced words).
-  double majority() const { return words ? double(std::max(accepted, words - accepted)) / double(words) : 0.0; }
-};
-/// Fits a [0,1]-diagonal LRNN to the minimal DFA (deterministic in opt.seed).
-/// Throws std::invalid_argument on an empty alphabet or zero width.
-Diag01Fit fit_diag01(const Dfa& dfa, const Diag01Options& opt = {});
-
 /// The permutation of each letter (delta[σ]) when every letter permutes the
 /// states; empty when some letter merges two states (then `why` says which).
 bool is_group_automaton(const Dfa& dfa, std::string* why = nullptr);
@@ -145,22 +109,19 @@ bool is_group_automaton(const Dfa& dfa, std::string* why = nullptr);
 /// transpositions of Pᵀ). Identity factors are left out.
 std::vector<models::LowRankFactor> dplr_factors(const std::vector<numeric::Exact>& A, std::size_t n);
 
-/// A state-space model of a language (from its minimal DFA) or a WFA, for
-/// the ModelKinds above: a token LRNN, a ReLU RNN for relu-rnn, or a
-/// transformer (kind Transformer, `transformer` set).
+/// A model ready to decide token sequences, with what it is: built by
+/// compile() from an automaton, or by a problem's construction
+/// (reductions/problem.hpp), which may also build transformers.
 struct CompiledModel {
-  ModelKind kind;
-  bool is_relu = false;
-  models::LrnnSpec lrnn;
-  models::ReluRnn relu;
-  std::string description;  ///< e.g. "PD-LRNN d=5"
-  std::shared_ptr<const models::TransformerSpec> transformer = nullptr;
+  models::Model model;
+  Architecture architecture;  ///< its column of the expressivity table
+  std::string description;    ///< e.g. "PD-LRNN d=5"
   /// 0: the construction decides every input length exactly (at exact
   /// precision); otherwise only inputs of at most this many tokens (a model
   /// with a fixed number of layers that cannot do more).
   std::size_t exact_max_length = 0;
   /// Whether the model runs by a parallel scan too (LRNNs only).
-  bool has_scan() const { return !is_relu && !transformer; }
+  bool has_scan() const { return models::has_scan(model); }
 };
 CompiledModel compile(const Dfa& minimal_dfa, ModelKind kind);
 CompiledModel compile(const Wfa<numeric::Exact>& wfa, ModelKind kind);

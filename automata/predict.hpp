@@ -7,17 +7,19 @@
 
 #include "automata/classify.hpp"
 #include "automata/dfa.hpp"
+#include "automata/taxonomy.hpp"
 
 namespace parallax::automata {
 
 struct Prediction {
-  std::string architecture;  ///< e.g. "diagonal LRNN, eigenvalues in [0,1]"
-  std::string key;           ///< short stable name for JSON: "tc0", "diag01", "diag11", "pd", "dplr", "rnn"
+  /// Named by names(architecture).prediction_key and .prediction_label.
+  Architecture architecture;
   std::string verdict;       ///< "yes", "no", "no unless TC0 = NC1", "no theorem applies", …
   std::string reason;        ///< why, with the construction's size where there is one
   std::string citation;      ///< the theorem or paper
 };
 
+/// Transformer, Diag01, Diag11, Pd, Dplr and Rnn, in this order.
 std::vector<Prediction> predict(const Dfa& minimal_dfa, const MonoidSummary& summary);
 
 }  // namespace parallax::automata

@@ -16,6 +16,7 @@
 
 #include "experiment/json_number.hpp"
 #include "numeric/limits.hpp"
+#include "numeric/random.hpp"
 #include "solve/gradient.hpp"
 #include "solve/newton.hpp"
 
@@ -26,14 +27,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-/// Independent random streams derived from the user's seed (a splitmix64 step).
-std::uint64_t derive(std::uint64_t seed, std::uint64_t stream) {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (stream + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 }  // namespace
 
@@ -145,7 +138,7 @@ ArGruTraining train_argru(const ArGruOptions& in) {
   ArGruTraining m;
   m.gru = models::random_cell(models::CellKind::Gru, o.hidden, 1, o.seed, o.gain);
   {
-    std::mt19937_64 rng(derive(o.seed, 1));
+    std::mt19937_64 rng(numeric::SplitMix::at(o.seed, 1));
     std::normal_distribution<double> g(0.0, 1.0 / std::sqrt(double(o.hidden)));
     m.w_o.resize(o.hidden);
     for (double& v : m.w_o) v = g(rng);
@@ -160,7 +153,7 @@ ArGruTraining train_argru(const ArGruOptions& in) {
 #pragma omp parallel for schedule(dynamic) num_threads(o.threads > 0 ? o.threads : omp_get_max_threads())
     for (std::size_t b = 0; b < o.batch; ++b) {
       const auto y = noisy_sine(o.train_length + 1, o.period, o.train_noise,
-                                derive(o.seed, 2 + std::uint64_t(step) * o.batch + b));
+                                numeric::SplitMix::at(o.seed, 2 + std::uint64_t(step) * o.batch + b));
       losses[b] = argru_loss(m, y, &grads[b]);
     }
     double loss = 0;
@@ -189,7 +182,7 @@ ArGruTraining train_argru(const ArGruOptions& in) {
 
 std::vector<double> argru_inputs(const ArGruOptions& in) {
   const ArGruOptions o = effective_options(in);
-  std::mt19937_64 rng(derive(o.seed, 0));
+  std::mt19937_64 rng(numeric::SplitMix::at(o.seed, 0));
   std::normal_distribution<double> g;
   std::vector<double> x(o.eval_length);
   for (double& v : x) v = o.sample_noise * g(rng);

@@ -12,6 +12,9 @@
 #include "reductions/registry.hpp"
 
 namespace parallax::reductions {
+
+using automata::Architecture;
+
 namespace {
 
 class FirstEqLastProblem final : public LanguageProblem {
@@ -20,9 +23,9 @@ class FirstEqLastProblem final : public LanguageProblem {
     info_.name = info_.family = "first-eq-last";
     set_class_from_monoid("the first letter equals the last");
     info_.instance_format = word_format(info_.name, alphabet());
-    info_.constructions = {{"pd", "PD-LRNN of the minimal DFA (first letter, last letter)"},
-                           {"relu-rnn", "ReLU RNN lookup"},
-                           {"transformer", "1-layer transformer: a hard head fetches the first letter, an MLP compares "
+    info_.constructions = {{"pd", Architecture::Pd, "PD-LRNN of the minimal DFA (first letter, last letter)"},
+                           {"relu-rnn", Architecture::Rnn, "ReLU RNN lookup"},
+                           {"transformer", Architecture::Transformer, "1-layer transformer: a hard head fetches the first letter, an MLP compares "
                                            "it with the last"}};
   }
 
@@ -44,7 +47,7 @@ class InductionProblem final : public Problem {
                   "w_n, w_(p+1) = a and no w_q = w_n for p < q < n), so a star-free language in AC0 "
                   "(Barrington-Compton-Straubing-Therien 1992)";
     info_.instance_format = word_format(info_.name, alphabet_);
-    info_.constructions = {{"transformer", "2-layer transformer: a previous-token head, then an induction head "
+    info_.constructions = {{"transformer", Architecture::Transformer, "2-layer transformer: a previous-token head, then an induction head "
                                            "(hard attention, rightmost tie) that copies the letter after the latest "
                                            "earlier occurrence of the last letter"}};
   }

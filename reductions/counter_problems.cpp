@@ -12,6 +12,9 @@
 #include "reductions/registry.hpp"
 
 namespace parallax::reductions {
+
+using automata::Architecture;
+
 namespace {
 
 using numeric::Exact;
@@ -38,12 +41,12 @@ class ParityProblem final : public LanguageProblem {
     info_.name = info_.family = "parity";
     set_class_from_monoid("an even number of b");
     info_.instance_format = word_format(info_.name, alphabet());
-    info_.constructions = {{"diag", "diagonal LRNN d=1 with eigenvalue -1 on b (Grazzi et al.: needs an eigenvalue outside [0, inf))"},
-                           {"pd", "PD-LRNN of width 2 (the swap)"},
-                           {"householder", "one Householder reflection on b"},
-                           {"relu-rnn", "ReLU RNN lookup"},
-                           {"diag01", kDiag01Parity},
-                           {"transformer", kTransformerMod}};
+    info_.constructions = {{"diag", Architecture::Diag11, "diagonal LRNN d=1 with eigenvalue -1 on b (Grazzi et al.: needs an eigenvalue outside [0, inf))"},
+                           {"pd", Architecture::Pd, "PD-LRNN of width 2 (the swap)"},
+                           {"householder", Architecture::Dplr, "one Householder reflection on b"},
+                           {"relu-rnn", Architecture::Rnn, "ReLU RNN lookup"},
+                           {"diag01", Architecture::Diag01, kDiag01Parity},
+                           {"transformer", Architecture::Transformer, kTransformerMod}};
   }
 
  private:
@@ -72,14 +75,14 @@ class ModCountProblem final : public LanguageProblem {
     info_.family = "modcount:M";
     set_class_from_monoid(fmt::format("the number of a is divisible by {}", m_));
     info_.instance_format = word_format(name, alphabet());
-    info_.constructions = {{"pd", fmt::format("PD-LRNN of width {}: the cyclic permutation, exact", m_)},
-                           {"rotation", fmt::format("complex diagonal: rotation by 2*pi/{} (irrational for most M; Grazzi et al.: "
+    info_.constructions = {{"pd", Architecture::Pd, fmt::format("PD-LRNN of width {}: the cyclic permutation, exact", m_)},
+                           {"rotation", Architecture::Complex, fmt::format("complex diagonal: rotation by 2*pi/{} (irrational for most M; Grazzi et al.: "
                                                     "needs non-real eigenvalues)", m_)},
-                           {"householder", "Householder reflections of the cycle"}};
-    if (2 * m_ + 1 <= 2048) info_.constructions.push_back({"relu-rnn", "ReLU RNN lookup"});
-    if (m_ <= 2) info_.constructions.push_back({"diag", "diagonal LRNN with eigenvalue -1"});
-    info_.constructions.push_back({"diag01", kDiag01Mod});
-    info_.constructions.push_back({"transformer", kTransformerMod});
+                           {"householder", Architecture::Dplr, "Householder reflections of the cycle"}};
+    if (2 * m_ + 1 <= 2048) info_.constructions.push_back({"relu-rnn", Architecture::Rnn, "ReLU RNN lookup"});
+    if (m_ <= 2) info_.constructions.push_back({"diag", Architecture::Diag11, "diagonal LRNN with eigenvalue -1"});
+    info_.constructions.push_back({"diag01", Architecture::Diag01, kDiag01Mod});
+    info_.constructions.push_back({"transformer", Architecture::Transformer, kTransformerMod});
   }
 
  private:
@@ -102,9 +105,9 @@ class DyckProblem final : public LanguageProblem {
     info_.family = "dyck1:K";
     set_class_from_monoid(fmt::format("balanced parentheses of depth at most {}", k_));
     info_.instance_format = word_format(name, alphabet());
-    info_.constructions = {{"pd", fmt::format("PD-LRNN of width {}: depth 0..K and a dead state", k_ + 2)}};
-    if (2 * (k_ + 2) + 1 <= 2048) info_.constructions.push_back({"relu-rnn", "ReLU RNN lookup"});
-    info_.constructions.push_back({"diag01", kDiag01StarFree});
+    info_.constructions = {{"pd", Architecture::Pd, fmt::format("PD-LRNN of width {}: depth 0..K and a dead state", k_ + 2)}};
+    if (2 * (k_ + 2) + 1 <= 2048) info_.constructions.push_back({"relu-rnn", Architecture::Rnn, "ReLU RNN lookup"});
+    info_.constructions.push_back({"diag01", Architecture::Diag01, kDiag01StarFree});
   }
 
  private:
@@ -132,10 +135,10 @@ class MajorityProblem final : public Problem {
     info_.claim = "more a than b: one threshold gate (TC0); not in AC0 (Furst-Saxe-Sipser, Hastad) nor in AC0[p] "
                   "(Razborov-Smolensky)";
     info_.instance_format = word_format("majority", alphabet_);
-    info_.constructions = {{"counter", "diagonal LRNN d=1, eigenvalue 1: h += 1 on a, -1 on b; accept iff h > 0"},
-                           {"relu-rnn", "ReLU RNN d=2: the counter's positive and negative parts p = relu(c), q = relu(-c); "
+    info_.constructions = {{"counter", Architecture::Diag01, "diagonal LRNN d=1, eigenvalue 1: h += 1 on a, -1 on b; accept iff h > 0"},
+                           {"relu-rnn", Architecture::Rnn, "ReLU RNN d=2: the counter's positive and negative parts p = relu(c), q = relu(-c); "
                                         "accept iff p - q > 0"},
-                           {"transformer", "1-layer transformer: an averaging head computes (#a - #b)/(n+1)"}};
+                           {"transformer", Architecture::Transformer, "1-layer transformer: an averaging head computes (#a - #b)/(n+1)"}};
     models::LrnnSpec s;
     s.name = "majority/counter";
     s.structure = models::Structure::Diagonal;
@@ -145,7 +148,7 @@ class MajorityProblem final : public Problem {
     s.h0 = {Exact(0)};
     s.c = {Exact(1)};
     s.c0 = 0;
-    automata::CompiledModel m{automata::ModelKind::Diag, false, std::move(s), {}, "diagonal counter d=1 (eigenvalue 1)"};
+    automata::CompiledModel m{std::move(s), Architecture::Diag01, "diagonal counter d=1 (eigenvalue 1)"};
     counter_ = std::make_shared<const automata::CompiledModel>(std::move(m));
     // p' = relu(p − q ± 1), q' = relu(q − p ∓ 1): exact on integers
     models::ReluRnn r;
@@ -157,7 +160,7 @@ class MajorityProblem final : public Problem {
     r.h0 = {Exact(0), Exact(0)};
     r.c = {Exact(1), Exact(-1)};
     models::validate(r);
-    automata::CompiledModel rm{automata::ModelKind::ReluRnn, true, {}, std::move(r), "ReLU counter d=2"};
+    automata::CompiledModel rm{std::move(r), Architecture::Rnn, "ReLU counter d=2"};
     relu_ = std::make_shared<const automata::CompiledModel>(std::move(rm));
     transformer_ = transformer_compiled(models::majority_transformer(alphabet_));
   }
@@ -219,9 +222,9 @@ class DyckCounterProblem final : public Problem {
     info_.claim = "balanced parentheses of unbounded depth (the one-counter language D1): in TC0 by counting prefix "
                   "sums (majority gates); not regular, so no finite automaton or PD-LRNN of fixed width decides it";
     info_.instance_format = word_format("dyck1", alphabet_);
-    info_.constructions = {{"relu-rnn", "ReLU MLP RNN with one counter, a violation flag and the exact zero test "
+    info_.constructions = {{"relu-rnn", Architecture::Rnn, "ReLU MLP RNN with one counter, a violation flag and the exact zero test "
                                         "relu(1 - c); log precision"},
-                           {"transformer", "2-layer transformer (Bhattamishra et al. 2020): averaging head -> prefix "
+                           {"transformer", Architecture::Transformer, "2-layer transformer (Bhattamishra et al. 2020): averaging head -> prefix "
                                            "balances, hard head -> their minimum, MLP -> min with the final balance"}};
     // state h = (c, bad, fin); first layer (units a, t, u, pb):
     //   a = relu(c + δσ)    δ = +1 on (, −1 on ), 0 on $
@@ -254,7 +257,7 @@ class DyckCounterProblem final : public Problem {
     r.c = {Exact(0), Exact(-1), Exact(1)};
     r.c0 = Exact(-1, 2);
     models::validate(r);
-    automata::CompiledModel m{automata::ModelKind::ReluRnn, true, {}, std::move(r), "ReLU counter with zero test, d=3"};
+    automata::CompiledModel m{std::move(r), Architecture::Rnn, "ReLU counter with zero test, d=3"};
     model_ = std::make_shared<const automata::CompiledModel>(std::move(m));
     transformer_ = transformer_compiled(models::dyck1_transformer(alphabet_[0], alphabet_[1]));
   }

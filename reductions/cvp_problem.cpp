@@ -68,6 +68,9 @@
 #include "reductions/registry.hpp"
 
 namespace parallax::reductions {
+
+using automata::Architecture;
+
 namespace {
 
 using numeric::Exact;
@@ -299,10 +302,10 @@ models::ReluRnn stack_cell(const StackCode& code) {
 
 std::shared_ptr<const automata::CompiledModel> shared_cell(bool base4_code) {
   static const auto four = std::make_shared<const automata::CompiledModel>(automata::CompiledModel{
-      automata::ModelKind::ReluRnn, true, {}, stack_cell(base4()),
+      stack_cell(base4()), Architecture::Rnn,
       "ReLU-MLP RNN, width 5 (base-4 stacks S, T; registers A, B; output R), 28 hidden units"});
   static const auto two = std::make_shared<const automata::CompiledModel>(automata::CompiledModel{
-      automata::ModelKind::ReluRnn, true, {}, stack_cell(base2(kBase2Steepness)),
+      stack_cell(base2(kBase2Steepness)), Architecture::Rnn,
       fmt::format("ReLU-MLP RNN, width 5 (base-2 stacks S, T read by a step of slope 2^{}; registers A, B; output R), "
                   "28 hidden units",
                   kBase2Steepness)});
@@ -393,9 +396,9 @@ class CvpProblem final : public Problem {
                   "evaluates the circuit on an O(n^2)-token program";
     info_.instance_format = kFormat;
     info_.constructions = {
-        {"relu-rnn", "ReLU-MLP RNN, width 5, 28 hidden units: two stacks in base 4 (top bit classes 1/4 apart, read "
+        {"relu-rnn", Architecture::Rnn, "ReLU-MLP RNN, width 5, 28 hidden units: two stacks in base 4 (top bit classes 1/4 apart, read "
                      "exactly by ReLU(4E-2) - ReLU(4E-3)); needs about 2n significand bits"},
-        {"relu-rnn-base2", fmt::format("the same cell with base-2 stacks (b + E)/2 read by a step of slope 2^{}: the top-bit "
+        {"relu-rnn-base2", Architecture::Rnn, fmt::format("the same cell with base-2 stacks (b + E)/2 read by a step of slope 2^{}: the top-bit "
                                        "classes are only 2^-depth apart, so it errs on deep stacks (for the margin "
                                        "comparison)",
                                        kBase2Steepness)}};

@@ -70,6 +70,9 @@
 #include "reductions/registry.hpp"
 
 namespace parallax::reductions {
+
+using automata::Architecture;
+
 namespace {
 
 using numeric::Exact;
@@ -215,7 +218,7 @@ class DgcProblem final : public Problem {
         "(Merrill-Jiang-Li-Lin-Sabharwal, ICML 2026, Def. 11, Thm 2)";
     info_.instance_format = kFormat;
     info_.constructions = {
-        {"relu-rnn", "ReLU RNN (Thm 2), d = 2, a 4-map MLP cell: a counter walks from s along the edges read in "
+        {"relu-rnn", Architecture::Rnn, "ReLU RNN (Thm 2), d = 2, a 4-map MLP cell: a counter walks from s along the edges read in "
                      "topological order (exact zero test relu(1 - relu(z) - relu(-z))); one token per edge plus a final "
                      "token testing c = t; t's out-edge is left out so the walk stops at t (fixes the published "
                      "construction, which only accepts the end of the path); integers up to 2N, log precision"}};
@@ -291,7 +294,7 @@ class DgcProblem final : public Problem {
   Encoding encode(const Instance& in, const std::string& construction) const override {
     require_construction(info_, construction);
     const Graph g = read_graph(in);
-    automata::CompiledModel m{automata::ModelKind::ReluRnn, true, {}, walk_rnn(g),
+    automata::CompiledModel m{walk_rnn(g), Architecture::Rnn,
                               fmt::format("dgc walk ReLU RNN d=2 (N={}, {} edge tokens + final token)", g.nodes, g.edges.size())};
     Encoding out;
     out.model = std::make_shared<const automata::CompiledModel>(std::move(m));

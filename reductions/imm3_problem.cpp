@@ -80,6 +80,9 @@
 #include "reductions/registry.hpp"
 
 namespace parallax::reductions {
+
+using automata::Architecture;
+
 namespace {
 
 using numeric::BigInt;
@@ -364,17 +367,17 @@ class Imm3Problem final : public Problem {
         break;
     }
     if (variant == Variant::Mod) {
-      info_.constructions = {{"pd", fmt::format("PD-LRNN, one layer, one-hot over the row vectors e0^T M1...Mk mod {} "
+      info_.constructions = {{"pd", Architecture::Pd, fmt::format("PD-LRNN, one layer, one-hot over the row vectors e0^T M1...Mk mod {} "
                                                 "reachable from e0 (width <= {}), exact 0/1 (finite monoid)",
                                                 P_, P_ * P_ * P_)}};
     } else if (variant == Variant::Pos) {
-      info_.constructions = {{"dense", "dense LRNN d=3, A_t = M_t^T, h0 = e0, score h_n[0] = v"},
-                             {"dplr", "DPLR LRNN d=3: M_t^T factored exactly (P^T L U) into rank-one updates and "
+      info_.constructions = {{"dense", Architecture::Dense, "dense LRNN d=3, A_t = M_t^T, h0 = e0, score h_n[0] = v"},
+                             {"dplr", Architecture::Dplr, "DPLR LRNN d=3: M_t^T factored exactly (P^T L U) into rank-one updates and "
                                       "transpositions (Merrill et al. Thm 5), score v"}};
     } else {
-      info_.constructions = {{"dense", "dense LRNN d=9 on the Kronecker square: A_t = M_t^T (x) M_t^T, h_n[0] = v^2, "
+      info_.constructions = {{"dense", Architecture::Dense, "dense LRNN d=9 on the Kronecker square: A_t = M_t^T (x) M_t^T, h_n[0] = v^2, "
                                        "score 1/2 - v^2"},
-                             {"dplr", "DPLR LRNN d=9: the Kronecker square factored exactly (P^T L U) into rank-one "
+                             {"dplr", Architecture::Dplr, "DPLR LRNN d=9: the Kronecker square factored exactly (P^T L U) into rank-one "
                                       "updates and transpositions, score 1/2 - v^2"}};
     }
     if (variant == Variant::Mod) {
@@ -592,9 +595,9 @@ class Imm3Problem final : public Problem {
                                        d, alphabet.size(), most, what)
                          : fmt::format("dense LRNN d={} over {} distinct matrices; {}", d, alphabet.size(), what);
     models::validate(s, s.name);
-    automata::CompiledModel model{dplr ? automata::ModelKind::Wfa : automata::ModelKind::Dense, false, std::move(s), {}, {}};
-    model.description = model.lrnn.description;
-    return std::make_shared<const automata::CompiledModel>(std::move(model));
+    std::string description = s.description;
+    return std::make_shared<const automata::CompiledModel>(
+        automata::CompiledModel{std::move(s), dplr ? Architecture::Dplr : Architecture::Dense, std::move(description)});
   }
 
   std::shared_ptr<const automata::CompiledModel> pd_model(const std::vector<Mat>& alphabet, int residue) const {
@@ -624,8 +627,9 @@ class Imm3Problem final : public Problem {
     dfa.states = states.size();
     dfa.start = 0;
     for (const auto& x : states) dfa.accepting.push_back(x[0] == residue);
-    automata::CompiledModel model{automata::ModelKind::Pd, false, automata::dfa_to_pd(dfa), {}, {}};
-    models::validate(model.lrnn, model.lrnn.name);
+    models::LrnnSpec s = automata::dfa_to_pd(dfa);
+    models::validate(s, s.name);
+    automata::CompiledModel model{std::move(s), Architecture::Pd, {}};
     model.description = fmt::format("PD-LRNN d={}: one-hot over the row vectors e0^T M1...Mk mod {} reachable from e0 "
                                     "over {} distinct matrices, accepting iff the first entry is {}",
                                     dfa.states, P, alphabet.size(), residue);

@@ -78,9 +78,9 @@ const automata::Dfa& LanguageProblem::dfa() const {
 void LanguageProblem::set_class_from_monoid(const std::string& what) {
   const auto cls = automata::summarize(dfa()).circuit_class;
   info_.complexity = automata::to_string(cls);
-  info_.claim = cls == automata::CircuitClass::NC1Complete
+  info_.claim = cls == automata::ComplexityClass::NC1Complete
                     ? what + ": a non-solvable group divides the syntactic monoid, so NC1-complete (Barrington 1989)"
-                : cls == automata::CircuitClass::ACC0
+                : cls == automata::ComplexityClass::ACC0
                     ? what + ": only solvable groups in the syntactic monoid, so in ACC0 (Barrington-Therien 1988); "
                              "not quasi-aperiodic, so not in AC0 (Barrington-Compton-Straubing-Therien 1992)"
                     : what + ": quasi-aperiodic syntactic morphism, so in AC0 (Barrington-Compton-Straubing-Therien 1992)";
@@ -97,14 +97,14 @@ Instance LanguageProblem::generate(std::size_t n, std::uint64_t seed, bool yes) 
 }
 
 std::shared_ptr<const automata::CompiledModel> transformer_compiled(models::TransformerSpec spec, std::size_t exact_max_length) {
-  automata::CompiledModel m{automata::ModelKind::Transformer, false, {}, {}, spec.description, nullptr, exact_max_length};
   try {
     models::validate(spec);
   } catch (const models::TransformerError& e) {
     throw ProblemError(e.what());
   }
-  m.transformer = std::make_shared<const models::TransformerSpec>(std::move(spec));
-  return std::make_shared<const automata::CompiledModel>(std::move(m));
+  std::string description = spec.description;
+  return std::make_shared<const automata::CompiledModel>(automata::CompiledModel{
+      std::move(spec), automata::Architecture::Transformer, std::move(description), exact_max_length});
 }
 
 models::TransformerSpec LanguageProblem::transformer_model(std::size_t) const {

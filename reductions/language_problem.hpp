@@ -27,7 +27,7 @@ Instance word_instance(const std::string& problem, const std::vector<std::string
 std::string word_format(const std::string& problem, const std::vector<std::string>& alphabet);
 /// Throws ProblemError unless `construction` is one of info's.
 void require_construction(const ProblemInfo& info, const std::string& construction);
-/// A transformer as a problem's model (kind Transformer); TransformerError → ProblemError.
+/// A transformer as a problem's model (architecture Transformer); TransformerError → ProblemError.
 /// exact_max_length: see automata::CompiledModel.
 std::shared_ptr<const automata::CompiledModel> transformer_compiled(models::TransformerSpec spec,
                                                                     std::size_t exact_max_length = 0);

@@ -26,8 +26,9 @@ struct ProblemError : std::invalid_argument {
 };
 
 struct ConstructionInfo {
-  std::string name;         ///< e.g. "pd"
-  std::string description;  ///< what the model is, and the theorem behind it
+  std::string name;                     ///< e.g. "pd"
+  automata::Architecture architecture;  ///< the class of the model it builds (the report's column)
+  std::string description;              ///< what the model is, and the theorem behind it
 };
 
 struct ProblemInfo {

@@ -26,6 +26,9 @@
 #include "reductions/registry.hpp"
 
 namespace parallax::reductions {
+
+using automata::Architecture;
+
 namespace {
 
 constexpr std::size_t kMaxFanin = 4;
@@ -53,7 +56,7 @@ class TcvProblem final : public Problem {
         depth_);
     info_.instance_format = fmt::format(
         R"({{"problem": "{}", "inputs": "<bits>", "gates": [{{"k": K, "operands": ["+wR" or "-wR", ...]}}, ...]}})", name);
-    info_.constructions = {{"transformer", fmt::format("the instruction-following transformer: {} layers (fetch each "
+    info_.constructions = {{"transformer", Architecture::Transformer, fmt::format("the instruction-following transformer: {} layers (fetch each "
                                                        "operand's value by hard attention, average a gate's literals, "
                                                        "an exact ReLU step against k)",
                                                        2 * depth_)}};
@@ -93,7 +96,7 @@ class TcvProblem final : public Problem {
       return models::instruction_transformer({depth_, std::max<std::size_t>(w, 2), kMaxFanin});
     });
     try {
-      return {model, models::instruction_tokens(*model->transformer, t.circuit, t.inputs)};
+      return {model, models::instruction_tokens(std::get<models::TransformerSpec>(model->model), t.circuit, t.inputs)};
     } catch (const models::TransformerError& e) {
       throw ProblemError(e.what());
     }

@@ -17,6 +17,9 @@
 #include "reductions/registry.hpp"
 
 namespace parallax::reductions {
+
+using automata::Architecture;
+
 namespace {
 
 using Points = std::vector<std::uint32_t>;
@@ -164,23 +167,23 @@ class WordProblem final : public LanguageProblem {
     set_class_from_monoid(fmt::format("the word problem of {}", group_.group));
     info_.instance_format = word_format(name, group_.letters);
     info_.constructions = {
-        {"pd", fmt::format("PD-LRNN, one layer, width |G| = {}, exact 0/1 (Merrill et al. Thms 6-8; Terzic et al.)", group_.order)},
-        {"householder", "DPLR LRNN: each letter's permutation of G as Householder reflections I - k k^T (Grazzi et al.)"}};
+        {"pd", Architecture::Pd, fmt::format("PD-LRNN, one layer, width |G| = {}, exact 0/1 (Merrill et al. Thms 6-8; Terzic et al.)", group_.order)},
+        {"householder", Architecture::Dplr, "DPLR LRNN: each letter's permutation of G as Householder reflections I - k k^T (Grazzi et al.)"}};
     // the lookup RNN has |G|·|letters| + 1 units (dfa_to_relu_rnn's limit is 2048)
     if (group_.order * group_.letters.size() + 1 <= 2048)
-      info_.constructions.push_back({"relu-rnn", "ReLU RNN with a one-hot (element, letter) lookup"});
+      info_.constructions.push_back({"relu-rnn", Architecture::Rnn, "ReLU RNN with a one-hot (element, letter) lookup"});
     if (group_.cyclic) {
-      info_.constructions.push_back({"rotation", "complex diagonal LRNN: rotation by 2*pi/m per letter (irrational for most m)"});
-      if (group_.order <= 2) info_.constructions.push_back({"diag", "diagonal LRNN with eigenvalue -1"});
+      info_.constructions.push_back({"rotation", Architecture::Complex, "complex diagonal LRNN: rotation by 2*pi/m per letter (irrational for most m)"});
+      if (group_.order <= 2) info_.constructions.push_back({"diag", Architecture::Diag11, "diagonal LRNN with eigenvalue -1"});
     }
     if (group_.action[0].size() <= kMaxWindowPoints)
       info_.constructions.push_back(
-          {"transformer", fmt::format("{}-layer transformer: each layer fetches the product of the window 2^l positions "
+          {"transformer", Architecture::Transformer, fmt::format("{}-layer transformer: each layer fetches the product of the window 2^l positions "
                                       "back by hard attention and multiplies permutation matrices in a ReLU MLP; exact "
                                       "for n <= {} only (a fixed number of layers: TC0)",
                                       kWindowLayers, std::size_t(1) << kWindowLayers)});
     info_.constructions.push_back(
-        {"diag01", "diagonal LRNN with eigenvalues in [0,1], fitted to short words (not exact for a non-trivial group: "
+        {"diag01", Architecture::Diag01, "diagonal LRNN with eigenvalues in [0,1], fitted to short words (not exact for a non-trivial group: "
                    "the state on a repeated letter converges, while the group keeps cycling; Grazzi et al., ICLR 2025, "
                    "Thm 1)"});
   }

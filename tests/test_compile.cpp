@@ -43,6 +43,9 @@ namespace {
 
 bool has(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
 
+const models::LrnnSpec& lrnn(const CompiledModel& m) { return std::get<models::LrnnSpec>(m.model); }
+bool is_relu(const CompiledModel& m) { return std::holds_alternative<models::ReluRnn>(m.model); }
+
 /// Every word over `letters` letters of length 0 … max_len, shortest first.
 std::vector<Word> all_words(std::size_t letters, std::size_t max_len) {
   std::vector<Word> out{Word{}};
@@ -193,8 +196,7 @@ std::optional<Exact> promised_score(ModelKind k, bool accepted) {
     case ModelKind::Wfa:
     case ModelKind::ReluRnn: return accepted ? Exact(1, 2) : Exact(-1, 2);
     case ModelKind::Rotation:
-    case ModelKind::Diag01:
-    case ModelKind::Transformer: return std::nullopt;
+    case ModelKind::Diag01: return std::nullopt;
   }
   return std::nullopt;
 }
@@ -208,19 +210,19 @@ struct Mismatches {
 };
 
 /// Exact evaluation, sequential and parallel, on every word up to max_len.
-Mismatches check_exact(const CompiledModel& m, const Dfa& dfa, std::size_t max_len) {
+Mismatches check_exact(const CompiledModel& m, ModelKind kind, const Dfa& dfa, std::size_t max_len) {
   Mismatches bad;
   for (const Word& w : all_words(dfa.alphabet.size(), max_len)) {
     const bool want = automata::accepts(dfa, w);
-    const auto promised = promised_score(m.kind, want);
-    if (m.is_relu) {
-      const Exact s = models::relu_rnn_token_score<Exact>(m.relu, w);
+    const auto promised = promised_score(kind, want);
+    if (is_relu(m)) {
+      const Exact s = models::relu_rnn_token_score<Exact>(std::get<models::ReluRnn>(m.model), w);
       if ((s > 0) != want) bad.note("relu decision on " + show(w));
       if (promised && s != *promised) bad.note("relu score " + s.str() + " on " + show(w));
       continue;
     }
-    const auto seq = models::run_lrnn<Exact>(m.lrnn, w, false);
-    const auto par = models::run_lrnn<Exact>(m.lrnn, w, true);
+    const auto seq = models::run_lrnn<Exact>(lrnn(m), w, false);
+    const auto par = models::run_lrnn<Exact>(lrnn(m), w, true);
     if ((seq.accept == numeric::Sign::Positive) != want) bad.note("sequential decision on " + show(w));
     if ((par.accept == numeric::Sign::Positive) != want) bad.note("parallel decision on " + show(w));
     if (seq.h != par.h) bad.note("parallel state differs from sequential on " + show(w));
@@ -235,9 +237,9 @@ Mismatches check_fp64(const CompiledModel& m, const Dfa& dfa, std::size_t max_le
   Mismatches bad;
   const auto p = numeric::Precision::parse("fp64");
   for (const Word& w : all_words(dfa.alphabet.size(), max_len)) {
-    const int want = automata::accepts(dfa, w) ? 1 : -1;
+    const models::Verdict want = models::verdict_of(automata::accepts(dfa, w));
     if (experiment::decide(m, w, p, false) != want) bad.note("fp64 sequential decision on " + show(w));
-    if (!m.is_relu && experiment::decide(m, w, p, true) != want) bad.note("fp64 parallel decision on " + show(w));
+    if (!is_relu(m) && experiment::decide(m, w, p, true) != want) bad.note("fp64 parallel decision on " + show(w));
   }
   return bad;
 }
@@ -272,19 +274,19 @@ void check_language(const Dfa& dfa, std::size_t shorter_by = 0) {
       CHECK_FALSE(refusal.empty());
       continue;
     }
-    CHECK(m->kind == k);
-    CHECK(m->is_relu == (k == ModelKind::ReluRnn));
+    CHECK(m->architecture == automata::architecture_of(k));
+    CHECK(is_relu(*m) == (k == ModelKind::ReluRnn));
     if (k == ModelKind::Rotation) {
       // parameters are rounded to 256 bits: exact arithmetic on short words,
       // fp64 on all of them
-      const auto ex = check_exact(*m, dfa, std::min<std::size_t>(len, 5));
+      const auto ex = check_exact(*m, k, dfa, std::min<std::size_t>(len, 5));
       INFO("first exact mismatch: " << ex.first);
       CHECK(ex.count == 0);
       const auto fp = check_fp64(*m, dfa, len);
       INFO("first fp64 mismatch: " << fp.first);
       CHECK(fp.count == 0);
     } else {
-      const auto ex = check_exact(*m, dfa, len);
+      const auto ex = check_exact(*m, k, dfa, len);
       INFO("first exact mismatch: " << ex.first);
       CHECK(ex.count == 0);
     }
@@ -371,8 +373,8 @@ TEST_CASE("compile: cyclic languages with several accepting residues (Fourier re
       INFO("language " << d.name << ", " << d.states << " states, " << acc << " accepting");
       REQUIRE(generated_group_is_cyclic(d));
       const CompiledModel cm = automata::compile(d, ModelKind::Rotation);
-      CHECK(cm.lrnn.structure == models::Structure::Complex);
-      const auto ex = check_exact(cm, d, 3);
+      CHECK(lrnn(cm).structure == models::Structure::Complex);
+      const auto ex = check_exact(cm, ModelKind::Rotation, d, 3);
       INFO("first exact mismatch: " << ex.first);
       CHECK(ex.count == 0);
       const auto fp = check_fp64(cm, d, 7);
@@ -398,7 +400,7 @@ TEST_CASE("compile: constant languages (one-state DFAs) compile to constant mode
       // regression: the one-state DFA of the empty language once took the
       // "one rejecting residue" branch of the rotation compiler and accepted
       // every word
-      const auto ex = check_exact(m, d, 5);
+      const auto ex = check_exact(m, k, d, 5);
       INFO("first mismatch: " << ex.first);
       CHECK(ex.count == 0);
     }
@@ -442,7 +444,7 @@ TEST_CASE("compile: rotation compiles a cyclic language that no single letter or
 TEST_CASE("compile: rotation at 256 bits stays exact-correct on longer words of count-mod:7", "[extreme][compile][precision]") {
   const Dfa d = minimal(automata::language("count-mod:7"));
   const CompiledModel m = automata::compile(d, ModelKind::Rotation);
-  const auto ex = check_exact(m, d, 10);
+  const auto ex = check_exact(m, ModelKind::Rotation, d, 10);
   INFO("first mismatch: " << ex.first);
   CHECK(ex.count == 0);
 }
@@ -469,8 +471,8 @@ TEST_CASE("compile: multi-block parallel scans of compiled models equal the sequ
         if (k == ModelKind::Rotation && len > 40) continue;  // 256-bit rationals grow with every step
         Word w(len);
         for (auto& x : w) x = static_cast<std::uint32_t>(rng() % d.alphabet.size());
-        const auto seq = models::run_lrnn<Exact>(m->lrnn, w, false);
-        const auto par = models::run_lrnn<Exact>(m->lrnn, w, true, so);
+        const auto seq = models::run_lrnn<Exact>(lrnn(*m), w, false);
+        const auto par = models::run_lrnn<Exact>(lrnn(*m), w, true, so);
         INFO("length " << len);
         CHECK(seq.h == par.h);
         CHECK(seq.score == par.score);
@@ -529,8 +531,8 @@ TEST_CASE("compile: compilers refuse the languages they cannot express, with rea
     INFO("model " << automata::to_string(k));
     if (k == ModelKind::Dense || k == ModelKind::Wfa) {
       const CompiledModel m = automata::compile(w, k);
-      CHECK_FALSE(m.is_relu);
-      CHECK(m.lrnn.structure == (k == ModelKind::Dense ? models::Structure::Dense : models::Structure::Dplr));
+      CHECK_FALSE(is_relu(m));
+      CHECK(lrnn(m).structure == (k == ModelKind::Dense ? models::Structure::Dense : models::Structure::Dplr));
     } else {
       CHECK_THROWS_AS(automata::compile(w, k), CompileRefused);
     }
@@ -799,7 +801,7 @@ TEST_CASE("compile: a PFA file loads, validates and computes acceptance probabil
   CHECK_FALSE(automata::wfa_accepts(w, {0}));
   // a model compiled from it reproduces f(w) − θ
   const auto m = automata::compile(w, ModelKind::Wfa);
-  CHECK(models::run_lrnn<Exact>(m.lrnn, {0, 1, 0}, false).score == automata::wfa_weight(w, {0, 1, 0}) - Exact(3, 5));
+  CHECK(models::run_lrnn<Exact>(lrnn(m), {0, 1, 0}, false).score == automata::wfa_weight(w, {0, 1, 0}) - Exact(3, 5));
   // a PFA whose rows do not sum to 1 fails validate()
   auto bad = w;
   bad.matrix[0][3] = Exact(1, 2);
@@ -920,7 +922,7 @@ TEST_CASE("compile: a partial DFA file gets a rejecting sink and the right langu
   const Dfa m = minimal(d);
   const auto pd = automata::compile(m, ModelKind::Pd);
   for (const Word& w : all_words(3, 5))
-    REQUIRE((models::run_lrnn<Exact>(pd.lrnn, w, false).accept == numeric::Sign::Positive) == in_language(w));
+    REQUIRE((models::run_lrnn<Exact>(lrnn(pd), w, false).accept == numeric::Sign::Positive) == in_language(w));
 }
 
 TEST_CASE("compile: an NFA file with epsilon moves is determinized to the right language", "[quick][compile][nfa]") {
@@ -1098,7 +1100,7 @@ TEST_CASE("compile: the minimum bits found by the harness is the least passing w
   auto all_ok = [&](int bits) {
     const auto p = numeric::Precision::parse("float:" + std::to_string(bits) + ":10");
     for (const auto& w : words)
-      if (experiment::decide(m, w, p, false) != (automata::accepts(t.dfa, w) ? 1 : -1)) return false;
+      if (experiment::decide(m, w, p, false) != models::verdict_of(automata::accepts(t.dfa, w))) return false;
     return true;
   };
   CHECK(all_ok(b));
@@ -1164,9 +1166,9 @@ TEST_CASE("compile: decide agrees across precisions and evaluation orders for ex
       const auto prec = numeric::Precision::parse(p);
       Mismatches bad;
       for (const auto& w : words) {
-        const int want = automata::accepts(d, w) ? 1 : -1;
+        const models::Verdict want = models::verdict_of(automata::accepts(d, w));
         if (experiment::decide(m, w, prec, false) != want) bad.note("sequential " + show(w));
-        if (!m.is_relu && experiment::decide(m, w, prec, true) != want) bad.note("parallel " + show(w));
+        if (!is_relu(m) && experiment::decide(m, w, prec, true) != want) bad.note("parallel " + show(w));
       }
       INFO("first mismatch: " << bad.first);
       CHECK(bad.count == 0);

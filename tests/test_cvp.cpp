@@ -56,7 +56,7 @@ Instance uniform_circuit(std::size_t n, std::mt19937_64& rng) {
   return circuit(gs);
 }
 
-int decide(const reductions::Problem& p, const Instance& in, const std::string& construction, const std::string& precision) {
+models::Verdict decide(const reductions::Problem& p, const Instance& in, const std::string& construction, const std::string& precision) {
   const auto enc = p.encode(in, construction);
   return experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse(precision), false);
 }
@@ -183,13 +183,13 @@ TEST_CASE("cvp: relu-rnn decides small random circuits at exact precision", "[qu
     const std::size_t n = 1 + k % 20;
     const Instance in = k % 2 ? uniform_circuit(n, rng) : p->generate(n, k, k % 4 == 0);
     INFO(in.dump());
-    REQUIRE(decide(*p, in, "relu-rnn", "exact") == (p->solve(in) ? 1 : -1));
+    REQUIRE(decide(*p, in, "relu-rnn", "exact") == models::verdict_of(p->solve(in)));
   }
   // one model for every instance, of constant width
   const auto a = p->encode(p->generate(5, 1, true), "relu-rnn"), b = p->encode(p->generate(30, 2, false), "relu-rnn");
   CHECK(a.model == b.model);
-  CHECK(a.model->relu.d == 5);
-  CHECK(a.model->relu.token_input.size() == 10);
+  CHECK(std::get<models::ReluRnn>(a.model->model).d == 5);
+  CHECK(std::get<models::ReluRnn>(a.model->model).token_input.size() == 10);
 }
 
 TEST_CASE("cvp: relu-rnn decides random circuits of 1 to 60 gates at exact precision", "[standard][circuits][cvp][precision][reductions]") {
@@ -201,7 +201,7 @@ TEST_CASE("cvp: relu-rnn decides random circuits of 1 to 60 gates at exact preci
     const Instance in = k % 3 == 2 ? uniform_circuit(n, rng) : p->generate(n, k, k % 2 == 0);
     const bool want = p->solve(in);
     INFO(in.dump());
-    REQUIRE(decide(*p, in, "relu-rnn", "exact") == (want ? 1 : -1));
+    REQUIRE(decide(*p, in, "relu-rnn", "exact") == models::verdict_of(want));
     yes += want;
     ++checked;
   }
@@ -217,7 +217,7 @@ TEST_CASE("cvp: relu-rnn decides circuits up to 200 gates with 2n + 8 significan
     for (int k = 0; k < 8; ++k) {
       const Instance in = k % 4 == 3 ? uniform_circuit(n, rng) : p->generate(n, 100 + std::uint64_t(k), k % 2 == 0);
       INFO("n = " << n << ", k = " << k);
-      CHECK(decide(*p, in, "relu-rnn", fmt::format("float:{}:10", 2 * n + 8)) == (p->solve(in) ? 1 : -1));
+      CHECK(decide(*p, in, "relu-rnn", fmt::format("float:{}:10", 2 * n + 8)) == models::verdict_of(p->solve(in)));
     }
   }
 }
@@ -261,9 +261,9 @@ TEST_CASE("cvp: the base-2 cell errs on a 0 read above many 1s, the base-4 cell 
     REQUIRE(p->solve(in));
     INFO(ones << " ones under the 0");
     for (const char* prec : {"exact", "fp64"}) {
-      CHECK(decide(*p, in, "relu-rnn", prec) == 1);
-      if (ones < 16) CHECK(decide(*p, in, "relu-rnn-base2", prec) == 1);
-      if (ones > 16) CHECK(decide(*p, in, "relu-rnn-base2", prec) == -1);
+      CHECK(decide(*p, in, "relu-rnn", prec) == models::Verdict::Accept);
+      if (ones < 16) CHECK(decide(*p, in, "relu-rnn-base2", prec) == models::Verdict::Accept);
+      if (ones > 16) CHECK(decide(*p, in, "relu-rnn-base2", prec) == models::Verdict::Reject);
     }
   }
   // and shallow circuits (at most 16 gates: stacks of at most 16 bits) are all right in base 2
@@ -271,7 +271,7 @@ TEST_CASE("cvp: the base-2 cell errs on a 0 read above many 1s, the base-4 cell 
   for (std::size_t k = 0; k < 60; ++k) {
     const std::size_t n = 1 + k % 16;
     const Instance in = k % 2 ? uniform_circuit(n, rng) : p->generate(n, k, k % 4 == 0);
-    CHECK(decide(*p, in, "relu-rnn-base2", "exact") == (p->solve(in) ? 1 : -1));
+    CHECK(decide(*p, in, "relu-rnn-base2", "exact") == models::verdict_of(p->solve(in)));
   }
 }
 
@@ -282,9 +282,9 @@ TEST_CASE("cvp: 12 significand bits are too few for 100-gate circuits", "[quick]
   std::optional<Instance> failing;
   for (std::uint64_t seed = 0; seed < 50 && !failing; ++seed) {
     const Instance in = p->generate(100, 500 + seed, seed % 2 == 0);
-    if (decide(*p, in, "relu-rnn", "float:12:10") != (p->solve(in) ? 1 : -1)) failing = in;
+    if (decide(*p, in, "relu-rnn", "float:12:10") != models::verdict_of(p->solve(in))) failing = in;
   }
   REQUIRE(failing);
   // the same circuit with 2n + 8 bits is decided right
-  CHECK(decide(*p, *failing, "relu-rnn", "float:208:10") == (p->solve(*failing) ? 1 : -1));
+  CHECK(decide(*p, *failing, "relu-rnn", "float:208:10") == models::verdict_of(p->solve(*failing)));
 }

@@ -67,8 +67,8 @@ std::vector<std::size_t> permutation(std::size_t n, std::mt19937_64& rng) {
   return p;
 }
 
-/// The construction's decision (+1 accept, −1 reject, 0 undecided).
-int model_decides(const reductions::Problem& p, const reductions::Instance& in, const numeric::Precision& prec) {
+/// The construction's decision.
+models::Verdict model_decides(const reductions::Problem& p, const reductions::Instance& in, const numeric::Precision& prec) {
   const auto enc = p.encode(in, "relu-rnn");
   return experiment::decide(*enc.model, enc.tokens, prec, false);
 }
@@ -157,23 +157,23 @@ TEST_CASE("dgc: the published construction only accepts the end of the path, the
   const auto enc = p->encode(in, "relu-rnn");
   // the fix leaves t's out-edge (edges[1]) out; token |E| = 2 is the final token
   CHECK(enc.tokens == std::vector<std::uint32_t>{0, 2});
-  CHECK(experiment::decide(*enc.model, enc.tokens, exact, false) == 1);
+  CHECK(experiment::decide(*enc.model, enc.tokens, exact, false) == models::Verdict::Accept);
   // the published token sequence (every edge, then the final token): the
   // walk passes 2, ends at 3, and the model rejects
-  CHECK(experiment::decide(*enc.model, {0, 1, 2}, exact, false) == -1);
+  CHECK(experiment::decide(*enc.model, {0, 1, 2}, exact, false) == models::Verdict::Reject);
   // t = 3 (the end) is accepted either way; t = 0 (unreachable) rejected either way
   for (std::size_t t : {3u, 0u}) {
     const auto in2 = instance(4, 1, t, {{1, 2}, {2, 3}});
     const auto e2 = p->encode(in2, "relu-rnn");
-    CHECK(experiment::decide(*e2.model, e2.tokens, exact, false) == (t == 3 ? 1 : -1));
-    CHECK(experiment::decide(*e2.model, {0, 1, 2}, exact, false) == (t == 3 ? 1 : -1));
+    CHECK(experiment::decide(*e2.model, e2.tokens, exact, false) == models::verdict_of(t == 3));
+    CHECK(experiment::decide(*e2.model, {0, 1, 2}, exact, false) == models::verdict_of(t == 3));
     CHECK(p->solve(in2) == (t == 3));
   }
   // s = t with an out-edge: reachable; the published sequence walks away and rejects
   const auto self = instance(4, 1, 1, {{1, 2}, {2, 3}});
   CHECK(p->solve(self));
-  CHECK(model_decides(*p, self, exact) == 1);
-  CHECK(experiment::decide(*p->encode(self, "relu-rnn").model, {0, 1, 2}, exact, false) == -1);
+  CHECK(model_decides(*p, self, exact) == models::Verdict::Accept);
+  CHECK(experiment::decide(*p->encode(self, "relu-rnn").model, {0, 1, 2}, exact, false) == models::Verdict::Reject);
 }
 
 TEST_CASE("dgc: every graph on at most 6 nodes, every s and t: BFS, pointer following and the construction agree",
@@ -205,7 +205,7 @@ TEST_CASE("dgc: every graph on at most 6 nodes, every s and t: BFS, pointer foll
             const bool want = follow(n, s, t, edges);
             INFO(in.dump());
             REQUIRE(p->solve(in) == want);
-            REQUIRE(model_decides(*p, in, exact) == (want ? 1 : -1));
+            REQUIRE(model_decides(*p, in, exact) == models::verdict_of(want));
             ++instances, ++model_runs;
             reachable += want;
           }
@@ -249,8 +249,8 @@ TEST_CASE("dgc: the construction decides random graphs up to 10^4 nodes exactly 
       const bool want = follow(n, s, t, edges);
       INFO("n = " << n << ", s = " << s << ", t = " << t);
       REQUIRE(p->solve(in) == want);
-      REQUIRE(model_decides(*p, in, exact) == (want ? 1 : -1));
-      REQUIRE(model_decides(*p, in, logp) == (want ? 1 : -1));
+      REQUIRE(model_decides(*p, in, exact) == models::verdict_of(want));
+      REQUIRE(model_decides(*p, in, logp) == models::verdict_of(want));
       ++total, yes += want;
     }
   }
@@ -262,10 +262,10 @@ TEST_CASE("dgc: the construction decides random graphs up to 10^4 nodes exactly 
     const auto in = p->generate(10000, seed, seed % 2 == 0);
     const bool want = p->solve(in);
     REQUIRE(want == (seed % 2 == 0));
-    REQUIRE(model_decides(*p, in, log_precision(10000)) == (want ? 1 : -1));
-    REQUIRE(model_decides(*p, in, log_precision(10000, 1)) == (want ? 1 : -1));
-    REQUIRE(model_decides(*p, in, exact) == (want ? 1 : -1));
-    wrong_short += model_decides(*p, in, log_precision(10000, -3)) != (want ? 1 : -1);
+    REQUIRE(model_decides(*p, in, log_precision(10000)) == models::verdict_of(want));
+    REQUIRE(model_decides(*p, in, log_precision(10000, 1)) == models::verdict_of(want));
+    REQUIRE(model_decides(*p, in, exact) == models::verdict_of(want));
+    wrong_short += model_decides(*p, in, log_precision(10000, -3)) != models::verdict_of(want);
   }
   CHECK(wrong_short > 0);
   CHECK(yes > total / 3);
@@ -313,7 +313,7 @@ TEST_CASE("dgc: generated instances have true, balanced labels that degree short
     sink_right += (out[t] == 0) == got;                    // "t is the end of a path"
     if (k % 500 == 0) {
       REQUIRE(p->generate(n, k, want) == in);  // deterministic in the seed
-      REQUIRE(model_decides(*p, in, exact) == (want ? 1 : -1));
+      REQUIRE(model_decides(*p, in, exact) == models::verdict_of(want));
     }
   }
   CHECK(labelled_yes * 2 == total);

@@ -18,6 +18,7 @@
 
 #include "automata/compile.hpp"
 #include "automata/dfa.hpp"
+#include "automata/fit.hpp"
 #include "automata/languages.hpp"
 #include "automata/minimize.hpp"
 #include "experiment/recognize.hpp"
@@ -111,7 +112,11 @@ automata::Diag01Options quick_search() {
   return o;
 }
 
-CompiledModel as_model(const automata::Diag01Fit& f) { return {ModelKind::Diag01, false, f.spec, {}, f.spec.description}; }
+CompiledModel as_model(const automata::Diag01Fit& f) {
+  return {f.spec, automata::architecture_of(ModelKind::Diag01), f.spec.description};
+}
+
+const models::LrnnSpec& lrnn(const CompiledModel& m) { return std::get<models::LrnnSpec>(m.model); }
 
 }  // namespace
 
@@ -146,9 +151,9 @@ TEST_CASE("diag01: every eigenvalue is in [0,1] and every parameter is a 16-bit 
     const Dfa d = minimal_language(spec);
     const CompiledModel m =
         spec == "parity" ? automata::compile(d, ModelKind::Diag01) : as_model(automata::fit_diag01(d, quick_search()));
-    CHECK(m.kind == ModelKind::Diag01);
-    CHECK_FALSE(m.is_relu);
-    const auto& s = m.lrnn;
+    CHECK(m.architecture == automata::Architecture::Diag01);
+    CHECK(std::holds_alternative<models::LrnnSpec>(m.model));
+    const auto& s = lrnn(m);
     CHECK(s.structure == models::Structure::Diagonal);
     CHECK(s.d == std::min<std::size_t>(4, d.states));
     CHECK(s.alphabet == d.alphabet);
@@ -178,7 +183,7 @@ TEST_CASE("diag01: the reported training accuracy is the exact model's on every 
     const auto fit = spec == "parity" ? automata::fit_diag01(d) : automata::fit_diag01(d, quick_search());
     const CompiledModel m = as_model(fit);
     // compile() is the default fit
-    if (spec == "parity") CHECK(models::lrnn_to_json(automata::compile(d, ModelKind::Diag01).lrnn) == models::lrnn_to_json(fit.spec));
+    if (spec == "parity") CHECK(models::lrnn_to_json(lrnn(automata::compile(d, ModelKind::Diag01))) == models::lrnn_to_json(fit.spec));
     // two letters: 2^(L+1) − 1 ≤ 4096 words, so L = 11
     CHECK(d.alphabet.size() == 2);
     CHECK(fit.max_length == 11);
@@ -187,7 +192,7 @@ TEST_CASE("diag01: the reported training accuracy is the exact model's on every 
     std::size_t correct = 0, accepted = 0;
     for (const auto& w : words) {
       accepted += automata::accepts(d, w);
-      correct += experiment::decide(m, w, exact, false) == (automata::accepts(d, w) ? 1 : -1);
+      correct += experiment::decide(m, w, exact, false) == models::verdict_of(automata::accepts(d, w));
     }
     CHECK(fit.correct == correct);
     CHECK(fit.accepted == accepted);
@@ -213,13 +218,13 @@ TEST_CASE("diag01: the fit is deterministic and cannot recognize parity, countin
     const bool full = c.spec == "parity";
     const CompiledModel m1 = full ? automata::compile(d, ModelKind::Diag01) : as_model(automata::fit_diag01(d, quick_search()));
     const CompiledModel m2 = full ? automata::compile(d, ModelKind::Diag01) : as_model(automata::fit_diag01(d, quick_search()));
-    CHECK(models::lrnn_to_json(m1.lrnn) == models::lrnn_to_json(m2.lrnn));
+    CHECK(models::lrnn_to_json(lrnn(m1)) == models::lrnn_to_json(lrnn(m2)));
     CHECK(m1.description == m2.description);
     const Word v = {static_cast<std::uint32_t>(letter_index(d, c.letter))};
     for (std::size_t k = 0; k <= 12; ++k) REQUIRE(automata::accepts(d, concat_power({}, v, k)) == c.member(k));
-    const auto dec = decisions_on_powers(m1.lrnn, {}, v, 1000);
+    const auto dec = decisions_on_powers(lrnn(m1), {}, v, 1000);
     // the exponential-sum bound: at most d changes, while the language changes every 2, 3 or 5 steps
-    CHECK(changes(dec) <= m1.lrnn.d);
+    CHECK(changes(dec) <= lrnn(m1).d);
     std::size_t errors = 0;
     for (std::size_t k = 1; k <= 1000; ++k) errors += dec[k] != c.member(k);
     CHECK(errors > 0);
@@ -227,8 +232,8 @@ TEST_CASE("diag01: the fit is deterministic and cannot recognize parity, countin
     for (std::size_t k : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 11u, 500u, 1000u}) {
       INFO("k = " << k);
       const Word w = concat_power({}, v, k);
-      CHECK(experiment::decide(m1, w, exact, false) == (dec[k] ? 1 : -1));
-      CHECK(experiment::decide(m1, w, exact, true) == (dec[k] ? 1 : -1));
+      CHECK(experiment::decide(m1, w, exact, false) == models::verdict_of(dec[k]));
+      CHECK(experiment::decide(m1, w, exact, true) == models::verdict_of(dec[k]));
     }
   }
 }
@@ -247,7 +252,7 @@ TEST_CASE("diag01: on star-free languages the decision on u v^k also changes at 
       Word u(rng() % 5), v(1 + rng() % 3);
       for (auto& x : u) x = static_cast<std::uint32_t>(rng() % 2);
       for (auto& x : v) x = static_cast<std::uint32_t>(rng() % 2);
-      CHECK(changes(decisions_on_powers(m.lrnn, u, v, 150)) <= m.lrnn.d);
+      CHECK(changes(decisions_on_powers(lrnn(m), u, v, 150)) <= lrnn(m).d);
     }
     // beyond the training lengths nothing is promised about correctness; the
     // sequential and parallel exact runs must still agree
@@ -270,8 +275,8 @@ TEST_CASE("diag01: the language problems offer the fitted construction", "[quick
     const auto in = p->generate(8, 3, true);
     const auto enc = p->encode(in, "diag01");
     REQUIRE(enc.model);
-    CHECK(enc.model->kind == ModelKind::Diag01);
-    for (const auto& t : enc.model->lrnn.tokens)
+    CHECK(enc.model->architecture == automata::Architecture::Diag01);
+    for (const auto& t : lrnn(*enc.model).tokens)
       for (const auto& l : t.a) CHECK((l >= 0 && l <= 1));
   }
 }

@@ -41,7 +41,7 @@ P5 from_name(const std::string& s) {
 /// The product of the encoded word (first letter first), read through the model's own letter names.
 P5 product(const reductions::Encoding& enc) {
   P5 r{0, 1, 2, 3, 4};
-  const auto& names = enc.model->lrnn.alphabet;
+  const auto& names = std::get<models::LrnnSpec>(enc.model->model).alphabet;
   for (auto t : enc.tokens) {
     if (t >= names.size()) FAIL("token " << t << " is not a letter");
     const P5 g = from_name(names[t]);
@@ -201,12 +201,12 @@ TEST_CASE("formula: random formulas, their Barrington words and the PD-LRNN's de
     REQUIRE(is_identity(product(enc)) == f.value);
     REQUIRE(enc.tokens.size() == reductions::formula_word_length(f.text));
     if (k % 30 == 0 && enc.tokens.size() < 600) {
-      const int want = f.value ? 1 : -1;
+      const models::Verdict want = models::verdict_of(f.value);
       REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, false) == want);
       REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, true) == want);
     }
     if (k % 10 == 0) {
-      const int want = f.value ? 1 : -1;
+      const models::Verdict want = models::verdict_of(f.value);
       REQUIRE(experiment::decide(*enc.model, enc.tokens, fp32, false) == want);
       REQUIRE(experiment::decide(*enc.model, enc.tokens, fp32, true) == want);
     }
@@ -284,7 +284,7 @@ TEST_CASE("formula: the encoded models decide generated instances", "[quick][for
       for (bool want : {false, true}) {
         INFO("n = " << n << ", seed " << seed << ", " << want);
         const auto in = p->generate(n, seed, want);
-        const int w = want ? 1 : -1;
+        const models::Verdict w = models::verdict_of(want);
         const auto pd = p->encode(in, "pd");
         CHECK(is_identity(product(pd)) == want);
         for (bool par : {false, true}) {
@@ -301,6 +301,6 @@ TEST_CASE("formula: the encoded models decide generated instances", "[quick][for
   for (bool want : {false, true}) {
     const auto enc = p->encode(p->generate(256, 9, want), "pd");
     CHECK(enc.tokens.size() == pow4(8) + 1);
-    CHECK(experiment::decide(*enc.model, enc.tokens, fp32, true) == (want ? 1 : -1));
+    CHECK(experiment::decide(*enc.model, enc.tokens, fp32, true) == models::verdict_of(want));
   }
 }

@@ -311,9 +311,9 @@ TEST_CASE("imm3: every construction decides like the reference at exact precisio
           const auto in = p->generate(n, seed, want);
           const auto enc = p->encode(in, c.name);
           REQUIRE(enc.tokens.size() == n);
-          REQUIRE(enc.model->lrnn.alphabet.size() <= n);
-          REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, false) == (want ? 1 : -1));
-          REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, true) == (want ? 1 : -1));
+          REQUIRE(std::get<models::LrnnSpec>(enc.model->model).alphabet.size() <= n);
+          REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, false) == models::verdict_of(want));
+          REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, true) == models::verdict_of(want));
           ++count;
         }
       // uniformly random matrices, singular ones included
@@ -323,8 +323,8 @@ TEST_CASE("imm3: every construction decides like the reference at exact precisio
         if (modulus(name)) in["residue"] = static_cast<int>(rng() % static_cast<std::uint64_t>(modulus(name)));
         const bool want = expected(name, in);
         const auto enc = p->encode(in, c.name);
-        REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, false) == (want ? 1 : -1));
-        REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, true) == (want ? 1 : -1));
+        REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, false) == models::verdict_of(want));
+        REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, true) == models::verdict_of(want));
         ++count;
       }
       CHECK(count >= 50);
@@ -345,8 +345,8 @@ TEST_CASE("imm3: the dense and DPLR scores are v and 1/2 - v^2 exactly", "[quick
       for (const char* c : {"dense", "dplr"}) {
         INFO(name << " / " << c);
         const auto enc = p->encode(in, c);
-        REQUIRE(enc.model->lrnn.d == (square ? 9u : 3u));
-        for (bool parallel : {false, true}) CHECK(models::run_lrnn<Exact>(enc.model->lrnn, enc.tokens, parallel).score == want);
+        REQUIRE(std::get<models::LrnnSpec>(enc.model->model).d == (square ? 9u : 3u));
+        for (bool parallel : {false, true}) CHECK(models::run_lrnn<Exact>(std::get<models::LrnnSpec>(enc.model->model), enc.tokens, parallel).score == want);
       }
     }
   }
@@ -367,8 +367,8 @@ TEST_CASE("imm3: wide floats decide long instances, the PD model any precision",
         const bool want = seed % 2 == 0;
         const auto in = p->generate(n, seed, want);
         const auto enc = p->encode(in, c);
-        CHECK(experiment::decide(*enc.model, enc.tokens, prec, false) == (want ? 1 : -1));
-        CHECK(experiment::decide(*enc.model, enc.tokens, prec, true) == (want ? 1 : -1));
+        CHECK(experiment::decide(*enc.model, enc.tokens, prec, false) == models::verdict_of(want));
+        CHECK(experiment::decide(*enc.model, enc.tokens, prec, true) == models::verdict_of(want));
       }
   }
   const auto p = reductions::make_imm3_problem("imm3:mod:7");
@@ -376,8 +376,8 @@ TEST_CASE("imm3: wide floats decide long instances, the PD model any precision",
     const bool want = seed % 2 == 0;
     const auto in = p->generate(500, seed, want);
     const auto enc = p->encode(in, "pd");
-    CHECK(enc.model->lrnn.d <= 343u);
-    CHECK(experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse("fp32"), true) == (want ? 1 : -1));
+    CHECK(std::get<models::LrnnSpec>(enc.model->model).d <= 343u);
+    CHECK(experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse("fp32"), true) == models::verdict_of(want));
   }
 }
 

@@ -459,7 +459,7 @@ TEST_CASE("classify: the Barrington-Compton-Straubing-Therien examples", "[quick
     CHECK(s.stability_index == 2);
     CHECK(s.stable_semigroup_size == 1);
     CHECK(s.quasi_aperiodic);
-    CHECK(s.circuit_class == automata::CircuitClass::AC0);
+    CHECK(s.circuit_class == automata::ComplexityClass::AC0);
   }
   SECTION("parity of the number of b is ACC0") {
     const auto s = automata::summarize(automata::builtin_dfa("parity"));
@@ -470,7 +470,7 @@ TEST_CASE("classify: the Barrington-Compton-Straubing-Therien examples", "[quick
     REQUIRE(s.groups.size() == 1);
     CHECK(s.groups[0].order == 2);
     CHECK(s.groups[0].solvable);
-    CHECK(s.circuit_class == automata::CircuitClass::ACC0);
+    CHECK(s.circuit_class == automata::ComplexityClass::ACC0);
     CHECK(automata::to_string(s.circuit_class) == "ACC0");
   }
   SECTION("contains aba is aperiodic, hence AC0") {
@@ -480,7 +480,7 @@ TEST_CASE("classify: the Barrington-Compton-Straubing-Therien examples", "[quick
     CHECK(s.max_period == 1);
     CHECK(s.quasi_aperiodic);
     CHECK(s.groups.empty());
-    CHECK(s.circuit_class == automata::CircuitClass::AC0);
+    CHECK(s.circuit_class == automata::ComplexityClass::AC0);
     CHECK(automata::to_string(s.circuit_class) == "AC0");
     // aperiodic by brute force: x^k = x^(k+1) for every element
     const auto m = automata::transition_monoid_of(automata::builtin_dfa("contains-aba"));
@@ -500,7 +500,7 @@ TEST_CASE("classify: the Barrington-Compton-Straubing-Therien examples", "[quick
     CHECK(s.groups[0].name == "S_5");
     CHECK(s.max_period == 6);  // the largest element order in S_5, e.g. (0 1)(2 3 4)
     CHECK_FALSE(s.groups[0].solvable);
-    CHECK(s.circuit_class == automata::CircuitClass::NC1Complete);
+    CHECK(s.circuit_class == automata::ComplexityClass::NC1Complete);
     CHECK(automata::to_string(s.circuit_class) == "NC1-complete");
   }
   SECTION("a mod 3 after the last reset is AC0 although the monoid contains Z_3") {
@@ -515,7 +515,7 @@ TEST_CASE("classify: the Barrington-Compton-Straubing-Therien examples", "[quick
     CHECK(s.stability_index == 3);
     CHECK(s.stable_semigroup_size == 4);
     CHECK(s.quasi_aperiodic);
-    CHECK(s.circuit_class == automata::CircuitClass::AC0);
+    CHECK(s.circuit_class == automata::ComplexityClass::AC0);
   }
   SECTION("the number of a mod 3 over a, b is ACC0") {
     const auto s = automata::summarize(make_dfa({{1, 2, 0}, {0, 1, 2}}, {true, false, false}));
@@ -523,13 +523,13 @@ TEST_CASE("classify: the Barrington-Compton-Straubing-Therien examples", "[quick
     CHECK(s.stability_index == 2);  // η(Σ) = {1, a}, η(Σ²) = Z_3
     CHECK(s.stable_semigroup_size == 3);
     CHECK_FALSE(s.quasi_aperiodic);
-    CHECK(s.circuit_class == automata::CircuitClass::ACC0);
+    CHECK(s.circuit_class == automata::ComplexityClass::ACC0);
   }
   SECTION("length divisible by 3, over one letter: quasi-aperiodic with s = 3") {
     const auto s = automata::summarize(make_dfa({{1, 2, 0}}, {true, false, false}));
     CHECK(s.stability_index == 3);
     CHECK(s.stable_semigroup_size == 1);
-    CHECK(s.circuit_class == automata::CircuitClass::AC0);
+    CHECK(s.circuit_class == automata::ComplexityClass::AC0);
   }
   SECTION("a DFA whose rows do not match its alphabet is rejected") {
     auto d = make_dfa({{1, 0}}, {true, false});

@@ -115,12 +115,13 @@ TEST_CASE("reductions: every construction answers like the reference solver", "[
           continue;
         }
         const auto enc = p->encode(in, c.name);
-        if (!automata::is_exact_compiler(enc.model->kind)) break;  // fitted, not exact (tests/test_diag01.cpp)
+        CHECK(enc.model->architecture == c.architecture);  // built as declared
+        if (c.name == "diag01") break;                      // fitted, not exact (tests/test_diag01.cpp)
         // a fixed number of layers: exact up to a length (tests/test_transformer_constructions.cpp)
         if (enc.model->exact_max_length && enc.tokens.size() > enc.model->exact_max_length) continue;
         const auto& prec = c.name == "rotation" ? fp32 : c.name == "pd" ? exact : fp64;
-        REQUIRE((experiment::decide(*enc.model, enc.tokens, prec, false) == 1) == p->solve(in));
-        if (enc.model->has_scan()) REQUIRE((experiment::decide(*enc.model, enc.tokens, prec, true) == 1) == p->solve(in));
+        REQUIRE((experiment::decide(*enc.model, enc.tokens, prec, false) == models::Verdict::Accept) == p->solve(in));
+        if (enc.model->has_scan()) REQUIRE((experiment::decide(*enc.model, enc.tokens, prec, true) == models::Verdict::Accept) == p->solve(in));
       }
     }
   }
@@ -185,7 +186,7 @@ TEST_CASE("reductions: majority instances are balanced and uniform within each a
   for (const auto& [word, count] : seen) CHECK(count == Approx(600).margin(120));
   CHECK_THROWS_AS(p->generate(0, 1, true), reductions::ProblemError);  // the empty word has no majority
   const auto enc = p->encode(p->generate(1001, 5, true), "counter");
-  CHECK(experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse("bf16"), true) == 1);
+  CHECK(experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse("bf16"), true) == models::Verdict::Accept);
 }
 
 TEST_CASE("reductions: the runner is deterministic in the seed, whatever the jobs", "[quick][reductions]") {
@@ -224,7 +225,7 @@ TEST_CASE("reductions: the runner is deterministic in the seed, whatever the job
     const auto in = p->generate(3000, *low.first_failing_seed, yes);
     const auto enc = p->encode(in, "rotation");
     reproduced = reproduced || experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse("float:4:10"), false) !=
-                                   (p->solve(in) ? 1 : -1);
+                                   models::verdict_of(p->solve(in));
   }
   CHECK(reproduced);
   // trial seeds differ across trials and lengths
@@ -253,7 +254,7 @@ TEST_CASE("reductions: the unbounded Dyck counter RNN decides every short word a
       REQUIRE(p->solve(in) == plain(w));
       const auto enc = p->encode(in, "relu-rnn");
       REQUIRE(enc.tokens.size() == n + 1);
-      REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, false) == (plain(w) ? 1 : -1));
+      REQUIRE(experiment::decide(*enc.model, enc.tokens, exact, false) == models::verdict_of(plain(w)));
     }
   // depths up to n need about log2 n bits: float:M:10 with M = log2(n) + 2 is exact on integers ≤ 2^M
   for (std::size_t n : {1000u, 4096u}) {
@@ -263,7 +264,7 @@ TEST_CASE("reductions: the unbounded Dyck counter RNN decides every short word a
       const auto in = p->generate(n, seed, seed % 2 == 0);
       REQUIRE(p->solve(in) == (seed % 2 == 0));
       const auto enc = p->encode(in, "relu-rnn");
-      CHECK(experiment::decide(*enc.model, enc.tokens, prec, false) == (seed % 2 == 0 ? 1 : -1));
+      CHECK(experiment::decide(*enc.model, enc.tokens, prec, false) == models::verdict_of(seed % 2 == 0));
     }
   }
 }

@@ -35,6 +35,7 @@ using namespace parallax;
 using experiment::Store;
 using nlohmann::json;
 using nlohmann::ordered_json;
+using A = automata::Architecture;
 
 fs::path scratch_dir() {
   static const auto dir = [] {
@@ -90,12 +91,12 @@ void add_reduce(Store& s, const std::string& problem, const std::string& constru
   s.finish_run(run);
 }
 
-const report::Cell& cell(const report::ReportData& d, const std::string& row, const std::string& column) {
+const report::Cell& cell(const report::ReportData& d, const std::string& row, automata::Architecture column) {
   for (const auto& r : d.expressivity.rows)
     if (r.name == row)
       for (const auto& c : r.cells)
         if (c.column == column) return c;
-  FAIL("no cell " << row << " / " << column);
+  FAIL("no cell " << row << " / " << automata::to_string(column));
   throw 0;
 }
 
@@ -115,38 +116,38 @@ std::string agreeing_store(const std::string& name) {
 TEST_CASE("report: theory predictions follow the class of the row and the architecture", "[quick][report]") {
   using report::predict;
   // regular rows, from the syntactic monoid
-  CHECK(predict("word:S5", "pd").verdict == "yes");
-  CHECK(predict("word:S5", "dense").verdict == "yes");
-  CHECK(predict("word:S5", "complex").verdict == "no unless TC0 = NC1");
-  CHECK(predict("word:S5", "transformer").verdict == "no unless TC0 = NC1");
-  CHECK(predict("word:S5", "diag01").verdict == "no");
-  CHECK(predict("parity", "diag11").verdict == "yes");
-  CHECK(predict("parity", "diag01").verdict == "no");
-  CHECK(predict("count-mod:3", "complex").verdict == "yes");     // abelian group Z3: rotations
-  CHECK(predict("count-mod:3", "diag11").verdict == "no");       // period 3 needs a non-real eigenvalue
-  CHECK(predict("modcount:3", "complex").verdict == "yes");      // the problem of the same language
-  CHECK(predict("a-star-b-star", "complex").verdict == "yes, with several layers");  // star-free
-  CHECK_FALSE(predict("a-star-b-star", "diag01").covers_one_layer);
-  CHECK(predict("word:D5", "complex").verdict == "no theorem applies");  // solvable, non-abelian
+  CHECK(predict("word:S5", A::Pd).verdict == "yes");
+  CHECK(predict("word:S5", A::Dense).verdict == "yes");
+  CHECK(predict("word:S5", A::Complex).verdict == "no unless TC0 = NC1");
+  CHECK(predict("word:S5", A::Transformer).verdict == "no unless TC0 = NC1");
+  CHECK(predict("word:S5", A::Diag01).verdict == "no");
+  CHECK(predict("parity", A::Diag11).verdict == "yes");
+  CHECK(predict("parity", A::Diag01).verdict == "no");
+  CHECK(predict("count-mod:3", A::Complex).verdict == "yes");     // abelian group Z3: rotations
+  CHECK(predict("count-mod:3", A::Diag11).verdict == "no");       // period 3 needs a non-real eigenvalue
+  CHECK(predict("modcount:3", A::Complex).verdict == "yes");      // the problem of the same language
+  CHECK(predict("a-star-b-star", A::Complex).verdict == "yes, with several layers");  // star-free
+  CHECK_FALSE(predict("a-star-b-star", A::Diag01).covers_one_layer);
+  CHECK(predict("word:D5", A::Complex).verdict == "no theorem applies");  // solvable, non-abelian
   // non-regular rows, from their class
-  CHECK(predict("majority", "diag01").verdict == "yes");
-  CHECK(predict("dyck1", "rnn").verdict == "yes");
-  CHECK(predict("dyck1", "pd").verdict == "no theorem applies");
-  CHECK(predict("formula", "pd").verdict == "yes");
-  CHECK(predict("formula", "diag11").verdict == "no unless TC0 = NC1");
-  CHECK(predict("imm3:pos", "dplr").verdict == "yes");
-  CHECK(predict("imm3:pos", "pd").verdict == "no unless PNC1 = NC1");
-  CHECK(predict("imm3:zero", "pd").verdict == "no unless C=NC1 = NC1");
-  CHECK(predict("imm3:zero", "transformer").verdict == "no unless TC0 = C=NC1");
-  CHECK(predict("imm3:pos", "rnn").verdict.starts_with("yes"));
-  CHECK(predict("dgc", "rnn").verdict == "yes");
-  CHECK(predict("dgc", "dense").verdict == "no unless L = PNC1");
-  CHECK(predict("cvp", "transformer").verdict == "no unless P = TC0");
-  CHECK(predict("no-such-thing", "pd").verdict == "no theorem applies");
+  CHECK(predict("majority", A::Diag01).verdict == "yes");
+  CHECK(predict("dyck1", A::Rnn).verdict == "yes");
+  CHECK(predict("dyck1", A::Pd).verdict == "no theorem applies");
+  CHECK(predict("formula", A::Pd).verdict == "yes");
+  CHECK(predict("formula", A::Diag11).verdict == "no unless TC0 = NC1");
+  CHECK(predict("imm3:pos", A::Dplr).verdict == "yes");
+  CHECK(predict("imm3:pos", A::Pd).verdict == "no unless PNC1 = NC1");
+  CHECK(predict("imm3:zero", A::Pd).verdict == "no unless C=NC1 = NC1");
+  CHECK(predict("imm3:zero", A::Transformer).verdict == "no unless TC0 = C=NC1");
+  CHECK(predict("imm3:pos", A::Rnn).verdict.starts_with("yes"));
+  CHECK(predict("dgc", A::Rnn).verdict == "yes");
+  CHECK(predict("dgc", A::Dense).verdict == "no unless L = PNC1");
+  CHECK(predict("cvp", A::Transformer).verdict == "no unless P = TC0");
+  CHECK(predict("no-such-thing", A::Pd).verdict == "no theorem applies");
   // every "yes" and "no" carries a citation
   for (const char* row : {"word:S5", "parity", "majority", "imm3:pos", "dgc", "cvp"})
-    for (const auto& c : report::columns()) {
-      const auto p = predict(row, c.key);
+    for (const auto& c : automata::kArchitectures) {
+      const auto p = predict(row, c.architecture);
       INFO(row << " / " << c.key);
       if (p.verdict != "no theorem applies") CHECK(p.citation != "-");
     }
@@ -158,12 +159,16 @@ TEST_CASE("report: theory predictions follow the class of the row and the archit
   CHECK(report::agreement("succeeds", no) == "DISAGREES");
   CHECK(report::agreement("succeeds", none) == "\u2014");
   CHECK(report::agreement("not measured", yes) == "\u2014");
-  // columns of construction names
-  CHECK(report::column_of("counter") == "diag01");
-  CHECK(report::column_of("wfa") == "dplr");
-  CHECK(report::column_of("relu-rnn-base2") == "rnn");
-  CHECK(report::column_of("transformer-hard") == "transformer");
-  CHECK_FALSE(report::column_of("mystery").has_value());
+  // columns: the architecture each construction or compiled model declares
+  CHECK(report::column_of(true, "majority", "counter") == A::Diag01);
+  CHECK(report::column_of(true, "imm3:pos", "dplr") == A::Dplr);
+  CHECK(report::column_of(true, "cvp", "relu-rnn-base2") == A::Rnn);
+  CHECK(report::column_of(true, "word:S5", "transformer") == A::Transformer);
+  CHECK(report::column_of(false, "parity", "wfa") == A::Dplr);
+  CHECK(report::column_of(false, "parity", "diag") == A::Diag11);
+  CHECK_FALSE(report::column_of(true, "parity", "mystery").has_value());
+  CHECK_FALSE(report::column_of(true, "no-such-problem", "pd").has_value());
+  CHECK_FALSE(report::column_of(false, "parity", "counter").has_value());  // a construction, not a compiler
 }
 
 TEST_CASE("report: the expressivity table has the measured verdicts and they agree with the theory", "[quick][report]") {
@@ -174,26 +179,26 @@ TEST_CASE("report: the expressivity table has the measured verdicts and they agr
   // is the problem's own
   CHECK(d.expressivity.rows[0].name == "parity");
   CHECK(d.expressivity.rows[1].name == "word:S5");
-  CHECK(d.expressivity.rows[0].complexity == reductions::make_problem("parity")->info().complexity);
-  CHECK(d.expressivity.rows[1].complexity == reductions::make_problem("word:S5")->info().complexity);
-  CHECK(d.expressivity.rows[0].cells.size() == report::columns().size());
+  CHECK(report::class_text(d.expressivity.rows[0].complexity) == reductions::make_problem("parity")->info().complexity);
+  CHECK(report::class_text(d.expressivity.rows[1].complexity) == reductions::make_problem("word:S5")->info().complexity);
+  CHECK(d.expressivity.rows[0].cells.size() == automata::kArchitectures.size());
 
-  const auto& s5 = cell(d, "word:S5", "pd");
+  const auto& s5 = cell(d, "word:S5", A::Pd);
   CHECK(s5.measured == "succeeds");
   CHECK(s5.outcome.starts_with("exact to n = 256 at fp32"));  // finite precision preferred to exact
   CHECK(s5.agreement == "agrees");
-  const auto& par = cell(d, "parity", "diag11");
+  const auto& par = cell(d, "parity", A::Diag11);
   CHECK(par.measured == "succeeds");
   CHECK(par.agreement == "agrees");
-  const auto& p01 = cell(d, "parity", "diag01");
+  const auto& p01 = cell(d, "parity", A::Diag01);
   CHECK(p01.measured == "fails");
   CHECK(p01.outcome == "fails from n = 64 at fp32");
   CHECK(p01.agreement == "agrees");
   REQUIRE(p01.precisions.size() == 1);
   CHECK(p01.precisions[0].first_failure == 64u);
   CHECK(p01.precisions[0].all_correct == std::vector<bool>{true, false, false});
-  CHECK(cell(d, "word:S5", "rnn").measured == "not measured");
-  CHECK(cell(d, "word:S5", "rnn").agreement == "\u2014");
+  CHECK(cell(d, "word:S5", A::Rnn).measured == "not measured");
+  CHECK(cell(d, "word:S5", A::Rnn).agreement == "\u2014");
   CHECK(d.expressivity.disagreements.empty());
   // the failing pair has an accuracy curve: 1 at 16, 0.7 after
   REQUIRE(d.accuracy.size() == 1);
@@ -225,8 +230,8 @@ TEST_CASE("report: recognize records become language rows, other constructions a
   REQUIRE(d.expressivity.rows.size() == 1);
   CHECK(d.expressivity.rows[0].name == "count-mod:3");
   CHECK_FALSE(d.expressivity.rows[0].is_problem);
-  CHECK(d.expressivity.rows[0].complexity == "ACC0");
-  const auto& c = cell(d, "count-mod:3", "complex");
+  CHECK(d.expressivity.rows[0].complexity == automata::ComplexityClass::ACC0);
+  const auto& c = cell(d, "count-mod:3", A::Complex);
   // fp32 fails at 1000 and the interval run leaves one trial undecided there
   CHECK(c.measured == "fails");
   CHECK(c.outcome == "fails from n = 10^3 at interval:64");  // a tie goes to the exact arithmetic
@@ -249,9 +254,9 @@ TEST_CASE("report: a wrong outcome is a disagreement, listed first under the tab
   const auto d = report::collect(Store::open(path, false));
   REQUIRE(d.expressivity.disagreements.size() == 1);
   CHECK(d.expressivity.disagreements[0].row == "word:S5");
-  CHECK(d.expressivity.disagreements[0].column == "diag01");
-  CHECK(cell(d, "word:S5", "diag01").agreement == "DISAGREES");
-  const auto& hh = cell(d, "word:S5", "dplr");
+  CHECK(d.expressivity.disagreements[0].column == A::Diag01);
+  CHECK(cell(d, "word:S5", A::Diag01).agreement == "DISAGREES");
+  const auto& hh = cell(d, "word:S5", A::Dplr);
   CHECK(hh.measured == "succeeds");
   CHECK(has(hh.outcome, "exact to n = 64 at exact"));
   CHECK(has(hh.outcome, "fails from n = 64 at fp32"));
@@ -317,7 +322,7 @@ TEST_CASE("report: depth and minimum-bits laws are recovered from exact syntheti
   CHECK(seq.law->b == Approx(1).margin(1e-9));
   CHECK(seq.law->a == Approx(3).margin(1e-9));
   CHECK_FALSE(scan.law);  // no width found at any n
-  const auto& c = cell(d, "imm3:pos", "dense");
+  const auto& c = cell(d, "imm3:pos", A::Dense);
   CHECK(c.measured == "succeeds");
   CHECK(has(c.outcome, "min bits \u2248 1.00\u00b7n + 3"));
   CHECK(c.agreement == "agrees");
@@ -455,7 +460,7 @@ TEST_CASE("report: HTML with inline SVG, a standalone LaTeX article, Markdown an
 
   // CSV: parses back with one line per (row, column), per measurement, per solve
   const auto ex = parse_csv(slurp(fs::path(out) / "expressivity.csv"));
-  REQUIRE(ex.size() == 1 + d.expressivity.rows.size() * report::columns().size());
+  REQUIRE(ex.size() == 1 + d.expressivity.rows.size() * automata::kArchitectures.size());
   CHECK(ex[0] == std::vector<std::string>{"row", "class", "architecture", "measured", "outcome", "prediction", "citation", "agreement"});
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> by;
   for (std::size_t i = 1; i < ex.size(); ++i) {

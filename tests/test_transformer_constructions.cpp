@@ -42,12 +42,11 @@ std::vector<Word> all_words(std::uint32_t k, std::size_t lo, std::size_t hi) {
   return out;
 }
 
-/// The model's decision at precision p: 1 accept, −1 reject, 0 undecided.
-int decide(const TransformerSpec& s, const Word& w, const std::string& precision) {
+/// The model's decision at precision p.
+models::Verdict decide(const TransformerSpec& s, const Word& w, const std::string& precision) {
   return numeric::dispatch(numeric::Precision::parse(precision).resolve(std::max<std::size_t>(w.size(), 1)), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const auto sg = numeric::sign(models::run_transformer<T>(s, w).score);
-    return sg == numeric::Sign::Positive ? 1 : sg == numeric::Sign::Unknown ? 0 : -1;
+    return models::verdict_of(numeric::sign(models::run_transformer<T>(s, w).score));
   });
 }
 
@@ -55,7 +54,7 @@ void check_all(const TransformerSpec& s, const std::vector<Word>& words, const s
                const std::string& precision = "exact") {
   for (const auto& w : words) {
     INFO(s.name << " at " << precision << ", word of length " << w.size());
-    REQUIRE(decide(s, w, precision) == (truth(w) ? 1 : -1));
+    REQUIRE(decide(s, w, precision) == models::verdict_of(truth(w)));
   }
 }
 
@@ -114,7 +113,7 @@ TEST_CASE("transformer constructions: the window-product attempt is exact up to 
     check_all(s, all_words(2, 0, reach), identity_product);
     // one letter more: some word is decided wrongly (the first letter is never seen)
     std::size_t wrong = 0;
-    for (const auto& w : all_words(2, reach + 1, reach + 1)) wrong += decide(s, w, "exact") != (identity_product(w) ? 1 : -1);
+    for (const auto& w : all_words(2, reach + 1, reach + 1)) wrong += decide(s, w, "exact") != models::verdict_of(identity_product(w));
     INFO("L = " << L);
     CHECK(wrong > 0);
   }
@@ -149,7 +148,7 @@ TEST_CASE("transformer constructions: parity by lookup needs about 2 log2 n bits
     const auto ws = words_of(n);
     for (int b = 2; b <= 64; ++b) {
       bool ok = true;
-      for (const auto& w : ws) ok = ok && decide(s, w, "float:" + std::to_string(b) + ":0") == (parity(w) ? 1 : -1);
+      for (const auto& w : ws) ok = ok && decide(s, w, "float:" + std::to_string(b) + ":0") == models::verdict_of(parity(w));
       if (ok) return b;
     }
     return 65;
@@ -203,7 +202,8 @@ TEST_CASE("tcv: threshold circuit instances are read with the field named and an
   REQUIRE_FALSE(p->solve(flipped));
   for (const auto& x : {in, flipped}) {
     const auto enc = p->encode(x, "transformer");
-    REQUIRE((experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse("exact"), false) == 1) == p->solve(x));
+    REQUIRE(experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse("exact"), false) ==
+            models::verdict_of(p->solve(x)));
   }
   auto bad = in;
   bad["gates"][1]["operands"][0] = "+w7";

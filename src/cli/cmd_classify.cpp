@@ -81,7 +81,11 @@ void run(const ClassifyOpts& o) {
                                 {"class", automata::to_string(s.circuit_class)}};
     nlohmann::ordered_json p = nlohmann::ordered_json::object();
     for (const auto& x : preds)
-      p[x.key] = {{"architecture", x.architecture}, {"verdict", x.verdict}, {"reason", x.reason}, {"citation", x.citation}};
+      p[std::string(automata::names(x.architecture).prediction_key)] = {
+          {"architecture", std::string(automata::names(x.architecture).prediction_label)},
+          {"verdict", x.verdict},
+          {"reason", x.reason},
+          {"citation", x.citation}};
     j["predictions"] = p;
     if (o.fmt.format() == Format::Json) {
       fmt::print("{}\n", j.dump());
@@ -105,7 +109,10 @@ void run(const ClassifyOpts& o) {
   facts.add({{"property", "class"}, {"value", automata::to_string(s.circuit_class)}});
   Records table({"architecture", "prediction", "reason", "citation"});
   for (const auto& x : preds)
-    table.add({{"architecture", x.architecture}, {"prediction", x.verdict}, {"reason", x.reason}, {"citation", x.citation}});
+    table.add({{"architecture", std::string(automata::names(x.architecture).prediction_label)},
+               {"prediction", x.verdict},
+               {"reason", x.reason},
+               {"citation", x.citation}});
   if (o.fmt.format() == Format::Csv) {
     facts.print(Format::Csv);
     table.print(Format::Csv);

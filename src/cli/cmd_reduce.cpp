@@ -114,14 +114,15 @@ void run_input(const ReduceOpts& o, const reductions::Problem& p, const std::vec
       const nlohmann::ordered_json id =
           in.contains("id") ? nlohmann::ordered_json(in["id"]) : nlohmann::ordered_json(no);
       for (std::size_t i = 0; i < precisions.size(); ++i) {
-        const int d = experiment::decide(*enc.model, enc.tokens, formats[i], false);
-        const bool correct = d == (reference ? 1 : -1);
+        const models::Verdict d = experiment::decide(*enc.model, enc.tokens, formats[i], false);
+        const bool correct = d == models::verdict_of(reference);
         wrong += !correct;
         r.add({{"id", id},
                {"n", n},
                {"precision", precisions[i].to_string()},
                {"format", formats[i].to_string()},
-               {"answer", d == 0 ? nlohmann::ordered_json("undecided") : nlohmann::ordered_json(d == 1)},
+               {"answer", d == models::Verdict::Undecided ? nlohmann::ordered_json(models::to_string(d))
+                                                          : nlohmann::ordered_json(d == models::Verdict::Accept)},
                {"reference", reference},
                {"correct", correct}});
       }

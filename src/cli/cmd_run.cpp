@@ -487,16 +487,16 @@ void run_suite(CLI::App& app, const RunOpts& o) {
   }
   // the expressivity table at a glance
   std::vector<std::string> cols{"row", "class"};
-  for (const auto& c : report::columns()) cols.push_back(c.key);
+  for (const auto& c : automata::kArchitectures) cols.push_back(std::string(c.key));
   Records table(cols);
   for (const auto& row : data.expressivity.rows) {
     nlohmann::ordered_json r;
     r["row"] = row.name;
-    r["class"] = row.complexity;
+    r["class"] = report::class_text(row.complexity);
     for (const auto& c : row.cells) {
       std::string mark = c.measured == "succeeds" ? "yes" : c.measured == "fails" ? "no" : ".";
       if (c.agreement == "DISAGREES") mark += "!";
-      r[c.column] = mark;
+      r[automata::to_string(c.column)] = mark;
     }
     table.add(std::move(r));
   }

@@ -15,6 +15,7 @@
 #include "kernels/scan.hpp"
 #include "models/json_positions.hpp"
 #include "models/lrnn.hpp"
+#include "models/model.hpp"
 #include "models/transformer.hpp"
 #include "numeric/dispatch.hpp"
 #include "numeric/limits.hpp"
@@ -180,10 +181,7 @@ void run_transformer_file(const ScanOpts& o, const std::string& path) {
           const auto t0 = std::chrono::steady_clock::now();
           const auto run = models::run_transformer<T>(spec, tokens);
           const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-          const char* verdict = !spec.has_readout()                    ? "none"
-                                : run.accept == numeric::Sign::Positive ? "accept"
-                                : run.accept == numeric::Sign::Unknown  ? "undecided"
-                                                                        : "reject";
+          const std::string verdict = spec.has_readout() ? models::to_string(models::verdict_of(run.accept)) : "none";
           std::vector<std::string> last;
           for (std::size_t i = 0; i < run.stream.back().size() && i < o.show_state; ++i)
             last.push_back(numeric::to_string(run.stream.back()[i]));
@@ -311,10 +309,7 @@ void run_scan(const ScanOpts& o) {
                                : models::run_lrnn<T>(spec, tokens, o.parallel, so);
         secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (o.parallel) threads_used = scan_threads_used<T>(spec, n, so);
-        const char* verdict = !spec.has_readout()                     ? "none"
-                              : run.accept == numeric::Sign::Positive  ? "accept"
-                              : run.accept == numeric::Sign::Unknown ? "undecided"
-                                                                     : "reject";
+        const std::string verdict = spec.has_readout() ? models::to_string(models::verdict_of(run.accept)) : "none";
         std::vector<std::string> state;
         for (std::size_t i = 0; i < run.h.size() && i < o.show_state; ++i) state.push_back(numeric::to_string(run.h[i]));
         rec = {{"model", spec.name},

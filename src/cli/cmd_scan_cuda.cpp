@@ -21,6 +21,7 @@
 
 #include "cli/device.hpp"
 #include "models/lrnn.hpp"
+#include "models/model.hpp"
 #include "numeric/all.hpp"
 
 namespace parallax::cli {
@@ -119,11 +120,8 @@ struct DeviceOutcome {
 };
 
 template <class T>
-const char* verdict_of(const models::LrnnSpec& spec, const models::LrnnRun<T>& run) {
-  return !spec.has_readout()                     ? "none"
-         : run.accept == numeric::Sign::Positive  ? "accept"
-         : run.accept == numeric::Sign::Unknown ? "undecided"
-                                                : "reject";
+std::string verdict_of(const models::LrnnSpec& spec, const models::LrnnRun<T>& run) {
+  return spec.has_readout() ? models::to_string(models::verdict_of(run.accept)) : "none";
 }
 
 template <class T>

@@ -12,8 +12,7 @@
 #include <type_traits>
 
 #include "automata/sample.hpp"
-#include "models/lrnn.hpp"
-#include "models/transformer.hpp"
+#include "models/model.hpp"
 #include "numeric/dispatch.hpp"
 
 namespace parallax::experiment {
@@ -75,31 +74,22 @@ std::vector<std::vector<std::uint32_t>> trial_words(const RecognitionTarget& tar
   return words;
 }
 
-int decide(const CompiledModel& model, const std::vector<std::uint32_t>& word, const Precision& p, bool parallel,
-           numeric::Status* status, double* score) {
+models::Verdict decide(const CompiledModel& model, const std::vector<std::uint32_t>& word, const Precision& p, bool parallel,
+                       numeric::Status* status, double* score) {
   return numeric::dispatch(
       p,
       [&](auto tag) {
         using T = typename decltype(tag)::type;
-        auto result = [&](const T& s) {
-          if (score) *score = numeric::to_double(s);
+        const auto d = models::decide<T>(model.model, word, parallel);
+        if (d.score) {
+          if (score) *score = numeric::to_double(*d.score);
           if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
             // native arithmetic is not instrumented: a non-finite score is
             // where its exponent range ran out (inf) or inf − inf met (NaN)
-            if (status && !std::isfinite(s)) (std::isnan(s) ? status->invalid : status->overflow).store(true);
-          }
-          const auto sg = numeric::sign(s);
-          return sg == numeric::Sign::Positive ? 1 : sg == numeric::Sign::Unknown ? 0 : -1;
-        };
-        if (model.transformer) {
-          try {
-            return result(models::run_transformer<T>(*model.transformer, word).score);
-          } catch (const models::TransformerUndecided&) {
-            return 0;  // an interval run that cannot tell which keys attain the maximal score
+            if (status && !std::isfinite(*d.score)) (std::isnan(*d.score) ? status->invalid : status->overflow).store(true);
           }
         }
-        if (model.is_relu) return result(models::relu_rnn_token_score<T>(model.relu, word));
-        return result(models::run_lrnn<T>(model.lrnn, word, parallel).score);
+        return d.verdict;
       },
       status);
 }
@@ -110,7 +100,7 @@ namespace {
 bool all_correct(const CompiledModel& model, const std::vector<std::vector<std::uint32_t>>& words,
                  const std::vector<bool>& expected, const Precision& p, bool parallel, numeric::Status* status) {
   for (std::size_t k = 0; k < words.size(); ++k)
-    if (decide(model, words[k], p, parallel, status) != (expected[k] ? 1 : -1)) return false;
+    if (decide(model, words[k], p, parallel, status) != models::verdict_of(bool(expected[k]))) return false;
   return true;
 }
 
@@ -343,17 +333,17 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
       numeric::Status status;
       for (std::size_t k = 0; k < words.size(); ++k) {
         auto t0 = Clock::now();
-        const int seq = decide(model, words[k], p, false, &status);
+        const models::Verdict seq = decide(model, words[k], p, false, &status);
         seq_s += seconds_since(t0);
-        int par = seq;
+        models::Verdict par = seq;
         if (r.scan_checked) {
           t0 = Clock::now();
           par = decide(model, words[k], p, true, &status);
           scan_s += seconds_since(t0);
           if (par == seq) ++r.scan_agree;
         }
-        const int want = expected[k] ? 1 : -1;
-        if (seq == 0) ++r.undecided;
+        const models::Verdict want = models::verdict_of(bool(expected[k]));
+        if (seq == models::Verdict::Undecided) ++r.undecided;
         if (seq == want && par == want) {
           ++r.correct;
         } else if (!r.first_failure) {

@@ -190,11 +190,11 @@ nlohmann::ordered_json checked_recognize_record(const nlohmann::ordered_json& st
 RecognizeReport recognize(const RecognitionTarget& target, const automata::CompiledModel& model,
                           const RecognizeOptions& opts, void (*progress)(const std::string&) = nullptr);
 
-/// The decision of a compiled model on a word at precision p: +1 accept,
-/// −1 reject, 0 undecided (an interval straddling the threshold).
-/// `score` (may be null) receives the readout score ⟨c, h_n⟩ + c0 as a double
-/// (an interval's midpoint).
-int decide(const automata::CompiledModel& model, const std::vector<std::uint32_t>& word, const numeric::Precision& p,
-           bool parallel, numeric::Status* status = nullptr, double* score = nullptr);
+/// The decision of a compiled model on a word at precision p (Undecided: an
+/// interval straddling the threshold). `score` (may be null) receives the
+/// readout score ⟨c, h_n⟩ + c0 as a double (an interval's midpoint), when
+/// there is one.
+models::Verdict decide(const automata::CompiledModel& model, const std::vector<std::uint32_t>& word,
+                       const numeric::Precision& p, bool parallel, numeric::Status* status = nullptr, double* score = nullptr);
 
 }  // namespace parallax::experiment

@@ -12,18 +12,14 @@
 
 #include "experiment/json_number.hpp"
 #include "numeric/limits.hpp"
+#include "numeric/random.hpp"
 
 namespace parallax::experiment {
 
 std::uint64_t trial_seed(std::uint64_t seed, std::size_t n, std::size_t k) {
   // splitmix64 over (seed, n, k): independent streams per trial
-  auto mix = [](std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-  };
-  return mix(mix(mix(seed) ^ n) ^ k);
+  using numeric::SplitMix;
+  return SplitMix::hash(SplitMix::hash(SplitMix::hash(seed) ^ n) ^ k);
 }
 
 namespace {
@@ -119,7 +115,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
     // the exact sequential run of each trial, once: the reference score for
     // every precision's error, and the `exact` precision's own result
     std::vector<double> exact_score(o.trials), exact_secs(o.trials);
-    std::vector<int> exact_decision(o.trials);
+    std::vector<models::Verdict> exact_decision(o.trials);
     for_trials(o.trials, o.jobs, [&](std::size_t k) {
       Trial& t = trials[k];
       t.seed = trial_seed(o.seed, n, k);
@@ -148,7 +144,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
       }
       report(fmt::format("n = {}, {}", n, p.to_string()));
       finished = 0;
-      std::vector<int> seq(trials.size()), par(trials.size());
+      std::vector<models::Verdict> seq(trials.size()), par(trials.size());
       std::vector<double> secs(trials.size()), err(trials.size(), 0.0);
       std::vector<char> overflow(trials.size(), 0);
       for_trials(trials.size(), o.jobs, [&](std::size_t k) {
@@ -183,8 +179,8 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
       r.scan_checked = scan && !no_scan;
       double total = 0;
       for (std::size_t k = 0; k < trials.size(); ++k) {
-        const int want = trials[k].answer ? 1 : -1;
-        r.undecided += seq[k] == 0;
+        const models::Verdict want = models::verdict_of(trials[k].answer);
+        r.undecided += seq[k] == models::Verdict::Undecided;
         r.scan_agree += seq[k] == par[k];
         r.overflow = r.overflow || overflow[k];
         r.max_error = max_gap(r.max_error, err[k]);
@@ -207,7 +203,7 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
       s.scan = scan && !no_scan;
       auto found = search_min_bits(n, s, [&](const numeric::Precision& p, bool parallel, numeric::Status* status) {
         for (const auto& t : trials)
-          if (decide(*t.enc.model, t.enc.tokens, p, parallel, status) != (t.answer ? 1 : -1)) return false;
+          if (decide(*t.enc.model, t.enc.tokens, p, parallel, status) != models::verdict_of(t.answer)) return false;
         return true;
       });
       if (hooks.on_min_bits) hooks.on_min_bits(n, found);

@@ -62,11 +62,7 @@ std::string some(const std::vector<T>& v, std::size_t most = 20) {
   return out;
 }
 
-std::string column_title(const std::string& key) {
-  for (const auto& c : columns())
-    if (c.key == key) return c.title;
-  return key;
-}
+std::string column_title(automata::Architecture a) { return std::string(automata::names(a).title); }
 
 std::vector<std::string> provenance_items(const Provenance& p) {
   std::vector<std::string> out;
@@ -130,12 +126,12 @@ Outline make_outline(const ReportData& d, const PlotSet& plots, const std::strin
     Table t;
     t.header = {"row", "class"};
     t.latex_columns = {"2.3cm", "1.7cm"};
-    for (const auto& c : columns()) {
-      t.header.push_back(c.title);
+    for (const auto& c : automata::kArchitectures) {
+      t.header.push_back(std::string(c.title));
       t.latex_columns.push_back("2.55cm");
     }
     for (const auto& r : ex.rows) {
-      std::vector<std::vector<std::string>> row = {{r.name}, {r.complexity}};
+      std::vector<std::vector<std::string>> row = {{r.name}, {class_text(r.complexity)}};
       for (const auto& c : r.cells) {
         std::vector<std::string> lines;
         if (c.measured == "not measured")
@@ -575,7 +571,7 @@ std::map<std::string, std::string> render_csv(const ReportData& d) {
   std::string ex = line({"row", "class", "architecture", "measured", "outcome", "prediction", "citation", "agreement"});
   for (const auto& r : d.expressivity.rows)
     for (const auto& c : r.cells)
-      ex += line({r.name, r.complexity, c.column, c.measured, c.outcome, c.prediction.verdict, c.prediction.citation, c.agreement});
+      ex += line({r.name, class_text(r.complexity), automata::to_string(c.column), c.measured, c.outcome, c.prediction.verdict, c.prediction.citation, c.agreement});
   out["expressivity.csv"] = ex;
 
   std::string dep = line({"model", "network", "fanin", "n", "depth", "size", "depth_law", "size_law"});

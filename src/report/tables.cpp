@@ -172,9 +172,16 @@ ReportData collect(const experiment::Store& store) {
   pv.seeds.assign(seeds.begin(), seeds.end());
 
   // --- accumulate ---
-  std::map<std::string, std::map<std::string, CellAcc>> cells;  // row → column → cell
+  std::map<std::string, std::map<automata::Architecture, CellAcc>> cells;  // row → column → cell
   std::map<std::string, bool> row_is_problem;                   // seen in a reduce run
   std::map<std::string, std::size_t> unmapped;                  // construction → records
+  std::map<std::tuple<bool, std::string, std::string>, std::optional<automata::Architecture>> column_cache;
+  auto column = [&](bool problem, const std::string& row, const std::string& con) {
+    const auto key = std::make_tuple(problem, row, con);
+    auto it = column_cache.find(key);
+    if (it == column_cache.end()) it = column_cache.emplace(key, column_of(problem, row, con)).first;
+    return it->second;
+  };
   std::map<std::pair<std::string, std::string>, std::map<std::string, std::map<std::size_t, double>>> accuracy;
   std::set<std::pair<std::string, std::string>> failing_pairs;
   std::map<std::tuple<std::string, std::string, std::string, std::string>, std::map<std::size_t, std::optional<int>>> bits;
@@ -217,7 +224,7 @@ ReportData collect(const experiment::Store& store) {
           auto& acc_pts = accuracy[{row, con}][prec];
           acc_pts[n] = acc_pts.count(n) ? std::min(acc_pts[n], a) : a;
           if (!ok) failing_pairs.insert({row, con});
-          const auto col = column_of(con);
+          const auto col = column(reduce, row, con);
           if (!col) {
             ++unmapped[con];
             return 0;
@@ -232,7 +239,7 @@ ReportData collect(const experiment::Store& store) {
             auto& series = bits[{row, con, mb.arithmetic, mb.mode}];
             auto [s, fresh] = series.try_emplace(mb.length, mb.bits);
             if (!fresh && mb.bits && (!s->second || *mb.bits < *s->second)) s->second = mb.bits;
-            if (const auto col = column_of(con)) cells[row][*col].min_bits.push_back(mb);
+            if (const auto col = column(reduce, row, con)) cells[row][*col].min_bits.push_back(mb);
           }
         }
       } else if (res.kind == "circuit") {
@@ -272,11 +279,12 @@ ReportData collect(const experiment::Store& store) {
     row.name = name;
     row.complexity = info.complexity;
     row.is_problem = info.is_problem;
-    if (info.complexity == "unknown") unknown_rows.push_back(info.note.empty() ? name : info.note);
-    for (const auto& col : columns()) {
+    if (!info.complexity) unknown_rows.push_back(info.note.empty() ? name : info.note);
+    for (const auto& a : automata::kArchitectures) {
+      const automata::Architecture col = a.architecture;
       Cell c;
-      c.column = col.key;
-      if (const auto it = by_col.find(col.key); it != by_col.end()) {
+      c.column = col;
+      if (const auto it = by_col.find(col); it != by_col.end()) {
         const auto& acc = it->second;
         c.constructions.assign(acc.constructions.begin(), acc.constructions.end());
         for (const auto& [prec, by_n] : acc.ok) {
@@ -292,14 +300,18 @@ ReportData collect(const experiment::Store& store) {
         c.min_bits = cell_fit(acc.min_bits);
       }
       judge(c);
-      c.prediction = predict(info, col.key);
+      c.prediction = predict(info, col);
       c.agreement = agreement(c.measured, c.prediction);
       row.cells.push_back(std::move(c));
     }
     d.expressivity.rows.push_back(std::move(row));
   }
   std::sort(d.expressivity.rows.begin(), d.expressivity.rows.end(), [](const auto& a, const auto& b) {
-    return std::make_pair(class_rank(a.complexity), a.name) < std::make_pair(class_rank(b.complexity), b.name);
+    // rows of an unknown class last
+    auto rank = [](const std::optional<automata::ComplexityClass>& c) {
+      return c ? static_cast<std::size_t>(*c) : automata::kComplexityClasses.size();
+    };
+    return std::make_pair(rank(a.complexity), a.name) < std::make_pair(rank(b.complexity), b.name);
   });
   for (const auto& row : d.expressivity.rows)
     for (const auto& c : row.cells)

@@ -31,7 +31,7 @@ struct PrecisionOutcome {
 
 /// One cell of the expressivity table.
 struct Cell {
-  std::string column;                      ///< column key
+  automata::Architecture column{};
   std::string measured = "not measured";   ///< "succeeds", "fails" or "not measured"
   std::string outcome;                     ///< e.g. "exact to n = 10^6 at fp32; min bits ≈ 1.00·n + 3"
   std::vector<std::string> constructions;  ///< the construction / model names measured here
@@ -43,13 +43,14 @@ struct Cell {
 
 struct ExpressivityRow {
   std::string name;
-  std::string complexity;  ///< "NC1-complete", …, or "unknown"
+  std::optional<automata::ComplexityClass> complexity;  ///< none when unknown
   bool is_problem = false;
-  std::vector<Cell> cells;  ///< one per column, in columns() order
+  std::vector<Cell> cells;  ///< one per column, in automata::kArchitectures order
 };
 
 struct Disagreement {
-  std::string row, column;   ///< column key
+  std::string row;
+  automata::Architecture column{};
   std::string measured;      ///< "succeeds: exact to n = 64 at fp32"
   std::string predicted;     ///< "no — reason (citation)"
 };

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <map>
 
 #include "automata/automaton_json.hpp"
 #include "automata/compile.hpp"
@@ -14,6 +13,10 @@
 #include "reductions/problem.hpp"
 
 namespace parallax::report {
+
+using automata::Architecture;
+using automata::ComplexityClass;
+
 namespace {
 
 // Citations used more than once.
@@ -57,16 +60,16 @@ Prediction star_free(const std::string& what) {
   return p;
 }
 
-Prediction regular_prediction(const RowInfo& row, const std::string& column) {
+Prediction regular_prediction(const RowInfo& row, Architecture column) {
   const auto& s = *row.summary;
-  const bool nc1 = s.circuit_class == automata::CircuitClass::NC1Complete;
-  if (column == "dense")
+  const bool nc1 = s.circuit_class == automata::ComplexityClass::NC1Complete;
+  if (column == Architecture::Dense)
     return {"yes",
             fmt::format("the minimal DFA as a 0/1 weighted automaton: one dense layer of width |Q| = {} with "
                         "A_sigma = M_sigma^T (the transposed transition matrix of each letter)",
                         row.dfa.states),
             fmt::format("{} (LRNNs run weighted automata over Q; a DFA is a 0/1 one)", kMerrill)};
-  if (column == "complex") {
+  if (column == Architecture::Complex) {
     if (nc1)
       return {"no unless TC0 = NC1",
               "complex-diagonal LRNNs with log precision are in uniform TC0 (iterated products of diagonal matrices), "
@@ -83,8 +86,7 @@ Prediction regular_prediction(const RowInfo& row, const std::string& column) {
     return none("the monoid is neither aperiodic nor an abelian group, and the language is not NC1-complete: "
                 "neither a construction nor the TC0 bound applies");
   }
-  const std::string key = column == "transformer" ? "tc0" : column;
-  if (column == "transformer" && s.circuit_class != automata::CircuitClass::NC1Complete) {
+  if (column == Architecture::Transformer && s.circuit_class != automata::ComplexityClass::NC1Complete) {
     // the TC0 bound says nothing here; constructions do
     Prediction p = s.aperiodic
                        ? Prediction{"yes, with several layers",
@@ -100,11 +102,12 @@ Prediction regular_prediction(const RowInfo& row, const std::string& column) {
     return p;
   }
   for (const auto& p : automata::predict(row.dfa, s)) {
-    if (p.key != key) continue;
+    if (p.architecture != column) continue;
     // The periodicity arguments leave aperiodic monoids open; the star-free
     // construction closes them for diagonal layers with gates in [0,1].
-    if ((key == "diag01" || key == "diag11") && p.verdict == "no theorem applies" && s.aperiodic)
-      return star_free(key == "diag01" ? "diagonal" : "real-diagonal");
+    if ((column == Architecture::Diag01 || column == Architecture::Diag11) && p.verdict == "no theorem applies" &&
+        s.aperiodic)
+      return star_free(column == Architecture::Diag01 ? "diagonal" : "real-diagonal");
     Prediction out{p.verdict, p.reason, p.citation};
     return out;
   }
@@ -113,24 +116,26 @@ Prediction regular_prediction(const RowInfo& row, const std::string& column) {
 
 // --- non-regular rows, by family and by class ---------------------------------
 
-bool diagonal_column(const std::string& c) { return c == "diag01" || c == "diag11" || c == "complex"; }
-bool lrnn_column(const std::string& c) {
-  return diagonal_column(c) || c == "pd" || c == "dplr" || c == "dense";
+bool diagonal_column(Architecture c) {
+  return c == Architecture::Diag01 || c == Architecture::Diag11 || c == Architecture::Complex;
+}
+bool lrnn_column(Architecture c) {
+  return diagonal_column(c) || c == Architecture::Pd || c == Architecture::Dplr || c == Architecture::Dense;
 }
 
-Prediction majority_prediction(const std::string& column) {
+Prediction majority_prediction(Architecture column) {
   const std::string counter =
       "one coordinate with eigenvalue 1 keeps #a - #b (+1 on a, -1 on b) and the readout tests its sign; "
       "ceil(log2 n) + 1 bits suffice";
   const std::string cite = fmt::format("{} (LRNNs run weighted automata over Q with a threshold; #a - #b is one)", kMerrill);
-  if (column == "diag01" || column == "diag11" || column == "complex") return {"yes", counter, cite};
-  if (column == "pd") return {"yes", "P = I and D = 1 make the PD layer the same counter: " + counter, cite};
-  if (column == "dplr") return {"yes", "a diagonal matrix is DPLR with rank 0, so the counter is one: " + counter, cite};
-  if (column == "dense") return {"yes", "a dense layer contains the diagonal counter: " + counter, cite};
-  if (column == "rnn")
+  if (diagonal_column(column)) return {"yes", counter, cite};
+  if (column == Architecture::Pd) return {"yes", "P = I and D = 1 make the PD layer the same counter: " + counter, cite};
+  if (column == Architecture::Dplr) return {"yes", "a diagonal matrix is DPLR with rank 0, so the counter is one: " + counter, cite};
+  if (column == Architecture::Dense) return {"yes", "a dense layer contains the diagonal counter: " + counter, cite};
+  if (column == Architecture::Rnn)
     return {"yes", "a ReLU counter keeps relu(c) and relu(-c) of c = #a - #b exactly with log precision",
             fmt::format("{} (log-precision nonlinear RNNs simulate counter machines)", kMerrill)};
-  if (column == "transformer")
+  if (column == Architecture::Transformer)
     return {"yes",
             "averaging attention computes the fraction of a's and one threshold decides majority (a single threshold "
             "gate, inside TC0)",
@@ -138,13 +143,13 @@ Prediction majority_prediction(const std::string& column) {
   return none("unknown column");
 }
 
-Prediction dyck_prediction(const std::string& column) {
-  if (column == "rnn")
+Prediction dyck_prediction(Architecture column) {
+  if (column == Architecture::Rnn)
     return {"yes",
             "one counter for the depth, the exact zero test relu(1 - c) and a violation flag: a one-counter machine "
             "with log precision",
             fmt::format("{} (log-precision nonlinear RNNs simulate counter machines)", kMerrill)};
-  if (column == "transformer")
+  if (column == Architecture::Transformer)
     return {"yes", "causal attention computes the balance of every prefix; a second layer checks that none is negative "
                    "and that the last is zero",
             "Bhattamishra, Ahuja & Goyal, EMNLP 2020 (transformers recognize Dyck-1)"};
@@ -156,76 +161,78 @@ Prediction dyck_prediction(const std::string& column) {
 
 /// Rows of a class at or above NC1 (and regular rows whose monoid could not
 /// be enumerated), by the class bound of each architecture.
-Prediction class_prediction(const RowInfo& row, const std::string& column) {
-  const std::string& c = row.complexity;
+Prediction class_prediction(const RowInfo& row, Architecture column) {
+  const std::optional<ComplexityClass> cls = row.complexity;
+  const std::string c = class_text(cls);
   const bool diag = diagonal_column(column);
-  auto tc0_bound = [&](const std::string& cls) -> Prediction {
-    if (column == "transformer")
-      return {"no unless TC0 = " + cls, "log-precision transformers are in uniform TC0 and the problem is " + c, kTacl};
-    return {"no unless TC0 = " + cls,
+  auto tc0_bound = [&](const std::string& bound) -> Prediction {
+    if (column == Architecture::Transformer)
+      return {"no unless TC0 = " + bound, "log-precision transformers are in uniform TC0 and the problem is " + c, kTacl};
+    return {"no unless TC0 = " + bound,
             "diagonal LRNNs (real or complex) with log precision are in uniform TC0 (iterated products of diagonal "
             "matrices) and the problem is " + c,
             kIllusion};
   };
-  if (c == "NC1-complete") {
-    if (diag || column == "transformer") return tc0_bound("NC1");
+  if (cls == ComplexityClass::NC1Complete) {
+    if (diag || column == Architecture::Transformer) return tc0_bound("NC1");
     const bool formula = row.family == "formula";
     const bool mod = row.family == "imm3:mod:P";
     const std::string finite =
         formula ? "Barrington's width-5 program turns the formula into a word over S5"
         : mod   ? "the row vector e0^T M1...Mk mod P takes finitely many values"
                 : "the problem reduces to a finite-state computation (a word problem of a non-solvable group)";
-    if (column == "pd")
+    if (column == Architecture::Pd)
       return {"yes", finite + "; a PD-LRNN one-hot over the states runs it exactly with 0/1 entries",
               fmt::format("{}, Thms 6-8; Terzic et al., NeurIPS 2025", kMerrill)};
-    if (column == "dplr")
+    if (column == Architecture::Dplr)
       return {"yes", finite + "; a permutation of N states is a product of N - 1 Householder reflections, so DPLR "
                               "layers run what PD layers run",
               "Grazzi et al., ICLR 2025; " + std::string(kMerrill)};
-    if (column == "dense")
+    if (column == Architecture::Dense)
       return {"yes", finite + "; a dense layer contains the PD construction", fmt::format("{}, Thms 6-8", kMerrill)};
-    if (column == "rnn")
+    if (column == Architecture::Rnn)
       return {"yes", finite + "; a one-hot state x letter lookup ReLU RNN runs it",
               fmt::format("{} (nonlinear RNNs simulate finite automata); Barrington 1989", kMerrill)};
   }
-  if (c == "PNC1-complete" || c == "C=NC1-complete") {
-    const std::string cls = c == "PNC1-complete" ? "PNC1" : "C=NC1";
-    const std::string test = c == "PNC1-complete" ? "sign" : "zero test";
-    if (diag || column == "transformer") return tc0_bound(cls);
-    if (column == "pd")
-      return {"no unless " + cls + " = NC1", "PD-LRNNs are in NC1 (their state is finite) and the problem is " + c,
+  if (cls == ComplexityClass::PNC1Complete || cls == ComplexityClass::CNC1Complete) {
+    const bool pnc1 = cls == ComplexityClass::PNC1Complete;
+    const std::string bound = pnc1 ? "PNC1" : "C=NC1";
+    const std::string test = pnc1 ? "sign" : "zero test";
+    if (diag || column == Architecture::Transformer) return tc0_bound(bound);
+    if (column == Architecture::Pd)
+      return {"no unless " + bound + " = NC1", "PD-LRNNs are in NC1 (their state is finite) and the problem is " + c,
               fmt::format("{}, Thms 6-8", kMerrill)};
-    if (column == "dplr")
+    if (column == Architecture::Dplr)
       return {"yes",
               "DPLR LRNNs simulate weighted automata over Q and so iterated 3x3 integer matrix products, with a " + test +
                   " of one entry at the end",
               fmt::format("{}, Thm 5", kMerrill)};
-    if (column == "dense")
+    if (column == Architecture::Dense)
       return {"yes",
               "A_t = M_t^T and h_0 = e_0 keep the row e0^T M1...Mt exactly; the readout is a " + test + " of one entry",
               fmt::format("{}, Thm 3 (LRNNs are arithmetic circuits over Q)", kMerrill)};
-    if (column == "rnn")
+    if (column == Architecture::Rnn)
       return {"yes (with polynomial precision)",
               "with polynomial precision a ReLU RNN simulates multi-stack machines and so any polynomial-time "
               "computation (on an input padded to polynomial length)",
               fmt::format("{}, Thm 1 / Cor 2", kMerrill)};
   }
-  if (c == "L-complete" || c == "P-complete") {
-    const std::string cls = c == "L-complete" ? "L" : "P";
-    if (column == "transformer")
-      return {"no unless " + cls + " = TC0", "log-precision transformers are in uniform TC0 and the problem is " + c, kTacl};
+  if (cls == ComplexityClass::LComplete || cls == ComplexityClass::PComplete) {
+    const std::string bound = cls == ComplexityClass::LComplete ? "L" : "P";
+    if (column == Architecture::Transformer)
+      return {"no unless " + bound + " = TC0", "log-precision transformers are in uniform TC0 and the problem is " + c, kTacl};
     if (diag)
-      return {"no unless " + cls + " = TC0",
+      return {"no unless " + bound + " = TC0",
               "diagonal LRNNs with log precision are in uniform TC0 and the problem is " + c, kIllusion};
-    if (column == "pd")
-      return {"no unless " + cls + " = NC1", "PD-LRNNs are in NC1 and the problem is " + c, fmt::format("{}, Thms 6-8", kMerrill)};
-    if (column == "dplr" || column == "dense")
-      return {"no unless " + cls + " = PNC1",
+    if (column == Architecture::Pd)
+      return {"no unless " + bound + " = NC1", "PD-LRNNs are in NC1 and the problem is " + c, fmt::format("{}, Thms 6-8", kMerrill)};
+    if (column == Architecture::Dplr || column == Architecture::Dense)
+      return {"no unless " + bound + " = PNC1",
               "every LRNN language is in PNC1 (a balanced product tree of depth log n and a sign test) and the "
               "problem is " + c,
               fmt::format("{}, Thm 3", kMerrill)};
-    if (column == "rnn") {
-      if (cls == "L")
+    if (column == Architecture::Rnn) {
+      if (bound == "L")
         return {"yes",
                 "one counter follows the unique path from the source with the exact zero test "
                 "relu(1 - relu(z) - relu(-z)): log precision suffices",
@@ -236,13 +243,13 @@ Prediction class_prediction(const RowInfo& row, const std::string& column) {
               fmt::format("{}, Thm 1 / Cor 2", kMerrill)};
     }
   }
-  if (c == "AC0" || c == "ACC0") {
+  if (cls == ComplexityClass::AC0 || cls == ComplexityClass::ACC0) {
     // a regular row whose monoid could not be enumerated
-    if (column == "pd" || column == "dense" || column == "rnn") {
-      if (column == "pd")
+    if (column == Architecture::Pd || column == Architecture::Dense || column == Architecture::Rnn) {
+      if (column == Architecture::Pd)
         return {"yes", "any DFA: a PD-LRNN one-hot over the states runs it exactly",
                 fmt::format("Terzic et al., NeurIPS 2025; {}, Thms 6-8", kMerrill)};
-      if (column == "dense") return {"yes", "the DFA as a 0/1 weighted automaton, A_sigma = M_sigma^T", kMerrill};
+      if (column == Architecture::Dense) return {"yes", "the DFA as a 0/1 weighted automaton, A_sigma = M_sigma^T", kMerrill};
       return {"yes", "a one-hot state x letter lookup ReLU RNN runs any DFA",
               fmt::format("{} (nonlinear RNNs simulate finite automata)", kMerrill)};
     }
@@ -250,42 +257,33 @@ Prediction class_prediction(const RowInfo& row, const std::string& column) {
                             "enumerated{}",
                             c, row.note.empty() ? "" : " (" + row.note + ")"));
   }
-  if (c == "unknown")
+  if (!cls)
     return none(row.note.empty() ? "the class of this row is not known to Parallax" : row.note);
   return none(fmt::format("no theorem relates {} problems to this architecture", c));
 }
 
 }  // namespace
 
-const std::vector<Column>& columns() {
-  static const std::vector<Column> c = {
-      {"diag01", "diagonal [0,1]"},       {"diag11", "diagonal [\u22121,1]"}, {"complex", "rotation / complex diag."},
-      {"pd", "PD-LRNN"},                  {"dplr", "DPLR / Householder"},     {"dense", "dense LRNN"},
-      {"rnn", "nonlinear RNN"},           {"transformer", "transformer"}};
-  return c;
-}
-
-std::optional<std::string> column_of(const std::string& n) {
-  static const std::map<std::string, std::string> m = {
-      {"diag01", "diag01"},     {"counter", "diag01"}, {"diag", "diag11"}, {"rotation", "complex"},
-      {"pd", "pd"},             {"householder", "dplr"}, {"dplr", "dplr"}, {"wfa", "dplr"},
-      {"dense", "dense"},       {"relu-rnn", "rnn"},   {"relu-rnn-base2", "rnn"}};
-  if (auto it = m.find(n); it != m.end()) return it->second;
-  if (n.starts_with("transformer")) return std::string("transformer");
+std::optional<Architecture> column_of(bool problem, const std::string& row, const std::string& construction) {
+  if (!problem) {
+    for (const auto& k : automata::kModelKinds)
+      if (k.name == construction) return k.architecture;
+    return std::nullopt;
+  }
+  try {
+    const auto p = reductions::make_problem(row);
+    for (const auto& c : p->info().constructions)
+      if (c.name == construction) return c.architecture;
+  } catch (const std::exception&) {  // not a problem (describe_row notes why)
+  }
   return std::nullopt;
 }
 
-int class_rank(const std::string& complexity) {
-  static const std::vector<std::string> order = {"AC0",           "ACC0",          "TC0",        "NC1-complete",
-                                                 "C=NC1-complete", "PNC1-complete", "L-complete", "P-complete"};
-  const auto it = std::find(order.begin(), order.end(), complexity);
-  return static_cast<int>(it - order.begin());
-}
+std::string class_text(const std::optional<ComplexityClass>& c) { return c ? automata::to_string(*c) : "unknown"; }
 
 RowInfo describe_row(const std::string& name, bool prefer_problem) {
   RowInfo row;
   row.name = name;
-  row.complexity = "unknown";
   row.family = "language";
   std::string spec;
   bool found = false;
@@ -293,7 +291,7 @@ RowInfo describe_row(const std::string& name, bool prefer_problem) {
     try {
       const auto p = reductions::make_problem(name);
       row.is_problem = true;
-      row.complexity = p->info().complexity;
+      row.complexity = automata::parse_complexity_class(p->info().complexity);
       row.family = p->info().family;
       spec = language_of_problem(name, row.family);
       found = true;
@@ -321,7 +319,7 @@ RowInfo describe_row(const std::string& name, bool prefer_problem) {
       row.dfa = automata::minimize(dfa);
       // a monoid past this size takes too long to enumerate for a report
       row.summary = automata::summarize(row.dfa, 200000);
-      if (!found) row.complexity = automata::to_string(row.summary->circuit_class);
+      if (!found) row.complexity = row.summary->circuit_class;
     } else if (!found) {
       row.note = fmt::format("'{}' is neither a problem nor a built-in language nor a readable DFA/NFA file", name);
     }
@@ -332,18 +330,16 @@ RowInfo describe_row(const std::string& name, bool prefer_problem) {
   return row;
 }
 
-Prediction predict(const RowInfo& row, const std::string& column) {
-  if (std::none_of(columns().begin(), columns().end(), [&](const Column& c) { return c.key == column; }))
-    return none(fmt::format("'{}' is not a column of the expressivity table", column));
+Prediction predict(const RowInfo& row, Architecture column) {
   if (row.regular && row.summary) return regular_prediction(row, column);
   if (row.family == "majority") return majority_prediction(column);
   if (row.family == "dyck1") return dyck_prediction(column);
-  if (row.family == "tcv:D" && column == "transformer")
+  if (row.family == "tcv:D" && column == Architecture::Transformer)
     return {"yes",
             "a transformer follows the circuit's description as an instruction: per level, hard attention fetches each "
             "operand's value and averaging attention with a ReLU step evaluates each threshold gate (O(D) layers)",
             std::string(kTacl)};
-  if (row.family == "induction" && column == "transformer") {
+  if (row.family == "induction" && column == Architecture::Transformer) {
     Prediction p{"yes, with several layers",
                  "a previous-token head and an induction head copy the letter after the last letter's latest earlier "
                  "occurrence; the language is first-order definable (star-free)",
@@ -354,7 +350,7 @@ Prediction predict(const RowInfo& row, const std::string& column) {
   return class_prediction(row, column);
 }
 
-Prediction predict(const std::string& row, const std::string& column) { return predict(describe_row(row), column); }
+Prediction predict(const std::string& row, Architecture column) { return predict(describe_row(row), column); }
 
 std::string agreement(const std::string& measured, const Prediction& p) {
   if (measured != "succeeds" && measured != "fails") return "\u2014";

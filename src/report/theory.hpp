@@ -17,25 +17,18 @@
 
 #include "automata/classify.hpp"
 #include "automata/dfa.hpp"
+#include "automata/taxonomy.hpp"
 
 namespace parallax::report {
 
-/// One architecture column of the expressivity table.
-struct Column {
-  std::string key;    ///< stable name: "diag01", "diag11", "complex", "pd", "dplr", "dense", "rnn", "transformer"
-  std::string title;  ///< e.g. "diagonal [0,1]"
-};
-
-/// The columns, in table order.
-const std::vector<Column>& columns();
-
-/// The column of a construction (`reduce --construction`) or compiled model
-/// (`recognize --model`) name; nullopt for a name outside the table.
-std::optional<std::string> column_of(const std::string& construction);
-
-/// The complexity classes in table order, "AC0" … "P-complete"; a class not in
-/// the list ranks after all of them.
-int class_rank(const std::string& complexity);
+/// The columns of the expressivity table are the automata::Architecture
+/// values (automata/taxonomy.hpp), in that order.
+///
+/// The column of a record: the architecture that the construction of a
+/// problem (`reduce --construction`, `problem` true) or the compiled model
+/// (`recognize --model`) declares; nullopt for a problem, construction or
+/// model that Parallax does not know.
+std::optional<automata::Architecture> column_of(bool problem, const std::string& row, const std::string& construction);
 
 struct Prediction {
   /// "yes", "yes, with several layers", "yes (with polynomial precision)",
@@ -53,7 +46,7 @@ struct Prediction {
 struct RowInfo {
   std::string name;
   bool is_problem = false;   ///< a reductions problem (else a language)
-  std::string complexity;    ///< e.g. "NC1-complete"; "unknown" when it cannot be determined
+  std::optional<automata::ComplexityClass> complexity;  ///< none when it cannot be determined
   std::string family;        ///< the problem family ("word:G", "imm3:pos", …) or "language"
   bool regular = false;      ///< a regular language with a minimal DFA below
   automata::Dfa dfa;         ///< minimal (when regular)
@@ -63,14 +56,16 @@ struct RowInfo {
 
 /// Classifies a row name: a problem of reductions::make_problem when
 /// `prefer_problem` and the name is one, else a built-in language
-/// (automata::language) or a DFA/NFA file; otherwise complexity "unknown".
+/// (automata::language) or a DFA/NFA file; otherwise no complexity.
 /// Never throws.
 RowInfo describe_row(const std::string& name, bool prefer_problem = true);
 
-/// The prediction for one cell (column key as in columns()).
-Prediction predict(const RowInfo& row, const std::string& column);
+/// The prediction for one cell.
+Prediction predict(const RowInfo& row, automata::Architecture column);
 /// The same for a row name (a problem if it is one, else a language).
-Prediction predict(const std::string& row, const std::string& column);
+Prediction predict(const std::string& row, automata::Architecture column);
+/// "unknown" for no class, else the class's name.
+std::string class_text(const std::optional<automata::ComplexityClass>& c);
 
 /// "agrees", "DISAGREES" or "—" (em dash) for a measured verdict
 /// ("succeeds", "fails", "not measured") against a prediction.
