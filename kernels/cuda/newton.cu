@@ -23,13 +23,13 @@
 #include "kernels/cuda/check.cuh"
 #include "kernels/cuda/layered.cuh"
 #include "kernels/cuda/sources.cuh"
-#include "models/cell_units.hpp"
+#include "kernels/cell_units.hpp"
 
 namespace parallax::kernels::cuda {
 
 namespace {
 
-/// The nonlinearities of models/cell_units.hpp on the device.
+/// The nonlinearities of kernels/cell_units.hpp on the device.
 template <class T>
 struct DeviceFns {
   __host__ __device__ static T one() { return T(1); }
@@ -87,7 +87,7 @@ struct ParaGruSource {
     const std::size_t seq = seg / P.d, i = seg % P.d;
     const T hp = t == 0 ? h0[seq * P.d + i] : Hold[seg * len + t - 1];
     T J;
-    const T f = models::units::paragru_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t) * P.m, hp, &J);
+    const T f = units::paragru_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t) * P.m, hp, &J);
     const DiagElem<T> e{J, f - J * hp};
     return t == 0 ? DiagElem<T>::constant(e, &hp) : e;
   }
@@ -123,7 +123,7 @@ struct ParaLstmSource {
     else hp[0] = Hold[(seg * len + t - 1) * 2], hp[1] = Hold[(seg * len + t - 1) * 2 + 1];
     BlockElem<T, 2> e;
     T f[2];
-    models::units::paralstm_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t) * P.m, hp[0], hp[1], f, e.m);
+    units::paralstm_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t) * P.m, hp[0], hp[1], f, e.m);
     e.b[0] = f[0] - (e.m[0] * hp[0] + e.m[1] * hp[1]);
     e.b[1] = f[1] - (e.m[2] * hp[0] + e.m[3] * hp[1]);
     return t == 0 ? BlockElem<T, 2>::constant(e, hp) : e;
@@ -154,7 +154,7 @@ constexpr int kGruMaxHidden = 64;
 /// at h for input x: the formulas of models::Cell::step_jacobian for the GRU.
 template <class T>
 __device__ void gru_f_diag(const Params<T>& P, const T* h, const T* x, T* f, T* J) {
-  using models::units::row_dot;
+  using units::row_dot;
   using F = DeviceFns<T>;
   const std::size_t d = P.d, m = P.m;
   T z[kGruMaxHidden], r[kGruMaxHidden], rh[kGruMaxHidden], q[kGruMaxHidden];
@@ -205,10 +205,10 @@ __global__ void init_f0_kernel(DeviceCell kind, Params<T> P, const T* X, std::si
   const T* x = X + (seq * len + t) * P.m;
   if (kind == DeviceCell::ParaGru) {
     for (std::size_t i = 0; i < d; ++i)
-      H[(seq * d + i) * len + t] = models::units::paragru_unit<DeviceFns<T>>(P.p, i, P.m, x, T(0), static_cast<T*>(nullptr));
+      H[(seq * d + i) * len + t] = units::paragru_unit<DeviceFns<T>>(P.p, i, P.m, x, T(0), static_cast<T*>(nullptr));
   } else if (kind == DeviceCell::ParaLstm) {
     for (std::size_t i = 0; i < d; ++i)
-      models::units::paralstm_unit<DeviceFns<T>>(P.p, i, P.m, x, T(0), T(0), H + ((seq * d + i) * len + t) * 2,
+      units::paralstm_unit<DeviceFns<T>>(P.p, i, P.m, x, T(0), T(0), H + ((seq * d + i) * len + t) * 2,
                                                  static_cast<T*>(nullptr));
   } else {
     T h[kGruMaxHidden], f[kGruMaxHidden];
@@ -360,13 +360,13 @@ __global__ void sequential_elementwise_kernel(DeviceCell kind, Params<T> P, cons
   if (kind == DeviceCell::ParaGru) {
     T h = h0[seq * d + i];
     for (std::size_t t = 0; t < len; ++t) {
-      h = models::units::paragru_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t) * P.m, h, static_cast<T*>(nullptr));
+      h = units::paragru_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t) * P.m, h, static_cast<T*>(nullptr));
       H[(seq * len + t) * d + i] = h;
     }
   } else {
     T c = h0[seq * 2 * d + 2 * i], h = h0[seq * 2 * d + 2 * i + 1], out[2];
     for (std::size_t t = 0; t < len; ++t) {
-      models::units::paralstm_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t) * P.m, c, h, out,
+      units::paralstm_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t) * P.m, c, h, out,
                                                  static_cast<T*>(nullptr));
       c = out[0], h = out[1];
       H[(seq * len + t) * 2 * d + 2 * i] = c;
@@ -379,7 +379,7 @@ __global__ void sequential_elementwise_kernel(DeviceCell kind, Params<T> P, cons
 /// so every step ends with a barrier).
 template <class T>
 __global__ void sequential_gru_kernel(Params<T> P, const T* X, const T* h0, std::size_t len, T* H) {
-  using models::units::row_dot;
+  using units::row_dot;
   using F = DeviceFns<T>;
   __shared__ T h[kGruMaxHidden], rh[kGruMaxHidden];
   const std::size_t seq = blockIdx.x, i = threadIdx.x, d = P.d, m = P.m;
@@ -442,7 +442,7 @@ struct ParaGruAdjointSource {
     const T g = G[(seq * len + t) * d + i];
     if (r == 0) return DiagElem<T>{T(0), g};
     T J;
-    models::units::paragru_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t + 1) * P.m, H[(seq * len + t) * d + i], &J);
+    units::paragru_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t + 1) * P.m, H[(seq * len + t) * d + i], &J);
     return DiagElem<T>{J, g};
   }
 };
@@ -464,7 +464,7 @@ struct ParaLstmAdjointSource {
     }
     T J[4], f[2];
     const T* h = H + (seq * len + t) * n + 2 * i;
-    models::units::paralstm_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t + 1) * P.m, h[0], h[1], f, J);
+    units::paralstm_unit<DeviceFns<T>>(P.p, i, P.m, X + (seq * len + t + 1) * P.m, h[0], h[1], f, J);
     e.m[0] = J[0], e.m[1] = J[2], e.m[2] = J[1], e.m[3] = J[3];  // transposed
     return e;
   }

@@ -11,8 +11,6 @@
 
 #include "cli/common.hpp"
 #include "kernels/cuda/api.hpp"
-#include "models/lrnn.hpp"
-#include "numeric/precision.hpp"
 
 namespace parallax::experiment::solve {
 struct Record;
@@ -40,31 +38,6 @@ decltype(auto) with_cuda_errors(F&& f) {
     throw CliError(kFailure, std::string("CUDA error: ") + e.what());
   }
 }
-
-// ---- scan --device cuda (cmd_scan_cuda.cpp) ---------------------------------
-
-/// The scan algorithm named by --algo: layered, cub, sequential.
-kernels::cuda::ScanAlgo parse_scan_algo(const std::string& name);
-
-/// Checks that the device can scan this model at this precision with this
-/// algorithm; throws CliError(kBadInput) naming what is supported. Does not
-/// touch the device.
-void check_scan_cuda(const models::LrnnSpec& spec, const numeric::Precision& p, kernels::cuda::ScanAlgo algo);
-
-struct ScanCudaRun {
-  const models::LrnnSpec* spec = nullptr;
-  const std::vector<std::uint32_t>* tokens = nullptr;  ///< when !real_inputs
-  const std::vector<std::vector<numeric::Exact>>* inputs = nullptr;  ///< when real_inputs
-  bool real_inputs = false;
-  numeric::Precision precision;
-  kernels::cuda::ScanAlgo algo = kernels::cuda::ScanAlgo::Layered;
-  std::size_t show_state = 16;
-  Format format = Format::Table;
-};
-
-/// Runs the scan on the device, the CPU sequential run at the same precision
-/// for comparison, and prints the record.
-void run_scan_cuda(const ScanCudaRun& r);
 
 // ---- solve --device cuda (cmd_solve_cuda.cpp) ---------------------------------
 

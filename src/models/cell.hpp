@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "models/cell_units.hpp"
+#include "kernels/cell_units.hpp"
 #include "numeric/functions.hpp"
 #include "numeric/scalar_traits.hpp"
 
@@ -143,7 +143,7 @@ S row_dot(const std::vector<S>& M, std::size_t i, std::size_t cols, const S* v, 
   for (std::size_t j = 0; j < cols; ++j) acc = acc + row[j] * v[j];
   return acc;
 }
-/// The nonlinearities of models/cell_units.hpp on the host: numeric's.
+/// The nonlinearities of kernels/cell_units.hpp on the host: numeric's.
 template <class S>
 struct HostFns {
   static S one() { return numeric::ScalarTraits<S>::from_int(1); }
@@ -157,7 +157,7 @@ struct HostFns {
     return tanh(x);
   }
 };
-/// Pointers to the parameter arrays, for models/cell_units.hpp.
+/// Pointers to the parameter arrays, for kernels/cell_units.hpp.
 template <class S>
 std::vector<const S*> pointers(const std::vector<std::vector<S>>& P) {
   std::vector<const S*> r;
@@ -211,17 +211,18 @@ void Cell::step(const std::vector<std::vector<S>>& P, const S* h, const S* x, S*
       }
       return;
     }
-    case CellKind::ParaGru: {  // a_z a_r a_h B_z B_r B_h b_z b_r b_h (models/cell_units.hpp)
+    case CellKind::ParaGru: {  // a_z a_r a_h B_z B_r B_h b_z b_r b_h (kernels/cell_units.hpp)
       const auto ptrs = cell_detail::pointers(P);
       for (std::size_t i = 0; i < d; ++i)
-        out[i] = units::paragru_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[i], static_cast<S*>(nullptr));
+        out[i] = kernels::units::paragru_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[i],
+                                                                       static_cast<S*>(nullptr));
       return;
     }
     case CellKind::ParaLstm: {  // a_f a_c a_o B_f B_c B_o c_f c_o b_f b_c b_o; state (c, h) unit-major
       const auto ptrs = cell_detail::pointers(P);
       for (std::size_t i = 0; i < d; ++i)
-        units::paralstm_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[2 * i], h[2 * i + 1], out + 2 * i,
-                                                      static_cast<S*>(nullptr));
+        kernels::units::paralstm_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[2 * i], h[2 * i + 1],
+                                                               out + 2 * i, static_cast<S*>(nullptr));
       return;
     }
   }
@@ -275,13 +276,15 @@ bool Cell::step_jacobian(const std::vector<std::vector<S>>& P, const S* h, const
   }
   if (kind == CellKind::ParaGru) {
     const auto ptrs = cell_detail::pointers(P);
-    for (std::size_t i = 0; i < d; ++i) out[i] = units::paragru_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[i], J + i);
+    for (std::size_t i = 0; i < d; ++i)
+      out[i] = kernels::units::paragru_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[i], J + i);
     return true;
   }
   if (kind == CellKind::ParaLstm) {
     const auto ptrs = cell_detail::pointers(P);
     for (std::size_t i = 0; i < d; ++i)
-      units::paralstm_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[2 * i], h[2 * i + 1], out + 2 * i, J + 4 * i);
+      kernels::units::paralstm_unit<cell_detail::HostFns<S>>(ptrs.data(), i, m, x, h[2 * i], h[2 * i + 1], out + 2 * i,
+                                                             J + 4 * i);
     return true;
   }
   return false;

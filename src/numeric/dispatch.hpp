@@ -12,7 +12,13 @@
 // f is typically a generic lambda calling one algorithm template, so no
 // algorithm is written twice for two number types. log:C and poly:K must be
 // resolved first (Precision::resolve); dispatching them throws PrecisionError.
+//
+// dispatch_native(p, f) is the same choice for hardware with native formats
+// only (the CUDA backend): fp64 → double, fp32 → float, bf16 → Bf16 and
+// fp16 → Fp16 (16-bit storage formats, numeric/half.hpp); it installs no
+// Context, because nothing is emulated.
 #include "numeric/all.hpp"
+#include "numeric/half.hpp"
 
 namespace parallax::numeric {
 
@@ -34,6 +40,21 @@ decltype(auto) dispatch(const Precision& p, F&& f, Status* status = nullptr) {
     default: break;
   }
   throw PrecisionError("precision '" + p.to_string() + "' depends on the input length and must be resolved first");
+}
+
+/// Calls f(Tag<T>{}) for T = double, float, Bf16 or Fp16 and returns true;
+/// returns false, calling nothing, for every other precision.
+template <class F>
+bool dispatch_native(const Precision& p, F&& f) {
+  using K = Precision::Kind;
+  const auto is = [&p]<class H>(Tag<H>) {
+    return p.kind == K::Float && p.mantissa == H::mantissa && p.exponent == H::exponent;
+  };
+  if (p.kind == K::Fp64) return f(Tag<double>{}), true;
+  if (p.kind == K::Fp32) return f(Tag<float>{}), true;
+  if (is(Tag<Bf16>{})) return f(Tag<Bf16>{}), true;
+  if (is(Tag<Fp16>{})) return f(Tag<Fp16>{}), true;
+  return false;
 }
 
 }  // namespace parallax::numeric

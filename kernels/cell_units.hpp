@@ -4,7 +4,7 @@
 // Jacobian, used by models::Cell (CPU, every scalar type) and by the CUDA
 // Newton kernels (kernels/cuda/newton.cu).
 //
-// P[k] points at the cell's k-th parameter (the order of cell_param_shapes);
+// P[k] points at the cell's k-th parameter (the order of models::cell_param_shapes);
 // unit i reads row i of the input matrices (m columns). Fn supplies the
 // nonlinearities and the constant 1 of the scalar S:
 //   static S one();  static S sigmoid(const S&);  static S tanh(const S&);
@@ -12,7 +12,7 @@
 
 #include "kernels/hd.hpp"
 
-namespace parallax::models::units {
+namespace parallax::kernels::units {
 
 /// acc + Σ_j M[i·cols + j] v[j]
 template <class S>
@@ -71,4 +71,4 @@ PARALLAX_HD void paralstm_unit(const S* const* P, std::size_t i, std::size_t m, 
   }
 }
 
-}  // namespace parallax::models::units
+}  // namespace parallax::kernels::units
