@@ -29,7 +29,7 @@ namespace parallax::experiment::solve {
 
 /// A bad option (the CLI exits 2): what() is the message, `option` the
 /// option's name without dashes ("tol", "cell"), as a suite entry spells it.
-/// Limits (sizes, memory, time) are limits::LimitError, also exit 2.
+/// The estimates of run() (memory, time) throw limits::LimitError, also exit 2.
 struct OptionError : std::invalid_argument {
   std::string option;
   OptionError(std::string option, const std::string& what) : std::invalid_argument(what), option(std::move(option)) {}
@@ -70,10 +70,10 @@ struct Options {
     bool hidden = false, input = false, length = false, batch = false, sigma2 = false;
   } given;
 
-  /// The checks that need no file and no work, in the order the command has
-  /// always made them: sizes and counts within docs/limits.md
-  /// (limits::LimitError), then names, ranges and combinations (OptionError).
-  /// run() calls it first.
+  /// The checks that need no file and no work, each an OptionError: sizes
+  /// and counts within docs/limits.md first, then names, ranges and
+  /// combinations (with device cuda, what the device does not do). run()
+  /// calls it first.
   void validate() const;
 };
 
@@ -159,8 +159,9 @@ struct Result {
 /// Validates the options, makes the cell and the inputs, checks the memory
 /// and time the solve will take, and runs it (on the device with device
 /// cuda). A divergence or a structure violation is in the record, not
-/// thrown. Throws OptionError and limits::LimitError for bad options, and
-/// the device's kernels::cuda::Unavailable and CudaError.
+/// thrown. Throws OptionError for bad options and files, limits::LimitError
+/// for too much memory or time, and the device's kernels::cuda::Unavailable
+/// and CudaError.
 Result run(const Options& o, const Hooks& hooks = {});
 
 // --- pieces of run(), for its CPU and device paths and for the tests ---------
