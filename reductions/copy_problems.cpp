@@ -26,7 +26,7 @@ class FirstEqLastProblem final : public LanguageProblem {
     info_.constructions = {{"pd", Architecture::Pd, "PD-LRNN of the minimal DFA (first letter, last letter)"},
                            {"relu-rnn", Architecture::Rnn, "ReLU RNN lookup"},
                            {"transformer", Architecture::Transformer, "1-layer transformer: a hard head fetches the first letter, an MLP compares "
-                                           "it with the last"}};
+                                                                      "it with the last"}};
   }
 
  private:
@@ -48,8 +48,8 @@ class InductionProblem final : public Problem {
                   "(Barrington-Compton-Straubing-Therien 1992)";
     info_.instance_format = word_format(info_.name, alphabet_);
     info_.constructions = {{"transformer", Architecture::Transformer, "2-layer transformer: a previous-token head, then an induction head "
-                                           "(hard attention, rightmost tie) that copies the letter after the latest "
-                                           "earlier occurrence of the last letter"}};
+                                                                      "(hard attention, rightmost tie) that copies the letter after the latest "
+                                                                      "earlier occurrence of the last letter"}};
   }
   const ProblemInfo& info() const override { return info_; }
 

@@ -77,7 +77,7 @@ class ModCountProblem final : public LanguageProblem {
     info_.instance_format = word_format(name, alphabet());
     info_.constructions = {{"pd", Architecture::Pd, fmt::format("PD-LRNN of width {}: the cyclic permutation, exact", m_)},
                            {"rotation", Architecture::Complex, fmt::format("complex diagonal: rotation by 2*pi/{} (irrational for most M; Grazzi et al.: "
-                                                    "needs non-real eigenvalues)", m_)},
+                                                                           "needs non-real eigenvalues)", m_)},
                            {"householder", Architecture::Dplr, "Householder reflections of the cycle"}};
     if (2 * m_ + 1 <= 2048) info_.constructions.push_back({"relu-rnn", Architecture::Rnn, "ReLU RNN lookup"});
     if (m_ <= 2) info_.constructions.push_back({"diag", Architecture::Diag11, "diagonal LRNN with eigenvalue -1"});
@@ -137,7 +137,7 @@ class MajorityProblem final : public Problem {
     info_.instance_format = word_format("majority", alphabet_);
     info_.constructions = {{"counter", Architecture::Diag01, "diagonal LRNN d=1, eigenvalue 1: h += 1 on a, -1 on b; accept iff h > 0"},
                            {"relu-rnn", Architecture::Rnn, "ReLU RNN d=2: the counter's positive and negative parts p = relu(c), q = relu(-c); "
-                                        "accept iff p - q > 0"},
+                                                           "accept iff p - q > 0"},
                            {"transformer", Architecture::Transformer, "1-layer transformer: an averaging head computes (#a - #b)/(n+1)"}};
     models::LrnnSpec s;
     s.name = "majority/counter";
@@ -223,9 +223,9 @@ class DyckCounterProblem final : public Problem {
                   "sums (majority gates); not regular, so no finite automaton or PD-LRNN of fixed width decides it";
     info_.instance_format = word_format("dyck1", alphabet_);
     info_.constructions = {{"relu-rnn", Architecture::Rnn, "ReLU MLP RNN with one counter, a violation flag and the exact zero test "
-                                        "relu(1 - c); log precision"},
+                                                           "relu(1 - c); log precision"},
                            {"transformer", Architecture::Transformer, "2-layer transformer (Bhattamishra et al. 2020): averaging head -> prefix "
-                                           "balances, hard head -> their minimum, MLP -> min with the final balance"}};
+                                                                      "balances, hard head -> their minimum, MLP -> min with the final balance"}};
     // state h = (c, bad, fin); first layer (units a, t, u, pb):
     //   a = relu(c + δσ)    δ = +1 on (, −1 on ), 0 on $
     //   t = relu(f_σ − c)   f = 1 on ) : 1 iff ) at depth 0

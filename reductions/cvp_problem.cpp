@@ -397,11 +397,11 @@ class CvpProblem final : public Problem {
     info_.instance_format = kFormat;
     info_.constructions = {
         {"relu-rnn", Architecture::Rnn, "ReLU-MLP RNN, width 5, 28 hidden units: two stacks in base 4 (top bit classes 1/4 apart, read "
-                     "exactly by ReLU(4E-2) - ReLU(4E-3)); needs about 2n significand bits"},
+                                        "exactly by ReLU(4E-2) - ReLU(4E-3)); needs about 2n significand bits"},
         {"relu-rnn-base2", Architecture::Rnn, fmt::format("the same cell with base-2 stacks (b + E)/2 read by a step of slope 2^{}: the top-bit "
-                                       "classes are only 2^-depth apart, so it errs on deep stacks (for the margin "
-                                       "comparison)",
-                                       kBase2Steepness)}};
+                                                          "classes are only 2^-depth apart, so it errs on deep stacks (for the margin "
+                                                          "comparison)",
+                                                          kBase2Steepness)}};
   }
   const ProblemInfo& info() const override { return info_; }
 

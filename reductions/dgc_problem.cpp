@@ -219,9 +219,9 @@ class DgcProblem final : public Problem {
     info_.instance_format = kFormat;
     info_.constructions = {
         {"relu-rnn", Architecture::Rnn, "ReLU RNN (Thm 2), d = 2, a 4-map MLP cell: a counter walks from s along the edges read in "
-                     "topological order (exact zero test relu(1 - relu(z) - relu(-z))); one token per edge plus a final "
-                     "token testing c = t; t's out-edge is left out so the walk stops at t (fixes the published "
-                     "construction, which only accepts the end of the path); integers up to 2N, log precision"}};
+                                        "topological order (exact zero test relu(1 - relu(z) - relu(-z))); one token per edge plus a final "
+                                        "token testing c = t; t's out-edge is left out so the walk stops at t (fixes the published "
+                                        "construction, which only accepts the end of the path); integers up to 2N, log precision"}};
   }
   const ProblemInfo& info() const override { return info_; }
 

@@ -376,9 +376,9 @@ class FormulaProblem final : public Problem {
     info_.instance_format = R"({"problem": "formula", "formula": "<0, 1, &, |, !, ( and ), e.g. ((1&0)|!(0|1))>"})";
     info_.constructions = {
         {"pd", Architecture::Pd, "Barrington's S5 program as a word:S5:all word (4^D + 1 letters at depth D), run by word:S5:all's "
-               "PD-LRNN: one layer, width 120, exact 0/1 (Barrington 1989; Merrill et al. Thms 6-8)"},
+                                 "PD-LRNN: one layer, width 120, exact 0/1 (Barrington 1989; Merrill et al. Thms 6-8)"},
         {"householder", Architecture::Dplr, "Barrington's S5 program as a word:S5:all word (4^D + 1 letters at depth D), run by word:S5:all's "
-                        "DPLR LRNN of Householder reflections (Grazzi et al.)"}};
+                                            "DPLR LRNN of Householder reflections (Grazzi et al.)"}};
   }
   const ProblemInfo& info() const override { return info_; }
 

@@ -368,17 +368,17 @@ class Imm3Problem final : public Problem {
     }
     if (variant == Variant::Mod) {
       info_.constructions = {{"pd", Architecture::Pd, fmt::format("PD-LRNN, one layer, one-hot over the row vectors e0^T M1...Mk mod {} "
-                                                "reachable from e0 (width <= {}), exact 0/1 (finite monoid)",
-                                                P_, P_ * P_ * P_)}};
+                                                                  "reachable from e0 (width <= {}), exact 0/1 (finite monoid)",
+                                                                  P_, P_ * P_ * P_)}};
     } else if (variant == Variant::Pos) {
       info_.constructions = {{"dense", Architecture::Dense, "dense LRNN d=3, A_t = M_t^T, h0 = e0, score h_n[0] = v"},
                              {"dplr", Architecture::Dplr, "DPLR LRNN d=3: M_t^T factored exactly (P^T L U) into rank-one updates and "
-                                      "transpositions (Merrill et al. Thm 5), score v"}};
+                                                          "transpositions (Merrill et al. Thm 5), score v"}};
     } else {
       info_.constructions = {{"dense", Architecture::Dense, "dense LRNN d=9 on the Kronecker square: A_t = M_t^T (x) M_t^T, h_n[0] = v^2, "
-                                       "score 1/2 - v^2"},
+                                                            "score 1/2 - v^2"},
                              {"dplr", Architecture::Dplr, "DPLR LRNN d=9: the Kronecker square factored exactly (P^T L U) into rank-one "
-                                      "updates and transpositions, score 1/2 - v^2"}};
+                                                          "updates and transpositions, score 1/2 - v^2"}};
     }
     if (variant == Variant::Mod) {
       const auto& t = table();

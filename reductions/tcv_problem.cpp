@@ -57,9 +57,9 @@ class TcvProblem final : public Problem {
     info_.instance_format = fmt::format(
         R"({{"problem": "{}", "inputs": "<bits>", "gates": [{{"k": K, "operands": ["+wR" or "-wR", ...]}}, ...]}})", name);
     info_.constructions = {{"transformer", Architecture::Transformer, fmt::format("the instruction-following transformer: {} layers (fetch each "
-                                                       "operand's value by hard attention, average a gate's literals, "
-                                                       "an exact ReLU step against k)",
-                                                       2 * depth_)}};
+                                                                                  "operand's value by hard attention, average a gate's literals, "
+                                                                                  "an exact ReLU step against k)",
+                                                                                  2 * depth_)}};
   }
   const ProblemInfo& info() const override { return info_; }
 

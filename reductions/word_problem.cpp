@@ -179,13 +179,13 @@ class WordProblem final : public LanguageProblem {
     if (group_.action[0].size() <= kMaxWindowPoints)
       info_.constructions.push_back(
           {"transformer", Architecture::Transformer, fmt::format("{}-layer transformer: each layer fetches the product of the window 2^l positions "
-                                      "back by hard attention and multiplies permutation matrices in a ReLU MLP; exact "
-                                      "for n <= {} only (a fixed number of layers: TC0)",
-                                      kWindowLayers, std::size_t(1) << kWindowLayers)});
+                                                                 "back by hard attention and multiplies permutation matrices in a ReLU MLP; exact "
+                                                                 "for n <= {} only (a fixed number of layers: TC0)",
+                                                                 kWindowLayers, std::size_t(1) << kWindowLayers)});
     info_.constructions.push_back(
         {"diag01", Architecture::Diag01, "diagonal LRNN with eigenvalues in [0,1], fitted to short words (not exact for a non-trivial group: "
-                   "the state on a repeated letter converges, while the group keeps cycling; Grazzi et al., ICLR 2025, "
-                   "Thm 1)"});
+                                         "the state on a repeated letter converges, while the group keeps cycling; Grazzi et al., ICLR 2025, "
+                                         "Thm 1)"});
   }
 
  private:

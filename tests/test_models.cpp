@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/lrnn.hpp"
+#include "models/model.hpp"
 #include "numeric/dispatch.hpp"
 
 using namespace parallax;
@@ -331,4 +332,40 @@ TEST_CASE("models: token parsing", "[quick][models]") {
   }
   const auto s5 = models::named_model("s5");
   CHECK(models::parse_tokens(s5, "scc", "--tokens").size() == 3);
+}
+
+TEST_CASE("models: one Model decides by the sign of its readout score", "[quick][models]") {
+  using models::Verdict;
+  CHECK(models::to_string(Verdict::Accept) == "accept");
+  CHECK(models::to_string(Verdict::Reject) == "reject");
+  CHECK(models::to_string(Verdict::Undecided) == "undecided");
+  CHECK(models::verdict_of(numeric::Sign::Positive) == Verdict::Accept);
+  CHECK(models::verdict_of(numeric::Sign::Zero) == Verdict::Reject);
+  CHECK(models::verdict_of(numeric::Sign::Negative) == Verdict::Reject);
+  CHECK(models::verdict_of(numeric::Sign::Unknown) == Verdict::Undecided);
+  CHECK(models::verdict_of(true) == Verdict::Accept);
+  CHECK(models::verdict_of(false) == Verdict::Reject);
+  const models::Model parity = models::named_model("parity");  // accepts an even number of b
+  CHECK(models::has_scan(parity));
+  for (bool parallel : {false, true}) {
+    const auto even = models::decide<numeric::Exact>(parity, {1, 0, 1}, parallel);
+    CHECK(even.verdict == Verdict::Accept);
+    REQUIRE(even.score.has_value());
+    CHECK(*even.score > 0);
+    CHECK(models::decide<double>(parity, {1, 0}, parallel).verdict == Verdict::Reject);
+  }
+  models::ReluRnn relu;  // h' = relu(h + x), score h - 1/2: accepts once a 1 was read
+  relu.d = 1;
+  relu.W = {numeric::Exact(1)};
+  relu.b = {numeric::Exact(0)};
+  relu.u = {numeric::Exact(0)};
+  relu.token_input = {{numeric::Exact(0)}, {numeric::Exact(1)}};
+  relu.h0 = {numeric::Exact(0)};
+  relu.c = {numeric::Exact(1)};
+  relu.c0 = numeric::Exact(-1, 2);
+  models::validate(relu);
+  const models::Model m = relu;
+  CHECK_FALSE(models::has_scan(m));
+  CHECK(models::decide<numeric::Exact>(m, {0, 1, 0}, false).verdict == Verdict::Accept);
+  CHECK(models::decide<numeric::Exact>(m, {0, 0}, true).verdict == Verdict::Reject);
 }

@@ -113,6 +113,29 @@ std::string agreeing_store(const std::string& name) {
 
 }  // namespace
 
+TEST_CASE("report: architectures and complexity classes have one name each, in table order", "[quick][report]") {
+  std::vector<std::string> keys;
+  for (const auto& a : automata::kArchitectures) {
+    keys.push_back(automata::to_string(a.architecture));
+    CHECK(automata::parse_architecture(a.key) == a.architecture);
+  }
+  CHECK(keys == std::vector<std::string>{"diag01", "diag11", "complex", "pd", "dplr", "dense", "rnn", "transformer"});
+  CHECK_FALSE(automata::parse_architecture("tc0").has_value());
+  CHECK(automata::names(A::Transformer).prediction_key == "tc0");
+  std::vector<std::string> classes;
+  for (const auto& c : automata::kComplexityClasses) {
+    classes.push_back(automata::to_string(c.complexity_class));
+    CHECK(automata::parse_complexity_class(c.name) == c.complexity_class);
+  }
+  CHECK(classes == std::vector<std::string>{"AC0", "ACC0", "TC0", "NC1-complete", "C=NC1-complete", "PNC1-complete",
+                                            "L-complete", "P-complete"});
+  CHECK_FALSE(automata::parse_complexity_class("unknown").has_value());
+  CHECK(report::class_text(std::nullopt) == "unknown");
+  // every construction of every problem declares a column
+  for (const auto& info : reductions::problem_catalog())
+    for (const auto& c : info.constructions) CHECK(report::column_of(true, info.name, c.name) == c.architecture);
+}
+
 TEST_CASE("report: theory predictions follow the class of the row and the architecture", "[quick][report]") {
   using report::predict;
   // regular rows, from the syntactic monoid

@@ -100,7 +100,7 @@ namespace {
 bool all_correct(const CompiledModel& model, const std::vector<std::vector<std::uint32_t>>& words,
                  const std::vector<bool>& expected, const Precision& p, bool parallel, numeric::Status* status) {
   for (std::size_t k = 0; k < words.size(); ++k)
-    if (decide(model, words[k], p, parallel, status) != models::verdict_of(bool(expected[k]))) return false;
+    if (decide(model, words[k], p, parallel, status) != models::verdict_of(expected[k])) return false;
   return true;
 }
 
@@ -270,7 +270,7 @@ nlohmann::ordered_json to_json(const RecognizeRecord& r, const std::string& lang
           {"scan_ns_per_token", r.scan_checked ? J(std::round(r.scan_ns_per_token * 10) / 10) : J(nullptr)},
           {"first_failure", r.first_failure ? J(*r.first_failure) : J(nullptr)},
           {"failure_word", r.first_failure ? J(r.first_failure_word) : J(nullptr)},
-          {"failure_expected", r.first_failure ? J(r.first_failure_expected ? "accept" : "reject") : J(nullptr)}};
+          {"failure_expected", r.first_failure ? J(models::to_string(models::verdict_of(r.first_failure_expected))) : J(nullptr)}};
 }
 
 nlohmann::ordered_json checked_recognize_record(const nlohmann::ordered_json& stored, std::size_t n) {
@@ -295,8 +295,9 @@ nlohmann::ordered_json checked_recognize_record(const nlohmann::ordered_json& st
   if (const auto k = f.count_or_null("first_failure"); k && *k >= trials)
     f.fail("first_failure", fmt::format("a trial index below {}, or null", trials));
   (void)f.text_or_null("failure_word");
-  if (const auto e = f.text_or_null("failure_expected"); e && *e != "accept" && *e != "reject")
-    f.fail("failure_expected", "\"accept\", \"reject\" or null");
+  const std::string accept = models::to_string(models::Verdict::Accept), reject = models::to_string(models::Verdict::Reject);
+  if (const auto e = f.text_or_null("failure_expected"); e && *e != accept && *e != reject)
+    f.fail("failure_expected", fmt::format("\"{}\", \"{}\" or null", accept, reject));
   nlohmann::ordered_json out = stored;
   if (!f.has("format")) out["format"] = precision;
   return out;
@@ -342,7 +343,7 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
           scan_s += seconds_since(t0);
           if (par == seq) ++r.scan_agree;
         }
-        const models::Verdict want = models::verdict_of(bool(expected[k]));
+        const models::Verdict want = models::verdict_of(expected[k]);
         if (seq == models::Verdict::Undecided) ++r.undecided;
         if (seq == want && par == want) {
           ++r.correct;

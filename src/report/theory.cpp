@@ -135,12 +135,10 @@ Prediction majority_prediction(Architecture column) {
   if (column == Architecture::Rnn)
     return {"yes", "a ReLU counter keeps relu(c) and relu(-c) of c = #a - #b exactly with log precision",
             fmt::format("{} (log-precision nonlinear RNNs simulate counter machines)", kMerrill)};
-  if (column == Architecture::Transformer)
-    return {"yes",
-            "averaging attention computes the fraction of a's and one threshold decides majority (a single threshold "
-            "gate, inside TC0)",
-            "Merrill, Sabharwal & Smith, TACL 2022 (saturated attention counts); " + std::string(kTacl)};
-  return none("unknown column");
+  return {"yes",  // the transformer
+          "averaging attention computes the fraction of a's and one threshold decides majority (a single threshold "
+          "gate, inside TC0)",
+          "Merrill, Sabharwal & Smith, TACL 2022 (saturated attention counts); " + std::string(kTacl)};
 }
 
 Prediction dyck_prediction(Architecture column) {
@@ -153,10 +151,9 @@ Prediction dyck_prediction(Architecture column) {
     return {"yes", "causal attention computes the balance of every prefix; a second layer checks that none is negative "
                    "and that the last is zero",
             "Bhattamishra, Ahuja & Goyal, EMNLP 2020 (transformers recognize Dyck-1)"};
-  if (lrnn_column(column))
-    return none("an eigenvalue-1 coordinate tracks the depth, but the condition that no prefix goes below zero is not "
-                "a threshold of one linear state; the language is in TC0, so no lower bound applies either");
-  return none("unknown column");
+  // the LRNN columns
+  return none("an eigenvalue-1 coordinate tracks the depth, but the condition that no prefix goes below zero is not "
+              "a threshold of one linear state; the language is in TC0, so no lower bound applies either");
 }
 
 /// Rows of a class at or above NC1 (and regular rows whose monoid could not
