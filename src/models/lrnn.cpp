@@ -7,16 +7,7 @@
 
 namespace parallax::models {
 
-std::string to_string(Structure s) {
-  switch (s) {
-    case Structure::Diagonal: return "diagonal";
-    case Structure::Complex: return "complex";
-    case Structure::PermutationDiagonal: return "pd";
-    case Structure::Dplr: return "dplr";
-    case Structure::Dense: return "dense";
-  }
-  return "?";
-}
+std::string to_string(Structure s) { return numeric::name_of(kStructureNames, s); }
 
 namespace {
 

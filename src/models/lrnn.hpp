@@ -24,6 +24,7 @@
 
 #include "kernels/operators.hpp"
 #include "kernels/scan.hpp"
+#include "numeric/enum_names.hpp"
 #include "numeric/scalar_traits.hpp"
 
 namespace parallax::models {
@@ -31,6 +32,12 @@ namespace parallax::models {
 using numeric::Exact;
 
 enum class Structure { Diagonal, Complex, PermutationDiagonal, Dplr, Dense };
+/// The names model files give the structures.
+inline constexpr numeric::EnumName<Structure> kStructureNames[] = {{Structure::Diagonal, "diagonal"},
+                                                                   {Structure::Complex, "complex"},
+                                                                   {Structure::PermutationDiagonal, "pd"},
+                                                                   {Structure::Dplr, "dplr"},
+                                                                   {Structure::Dense, "dense"}};
 /// "diagonal", "complex", "pd", "dplr", "dense".
 std::string to_string(Structure s);
 

@@ -133,12 +133,9 @@ class Reader : public JsonReader<ModelError> {
 
 Structure structure_from(const Reader& r, const nlohmann::json& j) {
   const std::string s = r.string(j, "/structure");
-  if (s == "diagonal") return Structure::Diagonal;
-  if (s == "complex") return Structure::Complex;
-  if (s == "pd") return Structure::PermutationDiagonal;
-  if (s == "dplr") return Structure::Dplr;
-  if (s == "dense") return Structure::Dense;
-  r.fail("/structure", fmt::format("unknown structure \"{}\" (expected diagonal, complex, pd, dplr or dense)", s));
+  if (auto structure = numeric::value_of(kStructureNames, s)) return *structure;
+  r.fail("/structure",
+         fmt::format("unknown structure \"{}\" (expected {})", s, numeric::names_joined(kStructureNames, ", ", " or ")));
 }
 
 json number_json(const Exact& q) {

@@ -8,38 +8,40 @@
 #include <string>
 
 #include "models/transformer_detail.hpp"
+#include "numeric/enum_names.hpp"
 
 namespace parallax::models {
 
 // ---- names ------------------------------------------------------------------------
 
-// ---- names ------------------------------------------------------------------------
+namespace {
 
-const char* to_string(AttentionKind k) {
-  switch (k) {
-    case AttentionKind::Softmax: return "softmax";
-    case AttentionKind::Hard: return "hard";
-    case AttentionKind::Average: return "average";
-  }
-  return "?";
-}
-const char* to_string(AttentionMask m) { return m == AttentionMask::Causal ? "causal" : "bidirectional"; }
-const char* to_string(TieBreak t) { return t == TieBreak::Leftmost ? "leftmost" : "rightmost"; }
+constexpr numeric::EnumName<AttentionKind> kAttentionKinds[] = {
+    {AttentionKind::Softmax, "softmax"}, {AttentionKind::Hard, "hard"}, {AttentionKind::Average, "average"}};
+constexpr numeric::EnumName<AttentionMask> kMasks[] = {{AttentionMask::Causal, "causal"},
+                                                       {AttentionMask::Bidirectional, "bidirectional"}};
+constexpr numeric::EnumName<TieBreak> kTieBreaks[] = {{TieBreak::Leftmost, "leftmost"}, {TieBreak::Rightmost, "rightmost"}};
+
+}  // namespace
+
+const char* to_string(AttentionKind k) { return numeric::name_of(kAttentionKinds, k); }
+const char* to_string(AttentionMask m) { return numeric::name_of(kMasks, m); }
+const char* to_string(TieBreak t) { return numeric::name_of(kTieBreaks, t); }
 
 AttentionKind parse_attention_kind(const std::string& name) {
-  for (auto k : {AttentionKind::Softmax, AttentionKind::Hard, AttentionKind::Average})
-    if (name == to_string(k)) return k;
-  throw TransformerError(fmt::format("unknown attention kind \"{}\" (expected softmax, hard or average)", name));
+  if (auto k = numeric::value_of(kAttentionKinds, name)) return *k;
+  throw TransformerError(fmt::format("unknown attention kind \"{}\" (expected {})", name,
+                                     numeric::names_joined(kAttentionKinds, ", ", " or ")));
 }
 AttentionMask parse_attention_mask(const std::string& name) {
-  for (auto m : {AttentionMask::Causal, AttentionMask::Bidirectional})
-    if (name == to_string(m)) return m;
-  throw TransformerError(fmt::format("unknown mask \"{}\" (expected causal or bidirectional)", name));
+  if (auto m = numeric::value_of(kMasks, name)) return *m;
+  throw TransformerError(
+      fmt::format("unknown mask \"{}\" (expected {})", name, numeric::names_joined(kMasks, ", ", " or ")));
 }
 TieBreak parse_tie_break(const std::string& name) {
-  for (auto t : {TieBreak::Leftmost, TieBreak::Rightmost})
-    if (name == to_string(t)) return t;
-  throw TransformerError(fmt::format("unknown tie rule \"{}\" (expected leftmost or rightmost)", name));
+  if (auto t = numeric::value_of(kTieBreaks, name)) return *t;
+  throw TransformerError(
+      fmt::format("unknown tie rule \"{}\" (expected {})", name, numeric::names_joined(kTieBreaks, ", ", " or ")));
 }
 
 // ---- validation -------------------------------------------------------------------
