@@ -201,6 +201,9 @@ class WordProblem final : public LanguageProblem {
 
 }  // namespace
 
-std::unique_ptr<Problem> make_word_problem(const std::string& name) { return std::make_unique<WordProblem>(name); }
+std::unique_ptr<Problem> make_word_problem(const std::string& name) {
+  if (!name.starts_with("word:")) return nullptr;
+  return std::make_unique<WordProblem>(name);
+}
 
 }  // namespace parallax::reductions
