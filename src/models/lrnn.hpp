@@ -52,6 +52,10 @@ struct LowRankFactor {
   std::vector<Exact> D;
   std::vector<std::vector<Exact>> u, v;
 };
+/// The generalized Householder factor I − β k kᵀ (β = 2 / kᵀk: a reflection).
+LowRankFactor householder_factor(std::vector<Exact> k, const Exact& beta);
+/// I − k kᵀ with k = e_i − e_j on n coordinates: swaps coordinates i and j.
+LowRankFactor transposition_factor(std::size_t n, std::size_t i, std::size_t j);
 
 /// The parameters of one transition h ↦ A h + b, exactly.
 struct Transition {
@@ -121,6 +125,8 @@ std::vector<Perm> s5_generators();
 const std::vector<Perm>& s5_elements();
 /// The index of p in s5_elements().
 std::size_t s5_index(const Perm& p);
+/// One-line notation, e.g. "10234": the token names of s5-all.
+std::string perm_name(const Perm& p);
 /// g ∘ x: apply x first, then g.
 Perm compose_perm(const Perm& g, const Perm& x);
 /// A word of exactly n generator indices whose product (first letter applied

@@ -109,12 +109,7 @@ class Reader : public JsonReader<ModelError> {
       for (const auto& x : k) kk += x * x;
       if (kk == 0 && !j.contains("beta")) fail(ptr + "/householder", "k = 0: give beta explicitly");
       const Exact beta = j.contains("beta") ? number(j["beta"], ptr + "/beta") : Exact(2) / kk;
-      f.D.assign(d, Exact(1));
-      std::vector<Exact> u;
-      for (const auto& x : k) u.push_back(-beta * x);
-      f.u.push_back(std::move(u));
-      f.v.push_back(k);
-      return f;
+      return householder_factor(k, beta);
     }
     only_keys(j, ptr, {"D", "u", "v"});
     f.D = j.contains("D") ? vec(j["D"], ptr + "/D", d) : std::vector<Exact>(d, Exact(1));
