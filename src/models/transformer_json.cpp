@@ -87,25 +87,10 @@ class Reader : public JsonReader<TransformerError> {
 
 };
 
-ojson number_json(const Exact& q) {
-  if (denominator(q) == 1) {
-    const numeric::BigInt z = numerator(q);
-    if (z >= std::numeric_limits<std::int64_t>::min() && z <= std::numeric_limits<std::int64_t>::max())
-      return z.convert_to<std::int64_t>();
-  }
-  return q.str();
-}
-
-ojson vec_json(const std::vector<Exact>& v) {
-  ojson a = ojson::array();
-  for (const auto& q : v) a.push_back(number_json(q));
-  return a;
-}
-
 ojson matrix_json(const ExactMatrix& m) {
   ojson a = ojson::array();
   for (std::size_t i = 0; i < m.rows; ++i)
-    a.push_back(vec_json(std::vector<Exact>(m.values.begin() + i * m.cols, m.values.begin() + (i + 1) * m.cols)));
+    a.push_back(vec_json<ojson>(std::vector<Exact>(m.values.begin() + i * m.cols, m.values.begin() + (i + 1) * m.cols)));
   return a;
 }
 
@@ -303,7 +288,7 @@ std::string transformer_to_json(const TransformerSpec& s) {
         hj["mask"] = to_string(H.mask);
         if (H.kind == AttentionKind::Hard || H.tie != TieBreak::Leftmost) hj["tie"] = to_string(H.tie);
         hj["d_head"] = H.d_head;
-        if (H.scale) hj["scale"] = number_json(*H.scale);
+        if (H.scale) hj["scale"] = number_json<ojson>(*H.scale);
         hj["W_Q"] = matrix_json(H.W_Q);
         hj["W_K"] = matrix_json(H.W_K);
         hj["W_V"] = matrix_json(H.W_V);
@@ -313,17 +298,18 @@ std::string transformer_to_json(const TransformerSpec& s) {
       lj["heads"] = std::move(heads);
     }
     if (L.mlp) {
-      lj["mlp"] = {{"d_ff", L.mlp->d_ff}, {"W1", matrix_json(L.mlp->W1)}, {"b1", vec_json(L.mlp->b1)},
-                   {"W2", matrix_json(L.mlp->W2)}, {"b2", vec_json(L.mlp->b2)}};
+      lj["mlp"] = {{"d_ff", L.mlp->d_ff}, {"W1", matrix_json(L.mlp->W1)}, {"b1", vec_json<ojson>(L.mlp->b1)},
+                   {"W2", matrix_json(L.mlp->W2)}, {"b2", vec_json<ojson>(L.mlp->b2)}};
     }
     for (const char* key : {"norm_attn", "norm_mlp"}) {
       const auto& n = detail::norm_of(L, key);
-      if (n) lj[key] = {{"eps", number_json(n->eps)}, {"gain", vec_json(n->gain)}, {"bias", vec_json(n->bias)}};
+      if (n)
+        lj[key] = {{"eps", number_json<ojson>(n->eps)}, {"gain", vec_json<ojson>(n->gain)}, {"bias", vec_json<ojson>(n->bias)}};
     }
     layers.push_back(std::move(lj));
   }
   j["layers"] = std::move(layers);
-  if (s.has_readout()) j["readout"] = {{"c", vec_json(s.c)}, {"c0", number_json(s.c0)}};
+  if (s.has_readout()) j["readout"] = {{"c", vec_json<ojson>(s.c)}, {"c0", number_json<ojson>(s.c0)}};
   std::ostringstream out;
   emit(j, 0, out);
   out << "\n";
