@@ -64,12 +64,10 @@ struct Mat {
   std::vector<T> v;
 };
 
+/// Parameters rounded to T (the LRNN evaluator's conversion, models/lrnn_run.hpp).
 template <class T>
 std::vector<T> conv(const std::vector<Exact>& v) {
-  std::vector<T> r;
-  r.reserve(v.size());
-  for (const auto& q : v) r.push_back(numeric::from_exact<T>(q));
-  return r;
+  return detail::convert<T>(v);
 }
 
 template <class T>
