@@ -14,6 +14,7 @@
 
 #include "automata/languages.hpp"
 #include "models/json_positions.hpp"
+#include "numeric/enum_names.hpp"
 #include "numeric/limits.hpp"
 
 namespace parallax::automata {
@@ -22,6 +23,9 @@ namespace {
 
 using json = nlohmann::json;
 using numeric::Exact;
+
+constexpr numeric::EnumName<AutomatonKind> kAutomatonKinds[] = {
+    {AutomatonKind::Dfa, "dfa"}, {AutomatonKind::Nfa, "nfa"}, {AutomatonKind::Wfa, "wfa"}, {AutomatonKind::Pfa, "pfa"}};
 
 std::string idx(std::size_t i) { return std::to_string(i); }
 
@@ -308,15 +312,7 @@ Wfa<Exact> read_wfa(const json& j, Reader& r, const std::string& source, bool pf
 
 }  // namespace
 
-std::string to_string(AutomatonKind k) {
-  switch (k) {
-    case AutomatonKind::Dfa: return "dfa";
-    case AutomatonKind::Nfa: return "nfa";
-    case AutomatonKind::Wfa: return "wfa";
-    case AutomatonKind::Pfa: return "pfa";
-  }
-  return "?";
-}
+std::string to_string(AutomatonKind k) { return numeric::name_of(kAutomatonKinds, k); }
 
 void validate(const Wfa<Exact>& a, const std::string& where) {
   const std::size_t n = a.states;
@@ -357,11 +353,14 @@ Automaton automaton_from_json_text(const std::string& text, const std::string& s
     if (!j["type"].is_string()) r.fail("/type", "expected \"dfa\", \"nfa\", \"wfa\" or \"pfa\"");
     type = j["type"].get<std::string>();
   }
-  if (type == "dfa") {
-    a.kind = AutomatonKind::Dfa;
+  const auto kind = numeric::value_of(kAutomatonKinds, type);
+  if (!kind)
+    r.fail("/type", fmt::format("unknown automaton type \"{}\" (expected {})", type,
+                                numeric::names_joined(kAutomatonKinds, ", ", " or ")));
+  a.kind = *kind;
+  if (a.kind == AutomatonKind::Dfa) {
     a.dfa = read_dfa(j, r, source);
-  } else if (type == "nfa") {
-    a.kind = AutomatonKind::Nfa;
+  } else if (a.kind == AutomatonKind::Nfa) {
     a.nfa = read_nfa(j, r);
     // the subset construction is bounded like a DFA file's transition table
     const std::size_t max_states = std::min<std::uint64_t>(1000000, limits::kMaxTableEntries / a.nfa.alphabet.size());
@@ -372,11 +371,8 @@ Automaton automaton_from_json_text(const std::string& text, const std::string& s
                                        e.what()));
     }
     a.dfa.name = default_name(j, source);
-  } else if (type == "wfa" || type == "pfa") {
-    a.kind = type == "wfa" ? AutomatonKind::Wfa : AutomatonKind::Pfa;
-    a.wfa = read_wfa(j, r, source, type == "pfa");
   } else {
-    r.fail("/type", fmt::format("unknown automaton type \"{}\" (expected dfa, nfa, wfa or pfa)", type));
+    a.wfa = read_wfa(j, r, source, a.kind == AutomatonKind::Pfa);
   }
   return a;
 }

@@ -53,18 +53,6 @@ void one_hot_readout(LrnnSpec& s, const Dfa& dfa) {
   s.c0 = 0;
 }
 
-/// Generalized Householder I − k kᵀ with k = e_i − e_j: swaps coordinates i, j.
-LowRankFactor transposition(std::size_t n, std::size_t i, std::size_t j) {
-  LowRankFactor f;
-  f.D.assign(n, Exact(1));
-  std::vector<Exact> k(n, Exact(0)), mk(n, Exact(0));
-  k[i] = 1, k[j] = -1;
-  mk[i] = -1, mk[j] = 1;
-  f.u.push_back(std::move(mk));
-  f.v.push_back(std::move(k));
-  return f;
-}
-
 /// Row update: replaces coordinate j by ⟨r, h⟩, i.e. I + e_j (r − e_j)ᵀ.
 LowRankFactor row_update(std::size_t n, std::size_t j, std::vector<Exact> r) {
   LowRankFactor f;
@@ -244,7 +232,8 @@ LrnnSpec group_to_householder(const Dfa& dfa) {
       if (done[q]) continue;
       std::vector<std::size_t> cyc;
       for (std::size_t x = q; !done[x]; x = perm[x]) done[x] = true, cyc.push_back(x);
-      for (std::size_t i = cyc.size(); i-- > 1;) t.factors.push_back(transposition(dfa.states, cyc[i - 1], cyc[i]));
+      for (std::size_t i = cyc.size(); i-- > 1;)
+        t.factors.push_back(models::transposition_factor(dfa.states, cyc[i - 1], cyc[i]));
     }
     most = std::max(most, t.factors.size());
     if (t.factors.empty()) {  // the identity letter: one factor diag(1)
@@ -487,7 +476,8 @@ std::vector<LowRankFactor> dplr_factors(const std::vector<Exact>& A, std::size_t
     if (!is_unit_row(U, j)) out.push_back(row_update(n, j, std::vector<Exact>(U.begin() + j * n, U.begin() + (j + 1) * n)));
   for (std::size_t j = n; j-- > 0;)  // lower triangular: row j reads coordinates ≤ j, bottom up
     if (!is_unit_row(L, j)) out.push_back(row_update(n, j, std::vector<Exact>(L.begin() + j * n, L.begin() + (j + 1) * n)));
-  for (std::size_t k = swaps.size(); k-- > 0;) out.push_back(transposition(n, swaps[k].first, swaps[k].second));
+  for (std::size_t k = swaps.size(); k-- > 0;)
+    out.push_back(models::transposition_factor(n, swaps[k].first, swaps[k].second));
   if (out.empty()) {
     LowRankFactor id;
     id.D.assign(n, Exact(1));

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "automata/perm_group.hpp"
+
 namespace parallax::automata {
 
 namespace {
@@ -73,16 +75,6 @@ struct Group {
   std::vector<std::uint32_t> gens;  ///< element indices
 };
 
-using Perm = std::vector<std::uint8_t>;  ///< one-line notation, i ↦ p[i]
-
-/// The permutation of 0..n−1 that is the given cycle.
-Perm cycle(std::size_t n, const std::vector<std::uint8_t>& c) {
-  Perm p(n);
-  std::iota(p.begin(), p.end(), std::uint8_t{0});
-  for (std::size_t i = 0; i < c.size(); ++i) p[c[i]] = c[(i + 1) % c.size()];
-  return p;
-}
-
 bool is_even(const Perm& p) {
   std::size_t inversions = 0;
   for (std::size_t i = 0; i < p.size(); ++i)
@@ -92,7 +84,7 @@ bool is_even(const Perm& p) {
 
 /// A group of permutations of 0..n−1 (S_n, or A_n when even_only), in
 /// lexicographic order so the identity comes first.
-struct PermGroup {
+struct PermTable {
   std::size_t n = 0;
   std::vector<Perm> elements;
   std::vector<std::uint32_t> index_of_code;  ///< by base-n code; n^n entries (n ≤ 5)
@@ -103,11 +95,7 @@ struct PermGroup {
     return c;
   }
   std::uint32_t index(const Perm& p) const { return index_of_code[code(p)]; }
-  std::uint32_t then(std::uint32_t x, std::uint32_t g) const {
-    Perm r(n);
-    for (std::size_t i = 0; i < n; ++i) r[i] = elements[g][elements[x][i]];
-    return index(r);
-  }
+  std::uint32_t then(std::uint32_t x, std::uint32_t g) const { return index(perm_compose(elements[x], elements[g])); }
   std::string name(std::uint32_t x) const {
     std::string s;
     for (auto v : elements[x]) s += static_cast<char>('0' + v);
@@ -115,14 +103,13 @@ struct PermGroup {
   }
 };
 
-std::shared_ptr<PermGroup> perm_group(std::size_t n, bool even_only) {
-  auto g = std::make_shared<PermGroup>();
+std::shared_ptr<PermTable> perm_table(std::size_t n, bool even_only) {
+  auto g = std::make_shared<PermTable>();
   g->n = n;
   std::size_t codes = 1;
   for (std::size_t i = 0; i < n; ++i) codes *= n;
   g->index_of_code.assign(codes, UINT32_MAX);
-  Perm p(n);
-  std::iota(p.begin(), p.end(), std::uint8_t{0});
+  Perm p = perm_identity(n);
   do {
     if (even_only && !is_even(p)) continue;
     g->index_of_code[g->code(p)] = static_cast<std::uint32_t>(g->elements.size());
@@ -133,7 +120,7 @@ std::shared_ptr<PermGroup> perm_group(std::size_t n, bool even_only) {
 
 Group permutation_group(std::size_t n, bool even_only, const std::vector<std::string>& letters,
                         const std::vector<Perm>& gens) {
-  auto pg = perm_group(n, even_only);
+  auto pg = perm_table(n, even_only);
   Group g;
   for (std::uint32_t x = 0; x < pg->elements.size(); ++x) g.names.push_back(pg->name(x));
   g.then = [pg](std::uint32_t x, std::uint32_t y) { return pg->then(x, y); };
@@ -173,13 +160,13 @@ Group dihedral_group(std::size_t n) {
 
 /// A4 × Z5: element (p, k) is index 5·index(p) + k.
 Group a4_times_z5() {
-  auto pg = perm_group(4, true);
+  auto pg = perm_table(4, true);
   Group g;
   for (std::uint32_t x = 0; x < pg->elements.size(); ++x)
     for (std::uint32_t k = 0; k < 5; ++k) g.names.push_back(pg->name(x) + "." + std::to_string(k));
   g.then = [pg](std::uint32_t x, std::uint32_t y) { return pg->then(x / 5, y / 5) * 5 + (x % 5 + y % 5) % 5; };
   g.gen_letters = {"t", "u"};
-  g.gens = {pg->index(cycle(4, {0, 1, 2})) * 5 + 1, pg->index(cycle(4, {1, 2, 3})) * 5};
+  g.gens = {pg->index(perm_cycle(4, {0, 1, 2})) * 5 + 1, pg->index(perm_cycle(4, {1, 2, 3})) * 5};
   return g;
 }
 
@@ -213,15 +200,15 @@ Dfa word_problem(const std::string& spec, const std::vector<std::string>& parts)
   const bool all = parts.size() == 3;
   if (G == "S3" || G == "S4" || G == "S5") {
     const std::size_t n = static_cast<std::size_t>(G[1] - '0');
-    std::vector<std::uint8_t> full(n);
-    std::iota(full.begin(), full.end(), std::uint8_t{0});
-    return group_dfa(spec, permutation_group(n, false, {"s", "c"}, {cycle(n, {0, 1}), cycle(n, full)}), all);
+    const std::vector<std::uint32_t> full = perm_identity(n);  // the points 0 … n−1
+    return group_dfa(spec, permutation_group(n, false, {"s", "c"}, {perm_cycle(n, {0, 1}), perm_cycle(n, full)}), all);
   }
   if (G == "A4")
-    return group_dfa(spec, permutation_group(4, true, {"t", "u"}, {cycle(4, {0, 1, 2}), cycle(4, {1, 2, 3})}), all);
-  if (G == "A5")
-    return group_dfa(spec, permutation_group(5, true, {"t", "c"}, {cycle(5, {0, 1, 2}), cycle(5, {0, 1, 2, 3, 4})}),
+    return group_dfa(spec, permutation_group(4, true, {"t", "u"}, {perm_cycle(4, {0, 1, 2}), perm_cycle(4, {1, 2, 3})}),
                      all);
+  if (G == "A5")
+    return group_dfa(
+        spec, permutation_group(5, true, {"t", "c"}, {perm_cycle(5, {0, 1, 2}), perm_cycle(5, {0, 1, 2, 3, 4})}), all);
   if (G == "A4xZ5") return group_dfa(spec, a4_times_z5(), all);
   if (G.size() >= 2 && G[0] == 'Z')
     return group_dfa(spec, cyclic_group(parse_param(G.substr(1), 1, kMaxParam, "the order m of Z<m>", spec)), all);

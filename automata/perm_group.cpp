@@ -15,6 +15,12 @@ Perm perm_identity(std::size_t degree) {
   return p;
 }
 
+Perm perm_cycle(std::size_t degree, const std::vector<std::uint32_t>& c, std::uint32_t offset) {
+  Perm p = perm_identity(degree);
+  for (std::size_t i = 0; i < c.size(); ++i) p[offset + c[i]] = offset + c[(i + 1) % c.size()];
+  return p;
+}
+
 Perm perm_compose(const Perm& a, const Perm& b) {
   Perm r(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) r[i] = b[a[i]];

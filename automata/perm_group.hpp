@@ -29,6 +29,8 @@ struct GroupTooLarge : std::runtime_error {
 };
 
 Perm perm_identity(std::size_t degree);
+/// The permutation of {0..degree-1} that is the cycle offset + c[0] → offset + c[1] → … → offset + c[0].
+Perm perm_cycle(std::size_t degree, const std::vector<std::uint32_t>& c, std::uint32_t offset = 0);
 /// a then b: result[i] = b[a[i]].
 Perm perm_compose(const Perm& a, const Perm& b);
 Perm perm_inverse(const Perm& p);

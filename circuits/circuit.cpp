@@ -2,37 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <limits>
 #include <stdexcept>
 
 namespace parallax::circuits {
 
-const char* to_string(GateKind k) {
-  switch (k) {
-    case GateKind::Input: return "input";
-    case GateKind::Const: return "const";
-    case GateKind::Add: return "add";
-    case GateKind::Sub: return "sub";
-    case GateKind::Neg: return "neg";
-    case GateKind::Mul: return "mul";
-    case GateKind::Positive: return "positive";
-    case GateKind::Relu: return "relu";
-    case GateKind::Max: return "max";
-    case GateKind::And: return "and";
-    case GateKind::Or: return "or";
-    case GateKind::Not: return "not";
-    case GateKind::Xor: return "xor";
-    case GateKind::Sum: return "sum";
-    case GateKind::Product: return "product";
-    case GateKind::Threshold: return "threshold";
-    case GateKind::Majority: return "majority";
-    case GateKind::Div: return "div";
-    case GateKind::Exp: return "exp";
-    case GateKind::Sqrt: return "sqrt";
-    case GateKind::Ge: return "ge";
-  }
-  return "?";
-}
+static_assert(std::size(kGateKindNames) == kGateKinds);
+
+const char* to_string(GateKind k) { return numeric::name_of(kGateKindNames, k); }
 
 const char* to_string(Family f) {
   switch (f) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "numeric/enum_names.hpp"
 #include "numeric/exact.hpp"
 
 namespace parallax::circuits {
@@ -45,6 +46,29 @@ enum class GateKind : std::uint8_t {
   Ge,         ///< 1 if a ≥ b else 0 (compared without rounding a − b)
 };
 inline constexpr int kGateKinds = 21;
+/// The names circuit files and reports give the kinds.
+inline constexpr numeric::EnumName<GateKind> kGateKindNames[] = {
+    {GateKind::Input, "input"},
+    {GateKind::Const, "const"},
+    {GateKind::Add, "add"},
+    {GateKind::Sub, "sub"},
+    {GateKind::Neg, "neg"},
+    {GateKind::Mul, "mul"},
+    {GateKind::Positive, "positive"},
+    {GateKind::Relu, "relu"},
+    {GateKind::Max, "max"},
+    {GateKind::And, "and"},
+    {GateKind::Or, "or"},
+    {GateKind::Not, "not"},
+    {GateKind::Xor, "xor"},
+    {GateKind::Sum, "sum"},
+    {GateKind::Product, "product"},
+    {GateKind::Threshold, "threshold"},
+    {GateKind::Majority, "majority"},
+    {GateKind::Div, "div"},
+    {GateKind::Exp, "exp"},
+    {GateKind::Sqrt, "sqrt"},
+    {GateKind::Ge, "ge"}};
 
 /// Gate families, the granularity at which circuit classes differ.
 enum class Family : std::uint8_t { Input, Arithmetic, Comparison, Boolean, Threshold };

@@ -65,11 +65,9 @@ Circuit circuit_from_json_text(const std::string& text, const std::string& sourc
     const auto& g = gs[i];
     if (!g.is_object() || !g.contains("kind") || !g["kind"].is_string()) fail(ptr, "expected {\"kind\": …}");
     const std::string kind = g["kind"].get<std::string>();
-    int k = -1;
-    for (int t = 0; t < kGateKinds; ++t)
-      if (kind == to_string(static_cast<GateKind>(t))) k = t;
-    if (k < 0) fail(ptr + "/kind", fmt::format("unknown gate kind \"{}\"", kind));
-    const auto gk = static_cast<GateKind>(k);
+    const auto known = numeric::value_of(kGateKindNames, kind);
+    if (!known) fail(ptr + "/kind", fmt::format("unknown gate kind \"{}\"", kind));
+    const GateKind gk = *known;
     std::uint32_t param = 0;
     if (g.contains("param")) {
       if (!g["param"].is_number_unsigned()) fail(ptr + "/param", "expected a non-negative integer");

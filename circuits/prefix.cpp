@@ -3,30 +3,33 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "numeric/enum_names.hpp"
+
 namespace parallax::circuits {
 
-std::string to_string(Network n) {
-  switch (n) {
-    case Network::Serial: return "serial";
-    case Network::Sklansky: return "sklansky";
-    case Network::BrentKung: return "brent-kung";
-    case Network::KoggeStone: return "kogge-stone";
-    case Network::LadnerFischer: return "ladner-fischer";
-  }
-  return "?";
-}
+namespace {
+constexpr numeric::EnumName<Network> kNetworks[] = {{Network::Serial, "serial"},
+                                                    {Network::Sklansky, "sklansky"},
+                                                    {Network::BrentKung, "brent-kung"},
+                                                    {Network::KoggeStone, "kogge-stone"},
+                                                    {Network::LadnerFischer, "ladner-fischer"}};
+}  // namespace
+
+std::string to_string(Network n) { return numeric::name_of(kNetworks, n); }
 
 const std::vector<Network>& all_networks() {
-  static const std::vector<Network> v = {Network::Serial, Network::Sklansky, Network::BrentKung, Network::KoggeStone,
-                                         Network::LadnerFischer};
+  static const std::vector<Network> v = [] {
+    std::vector<Network> r;
+    for (const auto& e : kNetworks) r.push_back(e.value);
+    return r;
+  }();
   return v;
 }
 
 Network network_from_string(std::string_view name) {
-  for (Network n : all_networks())
-    if (to_string(n) == name) return n;
-  throw std::invalid_argument("unknown prefix network '" + std::string(name) +
-                              "' (expected serial, sklansky, brent-kung, kogge-stone or ladner-fischer)");
+  if (auto n = numeric::value_of(kNetworks, name)) return *n;
+  throw std::invalid_argument("unknown prefix network '" + std::string(name) + "' (expected " +
+                              numeric::names_joined(kNetworks, ", ", " or ") + ")");
 }
 
 namespace {

@@ -45,6 +45,7 @@
 #include <numeric>
 #include <random>
 
+#include "models/lrnn.hpp"
 #include "reductions/language_problem.hpp"
 #include "reductions/problem.hpp"
 #include "reductions/registry.hpp"
@@ -181,12 +182,10 @@ Formula read_formula(const Instance& in) {
 
 // ---- S5 and Barrington's construction ----------------------------------------
 
-/// S5 with its elements numbered 0..119 in lexicographic order of their
-/// one-line notation (0 is the identity), and the constants of the
-/// construction.
+/// S5 with its elements numbered 0..119 as models::s5_elements() numbers
+/// them (lexicographic order of their one-line notation, 0 the identity),
+/// and the constants of the construction.
 struct Barrington {
-  using Perm = std::array<std::uint8_t, 5>;  ///< i ↦ p[i]
-  std::vector<Perm> elements;
   std::vector<std::string> names;  ///< one-line notation: the letters of word:S5:all
   std::array<std::array<std::uint8_t, 120>, 120> mul{};  ///< mul[x][y] = x then y
   std::array<std::uint8_t, 120> inv{};
@@ -194,9 +193,7 @@ struct Barrington {
   // element-wise maps: ¬ (conjugation by δ), the α- and β-conjugates and their inverses
   std::array<std::uint8_t, 120> neg{}, to_alpha{}, to_alpha_inv{}, to_beta{}, to_beta_inv{};
 
-  std::uint8_t index(const Perm& p) const {
-    return static_cast<std::uint8_t>(std::lower_bound(elements.begin(), elements.end(), p) - elements.begin());
-  }
+  static std::uint8_t index(const models::Perm& p) { return static_cast<std::uint8_t>(models::s5_index(p)); }
   std::uint8_t conj(std::uint8_t x, std::uint8_t g) const { return mul[mul[inv[g]][x]][g]; }  // g⁻¹ x g
   std::uint8_t conjugator(std::uint8_t from, std::uint8_t to) const {  // some g with g⁻¹·from·g = to
     for (std::uint8_t g = 0; g < 120; ++g)
@@ -213,18 +210,11 @@ struct Barrington {
   }
 
   Barrington() {
-    Perm p{0, 1, 2, 3, 4};
-    do {
-      elements.push_back(p);
-      std::string s;
-      for (auto v : p) s += static_cast<char>('0' + v);
-      names.push_back(s);
-    } while (std::next_permutation(p.begin(), p.end()));
+    const auto& elements = models::s5_elements();
+    for (const auto& p : elements) names.push_back(models::perm_name(p));
     for (std::size_t x = 0; x < 120; ++x)
       for (std::size_t y = 0; y < 120; ++y) {
-        Perm r{};
-        for (std::size_t i = 0; i < 5; ++i) r[i] = elements[y][elements[x][i]];
-        mul[x][y] = index(r);
+        mul[x][y] = index(models::compose_perm(elements[y], elements[x]));
         if (mul[x][y] == 0) inv[x] = static_cast<std::uint8_t>(y);
       }
     sigma = index({1, 2, 3, 4, 0});

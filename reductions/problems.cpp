@@ -1,32 +1,62 @@
+// The table of problem families: the names each answers to, the problems the
+// catalogue lists, and its factory. problem_catalog(), make_problem() and its
+// error text (which `parallax problems` and every --problem refusal show)
+// all read it.
 #include <fmt/format.h>
+
+#include <string_view>
+#include <vector>
 
 #include "reductions/problem.hpp"
 #include "reductions/registry.hpp"
 
 namespace parallax::reductions {
 
+namespace {
+
+struct ProblemFamily {
+  /// The names the family answers to, as make_problem's refusal lists them.
+  std::string_view names;
+  /// The problems problem_catalog() lists for it.
+  std::vector<std::string_view> catalog;
+  /// The problem of that name; nullptr for a name outside the family.
+  std::unique_ptr<Problem> (*make)(const std::string& name);
+};
+
+const std::vector<ProblemFamily>& families() {
+  static const std::vector<ProblemFamily> table = {
+      {"word:G or word:G:all with G one of S3, S4, S5, A4, A5, A4xZ5, Z<m>, D<n>",
+       {"word:S3", "word:S4", "word:S5", "word:A4", "word:A5", "word:A4xZ5", "word:Z60:all", "word:Z5", "word:D5"},
+       make_word_problem},
+      {"parity, modcount:M, dyck1, dyck1:K, majority",
+       {"parity", "modcount:3", "majority", "dyck1", "dyck1:4"},
+       make_counter_problem},
+      {"formula", {"formula"}, make_formula_problem},
+      {"imm3:pos, imm3:zero, imm3:mod:P", {"imm3:pos", "imm3:zero", "imm3:mod:5"}, make_imm3_problem},
+      {"dgc", {"dgc"}, make_dgc_problem},
+      {"cvp", {"cvp"}, make_cvp_problem},
+      {"first-eq-last, induction", {"first-eq-last", "induction"}, make_copy_problem},
+      {"tcv:D", {"tcv:2"}, make_tcv_problem},
+  };
+  return table;
+}
+
+}  // namespace
+
 std::vector<ProblemInfo> problem_catalog() {
   std::vector<ProblemInfo> out;
-  for (const char* g : {"S3", "S4", "S5", "A4", "A5", "A4xZ5", "Z60:all", "Z5", "D5"})
-    out.push_back(make_problem(std::string("word:") + g)->info());
-  for (const char* c : {"parity", "modcount:3", "majority", "dyck1", "dyck1:4", "formula", "imm3:pos", "imm3:zero", "imm3:mod:5",
-                        "dgc", "cvp", "first-eq-last", "induction", "tcv:2"})
-    out.push_back(make_problem(c)->info());
+  for (const auto& f : families())
+    for (std::string_view name : f.catalog) out.push_back(make_problem(std::string(name))->info());
   return out;
 }
 
 std::unique_ptr<Problem> make_problem(const std::string& name) {
-  if (name.starts_with("word:")) return make_word_problem(name);
-  if (auto p = make_counter_problem(name)) return p;
-  if (auto p = make_formula_problem(name)) return p;
-  if (auto p = make_imm3_problem(name)) return p;
-  if (auto p = make_dgc_problem(name)) return p;
-  if (auto p = make_cvp_problem(name)) return p;
-  if (auto p = make_copy_problem(name)) return p;
-  if (auto p = make_tcv_problem(name)) return p;
-  throw ProblemError(fmt::format("unknown problem '{}' (expected word:G or word:G:all with G one of S3, S4, S5, A4, A5, A4xZ5, "
-                                 "Z<m>, D<n>; parity, modcount:M, dyck1, dyck1:K, majority; formula; imm3:pos, imm3:zero, imm3:mod:P; dgc; cvp; first-eq-last, induction; tcv:D; see `parallax problems`)",
-                                 name));
+  std::vector<std::string_view> names;
+  for (const auto& f : families()) {
+    if (auto p = f.make(name)) return p;
+    names.push_back(f.names);
+  }
+  throw ProblemError(fmt::format("unknown problem '{}' (expected {}; see `parallax problems`)", name, fmt::join(names, "; ")));
 }
 
 }  // namespace parallax::reductions

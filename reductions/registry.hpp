@@ -1,5 +1,8 @@
 #pragma once
-// The constructors of each problem family (internal to reductions/).
+// The factories of the problem families (internal to reductions/). Each
+// returns the problem of a name in its family, nullptr for any other name,
+// and throws ProblemError for a malformed name of its family. The names each
+// family answers to are written once, in the table of problems.cpp.
 #include <memory>
 #include <string>
 
@@ -7,21 +10,13 @@
 
 namespace parallax::reductions {
 
-/// word:G for G in S3, S4, S5, A4, A5, A4xZ5, Z<m>, D<n>.
-std::unique_ptr<Problem> make_word_problem(const std::string& name);
-/// parity, modcount:M, dyck1:K, majority; nullptr for other names.
-std::unique_ptr<Problem> make_counter_problem(const std::string& name);
-/// formula (Boolean formula value → Barrington's width-5 program → word:S5:all); nullptr otherwise.
-std::unique_ptr<Problem> make_formula_problem(const std::string& name);
-/// imm3:pos, imm3:zero, imm3:mod:P; nullptr for other names.
-std::unique_ptr<Problem> make_imm3_problem(const std::string& name);
-/// dgc (sorted deterministic graph connectivity); nullptr otherwise.
-std::unique_ptr<Problem> make_dgc_problem(const std::string& name);
-/// first-eq-last, induction; nullptr for other names.
-std::unique_ptr<Problem> make_copy_problem(const std::string& name);
-/// tcv:D (threshold circuit value at depth ≤ D); nullptr for other names.
-std::unique_ptr<Problem> make_tcv_problem(const std::string& name);
-/// cvp (circuit value); nullptr otherwise.
-std::unique_ptr<Problem> make_cvp_problem(const std::string& name);
+std::unique_ptr<Problem> make_word_problem(const std::string& name);     // word_problem.cpp
+std::unique_ptr<Problem> make_counter_problem(const std::string& name);  // counter_problems.cpp
+std::unique_ptr<Problem> make_formula_problem(const std::string& name);  // formula_problem.cpp
+std::unique_ptr<Problem> make_imm3_problem(const std::string& name);     // imm3_problem.cpp
+std::unique_ptr<Problem> make_dgc_problem(const std::string& name);      // dgc_problem.cpp
+std::unique_ptr<Problem> make_copy_problem(const std::string& name);     // copy_problems.cpp
+std::unique_ptr<Problem> make_tcv_problem(const std::string& name);      // tcv_problem.cpp
+std::unique_ptr<Problem> make_cvp_problem(const std::string& name);      // cvp_problem.cpp
 
 }  // namespace parallax::reductions

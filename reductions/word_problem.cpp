@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "automata/languages.hpp"
+#include "automata/perm_group.hpp"
 #include "models/transformer_constructions.hpp"
 #include "reductions/language_problem.hpp"
 #include "reductions/problem.hpp"
@@ -22,31 +23,15 @@ using automata::Architecture;
 
 namespace {
 
-using Points = std::vector<std::uint32_t>;
+using automata::Perm;
+using automata::perm_compose;
+using automata::perm_cycle;
+using automata::perm_identity;
 
 /// The transformer attempt: layers of window doubling (exact for n ≤ 2^layers),
 /// for actions on at most this many points (the MLP has points³ units).
 constexpr std::size_t kWindowLayers = 4;
 constexpr std::size_t kMaxWindowPoints = 8;  ///< a permutation of the point set, i ↦ p[i]
-
-Points identity(std::size_t n) {
-  Points p(n);
-  std::iota(p.begin(), p.end(), 0u);
-  return p;
-}
-
-/// The cycle (c0 c1 … ) on points offset … offset + n − 1 of a set of `size` points.
-Points cycle(std::size_t size, const std::vector<std::uint32_t>& c, std::uint32_t offset = 0) {
-  Points p = identity(size);
-  for (std::size_t i = 0; i < c.size(); ++i) p[offset + c[i]] = offset + c[(i + 1) % c.size()];
-  return p;
-}
-
-Points then(const Points& x, const Points& g) {  // x first, then g
-  Points r(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) r[i] = g[x[i]];
-  return r;
-}
 
 struct GroupAction {
   std::string group;  ///< "S5", "Z7", …
@@ -54,7 +39,7 @@ struct GroupAction {
   bool solvable = true;
   bool cyclic = false;
   std::vector<std::string> letters;
-  std::vector<Points> action;  ///< per letter
+  std::vector<Perm> action;  ///< per letter
 };
 
 std::vector<std::uint32_t> range(std::uint32_t n) {
@@ -79,31 +64,31 @@ GroupAction group_action(const std::string& name, const std::string& g) {
     a.order = n == 3 ? 6 : n == 4 ? 24 : 120;
     a.solvable = n < 5;
     a.letters = {"s", "c"};
-    a.action = {cycle(n, {0, 1}), cycle(n, range(n))};
+    a.action = {perm_cycle(n, {0, 1}), perm_cycle(n, range(n))};
   } else if (g == "A4") {
     a.order = 12;
     a.letters = {"t", "u"};
-    a.action = {cycle(4, {0, 1, 2}), cycle(4, {1, 2, 3})};
+    a.action = {perm_cycle(4, {0, 1, 2}), perm_cycle(4, {1, 2, 3})};
   } else if (g == "A5") {
     a.order = 60;
     a.solvable = false;
     a.letters = {"t", "c"};
-    a.action = {cycle(5, {0, 1, 2}), cycle(5, {0, 1, 2, 3, 4})};
+    a.action = {perm_cycle(5, {0, 1, 2}), perm_cycle(5, {0, 1, 2, 3, 4})};
   } else if (g == "A4xZ5") {
     a.order = 60;
     a.letters = {"t", "u"};
-    a.action = {then(cycle(9, {0, 1, 2}), cycle(9, range(5), 4)), cycle(9, {1, 2, 3})};
+    a.action = {perm_compose(perm_cycle(9, {0, 1, 2}), perm_cycle(9, range(5), 4)), perm_cycle(9, {1, 2, 3})};
   } else if (g.size() > 1 && g[0] == 'Z') {
     const std::size_t m = parse_param(name, g.substr(1), 1, 10000);
     a.order = m;
     a.cyclic = true;
     a.letters = {"a"};
-    a.action = {cycle(m, range(static_cast<std::uint32_t>(m)))};
+    a.action = {perm_cycle(m, range(static_cast<std::uint32_t>(m)))};
   } else if (g.size() > 1 && g[0] == 'D') {
     const std::size_t n = parse_param(name, g.substr(1), 3, 10000);
     a.order = 2 * n;
     a.letters = {"r", "f"};
-    Points r(n), f(n);
+    Perm r(n), f(n);
     for (std::size_t i = 0; i < n; ++i) r[i] = static_cast<std::uint32_t>((i + 1) % n), f[i] = static_cast<std::uint32_t>((n - i) % n);
     a.action = {r, f};
   } else {
@@ -115,10 +100,10 @@ GroupAction group_action(const std::string& name, const std::string& g) {
 /// The action of a letter named after a group element (the `:all` alphabets
 /// of automata/languages.hpp): one-line notation for permutations, k for Z_m,
 /// r<k> / s<k> for D_n, "<perm>.<k>" for A4×Z5.
-Points element_action(const GroupAction& a, const std::string& letter) {
+Perm element_action(const GroupAction& a, const std::string& letter) {
   const std::string& g = a.group;
   auto perm = [&](const std::string& digits, std::size_t size) {
-    Points p(size);
+    Perm p(size);
     for (std::size_t i = 0; i < digits.size(); ++i) p[i] = static_cast<std::uint32_t>(digits[i] - '0');
     for (std::size_t i = digits.size(); i < size; ++i) p[i] = static_cast<std::uint32_t>(i);
     return p;
@@ -126,20 +111,20 @@ Points element_action(const GroupAction& a, const std::string& letter) {
   if (g[0] == 'S' || g == "A4" || g == "A5") return perm(letter, a.action[0].size());
   const std::size_t n = a.action[0].size();
   if (g[0] == 'Z') {
-    Points p(n);
+    Perm p(n);
     const std::size_t k = std::stoul(letter);
     for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::uint32_t>((i + k) % n);
     return p;
   }
   if (g[0] == 'D') {
     const std::size_t k = std::stoul(letter.substr(1));
-    Points p(n);
+    Perm p(n);
     for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::uint32_t>(letter[0] == 'r' ? (i + k) % n : (k + n - i) % n);
     return p;
   }
   // A4xZ5: points 0..3 carry the permutation, 4..8 the residue
   const auto dot = letter.find('.');
-  Points p = perm(letter.substr(0, dot), 9);
+  Perm p = perm(letter.substr(0, dot), 9);
   const std::size_t k = std::stoul(letter.substr(dot + 1));
   for (std::size_t i = 0; i < 5; ++i) p[4 + i] = static_cast<std::uint32_t>(4 + (i + k) % 5);
   return p;
@@ -158,7 +143,7 @@ class WordProblem final : public LanguageProblem {
     if (all_letters(name)) {
       // one letter per element, named as in automata/languages.hpp
       group_.letters = alphabet();
-      std::vector<Points> acts;
+      std::vector<Perm> acts;
       for (const auto& l : group_.letters) acts.push_back(element_action(group_, l));
       group_.action = std::move(acts);
     }
@@ -194,9 +179,9 @@ class WordProblem final : public LanguageProblem {
     return models::window_product_transformer(group_.letters, group_.action, kWindowLayers, std::max<std::size_t>(n, 1));
   }
   bool solve_word(const std::vector<std::uint32_t>& w) const override {
-    Points p = identity(group_.action[0].size());
-    for (auto x : w) p = then(p, group_.action[x]);
-    return p == identity(p.size());
+    Perm p = perm_identity(group_.action[0].size());
+    for (auto x : w) p = perm_compose(p, group_.action[x]);
+    return p == perm_identity(p.size());
   }
 
   GroupAction group_;
@@ -204,6 +189,9 @@ class WordProblem final : public LanguageProblem {
 
 }  // namespace
 
-std::unique_ptr<Problem> make_word_problem(const std::string& name) { return std::make_unique<WordProblem>(name); }
+std::unique_ptr<Problem> make_word_problem(const std::string& name) {
+  if (!name.starts_with("word:")) return nullptr;
+  return std::make_unique<WordProblem>(name);
+}
 
 }  // namespace parallax::reductions

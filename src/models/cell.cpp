@@ -9,6 +9,7 @@
 #include <random>
 
 #include "models/json_positions.hpp"
+#include "numeric/enum_names.hpp"
 #include "numeric/limits.hpp"
 
 namespace parallax::models {
@@ -22,34 +23,21 @@ std::string JacobianStructure::name() const {
 }
 
 namespace {
-struct KindInfo {
-  CellKind kind;
-  const char* name;
-};
-constexpr KindInfo kKinds[] = {{CellKind::Elman, "elman"},
-                               {CellKind::Gru, "gru"},
-                               {CellKind::Lstm, "lstm"},
-                               {CellKind::ParaGru, "paragru"},
-                               {CellKind::ParaLstm, "paralstm"},
-                               {CellKind::ArGru, "argru"}};
+constexpr numeric::EnumName<CellKind> kKinds[] = {{CellKind::Elman, "elman"},
+                                                  {CellKind::Gru, "gru"},
+                                                  {CellKind::Lstm, "lstm"},
+                                                  {CellKind::ParaGru, "paragru"},
+                                                  {CellKind::ParaLstm, "paralstm"},
+                                                  {CellKind::ArGru, "argru"}};
 }  // namespace
 
-const char* cell_kind_name(CellKind k) {
-  for (const auto& i : kKinds)
-    if (i.kind == k) return i.name;
-  return "?";
-}
+const char* cell_kind_name(CellKind k) { return numeric::name_of(kKinds, k); }
 
-std::vector<std::string> cell_kind_names() {
-  std::vector<std::string> r;
-  for (const auto& i : kKinds) r.emplace_back(i.name);
-  return r;
-}
+std::vector<std::string> cell_kind_names() { return numeric::names_of(kKinds); }
 
 CellKind parse_cell_kind(const std::string& name) {
-  for (const auto& i : kKinds)
-    if (name == i.name) return i.kind;
-  throw CellError(fmt::format("unknown cell '{}' (valid: {})", name, fmt::join(cell_kind_names(), ", ")));
+  if (auto k = numeric::value_of(kKinds, name)) return *k;
+  throw CellError(fmt::format("unknown cell '{}' (valid: {})", name, numeric::names_joined(kKinds)));
 }
 
 JacobianStructure Cell::structure() const {

@@ -1,7 +1,7 @@
 #pragma once
 // The field readers shared by the JSON model formats (LRNNs, transformers):
 // every error names the file, line and field (models/json_positions.hpp) and
-// is thrown as `Error`.
+// is thrown as `Error`; and the writer of their exact numbers.
 #include <fmt/format.h>
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "models/json_positions.hpp"
 #include "numeric/exact.hpp"
@@ -87,5 +88,26 @@ class JsonReader {
   std::string source_;
   std::map<std::string, int> lines_;
 };
+
+/// An exact number as the model files write it: an integer when it is one
+/// that fits in 64 bits, else the string "p/q". `Json` is nlohmann::json or
+/// nlohmann::ordered_json.
+template <class Json>
+Json number_json(const numeric::Exact& q) {
+  if (denominator(q) == 1) {
+    const numeric::BigInt z = numerator(q);
+    if (z >= std::numeric_limits<std::int64_t>::min() && z <= std::numeric_limits<std::int64_t>::max())
+      return z.convert_to<std::int64_t>();
+  }
+  return q.str();
+}
+
+/// A vector of exact numbers as number_json writes each.
+template <class Json>
+Json vec_json(const std::vector<numeric::Exact>& v) {
+  Json a = Json::array();
+  for (const auto& q : v) a.push_back(number_json<Json>(q));
+  return a;
+}
 
 }  // namespace parallax::models

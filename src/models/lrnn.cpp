@@ -7,16 +7,7 @@
 
 namespace parallax::models {
 
-std::string to_string(Structure s) {
-  switch (s) {
-    case Structure::Diagonal: return "diagonal";
-    case Structure::Complex: return "complex";
-    case Structure::PermutationDiagonal: return "pd";
-    case Structure::Dplr: return "dplr";
-    case Structure::Dense: return "dense";
-  }
-  return "?";
-}
+std::string to_string(Structure s) { return numeric::name_of(kStructureNames, s); }
 
 namespace {
 
@@ -52,6 +43,22 @@ void check_transition(const LrnnSpec& s, const Transition& tr, const std::string
 }
 
 }  // namespace
+
+LowRankFactor householder_factor(std::vector<Exact> k, const Exact& beta) {
+  LowRankFactor f;
+  f.D.assign(k.size(), Exact(1));
+  std::vector<Exact> u;
+  for (const auto& x : k) u.push_back(-beta * x);
+  f.u.push_back(std::move(u));
+  f.v.push_back(std::move(k));
+  return f;
+}
+
+LowRankFactor transposition_factor(std::size_t n, std::size_t i, std::size_t j) {
+  std::vector<Exact> k(n, Exact(0));
+  k[i] = 1, k[j] = -1;
+  return householder_factor(std::move(k), Exact(1));
+}
 
 void validate(const LrnnSpec& s, const std::string& where) {
   auto fail = [&](const std::string& msg) { throw ModelError(fmt::format("{}: {}", where, msg)); };

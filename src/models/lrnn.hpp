@@ -24,6 +24,7 @@
 
 #include "kernels/operators.hpp"
 #include "kernels/scan.hpp"
+#include "numeric/enum_names.hpp"
 #include "numeric/scalar_traits.hpp"
 
 namespace parallax::models {
@@ -31,6 +32,12 @@ namespace parallax::models {
 using numeric::Exact;
 
 enum class Structure { Diagonal, Complex, PermutationDiagonal, Dplr, Dense };
+/// The names model files give the structures.
+inline constexpr numeric::EnumName<Structure> kStructureNames[] = {{Structure::Diagonal, "diagonal"},
+                                                                   {Structure::Complex, "complex"},
+                                                                   {Structure::PermutationDiagonal, "pd"},
+                                                                   {Structure::Dplr, "dplr"},
+                                                                   {Structure::Dense, "dense"}};
 /// "diagonal", "complex", "pd", "dplr", "dense".
 std::string to_string(Structure s);
 
@@ -45,6 +52,10 @@ struct LowRankFactor {
   std::vector<Exact> D;
   std::vector<std::vector<Exact>> u, v;
 };
+/// The generalized Householder factor I − β k kᵀ (β = 2 / kᵀk: a reflection).
+LowRankFactor householder_factor(std::vector<Exact> k, const Exact& beta);
+/// I − k kᵀ with k = e_i − e_j on n coordinates: swaps coordinates i and j.
+LowRankFactor transposition_factor(std::size_t n, std::size_t i, std::size_t j);
 
 /// The parameters of one transition h ↦ A h + b, exactly.
 struct Transition {
@@ -114,6 +125,8 @@ std::vector<Perm> s5_generators();
 const std::vector<Perm>& s5_elements();
 /// The index of p in s5_elements().
 std::size_t s5_index(const Perm& p);
+/// One-line notation, e.g. "10234": the token names of s5-all.
+std::string perm_name(const Perm& p);
 /// g ∘ x: apply x first, then g.
 Perm compose_perm(const Perm& g, const Perm& x);
 /// A word of exactly n generator indices whose product (first letter applied

@@ -109,12 +109,7 @@ class Reader : public JsonReader<ModelError> {
       for (const auto& x : k) kk += x * x;
       if (kk == 0 && !j.contains("beta")) fail(ptr + "/householder", "k = 0: give beta explicitly");
       const Exact beta = j.contains("beta") ? number(j["beta"], ptr + "/beta") : Exact(2) / kk;
-      f.D.assign(d, Exact(1));
-      std::vector<Exact> u;
-      for (const auto& x : k) u.push_back(-beta * x);
-      f.u.push_back(std::move(u));
-      f.v.push_back(k);
-      return f;
+      return householder_factor(k, beta);
     }
     only_keys(j, ptr, {"D", "u", "v"});
     f.D = j.contains("D") ? vec(j["D"], ptr + "/D", d) : std::vector<Exact>(d, Exact(1));
@@ -133,48 +128,31 @@ class Reader : public JsonReader<ModelError> {
 
 Structure structure_from(const Reader& r, const nlohmann::json& j) {
   const std::string s = r.string(j, "/structure");
-  if (s == "diagonal") return Structure::Diagonal;
-  if (s == "complex") return Structure::Complex;
-  if (s == "pd") return Structure::PermutationDiagonal;
-  if (s == "dplr") return Structure::Dplr;
-  if (s == "dense") return Structure::Dense;
-  r.fail("/structure", fmt::format("unknown structure \"{}\" (expected diagonal, complex, pd, dplr or dense)", s));
-}
-
-json number_json(const Exact& q) {
-  if (denominator(q) == 1) {
-    const numeric::BigInt z = numerator(q);
-    if (z >= std::numeric_limits<std::int64_t>::min() && z <= std::numeric_limits<std::int64_t>::max())
-      return z.convert_to<std::int64_t>();
-  }
-  return q.str();
-}
-
-json vec_json(const std::vector<Exact>& v) {
-  json a = json::array();
-  for (const auto& q : v) a.push_back(number_json(q));
-  return a;
+  if (auto structure = numeric::value_of(kStructureNames, s)) return *structure;
+  r.fail("/structure",
+         fmt::format("unknown structure \"{}\" (expected {})", s, numeric::names_joined(kStructureNames, ", ", " or ")));
 }
 
 json transition_json(const LrnnSpec& s, const Transition& tr) {
   json j = json::object();
   const std::size_t d = s.d;
   switch (s.structure) {
-    case Structure::Diagonal: j["a"] = vec_json(tr.a); break;
+    case Structure::Diagonal: j["a"] = vec_json<json>(tr.a); break;
     case Structure::Complex: {
       json l = json::array();
-      for (std::size_t q = 0; q < d / 2; ++q) l.push_back(json::array({number_json(tr.a[2 * q]), number_json(tr.a[2 * q + 1])}));
+      for (std::size_t q = 0; q < d / 2; ++q)
+        l.push_back(json::array({number_json<json>(tr.a[2 * q]), number_json<json>(tr.a[2 * q + 1])}));
       j["lambda"] = l;
       break;
     }
     case Structure::PermutationDiagonal:
       j["p"] = tr.p;
-      j["D"] = vec_json(tr.a);
+      j["D"] = vec_json<json>(tr.a);
       break;
     case Structure::Dense: {
       json A = json::array();
       for (std::size_t i = 0; i < d; ++i)
-        A.push_back(vec_json(std::vector<Exact>(tr.a.begin() + i * d, tr.a.begin() + (i + 1) * d)));
+        A.push_back(vec_json<json>(std::vector<Exact>(tr.a.begin() + i * d, tr.a.begin() + (i + 1) * d)));
       j["A"] = A;
       break;
     }
@@ -182,15 +160,15 @@ json transition_json(const LrnnSpec& s, const Transition& tr) {
       json fs = json::array();
       for (const auto& f : tr.factors) {
         json u = json::array(), v = json::array();
-        for (const auto& x : f.u) u.push_back(vec_json(x));
-        for (const auto& x : f.v) v.push_back(vec_json(x));
-        fs.push_back({{"D", vec_json(f.D)}, {"u", u}, {"v", v}});
+        for (const auto& x : f.u) u.push_back(vec_json<json>(x));
+        for (const auto& x : f.v) v.push_back(vec_json<json>(x));
+        fs.push_back({{"D", vec_json<json>(f.D)}, {"u", u}, {"v", v}});
       }
       j["factors"] = fs;
       break;
     }
   }
-  j["b"] = vec_json(tr.b);
+  j["b"] = vec_json<json>(tr.b);
   return j;
 }
 
@@ -302,8 +280,8 @@ std::string lrnn_to_json(const LrnnSpec& s) {
     for (const auto& t : s.input_basis) in.push_back(transition_json(s, t));
     j["inputs"] = in;
   }
-  j["h0"] = vec_json(s.h0);
-  if (s.has_readout()) j["readout"] = {{"c", vec_json(s.c)}, {"c0", number_json(s.c0)}};
+  j["h0"] = vec_json<json>(s.h0);
+  if (s.has_readout()) j["readout"] = {{"c", vec_json<json>(s.c)}, {"c0", number_json<json>(s.c0)}};
   return j.dump(2);
 }
 

@@ -14,11 +14,6 @@ namespace parallax::models {
 namespace {
 
 Perm identity_perm() { return {0, 1, 2, 3, 4}; }
-std::string perm_name(const Perm& p) {
-  std::string s;
-  for (auto x : p) s += static_cast<char>('0' + x);
-  return s;
-}
 
 /// Transpositions whose product (first applied first) is the cycle
 /// (0 1 2 3 4): (0 1), (0 2), (0 3), (0 4).
@@ -61,24 +56,11 @@ LrnnSpec s5_householder() {
   s.structure = Structure::Dplr;
   s.d = 5;
   s.alphabet = {"s", "c"};
-  auto reflection = [](int i, int j) {
-    // I − k kᵀ with k = e_i − e_j swaps coordinates i and j
-    LowRankFactor f;
-    f.D.assign(5, Exact(1));
-    std::vector<Exact> k(5, Exact(0));
-    k[i] = 1;
-    k[j] = -1;
-    std::vector<Exact> u;
-    for (const auto& x : k) u.push_back(-x);
-    f.u.push_back(u);
-    f.v.push_back(k);
-    return f;
-  };
   Transition ts;
-  ts.factors.push_back(reflection(0, 1));
+  ts.factors.push_back(transposition_factor(5, 0, 1));
   ts.b.assign(5, Exact(0));
   Transition tc;
-  for (auto [i, j] : cycle_as_transpositions()) tc.factors.push_back(reflection(i, j));
+  for (auto [i, j] : cycle_as_transpositions()) tc.factors.push_back(transposition_factor(5, i, j));
   tc.b.assign(5, Exact(0));
   s.tokens = {ts, tc};
   // h0 = v = (1 … 5); ⟨v, P v⟩ = 55 iff P = I, else ≤ 54 (rearrangement inequality)
@@ -226,6 +208,12 @@ const std::vector<Perm>& s5_elements() {
     return v;
   }();
   return all;
+}
+
+std::string perm_name(const Perm& p) {
+  std::string s;
+  for (auto x : p) s += static_cast<char>('0' + x);
+  return s;
 }
 
 std::size_t s5_index(const Perm& p) {

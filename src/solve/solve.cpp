@@ -12,6 +12,7 @@
 #include "kernels/operators.hpp"
 #include "numeric/big_float.hpp"
 #include "numeric/emu_float.hpp"
+#include "numeric/enum_names.hpp"
 #include "solve/jacobian.hpp"
 #include "solve/newton.hpp"
 #include "solve/structured_scan.hpp"
@@ -19,30 +20,17 @@
 namespace parallax::solve {
 
 namespace {
-struct MethodInfo {
-  Method m;
-  const char* name;
-};
-constexpr MethodInfo kMethods[] = {{Method::Sequential, "sequential"}, {Method::Jacobi, "jacobi"},
-                                   {Method::Deer, "deer"},             {Method::QuasiDeer, "quasi-deer"},
-                                   {Method::Newton, "newton"},         {Method::Elk, "elk"},
-                                   {Method::QuasiElk, "quasi-elk"}};
+constexpr numeric::EnumName<Method> kMethods[] = {{Method::Sequential, "sequential"}, {Method::Jacobi, "jacobi"},
+                                                  {Method::Deer, "deer"},             {Method::QuasiDeer, "quasi-deer"},
+                                                  {Method::Newton, "newton"},         {Method::Elk, "elk"},
+                                                  {Method::QuasiElk, "quasi-elk"}};
 }  // namespace
 
-const char* method_name(Method m) {
-  for (const auto& i : kMethods)
-    if (i.m == m) return i.name;
-  return "?";
-}
-std::vector<std::string> method_names() {
-  std::vector<std::string> r;
-  for (const auto& i : kMethods) r.emplace_back(i.name);
-  return r;
-}
+const char* method_name(Method m) { return numeric::name_of(kMethods, m); }
+std::vector<std::string> method_names() { return numeric::names_of(kMethods); }
 Method parse_method(const std::string& name) {
-  for (const auto& i : kMethods)
-    if (name == i.name) return i.m;
-  throw std::invalid_argument(fmt::format("unknown method '{}' (valid: {})", name, fmt::join(method_names(), ", ")));
+  if (auto m = numeric::value_of(kMethods, name)) return *m;
+  throw std::invalid_argument(fmt::format("unknown method '{}' (valid: {})", name, numeric::names_joined(kMethods)));
 }
 
 bool supports_precision(const numeric::Precision& p) {
