@@ -14,6 +14,7 @@
 #include "cli/circuit_spec.hpp"
 #include "cli/common.hpp"
 #include "cli/store_link.hpp"
+#include "experiment/records.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
 #include "experiment/fit.hpp"
@@ -37,16 +38,18 @@ struct CircuitOpts {
   std::string store;
 };
 
-nlohmann::ordered_json record(std::size_t n, const circuits::Circuit& c, const circuits::Metrics& m, double secs) {
-  return {{"n", n},
-          {"size", m.size},
-          {"depth", m.depth},
-          {"depth_bounded", m.depth_bounded},
-          {"mult_depth", m.mult_depth},
-          {"max_fanin", m.max_fanin},
-          {"gates", c.size()},
-          {"mbytes", std::round(m.bytes / 1e4) / 100},
-          {"seconds", std::round(secs * 1e4) / 1e4}};
+experiment::CircuitRecord record(std::size_t n, const circuits::Circuit& c, const circuits::Metrics& m, double secs) {
+  experiment::CircuitRecord r;
+  r.length = n;
+  r.size = m.size;
+  r.depth = m.depth;
+  r.depth_bounded = m.depth_bounded;
+  r.mult_depth = m.mult_depth;
+  r.max_fanin = m.max_fanin;
+  r.gates = c.size();
+  r.mbytes = std::round(m.bytes / 1e4) / 100;
+  r.seconds = std::round(secs * 1e4) / 1e4;
+  return r;
 }
 
 /// TEXT to --out (atomically: the file is complete or unchanged) or to stdout.
@@ -131,15 +134,20 @@ void run_circuit(const CircuitOpts& o) {
   Records r({"n", "size", "depth", "depth_bounded", "mult_depth", "max_fanin", "gates", "mbytes", "seconds"});
   std::vector<double> xs_log, xs_lin, ys;
   for (std::size_t n : ns) {
-    const std::string key = fmt::format("circuit/n={}", n);
+    const std::string key = experiment::circuit_key(n);
     if (const auto* stored = link.active() ? link.find(key) : nullptr) {  // resumed: measured before
-      nlohmann::ordered_json row;
-      for (const auto& [k, v] : stored->items())
-        if (k != "model" && k != "network" && k != "fanin") row[k] = v;
-      r.add(row);
+      experiment::CircuitRecord rec;
+      try {
+        rec = experiment::read_stored(experiment::stored_place(link.path(), link.run(), "circuit", key),
+                                      [&] { return experiment::circuit_record_from_json(nlohmann::json(*stored)); });
+      } catch (const experiment::StoreError& e) {
+        throw store_error(e);
+      }
+      rec.model.clear();  // the row: the metrics alone
+      r.add(experiment::to_json(rec));
       xs_log.push_back(std::log2(double(n)));
       xs_lin.push_back(double(n));
-      ys.push_back(stored->at("depth").get<double>());
+      ys.push_back(double(rec.depth));
       continue;
     }
     const auto t0 = std::chrono::steady_clock::now();
@@ -171,13 +179,13 @@ void run_circuit(const CircuitOpts& o) {
       write_circuit_output(o, text.str());
       return;
     }
-    const auto row = record(n, c, m, secs);
+    auto rec = record(n, c, m, secs);
     if (link.active()) {
-      nlohmann::ordered_json stored = {{"model", o.model}, {"network", o.network}, {"fanin", o.fanin}};
-      for (const auto& [k, v] : row.items()) stored[k] = v;
-      link.put("circuit", key, stored);
+      rec.model = o.model, rec.network = o.network, rec.fanin = o.fanin;
+      link.put("circuit", key, experiment::to_json(rec));
+      rec.model.clear();
     }
-    r.add(row);
+    r.add(experiment::to_json(rec));
     xs_log.push_back(std::log2(double(n)));
     xs_lin.push_back(double(n));
     ys.push_back(double(m.depth));

@@ -113,6 +113,7 @@ void run(const RecognizeOpts& o) {
     throw CliError(kBadInput, fmt::format("cannot compile '{}' to --model {}: {}", target.name, o.model, e.what()));
   }
   experiment::RecognizeOptions ro;
+  ro.model = o.model;
   ro.precisions = parse_precision_list(o.precisions);
   ro.trials = o.trials;
   ro.seed = o.seed;
@@ -154,12 +155,12 @@ void run(const RecognizeOpts& o) {
   const bool tty = isatty(STDERR_FILENO);
   std::cerr << fmt::format("{}: {}\n", target.name, model.description);
   experiment::RecognizeReport rep;
-  std::vector<nlohmann::ordered_json> rows;  // accuracy records, computed or read back from the store
+  std::vector<experiment::RecognizeRecord> rows;  // accuracy records, computed or read back from the store
   StoreLink link;
   try {
     if (o.store.empty()) {
       rep = experiment::recognize(target, model, ro, tty ? progress_line : nullptr);
-      for (const auto& r : rep.records) rows.push_back(experiment::to_json(r, target.name, o.model));
+      rows = rep.records;
     } else {
       if (ro.strings) throw CliError(kBadInput, "--store keeps sampled words (--lengths), not --strings");
       link.open(o.store, "recognize", store_config(o, target.name, ro), ro.seed);
@@ -169,18 +170,21 @@ void run(const RecognizeOpts& o) {
         return experiment::stored_place(link.path(), link.run(), "recognize", key);
       };
       // a stored accuracy record for (n, spec), checked field by field, or null
-      auto stored_row = [&](std::size_t n, const numeric::Precision& spec) -> std::optional<nlohmann::ordered_json> {
+      auto stored_row = [&](std::size_t n, const numeric::Precision& spec) -> std::optional<experiment::RecognizeRecord> {
         const std::string format = spec.resolve(std::max<std::size_t>(n, 1)).to_string();
-        const auto key = record_key(n, format);
+        const auto key = experiment::record_key(n, format);
         const auto* j = link.find(key);
         if (!j) return std::nullopt;
         return experiment::read_stored(place(key), [&] {
-          auto row = experiment::checked_recognize_record(*j, n);
-          if (row["format"] != format)
-            throw experiment::RecordFieldError(
-                fmt::format("field 'format' is {}, but the key says '{}'", row["format"].dump(), format));
+          const nlohmann::json stored(*j);
+          auto row = experiment::recognize_record_from_json(stored);
+          if (row.length != n)
+            experiment::RecordFields(stored).fail("n", fmt::format("{} (the length in the result's key)", n));
+          if (row.format != format)
+            throw experiment::RecordFieldError(fmt::format("field 'format' is {}, but the key says '{}'",
+                                                           nlohmann::json(row.format).dump(), format));
           // stored under its format: it answers every spec that resolves to it here
-          row["precision"] = spec.to_string();
+          row.precision = spec.to_string();
           return row;
         });
       };
@@ -192,7 +196,7 @@ void run(const RecognizeOpts& o) {
         one.precisions.clear();
         for (const auto& spec : ro.precisions)
           if (!stored_row(n, spec)) one.precisions.push_back(spec);
-        const auto mkey = min_bits_key(n);
+        const auto mkey = experiment::min_bits_key(n);
         const auto* mb = ro.min_bits ? link.find(mkey) : nullptr;
         one.min_bits = ro.min_bits && !mb;
         if (mb) {
@@ -211,11 +215,11 @@ void run(const RecognizeOpts& o) {
           auto part = experiment::recognize(target, model, one, tty ? progress_line : nullptr);
           std::vector<experiment::ResultInput> batch;
           for (const auto& r : part.records) {
-            const auto key = record_key(n, r.format);
+            const auto key = experiment::record_key(n, r.format);
             if (link.find(key)) continue;
-            batch.push_back({"record", key, experiment::to_json(r, target.name, o.model)});
+            batch.push_back({"record", key, experiment::to_json(r)});
           }
-          if (one.min_bits) batch.push_back({"min-bits", mkey, min_bits_result(n, part.min_bits)});
+          if (one.min_bits) batch.push_back({"min-bits", mkey, experiment::min_bits_result(n, part.min_bits)});
           link.put_all(batch);
           for (const auto& m : part.min_bits) rep.min_bits.push_back(m);
         }
@@ -240,10 +244,11 @@ void run(const RecognizeOpts& o) {
                        "accuracy", "undecided", "overflow", "scan_agree", "ns_per_token", "scan_ns_per_token",
                        "first_failure", "failure_word", "failure_expected"}));
   std::size_t failures = 0;
-  for (const auto& stored : rows) {
-    failures += stored.at("trials").get<std::size_t>() - stored.at("correct").get<std::size_t>();
+  for (const auto& r : rows) {
+    failures += r.trials - r.correct;
     nlohmann::ordered_json row = {{"record", "accuracy"}};
-    for (const auto& [k, v] : stored.items()) {
+    const auto fields = experiment::to_json(r);
+    for (const auto& [k, v] : fields.items()) {
       if (k == "scan_checked") continue;
       row[k] = v.is_null() ? nlohmann::ordered_json("-") : v;
     }

@@ -49,7 +49,7 @@ void wire(StoreLink& link, experiment::ReduceHooks& h) {
   };
   h.stored_record = [&link, place](std::size_t n,
                                    const std::string& format) -> std::optional<experiment::ReduceRecord> {
-    const auto key = record_key(n, format);
+    const auto key = experiment::record_key(n, format);
     const auto* j = link.find(key);
     if (!j) return std::nullopt;
     return experiment::read_stored(place(key), [&] {
@@ -63,7 +63,7 @@ void wire(StoreLink& link, experiment::ReduceHooks& h) {
     });
   };
   h.stored_min_bits = [&link, place](std::size_t n) -> std::optional<std::vector<experiment::MinBitsRecord>> {
-    const auto key = min_bits_key(n);
+    const auto key = experiment::min_bits_key(n);
     const auto* j = link.find(key);
     if (!j) return std::nullopt;
     return experiment::read_stored(place(key), [&] {
@@ -75,10 +75,10 @@ void wire(StoreLink& link, experiment::ReduceHooks& h) {
     });
   };
   h.on_record = [&link](const experiment::ReduceRecord& r) {
-    link.put("record", record_key(r.length, r.format), experiment::to_json(r));
+    link.put("record", experiment::record_key(r.length, r.format), experiment::to_json(r));
   };
   h.on_min_bits = [&link](std::size_t n, const std::vector<experiment::MinBitsRecord>& ms) {
-    link.put("min-bits", min_bits_key(n), min_bits_result(n, ms));
+    link.put("min-bits", experiment::min_bits_key(n), experiment::min_bits_result(n, ms));
   };
 }
 

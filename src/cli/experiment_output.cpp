@@ -83,15 +83,4 @@ void print_min_bits(const std::vector<experiment::MinBitsRecord>& records, const
   }
 }
 
-std::string record_key(std::size_t n, const std::string& precision) { return fmt::format("record/n={}/{}", n, precision); }
-std::string min_bits_key(std::size_t n) { return fmt::format("min-bits/n={}", n); }
-
-nlohmann::ordered_json min_bits_result(std::size_t n, const std::vector<experiment::MinBitsRecord>& records) {
-  nlohmann::ordered_json j;
-  j["n"] = n;
-  j["records"] = nlohmann::ordered_json::array();
-  for (const auto& m : records) j["records"].push_back(experiment::to_json(m));
-  return j;
-}
-
 }  // namespace parallax::cli

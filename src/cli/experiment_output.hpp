@@ -23,11 +23,4 @@ void check_precisions_resolve(const std::vector<numeric::Precision>& precisions,
 void print_min_bits(const std::vector<experiment::MinBitsRecord>& records, const nlohmann::ordered_json& tags, Format f,
                     int max_bits);
 
-/// Result keys of accuracy sweeps in a store (reduce, recognize): one record
-/// per (n, precision), and one result per n holding its minimum-bits records.
-std::string record_key(std::size_t n, const std::string& precision);
-std::string min_bits_key(std::size_t n);
-/// The stored form of one length's minimum-bits records: {"n", "records": […]}.
-nlohmann::ordered_json min_bits_result(std::size_t n, const std::vector<experiment::MinBitsRecord>& records);
-
 }  // namespace parallax::cli

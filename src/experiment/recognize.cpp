@@ -188,130 +188,6 @@ std::vector<MinBitsFit> fit_min_bits(const std::vector<MinBitsRecord>& records) 
   return out;
 }
 
-RecordFields::RecordFields(const nlohmann::json& j) : j_(j) {
-  if (!j.is_object()) throw RecordFieldError(fmt::format("the record is not a JSON object (it is {})", j.type_name()));
-}
-
-void RecordFields::fail(const char* field, const std::string& what) const {
-  const auto it = j_.find(field);
-  if (it == j_.end()) throw RecordFieldError(fmt::format("field '{}' is missing ({})", field, what));
-  std::string got = it->dump();
-  if (got.size() > 60) got = got.substr(0, 57) + "...";
-  throw RecordFieldError(fmt::format("field '{}': expected {}, got {}", field, what, got));
-}
-
-bool RecordFields::has(const char* field) const {
-  const auto it = j_.find(field);
-  return it != j_.end() && !it->is_null();
-}
-
-std::string RecordFields::text(const char* field) const {
-  const auto it = j_.find(field);
-  if (it == j_.end() || !it->is_string()) fail(field, "a string");
-  return it->get<std::string>();
-}
-
-std::optional<std::string> RecordFields::text_or_null(const char* field) const {
-  return has(field) ? std::optional<std::string>(text(field)) : std::nullopt;
-}
-
-std::uint64_t RecordFields::count(const char* field) const {
-  const auto it = j_.find(field);
-  if (it == j_.end()) fail(field, "a non-negative integer");
-  if (it->is_number_unsigned()) return it->get<std::uint64_t>();
-  if (it->is_number_integer() && it->get<std::int64_t>() >= 0) return std::uint64_t(it->get<std::int64_t>());
-  fail(field, "a non-negative integer");
-}
-
-std::optional<std::uint64_t> RecordFields::count_or_null(const char* field) const {
-  return has(field) ? std::optional<std::uint64_t>(count(field)) : std::nullopt;
-}
-
-double RecordFields::number(const char* field) const {
-  const auto it = j_.find(field);
-  if (it == j_.end() || !it->is_number() || !std::isfinite(it->get<double>())) fail(field, "a finite number");
-  return it->get<double>();
-}
-
-std::optional<double> RecordFields::number_or_null(const char* field) const {
-  const auto it = j_.find(field);
-  if (it == j_.end() || it->is_null()) return std::nullopt;
-  if (it->is_number()) return it->get<double>();
-  if (it->is_string()) {
-    const auto s = it->get<std::string>();
-    if (s == "inf" || s == "+inf") return std::numeric_limits<double>::infinity();
-    if (s == "-inf") return -std::numeric_limits<double>::infinity();
-    if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
-  }
-  fail(field, "a number, null, \"inf\", \"-inf\" or \"nan\"");
-}
-
-bool RecordFields::flag(const char* field) const {
-  const auto it = j_.find(field);
-  if (it == j_.end() || !it->is_boolean()) fail(field, "true or false");
-  return it->get<bool>();
-}
-
-std::optional<bool> RecordFields::flag_or_null(const char* field) const {
-  return has(field) ? std::optional<bool>(flag(field)) : std::nullopt;
-}
-
-std::string stored_place(const std::string& store, std::int64_t run, const std::string& command,
-                         const std::string& key) {
-  return fmt::format("{}: run {} ({}), result '{}'", store, run, command, key);
-}
-
-nlohmann::ordered_json to_json(const RecognizeRecord& r, const std::string& language, const std::string& model) {
-  using J = nlohmann::ordered_json;
-  return {{"language", language},
-          {"model", model},
-          {"n", r.length},
-          {"precision", r.precision},
-          {"format", r.format.empty() ? r.precision : r.format},
-          {"trials", r.trials},
-          {"accepted", r.accepted_trials},
-          {"correct", r.correct},
-          {"accuracy", r.accuracy()},
-          {"undecided", r.undecided},
-          {"overflow", r.overflow},
-          {"scan_checked", r.scan_checked},
-          {"scan_agree", r.scan_checked ? J(r.scan_agree) : J(nullptr)},
-          {"ns_per_token", std::round(r.ns_per_token * 10) / 10},
-          {"scan_ns_per_token", r.scan_checked ? J(std::round(r.scan_ns_per_token * 10) / 10) : J(nullptr)},
-          {"first_failure", r.first_failure ? J(*r.first_failure) : J(nullptr)},
-          {"failure_word", r.first_failure ? J(r.first_failure_word) : J(nullptr)},
-          {"failure_expected", r.first_failure ? J(r.first_failure_expected ? "accept" : "reject") : J(nullptr)}};
-}
-
-nlohmann::ordered_json checked_recognize_record(const nlohmann::ordered_json& stored, std::size_t n) {
-  const nlohmann::json j(stored);
-  const RecordFields f(j);
-  (void)f.text("language");
-  (void)f.text("model");
-  if (f.count("n") != n) f.fail("n", fmt::format("{} (the length in the result's key)", n));
-  const std::string precision = f.text("precision");
-  (void)f.text_or_null("format");
-  const auto trials = f.count("trials");
-  for (const char* c : {"accepted", "correct", "undecided"})
-    if (f.count(c) > trials) f.fail(c, fmt::format("at most the {} trials", trials));
-  const double accuracy = f.number("accuracy");
-  if (accuracy < 0 || accuracy > 1) f.fail("accuracy", "a number from 0 to 1");
-  (void)f.flag("overflow");
-  const bool scan = f.flag("scan_checked");
-  if (scan && f.count("scan_agree") > trials) f.fail("scan_agree", fmt::format("at most the {} trials", trials));
-  if (!scan && f.has("scan_agree")) f.fail("scan_agree", "null (scan_checked is false)");
-  if (f.number("ns_per_token") < 0) f.fail("ns_per_token", "a non-negative number");
-  if (f.has("scan_ns_per_token")) (void)f.number("scan_ns_per_token");
-  if (const auto k = f.count_or_null("first_failure"); k && *k >= trials)
-    f.fail("first_failure", fmt::format("a trial index below {}, or null", trials));
-  (void)f.text_or_null("failure_word");
-  if (const auto e = f.text_or_null("failure_expected"); e && *e != "accept" && *e != "reject")
-    f.fail("failure_expected", "\"accept\", \"reject\" or null");
-  nlohmann::ordered_json out = stored;
-  if (!f.has("format")) out["format"] = precision;
-  return out;
-}
-
 RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& model, const RecognizeOptions& o,
                           void (*progress)(const std::string&)) {
   RecognizeReport rep;
@@ -333,6 +209,8 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
       const Precision p = spec.resolve(std::max<std::size_t>(n, 1));
       if (progress) progress(fmt::format("n = {}, {}", n, p.to_string()));
       RecognizeRecord r;
+      r.language = target.name;
+      r.model = o.model;
       r.length = n;
       r.precision = spec.to_string();
       r.format = p.to_string();

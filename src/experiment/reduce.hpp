@@ -31,23 +31,6 @@ struct ReduceOptions {
   bool check_scan = true;
 };
 
-struct ReduceRecord {
-  std::string problem, construction;
-  std::size_t length = 0;
-  std::string precision;  ///< the spec as given, e.g. "log:2" or "fp32"
-  std::string format;     ///< the format it was evaluated in: the spec resolved at n, e.g. "float:12:0" (its store key)
-  std::size_t trials = 0, yes_trials = 0, correct = 0, undecided = 0, scan_agree = 0;
-  bool scan_checked = false;
-  bool overflow = false;
-  std::optional<std::uint64_t> first_failing_seed;  ///< the generator seed of the first failing trial
-  double ns_per_token = 0;
-  /// max over trials of |score − exact score| of the decision value (the
-  /// readout ⟨c, h_n⟩ + c0), sequential and scan; +∞ where a score overflowed
-  /// and NaN where one was NaN.
-  double max_error = 0;
-  double accuracy() const { return trials ? double(correct) / double(trials) : 0.0; }
-};
-
 struct ReduceReport {
   std::vector<ReduceRecord> records;
   std::vector<MinBitsRecord> min_bits;
@@ -75,17 +58,6 @@ struct ReduceHooks {
 std::uint64_t trial_seed(std::uint64_t seed, std::size_t n, std::size_t k);
 
 ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, const ReduceHooks& hooks = {});
-
-/// JSON forms (the store's records and `--json` rows). The readers check the
-/// presence, type and range of every field they use and throw
-/// RecordFieldError naming the field. A record written before "format"
-/// existed has its "precision" (then the resolved format) as both.
-nlohmann::ordered_json to_json(const ReduceRecord& r);
-ReduceRecord reduce_record_from_json(const nlohmann::json& j);
-nlohmann::ordered_json to_json(const MinBitsRecord& m);
-MinBitsRecord min_bits_record_from_json(const nlohmann::json& j);
-/// The minimum-bits records of one stored min-bits result ({"n", "records": […]}).
-std::vector<MinBitsRecord> min_bits_records_from_result(const nlohmann::json& result);
 
 // --- work before a sweep ------------------------------------------------------
 
