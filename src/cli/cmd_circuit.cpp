@@ -11,9 +11,9 @@
 #include "circuits/export.hpp"
 #include "circuits/json.hpp"
 #include "circuits/metrics.hpp"
-#include "cli/circuit_spec.hpp"
 #include "cli/common.hpp"
 #include "cli/store_link.hpp"
+#include "experiment/circuit.hpp"
 #include "experiment/records.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
@@ -38,20 +38,6 @@ struct CircuitOpts {
   std::string store;
 };
 
-experiment::CircuitRecord record(std::size_t n, const circuits::Circuit& c, const circuits::Metrics& m, double secs) {
-  experiment::CircuitRecord r;
-  r.length = n;
-  r.size = m.size;
-  r.depth = m.depth;
-  r.depth_bounded = m.depth_bounded;
-  r.mult_depth = m.mult_depth;
-  r.max_fanin = m.max_fanin;
-  r.gates = c.size();
-  r.mbytes = std::round(m.bytes / 1e4) / 100;
-  r.seconds = std::round(secs * 1e4) / 1e4;
-  return r;
-}
-
 /// TEXT to --out (atomically: the file is complete or unchanged) or to stdout.
 void write_circuit_output(const CircuitOpts& o, const std::string& text) {
   if (o.out.empty()) std::cout << text;
@@ -60,17 +46,14 @@ void write_circuit_output(const CircuitOpts& o, const std::string& text) {
 
 void run_circuit(const CircuitOpts& o) {
   if (!o.out.empty()) io::check_output_path(o.out, "--out");  // before any work (and before a --store is opened)
-  CircuitRequest req;
-  req.spec = o.model;
-  req.seed = o.seed;
+  const experiment::CircuitOptions co{o.model, o.network, o.fanin, o.seed};
+  experiment::CircuitRequest req;
   try {
-    req.network = circuits::network_from_string(o.network);
-  } catch (const std::invalid_argument& e) {
-    throw CliError(kBadInput, fmt::format("--network: {}", e.what()));
+    co.validate();
+    req = co.request();
+  } catch (const experiment::OptionError& e) {
+    throw CliError(kBadInput, e.what());
   }
-  if (o.fanin == "bounded") req.fanin = circuits::FanIn::Bounded;
-  else if (o.fanin == "unbounded") req.fanin = circuits::FanIn::Unbounded;
-  else throw CliError(kBadInput, fmt::format("--fanin: '{}' is not bounded or unbounded", o.fanin));
   // --json: metric records as JSON Lines; --format json: the circuit itself
   const std::string format = o.fmt.json ? "records" : o.fmt.csv ? "csv" : o.format;
   const bool one_circuit = format == "json" || format == "dot" || format == "blif" || format == "aiger" || format == "aig";
@@ -110,10 +93,10 @@ void run_circuit(const CircuitOpts& o) {
   {  // the largest circuit, estimated from two small ones before any is built (and before a --store is opened)
     const std::size_t largest = ns.back();
     const std::string option = o.sweep.empty() ? fmt::format("--n {}", largest) : fmt::format("--sweep {}", o.sweep);
-    CircuitSize size;
+    experiment::CircuitSize size;
     try {
-      size = estimate_circuit(req, largest, one_circuit);
-    } catch (const SpecError& e) {
+      size = experiment::estimate_circuit(req, largest, one_circuit);
+    } catch (const experiment::SpecError& e) {
       throw CliError(kBadInput, e.what());
     }
     const std::string what = fmt::format("the circuit of '{}' at n = {}", o.model, largest);
@@ -153,8 +136,8 @@ void run_circuit(const CircuitOpts& o) {
     const auto t0 = std::chrono::steady_clock::now();
     circuits::Circuit c;
     try {
-      c = build_circuit(req, n);
-    } catch (const SpecError& e) {
+      c = experiment::build_circuit(req, n);
+    } catch (const experiment::SpecError& e) {
       throw CliError(kBadInput, e.what());
     }
     const auto m = circuits::measure(c);
@@ -179,7 +162,7 @@ void run_circuit(const CircuitOpts& o) {
       write_circuit_output(o, text.str());
       return;
     }
-    auto rec = record(n, c, m, secs);
+    auto rec = experiment::circuit_record(n, c, m, secs);
     if (link.active()) {
       rec.model = o.model, rec.network = o.network, rec.fanin = o.fanin;
       link.put("circuit", key, experiment::to_json(rec));
@@ -225,7 +208,7 @@ void add_circuit(CLI::App& app) {
   auto* cmd = app.add_subcommand("circuit", "Compile a model over n steps into a circuit; size, depth, fan-in; sweeps with depth fits");
   auto o = std::make_shared<CircuitOpts>();
   o->fmt.add_to(*cmd);
-  cmd->add_option("--model,-m", o->model, "Model: " + spec_forms())->required();
+  cmd->add_option("--model,-m", o->model, "Model: " + experiment::spec_forms())->required();
   cmd->add_option("--n", o->n, "Number of steps");
   cmd->add_option("--sweep", o->sweep, "A..B: n = A, 2A, 4A, … up to B, with fits of the depth to a + b·log2 n and a + b·n");
   cmd->add_option("--network", o->network, "Prefix network: serial, sklansky, brent-kung, kogge-stone, ladner-fischer")

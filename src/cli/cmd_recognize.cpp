@@ -31,7 +31,7 @@ struct RecognizeOpts {
   LanguageSource source;
   FormatFlags fmt;
   std::string model;
-  std::string lengths = "10,100,1000";
+  std::string lengths = experiment::kDefaultRecognizeLengths;
   std::string precisions = "fp32";
   std::size_t trials = 20;
   std::uint64_t seed = 1;
@@ -89,28 +89,12 @@ std::vector<std::vector<std::uint32_t>> read_strings(const std::string& path, co
 void progress_line(const std::string& s) { std::cerr << "\r\033[K" << s << std::flush; }
 
 void run(const RecognizeOpts& o) {
-  const auto automaton = o.source.load();
-  automata::ModelKind kind;
-  try {
-    kind = automata::parse_model_kind(o.model);
-  } catch (const std::invalid_argument& e) {
-    throw CliError(kBadInput, fmt::format("--model: {}", e.what()));
-  }
-  experiment::RecognitionTarget target;
+  const auto target = experiment::recognition_target(o.source.load());
   automata::CompiledModel model;
   try {
-    if (automaton.weighted()) {
-      target.weighted = true;
-      target.wfa = automaton.wfa;
-      target.name = automaton.wfa.name;
-      model = automata::compile(target.wfa, kind);
-    } else {
-      target.dfa = automata::minimize(automaton.dfa);
-      target.name = automaton.dfa.name;
-      model = automata::compile(target.dfa, kind);
-    }
-  } catch (const automata::CompileRefused& e) {
-    throw CliError(kBadInput, fmt::format("cannot compile '{}' to --model {}: {}", target.name, o.model, e.what()));
+    model = experiment::compile_model(target, o.model);
+  } catch (const experiment::OptionError& e) {
+    throw CliError(kBadInput, e.what());
   }
   experiment::RecognizeOptions ro;
   ro.model = o.model;
@@ -121,8 +105,7 @@ void run(const RecognizeOpts& o) {
   ro.exponent_bits = o.exponent_bits;
   ro.max_bits = o.max_bits;
   ro.check_scan = !o.no_scan;
-  if (o.trials == 0) throw CliError(kBadInput, "--trials must be at least 1");
-  limits::check_count(o.trials, limits::kMaxTrials, "--trials");
+  ro.allow_long = o.allow_long;
   if (!o.strings.empty()) {
     ro.strings = read_strings(o.strings, target.alphabet());
     std::vector<std::size_t> ls;
@@ -137,21 +120,7 @@ void run(const RecognizeOpts& o) {
       throw CliError(kBadInput, fmt::format("--lengths: {}", e.what()));
     }
   }
-  check_search_bits(o.exponent_bits, o.max_bits);
-  if (!ro.strings) {
-    experiment::SweepWork w;
-    w.lengths = ro.lengths;
-    w.trials = ro.trials;
-    w.precisions = ro.precisions;
-    w.scan = ro.check_scan;
-    w.exact_reference = false;
-    w.min_bits = ro.min_bits;
-    w.search = {ro.exponent_bits, ro.linear_bits, ro.max_bits, ro.check_scan, false};
-    for (const auto& p : ro.precisions)
-      w.search.interval = w.search.interval || p.kind == numeric::Precision::Kind::Interval;
-    experiment::check_sweep_work(w, o.allow_long, "--lengths", "Give --allow-long");
-  }
-  check_precisions_resolve(ro.precisions, ro.lengths);
+  validate_options(ro);
   const bool tty = isatty(STDERR_FILENO);
   std::cerr << fmt::format("{}: {}\n", target.name, model.description);
   experiment::RecognizeReport rep;

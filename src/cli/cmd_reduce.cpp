@@ -27,7 +27,7 @@ namespace {
 struct ReduceOpts {
   FormatFlags fmt;
   std::string problem, construction, input;
-  std::string lengths = "16,64,256";
+  std::string lengths = experiment::kDefaultReduceLengths;
   std::string precisions = "fp32";
   std::size_t trials = 20;
   std::uint64_t seed = 1;
@@ -138,26 +138,31 @@ void run_input(const ReduceOpts& o, const reductions::Problem& p, const std::vec
 }
 
 void run(const ReduceOpts& o) {
-  std::unique_ptr<reductions::Problem> p;
-  try {
-    p = reductions::make_problem(o.problem);
-  } catch (const reductions::ProblemError& e) {
-    throw CliError(kBadInput, fmt::format("--problem: {}", e.what()));
-  }
-  std::vector<std::string> names;
-  for (const auto& c : p->info().constructions) names.push_back(c.name);
   experiment::ReduceOptions ro;
-  ro.construction = o.construction.empty() ? names.front() : o.construction;
-  if (std::find(names.begin(), names.end(), ro.construction) == names.end())
-    throw CliError(kBadInput, fmt::format("--construction: '{}' is not a construction of {} (expected one of {})",
-                                          ro.construction, o.problem, fmt::join(names, ", ")));
+  ro.problem = o.problem;
+  ro.construction = o.construction;
   ro.precisions = parse_precision_list(o.precisions);
-  if (o.trials == 0) throw CliError(kBadInput, "--trials must be at least 1");
-  limits::check_count(o.trials, limits::kMaxTrials, "--trials");
-  if (o.jobs < 1 || o.jobs > 256) throw CliError(kBadInput, "--jobs must be from 1 to 256");
-  check_search_bits(o.exponent_bits, o.max_bits);
+  if (o.input.empty()) {  // an instance file is read and answered, not swept
+    try {
+      ro.lengths = experiment::parse_lengths(o.lengths);
+    } catch (const std::invalid_argument& e) {
+      throw CliError(kBadInput, fmt::format("--lengths: {}", e.what()));
+    }
+  }
+  ro.trials = o.trials;
+  ro.seed = o.seed;
+  ro.jobs = o.jobs;
+  ro.min_bits = o.min_bits;
+  ro.search.exponent_bits = o.exponent_bits;
+  ro.search.max_bits = o.max_bits;
+  for (const auto& prec : ro.precisions) ro.search.interval = ro.search.interval || prec.kind == numeric::Precision::Kind::Interval;
+  ro.check_scan = !o.no_scan;
+  ro.allow_long = o.allow_long;
+  validate_options(ro);
+  const auto p = reductions::make_problem(o.problem);
+  if (ro.construction.empty()) ro.construction = p->info().constructions.front().name;
   if (!o.input.empty()) {
-    // an instance file is read and answered, not swept: the sweep's options do not apply
+    // the sweep's options do not apply
     if (!o.store.empty())
       throw CliError(kBadInput,
                      "--input: --store keeps generated instances (--lengths), not an instance file; give one of them");
@@ -169,30 +174,6 @@ void run(const ReduceOpts& o) {
     run_input(io, *p, ro.precisions);
     return;
   }
-  try {
-    ro.lengths = experiment::parse_lengths(o.lengths);
-  } catch (const std::invalid_argument& e) {
-    throw CliError(kBadInput, fmt::format("--lengths: {}", e.what()));
-  }
-  ro.trials = o.trials;
-  ro.seed = o.seed;
-  ro.jobs = o.jobs;
-  ro.min_bits = o.min_bits;
-  ro.search.exponent_bits = o.exponent_bits;
-  ro.search.max_bits = o.max_bits;
-  for (const auto& prec : ro.precisions) ro.search.interval = ro.search.interval || prec.kind == numeric::Precision::Kind::Interval;
-  ro.check_scan = !o.no_scan;
-  {
-    experiment::SweepWork w;
-    w.lengths = ro.lengths;
-    w.trials = ro.trials;
-    w.precisions = ro.precisions;
-    w.scan = ro.check_scan;
-    w.min_bits = ro.min_bits;
-    w.search = ro.search;
-    experiment::check_sweep_work(w, o.allow_long, "--lengths", "Give --allow-long");
-  }
-  check_precisions_resolve(ro.precisions, ro.lengths);
   experiment::ReduceHooks hooks;
   StoreLink link;
   if (!o.store.empty()) {

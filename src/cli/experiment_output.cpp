@@ -24,17 +24,6 @@ std::vector<numeric::Precision> parse_precision_list(const std::string& text) {
   return out;
 }
 
-void check_precisions_resolve(const std::vector<numeric::Precision>& precisions, const std::vector<std::size_t>& lengths) {
-  for (const auto& spec : precisions)
-    for (const std::size_t n : lengths) {
-      try {
-        (void)spec.resolve(std::max<std::size_t>(n, 1));
-      } catch (const numeric::PrecisionError& e) {
-        throw CliError(kBadInput, fmt::format("--precision {} at n = {}: {}", spec.to_string(), n, e.what()));
-      }
-    }
-}
-
 void print_min_bits(const std::vector<experiment::MinBitsRecord>& records, const nlohmann::ordered_json& tags, Format f,
                     int max_bits) {
   if (records.empty()) return;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/common.hpp"
+#include "experiment/options.hpp"
 #include "experiment/recognize.hpp"
 #include "numeric/precision.hpp"
 
@@ -13,9 +14,16 @@ namespace parallax::cli {
 /// "fp32,exact,…" → precisions; errors are CliError(kBadInput) naming --precision.
 std::vector<numeric::Precision> parse_precision_list(const std::string& text);
 
-/// Resolves log:C and poly:K at every length before any work, so that a width
-/// above the cap is refused at once: CliError(kBadInput) naming --precision and n.
-void check_precisions_resolve(const std::vector<numeric::Precision>& precisions, const std::vector<std::size_t>& lengths);
+/// Calls options.validate() (experiment/options.hpp), turning its
+/// OptionError into CliError(kBadInput) with the same message.
+template <class Options>
+void validate_options(const Options& options) {
+  try {
+    options.validate();
+  } catch (const experiment::OptionError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+}
 
 /// Prints the min_bits records, then one min_bits_fit record per series.
 /// `tags` (e.g. {"problem": …, "construction": …}) lead each JSON/CSV row;

@@ -11,7 +11,11 @@
 #include <numeric>
 #include <type_traits>
 
+#include "automata/minimize.hpp"
 #include "automata/sample.hpp"
+#include "experiment/lengths.hpp"
+#include "experiment/reduce.hpp"
+#include "numeric/limits.hpp"
 #include "models/lrnn.hpp"
 #include "models/transformer.hpp"
 #include "numeric/dispatch.hpp"
@@ -186,6 +190,71 @@ std::vector<MinBitsFit> fit_min_bits(const std::vector<MinBitsRecord>& records) 
     if (ns.size() >= 3) out.push_back({arith, mode, ns.size(), best_law(ns, ys)});
   }
   return out;
+}
+
+void RecognizeOptions::validate(const OptionNames& names) const {
+  check_trials(trials, names);
+  check_search_widths(exponent_bits, max_bits, names);
+  if (!strings) {
+    SweepWork w;
+    w.lengths = lengths;
+    w.trials = trials;
+    w.precisions = precisions;
+    w.scan = check_scan;
+    w.exact_reference = false;
+    w.min_bits = min_bits;
+    w.search = {exponent_bits, linear_bits, max_bits, check_scan, false};
+    for (const auto& p : precisions) w.search.interval = w.search.interval || p.kind == Precision::Kind::Interval;
+    check_sweep(w, allow_long, names);
+  }
+  check_precisions_resolve(precisions, lengths, names);
+}
+
+RecognizeOptions recognize_options_from_json(const nlohmann::ordered_json& keys) {
+  const OptionKeys k(keys);
+  RecognizeOptions o;
+  o.model = k.text("model");
+  o.precisions = k.precisions("precision");
+  if (o.precisions.empty()) o.precisions = {Precision::parse("fp32")};
+  o.lengths = k.has("lengths") ? k.lengths("lengths") : parse_lengths(kDefaultRecognizeLengths);
+  o.trials = k.integer("trials", 20, 1, limits::kMaxTrials);
+  try {  // (its form is checked by the command line's own option)
+    o.seed = std::stoull(k.text("seed", "1"));
+  } catch (const std::exception&) {
+  }
+  o.min_bits = k.flag("min_bits");
+  o.exponent_bits = int(k.integer("exponent_bits", 10, 2, 30));
+  o.max_bits = int(k.integer("max_bits", 2048, 2, std::uint64_t(numeric::kMaxPrecisionBits)));
+  o.check_scan = !k.flag("no_scan");
+  o.allow_long = k.flag("allow_long");
+  return o;
+}
+
+RecognitionTarget recognition_target(const automata::Automaton& a) {
+  RecognitionTarget t;
+  if (a.weighted()) {
+    t.weighted = true;
+    t.wfa = a.wfa;
+    t.name = a.wfa.name;
+  } else {
+    t.dfa = automata::minimize(a.dfa);
+    t.name = a.dfa.name;
+  }
+  return t;
+}
+
+CompiledModel compile_model(const RecognitionTarget& target, const std::string& model, const OptionNames& names) {
+  automata::ModelKind kind;
+  try {
+    kind = automata::parse_model_kind(model);
+  } catch (const std::invalid_argument& e) {
+    throw OptionError("model", fmt::format("{}: {}", names("model"), e.what()));
+  }
+  try {
+    return target.weighted ? automata::compile(target.wfa, kind) : automata::compile(target.dfa, kind);
+  } catch (const automata::CompileRefused& e) {
+    throw OptionError("model", fmt::format("cannot compile '{}' to {} '{}': {}", target.name, names("model"), model, e.what()));
+  }
 }
 
 RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& model, const RecognizeOptions& o,

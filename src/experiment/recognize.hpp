@@ -27,10 +27,12 @@
 #include <string>
 #include <vector>
 
+#include "automata/automaton_json.hpp"
 #include "automata/compile.hpp"
 #include "automata/dfa.hpp"
 #include "automata/wfa.hpp"
 #include "experiment/fit.hpp"
+#include "experiment/options.hpp"
 #include "experiment/records.hpp"
 #include "experiment/store.hpp"
 #include "numeric/context.hpp"
@@ -60,7 +62,32 @@ struct RecognizeOptions {
   int linear_bits = 64;     ///< widths tried one by one before doubling
   bool check_scan = true;   ///< also run the parallel scan and compare
   std::optional<std::vector<std::vector<std::uint32_t>>> strings;  ///< user words instead of sampled ones
+  bool allow_long = false;  ///< run a sweep estimated above the work budget
+
+  /// Throws OptionError naming the option: trials or search widths out of
+  /// range, a sweep of sampled words above the work budget or the memory, a
+  /// precision that does not resolve at one of the lengths. What `parallax
+  /// recognize` and a suite's [[recognize]] entry both check before any work
+  /// (with compile_model).
+  void validate(const OptionNames& names = {}) const;
 };
+
+/// The lengths of a sweep when none are given.
+inline constexpr const char* kDefaultRecognizeLengths = "10,100,1000";
+
+/// The options of a suite's [[recognize]] entry (its keys: model, lengths,
+/// precision, trials, seed, min_bits, exponent_bits, max_bits, no_scan,
+/// allow_long), read as the command line reads them; errors are OptionError
+/// naming the key. The language is the entry's `language` (recognition_target).
+RecognizeOptions recognize_options_from_json(const nlohmann::ordered_json& keys);
+
+/// The target of an automaton: a weighted one as it is, a DFA minimized.
+RecognitionTarget recognition_target(const automata::Automaton& a);
+
+/// Compiles the target to the model kind `model` (e.g. "pd"); an unknown kind
+/// or a language the kind cannot express is an OptionError naming "model".
+automata::CompiledModel compile_model(const RecognitionTarget& target, const std::string& model,
+                                      const OptionNames& names = {});
 
 struct RecognizeReport {
   std::string model_description;

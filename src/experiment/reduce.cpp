@@ -9,8 +9,10 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <memory>
 
 #include "experiment/json_number.hpp"
+#include "experiment/lengths.hpp"
 #include "numeric/limits.hpp"
 
 namespace parallax::experiment {
@@ -312,6 +314,96 @@ void check_sweep_work(const SweepWork& w, bool allow_long, const std::string& op
       option, duration_text(seconds), w.lengths.size(), w.lengths.size() == 1 ? "" : "s", longest, w.trials,
       fmt::join(precs, ", "), w.min_bits ? ", a minimum-bits search" : "",
       duration_text(double(limits::kMaxSweepSeconds)), allow_hint));
+}
+
+void check_trials(std::size_t trials, const OptionNames& names) {
+  if (trials == 0) throw OptionError("trials", names("trials") + " must be at least 1");
+  try {
+    limits::check_count(trials, limits::kMaxTrials, names("trials"));
+  } catch (const limits::LimitError& e) {
+    throw OptionError("trials", e.what());
+  }
+}
+
+void check_search_widths(int exponent_bits, int max_bits, const OptionNames& names) {
+  if (exponent_bits < 2 || exponent_bits > 30)
+    throw OptionError("exponent_bits", names("exponent_bits") + " must be from 2 to 30");
+  if (max_bits < 2 || max_bits > numeric::kMaxPrecisionBits)
+    throw OptionError("max_bits", fmt::format("{} must be from 2 to {}", names("max_bits"), numeric::kMaxPrecisionBits));
+}
+
+void check_sweep(const SweepWork& w, bool allow_long, const OptionNames& names) {
+  try {
+    check_sweep_work(w, allow_long, names("lengths"), names.allow_long_hint());
+  } catch (const limits::LimitError& e) {
+    throw OptionError("lengths", e.what());
+  }
+}
+
+void check_precisions_resolve(const std::vector<numeric::Precision>& precisions, const std::vector<std::size_t>& lengths,
+                              const OptionNames& names) {
+  for (const auto& spec : precisions)
+    for (const std::size_t n : lengths) {
+      try {
+        (void)spec.resolve(std::max<std::size_t>(n, 1));
+      } catch (const numeric::PrecisionError& e) {
+        throw OptionError("precision",
+                          fmt::format("{} {} at n = {}: {}", names("precision"), spec.to_string(), n, e.what()));
+      }
+    }
+}
+
+SweepWork ReduceOptions::work() const {
+  SweepWork w;
+  w.lengths = lengths;
+  w.trials = trials;
+  w.precisions = precisions;
+  w.scan = check_scan;
+  w.min_bits = min_bits;
+  w.search = search;
+  return w;
+}
+
+void ReduceOptions::validate(const OptionNames& names) const {
+  std::unique_ptr<reductions::Problem> p;
+  try {
+    p = reductions::make_problem(problem);
+  } catch (const std::exception& e) {
+    throw OptionError("problem", fmt::format("{}: {}", names("problem"), e.what()));
+  }
+  std::vector<std::string> known;
+  for (const auto& c : p->info().constructions) known.push_back(c.name);
+  if (!construction.empty() && std::find(known.begin(), known.end(), construction) == known.end())
+    throw OptionError("construction", fmt::format("{}: '{}' is not a construction of {} (valid: {})",
+                                                  names("construction"), construction, problem, fmt::join(known, ", ")));
+  check_trials(trials, names);
+  if (jobs < 1 || jobs > 256) throw OptionError("jobs", names("jobs") + " must be from 1 to 256");
+  check_search_widths(search.exponent_bits, search.max_bits, names);
+  check_sweep(work(), allow_long, names);
+  check_precisions_resolve(precisions, lengths, names);
+}
+
+ReduceOptions reduce_options_from_json(const nlohmann::ordered_json& keys) {
+  const OptionKeys k(keys);
+  ReduceOptions o;
+  o.problem = k.text("problem");
+  o.construction = k.text("construction");
+  o.precisions = k.precisions("precision");
+  if (o.precisions.empty()) o.precisions = {numeric::Precision::parse("fp32")};
+  o.jobs = int(k.integer("jobs", 1, 1, 256));
+  o.lengths = k.has("lengths") ? k.lengths("lengths") : parse_lengths(kDefaultReduceLengths);
+  o.trials = k.integer("trials", 20, 1, limits::kMaxTrials);
+  try {  // (its form is checked by the command line's own option)
+    o.seed = std::stoull(k.text("seed", "1"));
+  } catch (const std::exception&) {
+  }
+  o.min_bits = k.flag("min_bits");
+  o.search.exponent_bits = int(k.integer("exponent_bits", 10, 2, 30));
+  o.search.max_bits = int(k.integer("max_bits", 2048, 2, std::uint64_t(numeric::kMaxPrecisionBits)));
+  for (const auto& p : o.precisions) o.search.interval = o.search.interval || p.kind == numeric::Precision::Kind::Interval;
+  o.check_scan = !k.flag("no_scan");
+  o.allow_long = k.flag("allow_long");
+  return o;
 }
 
 nlohmann::json result_config(const std::string& problem, const ReduceOptions& o) {

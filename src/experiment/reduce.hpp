@@ -13,14 +13,21 @@
 #include <string>
 #include <vector>
 
+#include "experiment/options.hpp"
 #include "experiment/recognize.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
 
 namespace parallax::experiment {
 
+struct SweepWork;
+
+/// The lengths of a sweep when none are given.
+inline constexpr const char* kDefaultReduceLengths = "16,64,256";
+
 struct ReduceOptions {
-  std::string construction;
+  std::string problem;       ///< a problem of `parallax problems`, e.g. word:S5
+  std::string construction;  ///< one of its constructions (empty: its first)
   std::vector<std::size_t> lengths;
   std::vector<numeric::Precision> precisions;
   std::size_t trials = 20;
@@ -29,7 +36,23 @@ struct ReduceOptions {
   bool min_bits = false;
   MinBitsSearch search;
   bool check_scan = true;
+  bool allow_long = false;  ///< run a sweep estimated above the work budget
+
+  /// Throws OptionError naming the option: an unknown problem or
+  /// construction, trials, jobs or search widths out of range, a sweep above
+  /// the work budget or the memory (check_sweep), a precision that does not
+  /// resolve at one of the lengths. What `parallax reduce` and a suite's
+  /// [[reduce]] entry both check before any work.
+  void validate(const OptionNames& names = {}) const;
+  /// What the sweep computes, for its estimate.
+  SweepWork work() const;
 };
+
+/// The options of a suite's [[reduce]] entry (its keys: problem,
+/// construction, lengths, precision, trials, seed, jobs, min_bits,
+/// exponent_bits, max_bits, no_scan, allow_long), each read and range-checked
+/// as the command line reads it; errors are OptionError naming the key.
+ReduceOptions reduce_options_from_json(const nlohmann::ordered_json& keys);
 
 struct ReduceReport {
   std::vector<ReduceRecord> records;
@@ -92,6 +115,19 @@ double sweep_seconds(const SweepWork& w);
 /// how to allow it, e.g. "Give --allow-long"), and when the trials of its
 /// largest length would not fit in memory (limits::check_memory).
 void check_sweep_work(const SweepWork& w, bool allow_long, const std::string& option, const std::string& allow_hint);
+
+// --- checks that reduce and recognize share (OptionError naming the option) ----
+
+/// trials from 1 to limits::kMaxTrials.
+void check_trials(std::size_t trials, const OptionNames& names);
+/// The minimum-bits search: exponent_bits from 2 to 30, max_bits from 2 to numeric::kMaxPrecisionBits.
+void check_search_widths(int exponent_bits, int max_bits, const OptionNames& names);
+/// check_sweep_work, naming "lengths".
+void check_sweep(const SweepWork& w, bool allow_long, const OptionNames& names);
+/// Resolves log:C and poly:K at every length, so that a width above the cap
+/// is refused before any work (naming "precision" and n).
+void check_precisions_resolve(const std::vector<numeric::Precision>& precisions, const std::vector<std::size_t>& lengths,
+                              const OptionNames& names);
 
 /// The configuration that determines a sweep's results (not its lengths,
 /// precisions or jobs, which only choose which results to compute).

@@ -1,4 +1,4 @@
-#include "cli/circuit_spec.hpp"
+#include "experiment/circuit.hpp"
 
 #include <fmt/format.h>
 
@@ -17,7 +17,7 @@
 #include "models/transformer.hpp"
 #include "numeric/limits.hpp"
 
-namespace parallax::cli {
+namespace parallax::experiment {
 
 using namespace parallax::circuits;
 
@@ -225,4 +225,55 @@ Circuit build_circuit(const CircuitRequest& req, std::size_t n) {
   }
 }
 
-}  // namespace parallax::cli
+CircuitRequest CircuitOptions::request(const OptionNames& names) const {
+  CircuitRequest req;
+  req.spec = model;
+  req.seed = seed;
+  try {
+    req.network = circuits::network_from_string(network);
+  } catch (const std::invalid_argument& e) {
+    throw OptionError("network", fmt::format("{}: {}", names("network"), e.what()));
+  }
+  if (fanin == "bounded") req.fanin = FanIn::Bounded;
+  else if (fanin == "unbounded") req.fanin = FanIn::Unbounded;
+  else throw OptionError("fanin", fmt::format("{}: '{}' is not bounded or unbounded", names("fanin"), fanin));
+  return req;
+}
+
+void CircuitOptions::validate(const OptionNames& names) const {
+  const auto req = request(names);
+  try {
+    (void)build_circuit(req, 2);
+  } catch (const SpecError& e) {
+    throw OptionError("model", e.what());
+  }
+}
+
+CircuitOptions circuit_options_from_json(const nlohmann::ordered_json& keys) {
+  const OptionKeys k(keys);
+  CircuitOptions o;
+  o.model = k.text("model");
+  o.network = k.text("network", o.network);
+  o.fanin = k.text("fanin", o.fanin);
+  try {  // (its form is checked by the command line's own option)
+    o.seed = std::stoull(k.text("seed", "1"));
+  } catch (const std::exception&) {
+  }
+  return o;
+}
+
+CircuitRecord circuit_record(std::size_t n, const Circuit& c, const circuits::Metrics& m, double seconds) {
+  CircuitRecord r;
+  r.length = n;
+  r.size = m.size;
+  r.depth = m.depth;
+  r.depth_bounded = m.depth_bounded;
+  r.mult_depth = m.mult_depth;
+  r.max_fanin = m.max_fanin;
+  r.gates = c.size();
+  r.mbytes = std::round(m.bytes / 1e4) / 100;
+  r.seconds = std::round(seconds * 1e4) / 1e4;
+  return r;
+}
+
+}  // namespace parallax::experiment
