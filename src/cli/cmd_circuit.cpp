@@ -18,8 +18,6 @@
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
 #include "experiment/fit.hpp"
-#include "experiment/lengths.hpp"
-#include "numeric/limits.hpp"
 #include "numeric/output.hpp"
 
 namespace parallax::cli {
@@ -46,63 +44,22 @@ void write_circuit_output(const CircuitOpts& o, const std::string& text) {
 
 void run_circuit(const CircuitOpts& o) {
   if (!o.out.empty()) io::check_output_path(o.out, "--out");  // before any work (and before a --store is opened)
-  const experiment::CircuitOptions co{o.model, o.network, o.fanin, o.seed};
-  experiment::CircuitRequest req;
-  try {
-    co.validate();
-    req = co.request();
-  } catch (const experiment::OptionError& e) {
-    throw CliError(kBadInput, e.what());
-  }
   // --json: metric records as JSON Lines; --format json: the circuit itself
   const std::string format = o.fmt.json ? "records" : o.fmt.csv ? "csv" : o.format;
   const bool one_circuit = format == "json" || format == "dot" || format == "blif" || format == "aiger" || format == "aig";
   if (format != "table" && format != "records" && format != "csv" && !one_circuit)
     throw CliError(kBadInput, fmt::format("--format: '{}' is not table, csv, json, dot, blif, aiger or aig", format));
-
+  if (one_circuit && !o.sweep.empty() && o.n == 0)
+    throw CliError(kBadInput, fmt::format("--format {} writes one circuit: give --n, not --sweep", format));
+  const experiment::CircuitOptions co{o.model, o.network, o.fanin, o.seed, o.n, o.sweep, one_circuit};
+  experiment::CircuitRequest req;
   std::vector<std::size_t> ns;
-  if (!o.sweep.empty()) {
-    if (o.n != 0) throw CliError(kBadInput, "give --n N or --sweep A..B, not both");
-    // A and B are lengths as --lengths reads them ("1e6" is a million, not 1), each from 1 to limits::kMaxLength
-    const auto dots = o.sweep.find("..");
-    if (dots == std::string::npos)
-      throw CliError(kBadInput, fmt::format("--sweep: '{}' is not A..B (n = A, 2A, 4A, … up to B)", o.sweep));
-    std::size_t ab[2] = {0, 0};
-    const std::string part[2] = {o.sweep.substr(0, dots), o.sweep.substr(dots + 2)};
-    for (int i = 0; i < 2; ++i) {
-      if (part[i].find_first_of(",.x+") != std::string::npos)
-        throw CliError(kBadInput, fmt::format("--sweep: '{}' is not A..B with whole numbers A and B", o.sweep));
-      try {
-        ab[i] = experiment::parse_lengths(part[i]).at(0);
-      } catch (const std::exception& e) {
-        throw CliError(kBadInput, fmt::format("--sweep: {}", e.what()));
-      }
-    }
-    const std::size_t a = ab[0], b = ab[1];
-    if (a == 0 || b < a) throw CliError(kBadInput, fmt::format("--sweep: '{}' needs 1 <= A <= B", o.sweep));
-    for (std::size_t n = a; n <= b; n *= 2) {  // b ≤ kMaxLength: no overflow
-      ns.push_back(n);
-      if (n > b / 2) break;
-    }
-    if (one_circuit) throw CliError(kBadInput, fmt::format("--format {} writes one circuit: give --n, not --sweep", format));
-  } else {
-    if (o.n == 0) throw CliError(kBadInput, "give --n N (N >= 1) or --sweep A..B");
-    limits::check_count(o.n, limits::kMaxLength, "--n");
-    ns.push_back(o.n);
-  }
-  {  // the largest circuit, estimated from two small ones before any is built (and before a --store is opened)
-    const std::size_t largest = ns.back();
-    const std::string option = o.sweep.empty() ? fmt::format("--n {}", largest) : fmt::format("--sweep {}", o.sweep);
-    experiment::CircuitSize size;
-    try {
-      size = experiment::estimate_circuit(req, largest, one_circuit);
-    } catch (const experiment::SpecError& e) {
-      throw CliError(kBadInput, e.what());
-    }
-    const std::string what = fmt::format("the circuit of '{}' at n = {}", o.model, largest);
-    limits::check_count(size.gates, limits::kMaxCircuitGates, fmt::format("{}: the gates of {} (estimated)", option, what));
-    limits::check_count(size.edges, limits::kMaxCircuitGates, fmt::format("{}: the operand edges of {} (estimated)", option, what));
-    limits::check_memory(size.bytes, fmt::format("{}: {} (about {} gates)", option, what, size.gates));
+  try {
+    co.validate();  // before any circuit is built (and before a --store is opened)
+    req = co.request();
+    ns = co.lengths();
+  } catch (const experiment::OptionError& e) {
+    throw CliError(kBadInput, e.what());
   }
 
   StoreLink link;

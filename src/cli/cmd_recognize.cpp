@@ -5,13 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
-#include "automata/minimize.hpp"
-#include "automata/sample.hpp"
 #include "cli/common.hpp"
 #include "cli/experiment_output.hpp"
 #include "cli/language_source.hpp"
@@ -22,7 +17,6 @@
 #include "experiment/reduce.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
-#include "numeric/limits.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -68,22 +62,11 @@ nlohmann::json store_config(const RecognizeOpts& o, const std::string& language,
 std::vector<std::vector<std::uint32_t>> read_strings(const std::string& path, const std::vector<std::string>& alphabet) {
   const auto text = models::read_text_file(path);
   if (!text) throw CliError(kBadInput, fmt::format("{}: cannot open the strings file", path));
-  std::istringstream in(*text);
-  automata::Dfa shape;  // parse_word reads the alphabet only
-  shape.alphabet = alphabet;
-  std::vector<std::vector<std::uint32_t>> out;
-  std::string line;
-  for (int no = 1; std::getline(in, line); ++no) {
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank or comment only
-    try {
-      out.push_back(automata::parse_word(shape, line, fmt::format("{}:{}", path, no)));
-    } catch (const std::invalid_argument& e) {
-      throw CliError(kBadInput, e.what());
-    }
+  try {
+    return experiment::parse_words(*text, alphabet, path);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(kBadInput, e.what());
   }
-  if (out.empty()) throw CliError(kBadInput, fmt::format("{}: no words (one word per line; '#' starts a comment)", path));
-  return out;
 }
 
 void progress_line(const std::string& s) { std::cerr << "\r\033[K" << s << std::flush; }
@@ -124,77 +107,45 @@ void run(const RecognizeOpts& o) {
   const bool tty = isatty(STDERR_FILENO);
   std::cerr << fmt::format("{}: {}\n", target.name, model.description);
   experiment::RecognizeReport rep;
-  std::vector<experiment::RecognizeRecord> rows;  // accuracy records, computed or read back from the store
   StoreLink link;
   try {
     if (o.store.empty()) {
       rep = experiment::recognize(target, model, ro, tty ? progress_line : nullptr);
-      rows = rep.records;
     } else {
       if (ro.strings) throw CliError(kBadInput, "--store keeps sampled words (--lengths), not --strings");
       link.open(o.store, "recognize", store_config(o, target.name, ro), ro.seed);
-      // one length at a time: what the run already holds is read back, the
-      // rest computed and stored in one transaction per length
       auto place = [&link](const std::string& key) {
         return experiment::stored_place(link.path(), link.run(), "recognize", key);
       };
-      // a stored accuracy record for (n, spec), checked field by field, or null
-      auto stored_row = [&](std::size_t n, const numeric::Precision& spec) -> std::optional<experiment::RecognizeRecord> {
-        const std::string format = spec.resolve(std::max<std::size_t>(n, 1)).to_string();
+      experiment::RecognizeHooks hooks;
+      hooks.stored_record = [&](std::size_t n, const std::string& format) -> std::optional<experiment::RecognizeRecord> {
         const auto key = experiment::record_key(n, format);
         const auto* j = link.find(key);
         if (!j) return std::nullopt;
         return experiment::read_stored(place(key), [&] {
-          const nlohmann::json stored(*j);
-          auto row = experiment::recognize_record_from_json(stored);
-          if (row.length != n)
-            experiment::RecordFields(stored).fail("n", fmt::format("{} (the length in the result's key)", n));
-          if (row.format != format)
-            throw experiment::RecordFieldError(fmt::format("field 'format' is {}, but the key says '{}'",
-                                                           nlohmann::json(row.format).dump(), format));
-          // stored under its format: it answers every spec that resolves to it here
-          row.precision = spec.to_string();
-          return row;
+          auto r = experiment::recognize_record_from_json(nlohmann::json(*j));
+          experiment::check_key(r, n, format);
+          return r;
         });
       };
-      // one length at a time: what the run already holds is read back, the
-      // rest computed and stored in one transaction per length
-      for (const std::size_t n : ro.lengths) {
-        experiment::RecognizeOptions one = ro;
-        one.lengths = {n};
-        one.precisions.clear();
-        for (const auto& spec : ro.precisions)
-          if (!stored_row(n, spec)) one.precisions.push_back(spec);
-        const auto mkey = experiment::min_bits_key(n);
-        const auto* mb = ro.min_bits ? link.find(mkey) : nullptr;
-        one.min_bits = ro.min_bits && !mb;
-        if (mb) {
-          const auto ms = experiment::read_stored(place(mkey), [&] {
-            auto v = experiment::min_bits_records_from_result(nlohmann::json(*mb));
-            for (const auto& m : v)
-              if (m.length != n)
-                throw experiment::RecordFieldError(
-                    fmt::format("a record has n = {}, but the key says n = {}", m.length, n));
-            return v;
-          });
-          rep.min_bits.insert(rep.min_bits.end(), ms.begin(), ms.end());
+      hooks.stored_min_bits = [&](std::size_t n) -> std::optional<std::vector<experiment::MinBitsRecord>> {
+        const auto key = experiment::min_bits_key(n);
+        const auto* j = link.find(key);
+        if (!j) return std::nullopt;
+        return experiment::read_stored(place(key),
+                                       [&] { return experiment::min_bits_records_from_result(nlohmann::json(*j), n); });
+      };
+      hooks.on_length = [&](std::size_t n, const std::vector<experiment::RecognizeRecord>& records,
+                            const std::vector<experiment::MinBitsRecord>* min_bits) {
+        std::vector<experiment::ResultInput> batch;
+        for (const auto& r : records) {
+          const auto key = experiment::record_key(n, r.format);
+          if (!link.find(key)) batch.push_back({"record", key, experiment::to_json(r)});
         }
-        if (!one.precisions.empty() || one.min_bits) {
-          if (one.precisions.empty()) one.precisions = {ro.precisions.front()};  // the words are needed for the search
-          auto part = experiment::recognize(target, model, one, tty ? progress_line : nullptr);
-          std::vector<experiment::ResultInput> batch;
-          for (const auto& r : part.records) {
-            const auto key = experiment::record_key(n, r.format);
-            if (link.find(key)) continue;
-            batch.push_back({"record", key, experiment::to_json(r)});
-          }
-          if (one.min_bits) batch.push_back({"min-bits", mkey, experiment::min_bits_result(n, part.min_bits)});
-          link.put_all(batch);
-          for (const auto& m : part.min_bits) rep.min_bits.push_back(m);
-        }
-        for (const auto& spec : ro.precisions)
-          if (auto row = stored_row(n, spec)) rows.push_back(std::move(*row));
-      }
+        if (min_bits) batch.push_back({"min-bits", experiment::min_bits_key(n), experiment::min_bits_result(n, *min_bits)});
+        link.put_all(batch);
+      };
+      rep = experiment::recognize(target, model, ro, hooks, tty ? progress_line : nullptr);
       link.finish();
     }
   } catch (const numeric::PrecisionError& e) {
@@ -213,7 +164,7 @@ void run(const RecognizeOpts& o) {
                        "accuracy", "undecided", "overflow", "scan_agree", "ns_per_token", "scan_ns_per_token",
                        "first_failure", "failure_word", "failure_expected"}));
   std::size_t failures = 0;
-  for (const auto& r : rows) {
+  for (const auto& r : rep.records) {  // computed, or read back from the store
     failures += r.trials - r.correct;
     nlohmann::ordered_json row = {{"record", "accuracy"}};
     const auto fields = experiment::to_json(r);

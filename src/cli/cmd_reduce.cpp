@@ -4,9 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <sstream>
 
@@ -19,7 +17,6 @@
 #include "experiment/reduce.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
-#include "numeric/limits.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -54,11 +51,7 @@ void wire(StoreLink& link, experiment::ReduceHooks& h) {
     if (!j) return std::nullopt;
     return experiment::read_stored(place(key), [&] {
       auto r = experiment::reduce_record_from_json(nlohmann::json(*j));
-      if (r.length != n)
-        throw experiment::RecordFieldError(fmt::format("field 'n' is {}, but the key says n = {}", r.length, n));
-      if (r.format != format)
-        throw experiment::RecordFieldError(
-            fmt::format("field 'format' is '{}', but the key says '{}'", r.format, format));
+      experiment::check_key(r, n, format);
       return r;
     });
   };
@@ -66,13 +59,8 @@ void wire(StoreLink& link, experiment::ReduceHooks& h) {
     const auto key = experiment::min_bits_key(n);
     const auto* j = link.find(key);
     if (!j) return std::nullopt;
-    return experiment::read_stored(place(key), [&] {
-      auto ms = experiment::min_bits_records_from_result(nlohmann::json(*j));
-      for (const auto& m : ms)
-        if (m.length != n)
-          throw experiment::RecordFieldError(fmt::format("a record has n = {}, but the key says n = {}", m.length, n));
-      return ms;
-    });
+    return experiment::read_stored(place(key),
+                                   [&] { return experiment::min_bits_records_from_result(nlohmann::json(*j), n); });
   };
   h.on_record = [&link](const experiment::ReduceRecord& r) {
     link.put("record", experiment::record_key(r.length, r.format), experiment::to_json(r));
@@ -97,33 +85,15 @@ void run_input(const ReduceOpts& o, const reductions::Problem& p, const std::vec
   for (std::size_t no = 1; std::getline(lines, line); ++no) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {
-      const auto in = experiment::parse_instance_line(p, line, o.input, no);
-      const bool reference = p.solve(in);
-      const auto enc = p.encode(in, o.construction);
-      const std::size_t n = experiment::instance_size(enc.tokens.size());
-      // resolve every precision before evaluating any, so that a line is all or nothing
-      std::vector<numeric::Precision> formats;
-      for (const auto& spec : precisions) {
-        try {
-          formats.push_back(spec.resolve(n));
-        } catch (const numeric::PrecisionError& e) {
-          throw reductions::ProblemError(fmt::format("{}:{}: --precision {} at this instance's size n = {}: {}",
-                                                     o.input, no, spec.to_string(), n, e.what()));
-        }
-      }
-      const nlohmann::ordered_json id =
-          in.contains("id") ? nlohmann::ordered_json(in["id"]) : nlohmann::ordered_json(no);
-      for (std::size_t i = 0; i < precisions.size(); ++i) {
-        const int d = experiment::decide(*enc.model, enc.tokens, formats[i], false);
-        const bool correct = d == (reference ? 1 : -1);
-        wrong += !correct;
-        r.add({{"id", id},
-               {"n", n},
-               {"precision", precisions[i].to_string()},
-               {"format", formats[i].to_string()},
-               {"answer", d == 0 ? nlohmann::ordered_json("undecided") : nlohmann::ordered_json(d == 1)},
-               {"reference", reference},
-               {"correct", correct}});
+      for (const auto& a : experiment::answer_instance(p, o.construction, precisions, line, o.input, no)) {
+        wrong += !a.correct();
+        r.add({{"id", a.id},
+               {"n", a.n},
+               {"precision", a.precision},
+               {"format", a.format},
+               {"answer", a.decision == 0 ? nlohmann::ordered_json("undecided") : nlohmann::ordered_json(a.decision == 1)},
+               {"reference", a.reference},
+               {"correct", a.correct()}});
       }
     } catch (const reductions::ProblemError& e) {
       std::string msg = e.what();

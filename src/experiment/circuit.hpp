@@ -75,17 +75,26 @@ struct CircuitOptions {
   std::string network = "brent-kung";
   std::string fanin = "bounded";
   std::uint64_t seed = 1;
+  std::size_t n = 0;  ///< one circuit of n steps, or
+  std::string sweep;  ///< A..B: n = A, 2A, 4A, … up to B
+  bool text = false;  ///< the circuit is also written out (its size estimate counts the text)
 
   /// The request build_circuit takes: OptionError naming "network" or
   /// "fanin" when they are not a prefix network or bounded / unbounded.
   CircuitRequest request(const OptionNames& names = {}) const;
-  /// request(), and the spec built at n = 2 (OptionError naming "model" with
-  /// the SpecError's message). What `parallax circuit` and a suite's
-  /// [[circuit]] entry both check before any work.
+  /// The lengths: n, or those of the sweep (A and B are lengths as
+  /// experiment/lengths.hpp reads them, "1e6" a million); OptionError naming
+  /// "n" or "sweep" for neither or both, a malformed sweep or an n above limits::kMaxLength.
+  std::vector<std::size_t> lengths(const OptionNames& names = {}) const;
+  /// request(), the spec built at n = 2 (OptionError naming "model" with the
+  /// SpecError's message), lengths(), and the largest circuit estimated from
+  /// two small ones (estimate_circuit) within the gate, edge and memory
+  /// limits. What `parallax circuit` and a suite's [[circuit]] entry both
+  /// check before any work.
   void validate(const OptionNames& names = {}) const;
 };
 
-/// The options of a suite's [[circuit]] entry (its keys model, network, fanin, seed).
+/// The options of a suite's [[circuit]] entry (its keys model, network, fanin, seed, n, sweep).
 CircuitOptions circuit_options_from_json(const nlohmann::ordered_json& keys);
 
 /// The record of a circuit built for n steps in `seconds` (without its configuration).

@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <sstream>
 #include <type_traits>
 
 #include "automata/minimize.hpp"
@@ -192,6 +193,23 @@ std::vector<MinBitsFit> fit_min_bits(const std::vector<MinBitsRecord>& records) 
   return out;
 }
 
+std::vector<std::vector<std::uint32_t>> parse_words(const std::string& text, const std::vector<std::string>& alphabet,
+                                                    const std::string& source) {
+  std::istringstream in(text);
+  automata::Dfa shape;  // parse_word reads the alphabet only
+  shape.alphabet = alphabet;
+  std::vector<std::vector<std::uint32_t>> out;
+  std::string line;
+  for (int no = 1; std::getline(in, line); ++no) {
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank or comment only
+    out.push_back(automata::parse_word(shape, line, fmt::format("{}:{}", source, no)));
+  }
+  if (out.empty())
+    throw std::invalid_argument(fmt::format("{}: no words (one word per line; '#' starts a comment)", source));
+  return out;
+}
+
 void RecognizeOptions::validate(const OptionNames& names) const {
   check_trials(trials, names);
   check_search_widths(exponent_bits, max_bits, names);
@@ -327,6 +345,36 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
           progress);
       rep.min_bits.insert(rep.min_bits.end(), found.begin(), found.end());
     }
+  }
+  return rep;
+}
+
+RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& model, const RecognizeOptions& o,
+                          const RecognizeHooks& hooks, void (*progress)(const std::string&)) {
+  RecognizeReport rep;
+  rep.model_description = model.description;
+  auto stored = [&](std::size_t n, const Precision& spec) -> std::optional<RecognizeRecord> {
+    auto r = hooks.stored_record(n, spec.resolve(std::max<std::size_t>(n, 1)).to_string());
+    if (r) r->precision = spec.to_string();
+    return r;
+  };
+  for (const std::size_t n : o.lengths) {
+    RecognizeOptions one = o;
+    one.lengths = {n};
+    one.precisions.clear();
+    for (const auto& spec : o.precisions)
+      if (!stored(n, spec)) one.precisions.push_back(spec);
+    const auto stored_bits = o.min_bits ? hooks.stored_min_bits(n) : std::nullopt;
+    one.min_bits = o.min_bits && !stored_bits;
+    if (stored_bits) rep.min_bits.insert(rep.min_bits.end(), stored_bits->begin(), stored_bits->end());
+    if (!one.precisions.empty() || one.min_bits) {
+      if (one.precisions.empty()) one.precisions = {o.precisions.front()};  // the words are needed for the search
+      const auto part = recognize(target, model, one, progress);
+      hooks.on_length(n, part.records, one.min_bits ? &part.min_bits : nullptr);
+      rep.min_bits.insert(rep.min_bits.end(), part.min_bits.begin(), part.min_bits.end());
+    }
+    for (const auto& spec : o.precisions)
+      if (auto r = stored(n, spec)) rep.records.push_back(std::move(*r));
   }
   return rep;
 }

@@ -121,6 +121,12 @@ struct MinBitsFit {
 /// One fit per (arithmetic, mode) with at least 3 lengths n ≥ 1 where a width was found.
 std::vector<MinBitsFit> fit_min_bits(const std::vector<MinBitsRecord>& records);
 
+/// The words of a words file (`--strings`): one word per line over the
+/// alphabet, '#' starts a comment, blank lines skipped. Throws
+/// std::invalid_argument naming SOURCE:LINE, or SOURCE when it has no words.
+std::vector<std::vector<std::uint32_t>> parse_words(const std::string& text, const std::vector<std::string>& alphabet,
+                                                    const std::string& source);
+
 /// The words of trial set for length n (sampled, or the user's words of that length).
 std::vector<std::vector<std::uint32_t>> trial_words(const RecognitionTarget& target, std::size_t n, std::size_t trials,
                                                     std::uint64_t seed);
@@ -128,6 +134,26 @@ std::vector<std::vector<std::uint32_t>> trial_words(const RecognitionTarget& tar
 /// Runs the harness. `progress` (may be null) receives one line per step.
 RecognizeReport recognize(const RecognitionTarget& target, const automata::CompiledModel& model,
                           const RecognizeOptions& opts, void (*progress)(const std::string&) = nullptr);
+
+/// Hooks of a sweep that resumes from a store (both needed): a result the
+/// store already holds is reused and not recomputed.
+struct RecognizeHooks {
+  /// The stored accuracy record of (n, format), checked, or nullopt.
+  std::function<std::optional<RecognizeRecord>(std::size_t n, const std::string& format)> stored_record;
+  std::function<std::optional<std::vector<MinBitsRecord>>(std::size_t n)> stored_min_bits;
+  /// The new results of one length (min_bits null when none were searched),
+  /// stored in one transaction; a record whose key is stored already is left out.
+  std::function<void(std::size_t n, const std::vector<RecognizeRecord>& records, const std::vector<MinBitsRecord>* min_bits)>
+      on_length;
+};
+
+/// The harness one length at a time, through a store: per length, what the
+/// store holds is read back, the rest computed and handed to on_length; the
+/// report's records are then read back for every precision (a record
+/// stored under its format answers every spec that resolves to it).
+RecognizeReport recognize(const RecognitionTarget& target, const automata::CompiledModel& model,
+                          const RecognizeOptions& opts, const RecognizeHooks& hooks,
+                          void (*progress)(const std::string&) = nullptr);
 
 /// The decision of a compiled model on a word at precision p: +1 accept,
 /// −1 reject, 0 undecided (an interval straddling the threshold).

@@ -212,6 +212,12 @@ RecognizeRecord recognize_record_from_json(const nlohmann::json& j) {
   return r;
 }
 
+void check_key(const AccuracyRecord& r, std::size_t n, const std::string& format) {
+  if (r.length != n) throw RecordFieldError(fmt::format("field 'n' is {}, but the key says n = {}", r.length, n));
+  if (r.format != format)
+    throw RecordFieldError(fmt::format("field 'format' is '{}', but the key says '{}'", r.format, format));
+}
+
 AccuracyLine accuracy_line_from_json(const nlohmann::json& j, const nlohmann::json& config, bool reduce) {
   const RecordFields f(j);
   AccuracyLine line;
@@ -286,6 +292,13 @@ std::vector<MinBitsRecord> min_bits_records_from_result(const nlohmann::json& re
     }
   }
   return out;
+}
+
+std::vector<MinBitsRecord> min_bits_records_from_result(const nlohmann::json& result, std::size_t n) {
+  auto ms = min_bits_records_from_result(result);
+  for (const auto& m : ms)
+    if (m.length != n) throw RecordFieldError(fmt::format("a record has n = {}, but the key says n = {}", m.length, n));
+  return ms;
 }
 
 // --- circuit records ----------------------------------------------------------

@@ -129,6 +129,10 @@ ReduceRecord reduce_record_from_json(const nlohmann::json& j);
 nlohmann::ordered_json to_json(const RecognizeRecord& r);
 RecognizeRecord recognize_record_from_json(const nlohmann::json& j);
 
+/// Checks a stored accuracy record against its key (record_key(n, format)):
+/// RecordFieldError naming "n" or "format" when they differ.
+void check_key(const AccuracyRecord& r, std::size_t n, const std::string& format);
+
 /// The common part of a stored accuracy record of `reduce` (reduce = true:
 /// rows are its problem and construction) or `recognize` (its language and
 /// model), as the report reads it: the row and construction may come from the
@@ -156,6 +160,8 @@ MinBitsRecord min_bits_record_from_json(const nlohmann::json& j);
 nlohmann::ordered_json min_bits_result(std::size_t n, const std::vector<MinBitsRecord>& records);
 /// The minimum-bits records of one stored min-bits result ({"n", "records": […]}).
 std::vector<MinBitsRecord> min_bits_records_from_result(const nlohmann::json& result);
+/// The same, checking that every record has the key's n (min_bits_key(n)).
+std::vector<MinBitsRecord> min_bits_records_from_result(const nlohmann::json& result, std::size_t n);
 
 // --- circuit records ----------------------------------------------------------
 
