@@ -114,38 +114,8 @@ void run(const RecognizeOpts& o) {
     } else {
       if (ro.strings) throw CliError(kBadInput, "--store keeps sampled words (--lengths), not --strings");
       link.open(o.store, "recognize", store_config(o, target.name, ro), ro.seed);
-      auto place = [&link](const std::string& key) {
-        return experiment::stored_place(link.path(), link.run(), "recognize", key);
-      };
-      experiment::RecognizeHooks hooks;
-      hooks.stored_record = [&](std::size_t n, const std::string& format) -> std::optional<experiment::RecognizeRecord> {
-        const auto key = experiment::record_key(n, format);
-        const auto* j = link.find(key);
-        if (!j) return std::nullopt;
-        return experiment::read_stored(place(key), [&] {
-          auto r = experiment::recognize_record_from_json(nlohmann::json(*j));
-          experiment::check_key(r, n, format);
-          return r;
-        });
-      };
-      hooks.stored_min_bits = [&](std::size_t n) -> std::optional<std::vector<experiment::MinBitsRecord>> {
-        const auto key = experiment::min_bits_key(n);
-        const auto* j = link.find(key);
-        if (!j) return std::nullopt;
-        return experiment::read_stored(place(key),
-                                       [&] { return experiment::min_bits_records_from_result(nlohmann::json(*j), n); });
-      };
-      hooks.on_length = [&](std::size_t n, const std::vector<experiment::RecognizeRecord>& records,
-                            const std::vector<experiment::MinBitsRecord>* min_bits) {
-        std::vector<experiment::ResultInput> batch;
-        for (const auto& r : records) {
-          const auto key = experiment::record_key(n, r.format);
-          if (!link.find(key)) batch.push_back({"record", key, experiment::to_json(r)});
-        }
-        if (min_bits) batch.push_back({"min-bits", experiment::min_bits_key(n), experiment::min_bits_result(n, *min_bits)});
-        link.put_all(batch);
-      };
-      rep = experiment::recognize(target, model, ro, hooks, tty ? progress_line : nullptr);
+      rep = experiment::recognize(target, model, ro, experiment::recognize_store_hooks(link.results("recognize")),
+                                  tty ? progress_line : nullptr);
       link.finish();
     }
   } catch (const numeric::PrecisionError& e) {

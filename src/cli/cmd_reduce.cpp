@@ -38,38 +38,6 @@ struct ReduceOpts {
   std::string store;
 };
 
-/// Wires a sweep's hooks to the store: stored results are reused (after
-/// checking every field they use), new ones written one transaction each.
-void wire(StoreLink& link, experiment::ReduceHooks& h) {
-  auto place = [&link](const std::string& key) {
-    return experiment::stored_place(link.path(), link.run(), "reduce", key);
-  };
-  h.stored_record = [&link, place](std::size_t n,
-                                   const std::string& format) -> std::optional<experiment::ReduceRecord> {
-    const auto key = experiment::record_key(n, format);
-    const auto* j = link.find(key);
-    if (!j) return std::nullopt;
-    return experiment::read_stored(place(key), [&] {
-      auto r = experiment::reduce_record_from_json(nlohmann::json(*j));
-      experiment::check_key(r, n, format);
-      return r;
-    });
-  };
-  h.stored_min_bits = [&link, place](std::size_t n) -> std::optional<std::vector<experiment::MinBitsRecord>> {
-    const auto key = experiment::min_bits_key(n);
-    const auto* j = link.find(key);
-    if (!j) return std::nullopt;
-    return experiment::read_stored(place(key),
-                                   [&] { return experiment::min_bits_records_from_result(nlohmann::json(*j), n); });
-  };
-  h.on_record = [&link](const experiment::ReduceRecord& r) {
-    link.put("record", experiment::record_key(r.length, r.format), experiment::to_json(r));
-  };
-  h.on_min_bits = [&link](std::size_t n, const std::vector<experiment::MinBitsRecord>& ms) {
-    link.put("min-bits", experiment::min_bits_key(n), experiment::min_bits_result(n, ms));
-  };
-}
-
 /// --input: one instance per line (experiment/instances.hpp), evaluated at
 /// every precision, each resolved at the instance's own size (its token
 /// count); one record per instance and precision. Malformed lines are
@@ -148,7 +116,7 @@ void run(const ReduceOpts& o) {
   StoreLink link;
   if (!o.store.empty()) {
     link.open(o.store, "reduce", experiment::result_config(p->info().name, ro), ro.seed);
-    wire(link, hooks);
+    hooks = experiment::reduce_store_hooks(link.results("reduce"));
   }
   ProgressBar bar("tok");
   if (bar.active()) hooks.progress = [&bar](const experiment::ReduceProgress& pr) { bar.update(pr.done, pr.total, pr.stage); };

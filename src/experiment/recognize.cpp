@@ -349,6 +349,36 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
   return rep;
 }
 
+RecognizeHooks recognize_store_hooks(const RunResults& run) {
+  RecognizeHooks h;
+  h.stored_record = [run](std::size_t n, const std::string& format) -> std::optional<RecognizeRecord> {
+    const auto key = record_key(n, format);
+    const auto* j = run.find(key);
+    if (!j) return std::nullopt;
+    return read_stored(run.place(key), [&] {
+      auto r = recognize_record_from_json(nlohmann::json(*j));
+      check_key(r, n, format);
+      return r;
+    });
+  };
+  h.stored_min_bits = [run](std::size_t n) -> std::optional<std::vector<MinBitsRecord>> {
+    const auto key = min_bits_key(n);
+    const auto* j = run.find(key);
+    if (!j) return std::nullopt;
+    return read_stored(run.place(key), [&] { return min_bits_records_from_result(nlohmann::json(*j), n); });
+  };
+  h.on_length = [run](std::size_t n, const std::vector<RecognizeRecord>& records, const std::vector<MinBitsRecord>* min_bits) {
+    std::vector<ResultInput> batch;
+    for (const auto& r : records) {
+      const auto key = record_key(n, r.format);
+      if (!run.find(key)) batch.push_back({"record", key, to_json(r)});
+    }
+    if (min_bits) batch.push_back({"min-bits", min_bits_key(n), min_bits_result(n, *min_bits)});
+    run.put_all(batch);
+  };
+  return h;
+}
+
 RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& model, const RecognizeOptions& o,
                           const RecognizeHooks& hooks, void (*progress)(const std::string&)) {
   RecognizeReport rep;

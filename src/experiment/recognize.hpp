@@ -147,6 +147,11 @@ struct RecognizeHooks {
       on_length;
 };
 
+/// Hooks over a run of a store: stored records checked field by field and
+/// against their key (StoredRecordError); a length's new results written in
+/// one transaction.
+RecognizeHooks recognize_store_hooks(const RunResults& run);
+
 /// The harness one length at a time, through a store: per length, what the
 /// store holds is read back, the rest computed and handed to on_length; the
 /// report's records are then read back for every precision (a record

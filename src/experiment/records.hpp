@@ -6,6 +6,7 @@
 // a record edited by hand or written by another tool is refused, never
 // misread. The field order of to_json is the order stored and printed.
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -72,6 +73,16 @@ class RecordFields {
 
  private:
   const nlohmann::json& j_;
+};
+
+/// One run of a store as an experiment that resumes from it sees it (the
+/// CLI's StoreLink gives one): the stored record of a key (null when the run
+/// lacks it), a writer of several results in one transaction, and where a
+/// key's result is, for messages (stored_place).
+struct RunResults {
+  std::function<const nlohmann::ordered_json*(const std::string& key)> find;
+  std::function<void(const std::vector<ResultInput>& results)> put_all;
+  std::function<std::string(const std::string& key)> place;
 };
 
 // --- result keys --------------------------------------------------------------

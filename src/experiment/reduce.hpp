@@ -77,6 +77,11 @@ struct ReduceHooks {
   std::function<void(const ReduceProgress&)> progress;
 };
 
+/// Hooks that resume a sweep from a run of a store and write each result
+/// to it as soon as it is complete (one transaction each); stored records are
+/// checked field by field and against their key (StoredRecordError).
+ReduceHooks reduce_store_hooks(const RunResults& run);
+
 /// The generator seed of trial k at length n.
 std::uint64_t trial_seed(std::uint64_t seed, std::size_t n, std::size_t k);
 
