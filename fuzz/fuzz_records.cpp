@@ -29,9 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 2:
         (void)experiment::min_bits_records_from_result(j);
         break;
-      default:
-        (void)experiment::checked_recognize_record(nlohmann::ordered_json::parse(text), 16);
+      default: {
+        const auto r = experiment::recognize_record_from_json(j);
+        experiment::check_key(r, 16, r.format);
+        (void)experiment::recognize_record_from_json(nlohmann::json::parse(experiment::to_json(r).dump()));
         break;
+      }
     }
   } catch (const models::JsonInputError&) {
   } catch (const experiment::RecordFieldError&) {

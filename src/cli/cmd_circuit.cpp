@@ -11,14 +11,13 @@
 #include "circuits/export.hpp"
 #include "circuits/json.hpp"
 #include "circuits/metrics.hpp"
-#include "cli/circuit_spec.hpp"
 #include "cli/common.hpp"
 #include "cli/store_link.hpp"
+#include "experiment/circuit.hpp"
+#include "experiment/records.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
 #include "experiment/fit.hpp"
-#include "experiment/lengths.hpp"
-#include "numeric/limits.hpp"
 #include "numeric/output.hpp"
 
 namespace parallax::cli {
@@ -37,18 +36,6 @@ struct CircuitOpts {
   std::string store;
 };
 
-nlohmann::ordered_json record(std::size_t n, const circuits::Circuit& c, const circuits::Metrics& m, double secs) {
-  return {{"n", n},
-          {"size", m.size},
-          {"depth", m.depth},
-          {"depth_bounded", m.depth_bounded},
-          {"mult_depth", m.mult_depth},
-          {"max_fanin", m.max_fanin},
-          {"gates", c.size()},
-          {"mbytes", std::round(m.bytes / 1e4) / 100},
-          {"seconds", std::round(secs * 1e4) / 1e4}};
-}
-
 /// TEXT to --out (atomically: the file is complete or unchanged) or to stdout.
 void write_circuit_output(const CircuitOpts& o, const std::string& text) {
   if (o.out.empty()) std::cout << text;
@@ -57,66 +44,22 @@ void write_circuit_output(const CircuitOpts& o, const std::string& text) {
 
 void run_circuit(const CircuitOpts& o) {
   if (!o.out.empty()) io::check_output_path(o.out, "--out");  // before any work (and before a --store is opened)
-  CircuitRequest req;
-  req.spec = o.model;
-  req.seed = o.seed;
-  try {
-    req.network = circuits::network_from_string(o.network);
-  } catch (const std::invalid_argument& e) {
-    throw CliError(kBadInput, fmt::format("--network: {}", e.what()));
-  }
-  if (o.fanin == "bounded") req.fanin = circuits::FanIn::Bounded;
-  else if (o.fanin == "unbounded") req.fanin = circuits::FanIn::Unbounded;
-  else throw CliError(kBadInput, fmt::format("--fanin: '{}' is not bounded or unbounded", o.fanin));
   // --json: metric records as JSON Lines; --format json: the circuit itself
   const std::string format = o.fmt.json ? "records" : o.fmt.csv ? "csv" : o.format;
   const bool one_circuit = format == "json" || format == "dot" || format == "blif" || format == "aiger" || format == "aig";
   if (format != "table" && format != "records" && format != "csv" && !one_circuit)
     throw CliError(kBadInput, fmt::format("--format: '{}' is not table, csv, json, dot, blif, aiger or aig", format));
-
+  if (one_circuit && !o.sweep.empty() && o.n == 0)
+    throw CliError(kBadInput, fmt::format("--format {} writes one circuit: give --n, not --sweep", format));
+  const experiment::CircuitOptions co{o.model, o.network, o.fanin, o.seed, o.n, o.sweep, one_circuit};
+  experiment::CircuitRequest req;
   std::vector<std::size_t> ns;
-  if (!o.sweep.empty()) {
-    if (o.n != 0) throw CliError(kBadInput, "give --n N or --sweep A..B, not both");
-    // A and B are lengths as --lengths reads them ("1e6" is a million, not 1), each from 1 to limits::kMaxLength
-    const auto dots = o.sweep.find("..");
-    if (dots == std::string::npos)
-      throw CliError(kBadInput, fmt::format("--sweep: '{}' is not A..B (n = A, 2A, 4A, … up to B)", o.sweep));
-    std::size_t ab[2] = {0, 0};
-    const std::string part[2] = {o.sweep.substr(0, dots), o.sweep.substr(dots + 2)};
-    for (int i = 0; i < 2; ++i) {
-      if (part[i].find_first_of(",.x+") != std::string::npos)
-        throw CliError(kBadInput, fmt::format("--sweep: '{}' is not A..B with whole numbers A and B", o.sweep));
-      try {
-        ab[i] = experiment::parse_lengths(part[i]).at(0);
-      } catch (const std::exception& e) {
-        throw CliError(kBadInput, fmt::format("--sweep: {}", e.what()));
-      }
-    }
-    const std::size_t a = ab[0], b = ab[1];
-    if (a == 0 || b < a) throw CliError(kBadInput, fmt::format("--sweep: '{}' needs 1 <= A <= B", o.sweep));
-    for (std::size_t n = a; n <= b; n *= 2) {  // b ≤ kMaxLength: no overflow
-      ns.push_back(n);
-      if (n > b / 2) break;
-    }
-    if (one_circuit) throw CliError(kBadInput, fmt::format("--format {} writes one circuit: give --n, not --sweep", format));
-  } else {
-    if (o.n == 0) throw CliError(kBadInput, "give --n N (N >= 1) or --sweep A..B");
-    limits::check_count(o.n, limits::kMaxLength, "--n");
-    ns.push_back(o.n);
-  }
-  {  // the largest circuit, estimated from two small ones before any is built (and before a --store is opened)
-    const std::size_t largest = ns.back();
-    const std::string option = o.sweep.empty() ? fmt::format("--n {}", largest) : fmt::format("--sweep {}", o.sweep);
-    CircuitSize size;
-    try {
-      size = estimate_circuit(req, largest, one_circuit);
-    } catch (const SpecError& e) {
-      throw CliError(kBadInput, e.what());
-    }
-    const std::string what = fmt::format("the circuit of '{}' at n = {}", o.model, largest);
-    limits::check_count(size.gates, limits::kMaxCircuitGates, fmt::format("{}: the gates of {} (estimated)", option, what));
-    limits::check_count(size.edges, limits::kMaxCircuitGates, fmt::format("{}: the operand edges of {} (estimated)", option, what));
-    limits::check_memory(size.bytes, fmt::format("{}: {} (about {} gates)", option, what, size.gates));
+  try {
+    co.validate();  // before any circuit is built (and before a --store is opened)
+    req = co.request();
+    ns = co.lengths();
+  } catch (const experiment::OptionError& e) {
+    throw CliError(kBadInput, e.what());
   }
 
   StoreLink link;
@@ -131,22 +74,27 @@ void run_circuit(const CircuitOpts& o) {
   Records r({"n", "size", "depth", "depth_bounded", "mult_depth", "max_fanin", "gates", "mbytes", "seconds"});
   std::vector<double> xs_log, xs_lin, ys;
   for (std::size_t n : ns) {
-    const std::string key = fmt::format("circuit/n={}", n);
+    const std::string key = experiment::circuit_key(n);
     if (const auto* stored = link.active() ? link.find(key) : nullptr) {  // resumed: measured before
-      nlohmann::ordered_json row;
-      for (const auto& [k, v] : stored->items())
-        if (k != "model" && k != "network" && k != "fanin") row[k] = v;
-      r.add(row);
+      experiment::CircuitRecord rec;
+      try {
+        rec = experiment::read_stored(experiment::stored_place(link.path(), link.run(), "circuit", key),
+                                      [&] { return experiment::circuit_record_from_json(nlohmann::json(*stored)); });
+      } catch (const experiment::StoreError& e) {
+        throw store_error(e);
+      }
+      rec.model.clear();  // the row: the metrics alone
+      r.add(experiment::to_json(rec));
       xs_log.push_back(std::log2(double(n)));
       xs_lin.push_back(double(n));
-      ys.push_back(stored->at("depth").get<double>());
+      ys.push_back(double(rec.depth));
       continue;
     }
     const auto t0 = std::chrono::steady_clock::now();
     circuits::Circuit c;
     try {
-      c = build_circuit(req, n);
-    } catch (const SpecError& e) {
+      c = experiment::build_circuit(req, n);
+    } catch (const experiment::SpecError& e) {
       throw CliError(kBadInput, e.what());
     }
     const auto m = circuits::measure(c);
@@ -171,13 +119,13 @@ void run_circuit(const CircuitOpts& o) {
       write_circuit_output(o, text.str());
       return;
     }
-    const auto row = record(n, c, m, secs);
+    auto rec = experiment::circuit_record(n, c, m, secs);
     if (link.active()) {
-      nlohmann::ordered_json stored = {{"model", o.model}, {"network", o.network}, {"fanin", o.fanin}};
-      for (const auto& [k, v] : row.items()) stored[k] = v;
-      link.put("circuit", key, stored);
+      rec.model = o.model, rec.network = o.network, rec.fanin = o.fanin;
+      link.put("circuit", key, experiment::to_json(rec));
+      rec.model.clear();
     }
-    r.add(row);
+    r.add(experiment::to_json(rec));
     xs_log.push_back(std::log2(double(n)));
     xs_lin.push_back(double(n));
     ys.push_back(double(m.depth));
@@ -217,7 +165,7 @@ void add_circuit(CLI::App& app) {
   auto* cmd = app.add_subcommand("circuit", "Compile a model over n steps into a circuit; size, depth, fan-in; sweeps with depth fits");
   auto o = std::make_shared<CircuitOpts>();
   o->fmt.add_to(*cmd);
-  cmd->add_option("--model,-m", o->model, "Model: " + spec_forms())->required();
+  cmd->add_option("--model,-m", o->model, "Model: " + experiment::spec_forms())->required();
   cmd->add_option("--n", o->n, "Number of steps");
   cmd->add_option("--sweep", o->sweep, "A..B: n = A, 2A, 4A, … up to B, with fits of the depth to a + b·log2 n and a + b·n");
   cmd->add_option("--network", o->network, "Prefix network: serial, sklansky, brent-kung, kogge-stone, ladner-fischer")

@@ -5,13 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
-#include "automata/minimize.hpp"
-#include "automata/sample.hpp"
 #include "cli/common.hpp"
 #include "cli/experiment_output.hpp"
 #include "cli/language_source.hpp"
@@ -22,7 +17,6 @@
 #include "experiment/reduce.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
-#include "numeric/limits.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -31,7 +25,7 @@ struct RecognizeOpts {
   LanguageSource source;
   FormatFlags fmt;
   std::string model;
-  std::string lengths = "10,100,1000";
+  std::string lengths = experiment::kDefaultRecognizeLengths;
   std::string precisions = "fp32";
   std::size_t trials = 20;
   std::uint64_t seed = 1;
@@ -68,51 +62,25 @@ nlohmann::json store_config(const RecognizeOpts& o, const std::string& language,
 std::vector<std::vector<std::uint32_t>> read_strings(const std::string& path, const std::vector<std::string>& alphabet) {
   const auto text = models::read_text_file(path);
   if (!text) throw CliError(kBadInput, fmt::format("{}: cannot open the strings file", path));
-  std::istringstream in(*text);
-  automata::Dfa shape;  // parse_word reads the alphabet only
-  shape.alphabet = alphabet;
-  std::vector<std::vector<std::uint32_t>> out;
-  std::string line;
-  for (int no = 1; std::getline(in, line); ++no) {
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank or comment only
-    try {
-      out.push_back(automata::parse_word(shape, line, fmt::format("{}:{}", path, no)));
-    } catch (const std::invalid_argument& e) {
-      throw CliError(kBadInput, e.what());
-    }
+  try {
+    return experiment::parse_words(*text, alphabet, path);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(kBadInput, e.what());
   }
-  if (out.empty()) throw CliError(kBadInput, fmt::format("{}: no words (one word per line; '#' starts a comment)", path));
-  return out;
 }
 
 void progress_line(const std::string& s) { std::cerr << "\r\033[K" << s << std::flush; }
 
 void run(const RecognizeOpts& o) {
-  const auto automaton = o.source.load();
-  automata::ModelKind kind;
-  try {
-    kind = automata::parse_model_kind(o.model);
-  } catch (const std::invalid_argument& e) {
-    throw CliError(kBadInput, fmt::format("--model: {}", e.what()));
-  }
-  experiment::RecognitionTarget target;
+  const auto target = experiment::recognition_target(o.source.load());
   automata::CompiledModel model;
   try {
-    if (automaton.weighted()) {
-      target.weighted = true;
-      target.wfa = automaton.wfa;
-      target.name = automaton.wfa.name;
-      model = automata::compile(target.wfa, kind);
-    } else {
-      target.dfa = automata::minimize(automaton.dfa);
-      target.name = automaton.dfa.name;
-      model = automata::compile(target.dfa, kind);
-    }
-  } catch (const automata::CompileRefused& e) {
-    throw CliError(kBadInput, fmt::format("cannot compile '{}' to --model {}: {}", target.name, o.model, e.what()));
+    model = experiment::compile_model(target, o.model);
+  } catch (const experiment::OptionError& e) {
+    throw CliError(kBadInput, e.what());
   }
   experiment::RecognizeOptions ro;
+  ro.model = o.model;
   ro.precisions = parse_precision_list(o.precisions);
   ro.trials = o.trials;
   ro.seed = o.seed;
@@ -120,8 +88,7 @@ void run(const RecognizeOpts& o) {
   ro.exponent_bits = o.exponent_bits;
   ro.max_bits = o.max_bits;
   ro.check_scan = !o.no_scan;
-  if (o.trials == 0) throw CliError(kBadInput, "--trials must be at least 1");
-  limits::check_count(o.trials, limits::kMaxTrials, "--trials");
+  ro.allow_long = o.allow_long;
   if (!o.strings.empty()) {
     ro.strings = read_strings(o.strings, target.alphabet());
     std::vector<std::size_t> ls;
@@ -136,92 +103,19 @@ void run(const RecognizeOpts& o) {
       throw CliError(kBadInput, fmt::format("--lengths: {}", e.what()));
     }
   }
-  check_search_bits(o.exponent_bits, o.max_bits);
-  if (!ro.strings) {
-    experiment::SweepWork w;
-    w.lengths = ro.lengths;
-    w.trials = ro.trials;
-    w.precisions = ro.precisions;
-    w.scan = ro.check_scan;
-    w.exact_reference = false;
-    w.min_bits = ro.min_bits;
-    w.search = {ro.exponent_bits, ro.linear_bits, ro.max_bits, ro.check_scan, false};
-    for (const auto& p : ro.precisions)
-      w.search.interval = w.search.interval || p.kind == numeric::Precision::Kind::Interval;
-    experiment::check_sweep_work(w, o.allow_long, "--lengths", "Give --allow-long");
-  }
-  check_precisions_resolve(ro.precisions, ro.lengths);
+  validate_options(ro);
   const bool tty = isatty(STDERR_FILENO);
   std::cerr << fmt::format("{}: {}\n", target.name, model.description);
   experiment::RecognizeReport rep;
-  std::vector<nlohmann::ordered_json> rows;  // accuracy records, computed or read back from the store
   StoreLink link;
   try {
     if (o.store.empty()) {
       rep = experiment::recognize(target, model, ro, tty ? progress_line : nullptr);
-      for (const auto& r : rep.records) rows.push_back(experiment::to_json(r, target.name, o.model));
     } else {
       if (ro.strings) throw CliError(kBadInput, "--store keeps sampled words (--lengths), not --strings");
       link.open(o.store, "recognize", store_config(o, target.name, ro), ro.seed);
-      // one length at a time: what the run already holds is read back, the
-      // rest computed and stored in one transaction per length
-      auto place = [&link](const std::string& key) {
-        return experiment::stored_place(link.path(), link.run(), "recognize", key);
-      };
-      // a stored accuracy record for (n, spec), checked field by field, or null
-      auto stored_row = [&](std::size_t n, const numeric::Precision& spec) -> std::optional<nlohmann::ordered_json> {
-        const std::string format = spec.resolve(std::max<std::size_t>(n, 1)).to_string();
-        const auto key = record_key(n, format);
-        const auto* j = link.find(key);
-        if (!j) return std::nullopt;
-        return experiment::read_stored(place(key), [&] {
-          auto row = experiment::checked_recognize_record(*j, n);
-          if (row["format"] != format)
-            throw experiment::RecordFieldError(
-                fmt::format("field 'format' is {}, but the key says '{}'", row["format"].dump(), format));
-          // stored under its format: it answers every spec that resolves to it here
-          row["precision"] = spec.to_string();
-          return row;
-        });
-      };
-      // one length at a time: what the run already holds is read back, the
-      // rest computed and stored in one transaction per length
-      for (const std::size_t n : ro.lengths) {
-        experiment::RecognizeOptions one = ro;
-        one.lengths = {n};
-        one.precisions.clear();
-        for (const auto& spec : ro.precisions)
-          if (!stored_row(n, spec)) one.precisions.push_back(spec);
-        const auto mkey = min_bits_key(n);
-        const auto* mb = ro.min_bits ? link.find(mkey) : nullptr;
-        one.min_bits = ro.min_bits && !mb;
-        if (mb) {
-          const auto ms = experiment::read_stored(place(mkey), [&] {
-            auto v = experiment::min_bits_records_from_result(nlohmann::json(*mb));
-            for (const auto& m : v)
-              if (m.length != n)
-                throw experiment::RecordFieldError(
-                    fmt::format("a record has n = {}, but the key says n = {}", m.length, n));
-            return v;
-          });
-          rep.min_bits.insert(rep.min_bits.end(), ms.begin(), ms.end());
-        }
-        if (!one.precisions.empty() || one.min_bits) {
-          if (one.precisions.empty()) one.precisions = {ro.precisions.front()};  // the words are needed for the search
-          auto part = experiment::recognize(target, model, one, tty ? progress_line : nullptr);
-          std::vector<experiment::ResultInput> batch;
-          for (const auto& r : part.records) {
-            const auto key = record_key(n, r.format);
-            if (link.find(key)) continue;
-            batch.push_back({"record", key, experiment::to_json(r, target.name, o.model)});
-          }
-          if (one.min_bits) batch.push_back({"min-bits", mkey, min_bits_result(n, part.min_bits)});
-          link.put_all(batch);
-          for (const auto& m : part.min_bits) rep.min_bits.push_back(m);
-        }
-        for (const auto& spec : ro.precisions)
-          if (auto row = stored_row(n, spec)) rows.push_back(std::move(*row));
-      }
+      rep = experiment::recognize(target, model, ro, experiment::recognize_store_hooks(link.results("recognize")),
+                                  tty ? progress_line : nullptr);
       link.finish();
     }
   } catch (const numeric::PrecisionError& e) {
@@ -240,10 +134,11 @@ void run(const RecognizeOpts& o) {
                        "accuracy", "undecided", "overflow", "scan_agree", "ns_per_token", "scan_ns_per_token",
                        "first_failure", "failure_word", "failure_expected"}));
   std::size_t failures = 0;
-  for (const auto& stored : rows) {
-    failures += stored.at("trials").get<std::size_t>() - stored.at("correct").get<std::size_t>();
+  for (const auto& r : rep.records) {  // computed, or read back from the store
+    failures += r.trials - r.correct;
     nlohmann::ordered_json row = {{"record", "accuracy"}};
-    for (const auto& [k, v] : stored.items()) {
+    const auto fields = experiment::to_json(r);
+    for (const auto& [k, v] : fields.items()) {
       if (k == "scan_checked") continue;
       row[k] = v.is_null() ? nlohmann::ordered_json("-") : v;
     }

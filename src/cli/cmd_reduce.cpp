@@ -4,9 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <sstream>
 
@@ -19,7 +17,6 @@
 #include "experiment/reduce.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
-#include "numeric/limits.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -27,7 +24,7 @@ namespace {
 struct ReduceOpts {
   FormatFlags fmt;
   std::string problem, construction, input;
-  std::string lengths = "16,64,256";
+  std::string lengths = experiment::kDefaultReduceLengths;
   std::string precisions = "fp32";
   std::size_t trials = 20;
   std::uint64_t seed = 1;
@@ -40,47 +37,6 @@ struct ReduceOpts {
   bool allow_long = false;
   std::string store;
 };
-
-/// Wires a sweep's hooks to the store: stored results are reused (after
-/// checking every field they use), new ones written one transaction each.
-void wire(StoreLink& link, experiment::ReduceHooks& h) {
-  auto place = [&link](const std::string& key) {
-    return experiment::stored_place(link.path(), link.run(), "reduce", key);
-  };
-  h.stored_record = [&link, place](std::size_t n,
-                                   const std::string& format) -> std::optional<experiment::ReduceRecord> {
-    const auto key = record_key(n, format);
-    const auto* j = link.find(key);
-    if (!j) return std::nullopt;
-    return experiment::read_stored(place(key), [&] {
-      auto r = experiment::reduce_record_from_json(nlohmann::json(*j));
-      if (r.length != n)
-        throw experiment::RecordFieldError(fmt::format("field 'n' is {}, but the key says n = {}", r.length, n));
-      if (r.format != format)
-        throw experiment::RecordFieldError(
-            fmt::format("field 'format' is '{}', but the key says '{}'", r.format, format));
-      return r;
-    });
-  };
-  h.stored_min_bits = [&link, place](std::size_t n) -> std::optional<std::vector<experiment::MinBitsRecord>> {
-    const auto key = min_bits_key(n);
-    const auto* j = link.find(key);
-    if (!j) return std::nullopt;
-    return experiment::read_stored(place(key), [&] {
-      auto ms = experiment::min_bits_records_from_result(nlohmann::json(*j));
-      for (const auto& m : ms)
-        if (m.length != n)
-          throw experiment::RecordFieldError(fmt::format("a record has n = {}, but the key says n = {}", m.length, n));
-      return ms;
-    });
-  };
-  h.on_record = [&link](const experiment::ReduceRecord& r) {
-    link.put("record", record_key(r.length, r.format), experiment::to_json(r));
-  };
-  h.on_min_bits = [&link](std::size_t n, const std::vector<experiment::MinBitsRecord>& ms) {
-    link.put("min-bits", min_bits_key(n), min_bits_result(n, ms));
-  };
-}
 
 /// --input: one instance per line (experiment/instances.hpp), evaluated at
 /// every precision, each resolved at the instance's own size (its token
@@ -97,34 +53,16 @@ void run_input(const ReduceOpts& o, const reductions::Problem& p, const std::vec
   for (std::size_t no = 1; std::getline(lines, line); ++no) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {
-      const auto in = experiment::parse_instance_line(p, line, o.input, no);
-      const bool reference = p.solve(in);
-      const auto enc = p.encode(in, o.construction);
-      const std::size_t n = experiment::instance_size(enc.tokens.size());
-      // resolve every precision before evaluating any, so that a line is all or nothing
-      std::vector<numeric::Precision> formats;
-      for (const auto& spec : precisions) {
-        try {
-          formats.push_back(spec.resolve(n));
-        } catch (const numeric::PrecisionError& e) {
-          throw reductions::ProblemError(fmt::format("{}:{}: --precision {} at this instance's size n = {}: {}",
-                                                     o.input, no, spec.to_string(), n, e.what()));
-        }
-      }
-      const nlohmann::ordered_json id =
-          in.contains("id") ? nlohmann::ordered_json(in["id"]) : nlohmann::ordered_json(no);
-      for (std::size_t i = 0; i < precisions.size(); ++i) {
-        const models::Verdict d = experiment::decide(*enc.model, enc.tokens, formats[i], false);
-        const bool correct = d == models::verdict_of(reference);
-        wrong += !correct;
-        r.add({{"id", id},
-               {"n", n},
-               {"precision", precisions[i].to_string()},
-               {"format", formats[i].to_string()},
-               {"answer", d == models::Verdict::Undecided ? nlohmann::ordered_json(models::to_string(d))
-                                                          : nlohmann::ordered_json(d == models::Verdict::Accept)},
-               {"reference", reference},
-               {"correct", correct}});
+      for (const auto& a : experiment::answer_instance(p, o.construction, precisions, line, o.input, no)) {
+        wrong += !a.correct();
+        r.add({{"id", a.id},
+               {"n", a.n},
+               {"precision", a.precision},
+               {"format", a.format},
+               {"answer", a.decision == models::Verdict::Undecided ? nlohmann::ordered_json(models::to_string(a.decision))
+                                                                   : nlohmann::ordered_json(a.decision == models::Verdict::Accept)},
+               {"reference", a.reference},
+               {"correct", a.correct()}});
       }
     } catch (const reductions::ProblemError& e) {
       std::string msg = e.what();
@@ -139,26 +77,31 @@ void run_input(const ReduceOpts& o, const reductions::Problem& p, const std::vec
 }
 
 void run(const ReduceOpts& o) {
-  std::unique_ptr<reductions::Problem> p;
-  try {
-    p = reductions::make_problem(o.problem);
-  } catch (const reductions::ProblemError& e) {
-    throw CliError(kBadInput, fmt::format("--problem: {}", e.what()));
-  }
-  std::vector<std::string> names;
-  for (const auto& c : p->info().constructions) names.push_back(c.name);
   experiment::ReduceOptions ro;
-  ro.construction = o.construction.empty() ? names.front() : o.construction;
-  if (std::find(names.begin(), names.end(), ro.construction) == names.end())
-    throw CliError(kBadInput, fmt::format("--construction: '{}' is not a construction of {} (expected one of {})",
-                                          ro.construction, o.problem, fmt::join(names, ", ")));
+  ro.problem = o.problem;
+  ro.construction = o.construction;
   ro.precisions = parse_precision_list(o.precisions);
-  if (o.trials == 0) throw CliError(kBadInput, "--trials must be at least 1");
-  limits::check_count(o.trials, limits::kMaxTrials, "--trials");
-  if (o.jobs < 1 || o.jobs > 256) throw CliError(kBadInput, "--jobs must be from 1 to 256");
-  check_search_bits(o.exponent_bits, o.max_bits);
+  if (o.input.empty()) {  // an instance file is read and answered, not swept
+    try {
+      ro.lengths = experiment::parse_lengths(o.lengths);
+    } catch (const std::invalid_argument& e) {
+      throw CliError(kBadInput, fmt::format("--lengths: {}", e.what()));
+    }
+  }
+  ro.trials = o.trials;
+  ro.seed = o.seed;
+  ro.jobs = o.jobs;
+  ro.min_bits = o.min_bits;
+  ro.search.exponent_bits = o.exponent_bits;
+  ro.search.max_bits = o.max_bits;
+  for (const auto& prec : ro.precisions) ro.search.interval = ro.search.interval || prec.kind == numeric::Precision::Kind::Interval;
+  ro.check_scan = !o.no_scan;
+  ro.allow_long = o.allow_long;
+  validate_options(ro);
+  const auto p = reductions::make_problem(o.problem);
+  if (ro.construction.empty()) ro.construction = p->info().constructions.front().name;
   if (!o.input.empty()) {
-    // an instance file is read and answered, not swept: the sweep's options do not apply
+    // the sweep's options do not apply
     if (!o.store.empty())
       throw CliError(kBadInput,
                      "--input: --store keeps generated instances (--lengths), not an instance file; give one of them");
@@ -170,35 +113,11 @@ void run(const ReduceOpts& o) {
     run_input(io, *p, ro.precisions);
     return;
   }
-  try {
-    ro.lengths = experiment::parse_lengths(o.lengths);
-  } catch (const std::invalid_argument& e) {
-    throw CliError(kBadInput, fmt::format("--lengths: {}", e.what()));
-  }
-  ro.trials = o.trials;
-  ro.seed = o.seed;
-  ro.jobs = o.jobs;
-  ro.min_bits = o.min_bits;
-  ro.search.exponent_bits = o.exponent_bits;
-  ro.search.max_bits = o.max_bits;
-  for (const auto& prec : ro.precisions) ro.search.interval = ro.search.interval || prec.kind == numeric::Precision::Kind::Interval;
-  ro.check_scan = !o.no_scan;
-  {
-    experiment::SweepWork w;
-    w.lengths = ro.lengths;
-    w.trials = ro.trials;
-    w.precisions = ro.precisions;
-    w.scan = ro.check_scan;
-    w.min_bits = ro.min_bits;
-    w.search = ro.search;
-    experiment::check_sweep_work(w, o.allow_long, "--lengths", "Give --allow-long");
-  }
-  check_precisions_resolve(ro.precisions, ro.lengths);
   experiment::ReduceHooks hooks;
   StoreLink link;
   if (!o.store.empty()) {
     link.open(o.store, "reduce", experiment::result_config(p->info().name, ro), ro.seed);
-    wire(link, hooks);
+    hooks = experiment::reduce_store_hooks(link.results("reduce"));
   }
   ProgressBar bar("tok");
   if (bar.active()) hooks.progress = [&bar](const experiment::ReduceProgress& pr) { bar.update(pr.done, pr.total, pr.stage); };

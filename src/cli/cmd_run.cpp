@@ -25,9 +25,11 @@
 #include "automata/languages.hpp"
 #include "automata/minimize.hpp"
 #include "cli/child_process.hpp"
-#include "cli/circuit_spec.hpp"
 #include "cli/common.hpp"
+#include "experiment/circuit.hpp"
 #include "experiment/lengths.hpp"
+#include "experiment/options.hpp"
+#include "experiment/recognize.hpp"
 #include "experiment/reduce.hpp"
 #include "experiment/solve.hpp"
 #include "experiment/store.hpp"
@@ -84,15 +86,8 @@ struct Unit {
 
 std::string entry_name(const SuiteEntry& e) { return fmt::format("[[{}]] #{}", e.kind, e.index); }
 
-std::string text_of(const nlohmann::ordered_json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_array()) {
-    std::vector<std::string> parts;
-    for (const auto& x : v) parts.push_back(text_of(x));
-    return fmt::format("{}", fmt::join(parts, ","));
-  }
-  return v.dump();
-}
+/// A key's value as the child's command line receives it.
+constexpr auto text_of = &experiment::OptionKeys::text_of;
 
 /// The subcommands that can write a store: the kinds of suite entries.
 std::vector<std::string> storable_commands(CLI::App& app) {
@@ -102,8 +97,9 @@ std::vector<std::string> storable_commands(CLI::App& app) {
   return out;
 }
 
-/// Checks what the libraries can check before any work: names, precisions,
-/// lengths. Each error names the key's line.
+/// Checks what the libraries can check before any work: each entry's
+/// options, built from its keys and validated as its subcommand validates
+/// them (experiment/options.hpp). Each error names the key's line.
 void check_semantics(const Suite& s, const SuiteEntry& e) {
   auto line = [&](const char* key) { return e.lines.count(key) ? e.lines.at(key) : e.line; };
   auto str = [&](const char* key) -> std::string { return e.options.contains(key) ? text_of(e.options[key]) : ""; };
@@ -120,116 +116,44 @@ void check_semantics(const Suite& s, const SuiteEntry& e) {
     }
     return out;
   };
-  auto check_lengths = [&](const char* key) {
-    if (!e.options.contains(key)) return std::vector<std::size_t>{};
-    try {
-      return experiment::parse_lengths(str(key));
-    } catch (const std::exception& ex) {
-      fail_at(s, line(key), fmt::format("{}: {}: {}", entry_name(e), key, ex.what()));
-    }
-  };
-  // an integer option within [lo, hi] (its default when absent)
-  auto integer = [&](const char* key, std::uint64_t dflt, std::uint64_t lo, std::uint64_t hi) -> std::uint64_t {
-    if (!e.options.contains(key)) return dflt;
-    const std::string t = str(key);
-    const bool digits = !t.empty() && t.size() <= 19 && t.find_first_not_of("0123456789") == std::string::npos;
-    const std::uint64_t v = digits ? std::stoull(t) : 0;
-    if (!digits || v < lo || v > hi)
-      fail_at(s, line(key),
-              fmt::format("{}: {} = {}: expected an integer from {} to {}", entry_name(e), key, e.options[key].dump(),
-                          lo, hi));
-    return v;
-  };
-  auto flag = [&](const char* key) {
-    return e.options.contains(key) && e.options[key].is_boolean() && e.options[key].get<bool>();
-  };
-  // the work of each unit (one length) of a reduce or recognize entry, as the child will estimate it
-  auto check_work = [&](const std::vector<std::size_t>& lengths, const std::vector<numeric::Precision>& precisions,
-                        bool reduce) {
-    experiment::SweepWork w;
-    w.trials = integer("trials", 20, 1, limits::kMaxTrials);
-    w.precisions = precisions.empty() ? std::vector{numeric::Precision::parse("fp32")} : precisions;
-    w.scan = !flag("no_scan") && !flag("no-scan");
-    w.exact_reference = reduce;
-    w.min_bits = flag("min_bits") || flag("min-bits");
-    const char* ebits = e.options.contains("exponent-bits") ? "exponent-bits" : "exponent_bits";
-    const char* mbits = e.options.contains("max-bits") ? "max-bits" : "max_bits";
-    w.search.exponent_bits = int(integer(ebits, 10, 2, 30));
-    w.search.max_bits = int(integer(mbits, 2048, 2, std::uint64_t(numeric::kMaxPrecisionBits)));
-    for (const auto& p : w.precisions)
-      w.search.interval = w.search.interval || p.kind == numeric::Precision::Kind::Interval;
-    const bool allow = flag("allow_long") || flag("allow-long");
+  const experiment::OptionNames names{false};
+  const experiment::OptionKeys keys(e.options);
+  // validates the options of each unit (one length) of an entry split by its lengths, as its child will
+  auto validate_units = [&](auto options) {
+    if (!keys.has("lengths")) return options.validate(names);
+    const auto lengths = options.lengths;
     for (const std::size_t n : lengths) {
-      w.lengths = {n};
+      options.lengths = {n};
       try {
-        experiment::check_sweep_work(w, allow, "lengths", "Write allow_long = true in the entry");
-      } catch (const limits::LimitError& ex) {
-        fail_at(s, line("lengths"), fmt::format("{}: {} (n = {})", entry_name(e), ex.what(), n));
+        options.validate(names);
+      } catch (const experiment::OptionError& ex) {
+        if (ex.option != "lengths") throw;
+        throw experiment::OptionError(ex.option, fmt::format("{} (n = {})", ex.what(), n));
       }
     }
   };
-  if (e.kind == "reduce") {
-    std::unique_ptr<reductions::Problem> p;
-    try {
-      p = reductions::make_problem(str("problem"));
-    } catch (const std::exception& ex) {
-      fail_at(s, line("problem"), fmt::format("{}: problem: {}", entry_name(e), ex.what()));
-    }
-    if (e.options.contains("construction")) {
-      std::vector<std::string> names;
-      for (const auto& c : p->info().constructions) names.push_back(c.name);
-      if (std::find(names.begin(), names.end(), str("construction")) == names.end())
-        fail_at(s, line("construction"), fmt::format("{}: '{}' is not a construction of {} (valid: {})", entry_name(e),
-                                                     str("construction"), str("problem"), fmt::join(names, ", ")));
-    }
-    const auto precisions = check_precisions("precision");
-    if (e.options.contains("jobs")) (void)integer("jobs", 1, 1, 256);
-    check_work(check_lengths("lengths"), precisions, true);
-  } else if (e.kind == "recognize") {
-    if (e.options.contains("language")) {
-      automata::Dfa dfa;
-      try {
-        dfa = automata::minimize(automata::language(str("language")));
-      } catch (const std::exception& ex) {
-        fail_at(s, line("language"), fmt::format("{}: language: {}", entry_name(e), ex.what()));
+  try {
+    if (e.kind == "reduce") {
+      validate_units(experiment::reduce_options_from_json(e.options));
+    } else if (e.kind == "recognize") {
+      const auto options = experiment::recognize_options_from_json(e.options);
+      if (keys.has("language")) {
+        automata::Automaton a;
+        try {
+          a.dfa = automata::language(str("language"));
+        } catch (const std::exception& ex) {
+          fail_at(s, line("language"), fmt::format("{}: language: {}", entry_name(e), ex.what()));
+        }
+        (void)experiment::compile_model(experiment::recognition_target(a), options.model, names);
       }
-      try {
-        automata::compile(dfa, automata::parse_model_kind(str("model")));
-      } catch (const std::exception& ex) {
-        fail_at(s, line("model"), fmt::format("{}: model '{}' for {}: {}", entry_name(e), str("model"), str("language"), ex.what()));
-      }
-    }
-    const auto precisions = check_precisions("precision");
-    check_work(check_lengths("lengths"), precisions, false);
-  } else if (e.kind == "circuit") {
-    CircuitRequest req;
-    req.spec = str("model");
-    try {
-      if (e.options.contains("network")) req.network = circuits::network_from_string(str("network"));
-    } catch (const std::exception& ex) {
-      fail_at(s, line("network"), fmt::format("{}: network: {}", entry_name(e), ex.what()));
-    }
-    const std::string fanin = e.options.contains("fanin") ? str("fanin") : "bounded";
-    if (fanin != "bounded" && fanin != "unbounded")
-      fail_at(s, line("fanin"), fmt::format("{}: fanin '{}' is not bounded or unbounded", entry_name(e), fanin));
-    req.fanin = fanin == "bounded" ? FanIn::Bounded : FanIn::Unbounded;
-    try {
-      build_circuit(req, 2);
-    } catch (const std::exception& ex) {
-      fail_at(s, line("model"), fmt::format("{}: model: {}", entry_name(e), ex.what()));
-    }
-  } else if (e.kind == "solve") {
-    // the solve experiment's own checks: its keys' values, then Options::validate()
-    auto key_line = [&](std::string key) {
-      if (e.lines.count(key)) return e.lines.at(key);
-      std::replace(key.begin(), key.end(), '-', '_');
-      return line(key.c_str());
-    };
-    try {
+      validate_units(options);
+    } else if (e.kind == "circuit") {
+      experiment::circuit_options_from_json(e.options).validate(names);
+    } else if (e.kind == "solve") {
       experiment::solve::options_from_json(e.options).validate();
-    } catch (const experiment::solve::OptionError& ex) {
-      fail_at(s, key_line(ex.option), fmt::format("{}: {}", entry_name(e), ex.what()));
     }
+  } catch (const experiment::OptionError& ex) {
+    fail_at(s, line(keys.spelled(ex.option).c_str()), fmt::format("{}: {}", entry_name(e), ex.what()));
   }
 }
 

@@ -127,12 +127,6 @@ CLI::Validator decimal_integer(bool negative_allowed) {
 
 }  // namespace
 
-void check_search_bits(int exponent_bits, int max_bits) {
-  if (exponent_bits < 2 || exponent_bits > 30) throw CliError(kBadInput, "--exponent-bits must be from 2 to 30");
-  if (max_bits < 2 || max_bits > numeric::kMaxPrecisionBits)
-    throw CliError(kBadInput, fmt::format("--max-bits must be from 2 to {}", numeric::kMaxPrecisionBits));
-}
-
 void check_numeric_options(CLI::App& app) {
   for (CLI::Option* o : app.get_options()) {
     const std::string type = base_type(*o);

@@ -58,9 +58,6 @@ std::string cell_text(const nlohmann::ordered_json& v);
 /// 2^64 - 1, "0x10" as 16 and "nan" as a number.
 void check_numeric_options(CLI::App& app);
 
-/// Refuses (exit 2) --exponent-bits outside 2…30 and --max-bits outside
-/// 2…kMaxPrecisionBits, the options of the minimum-bits search.
-void check_search_bits(int exponent_bits, int max_bits);
 
 /// Subcommand registration: each cmd_*.cpp defines one of these.
 void add_precisions(CLI::App& app);

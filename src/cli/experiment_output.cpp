@@ -24,17 +24,6 @@ std::vector<numeric::Precision> parse_precision_list(const std::string& text) {
   return out;
 }
 
-void check_precisions_resolve(const std::vector<numeric::Precision>& precisions, const std::vector<std::size_t>& lengths) {
-  for (const auto& spec : precisions)
-    for (const std::size_t n : lengths) {
-      try {
-        (void)spec.resolve(std::max<std::size_t>(n, 1));
-      } catch (const numeric::PrecisionError& e) {
-        throw CliError(kBadInput, fmt::format("--precision {} at n = {}: {}", spec.to_string(), n, e.what()));
-      }
-    }
-}
-
 void print_min_bits(const std::vector<experiment::MinBitsRecord>& records, const nlohmann::ordered_json& tags, Format f,
                     int max_bits) {
   if (records.empty()) return;
@@ -81,17 +70,6 @@ void print_min_bits(const std::vector<experiment::MinBitsRecord>& records, const
     if (f == Format::Table) fmt::print("\nminimum bits against n (best of constant, a + b*log2 n, a + b*n):\n");
     fits.print(f);
   }
-}
-
-std::string record_key(std::size_t n, const std::string& precision) { return fmt::format("record/n={}/{}", n, precision); }
-std::string min_bits_key(std::size_t n) { return fmt::format("min-bits/n={}", n); }
-
-nlohmann::ordered_json min_bits_result(std::size_t n, const std::vector<experiment::MinBitsRecord>& records) {
-  nlohmann::ordered_json j;
-  j["n"] = n;
-  j["records"] = nlohmann::ordered_json::array();
-  for (const auto& m : records) j["records"].push_back(experiment::to_json(m));
-  return j;
 }
 
 }  // namespace parallax::cli

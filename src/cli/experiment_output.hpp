@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/common.hpp"
+#include "experiment/options.hpp"
 #include "experiment/recognize.hpp"
 #include "numeric/precision.hpp"
 
@@ -13,21 +14,21 @@ namespace parallax::cli {
 /// "fp32,exact,…" → precisions; errors are CliError(kBadInput) naming --precision.
 std::vector<numeric::Precision> parse_precision_list(const std::string& text);
 
-/// Resolves log:C and poly:K at every length before any work, so that a width
-/// above the cap is refused at once: CliError(kBadInput) naming --precision and n.
-void check_precisions_resolve(const std::vector<numeric::Precision>& precisions, const std::vector<std::size_t>& lengths);
+/// Calls options.validate() (experiment/options.hpp), turning its
+/// OptionError into CliError(kBadInput) with the same message.
+template <class Options>
+void validate_options(const Options& options) {
+  try {
+    options.validate();
+  } catch (const experiment::OptionError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+}
 
 /// Prints the min_bits records, then one min_bits_fit record per series.
 /// `tags` (e.g. {"problem": …, "construction": …}) lead each JSON/CSV row;
 /// the human table leaves them out. max_bits is shown for a failed search.
 void print_min_bits(const std::vector<experiment::MinBitsRecord>& records, const nlohmann::ordered_json& tags, Format f,
                     int max_bits);
-
-/// Result keys of accuracy sweeps in a store (reduce, recognize): one record
-/// per (n, precision), and one result per n holding its minimum-bits records.
-std::string record_key(std::size_t n, const std::string& precision);
-std::string min_bits_key(std::size_t n);
-/// The stored form of one length's minimum-bits records: {"n", "records": […]}.
-nlohmann::ordered_json min_bits_result(std::size_t n, const std::vector<experiment::MinBitsRecord>& records);
 
 }  // namespace parallax::cli

@@ -44,4 +44,10 @@ void StoreLink::finish() {
   }
 }
 
+experiment::RunResults StoreLink::results(const std::string& command) {
+  return {[this](const std::string& key) { return find(key); },
+          [this](const std::vector<experiment::ResultInput>& results) { put_all(results); },
+          [this, command](const std::string& key) { return experiment::stored_place(path_, run_, command, key); }};
+}
+
 }  // namespace parallax::cli

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "experiment/records.hpp"
 #include "experiment/store.hpp"
 
 namespace parallax::cli {
@@ -31,6 +32,9 @@ class StoreLink {
   void put(const std::string& kind, const std::string& key, const nlohmann::ordered_json& record);
   /// Writes several results in one transaction.
   void put_all(const std::vector<experiment::ResultInput>& results);
+  /// The run as an experiment sees it (experiment::RunResults), its results
+  /// named in messages as those of `command`; valid while this link lives.
+  experiment::RunResults results(const std::string& command);
   /// Records that the command completed.
   void finish();
 

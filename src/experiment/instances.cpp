@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "experiment/recognize.hpp"
 #include "models/json_positions.hpp"
 
 namespace parallax::experiment {
@@ -54,5 +55,29 @@ nlohmann::json parse_instance_line(const reductions::Problem& problem, const std
 }
 
 std::size_t instance_size(std::size_t tokens) { return std::max<std::size_t>(tokens, 1); }
+
+std::vector<InstanceAnswer> answer_instance(const reductions::Problem& problem, const std::string& construction,
+                                            const std::vector<numeric::Precision>& precisions, const std::string& line,
+                                            const std::string& file, std::size_t line_no) {
+  const auto in = parse_instance_line(problem, line, file, line_no);
+  const bool reference = problem.solve(in);
+  const auto enc = problem.encode(in, construction);
+  const std::size_t n = instance_size(enc.tokens.size());
+  std::vector<numeric::Precision> formats;
+  for (const auto& spec : precisions) {
+    try {
+      formats.push_back(spec.resolve(n));
+    } catch (const numeric::PrecisionError& e) {
+      throw reductions::ProblemError(fmt::format("{}:{}: --precision {} at this instance's size n = {}: {}", file,
+                                                 line_no, spec.to_string(), n, e.what()));
+    }
+  }
+  const nlohmann::ordered_json id = in.contains("id") ? nlohmann::ordered_json(in["id"]) : nlohmann::ordered_json(line_no);
+  std::vector<InstanceAnswer> out;
+  for (std::size_t i = 0; i < precisions.size(); ++i)
+    out.push_back({id, n, precisions[i].to_string(), formats[i].to_string(),
+                   decide(*enc.model, enc.tokens, formats[i], false), reference});
+  return out;
+}
 
 }  // namespace parallax::experiment

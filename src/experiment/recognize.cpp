@@ -9,10 +9,15 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <sstream>
 #include <type_traits>
 
+#include "automata/minimize.hpp"
 #include "automata/sample.hpp"
 #include "models/model.hpp"
+#include "experiment/lengths.hpp"
+#include "experiment/reduce.hpp"
+#include "numeric/limits.hpp"
 #include "numeric/dispatch.hpp"
 
 namespace parallax::experiment {
@@ -178,129 +183,86 @@ std::vector<MinBitsFit> fit_min_bits(const std::vector<MinBitsRecord>& records) 
   return out;
 }
 
-RecordFields::RecordFields(const nlohmann::json& j) : j_(j) {
-  if (!j.is_object()) throw RecordFieldError(fmt::format("the record is not a JSON object (it is {})", j.type_name()));
-}
-
-void RecordFields::fail(const char* field, const std::string& what) const {
-  const auto it = j_.find(field);
-  if (it == j_.end()) throw RecordFieldError(fmt::format("field '{}' is missing ({})", field, what));
-  std::string got = it->dump();
-  if (got.size() > 60) got = got.substr(0, 57) + "...";
-  throw RecordFieldError(fmt::format("field '{}': expected {}, got {}", field, what, got));
-}
-
-bool RecordFields::has(const char* field) const {
-  const auto it = j_.find(field);
-  return it != j_.end() && !it->is_null();
-}
-
-std::string RecordFields::text(const char* field) const {
-  const auto it = j_.find(field);
-  if (it == j_.end() || !it->is_string()) fail(field, "a string");
-  return it->get<std::string>();
-}
-
-std::optional<std::string> RecordFields::text_or_null(const char* field) const {
-  return has(field) ? std::optional<std::string>(text(field)) : std::nullopt;
-}
-
-std::uint64_t RecordFields::count(const char* field) const {
-  const auto it = j_.find(field);
-  if (it == j_.end()) fail(field, "a non-negative integer");
-  if (it->is_number_unsigned()) return it->get<std::uint64_t>();
-  if (it->is_number_integer() && it->get<std::int64_t>() >= 0) return std::uint64_t(it->get<std::int64_t>());
-  fail(field, "a non-negative integer");
-}
-
-std::optional<std::uint64_t> RecordFields::count_or_null(const char* field) const {
-  return has(field) ? std::optional<std::uint64_t>(count(field)) : std::nullopt;
-}
-
-double RecordFields::number(const char* field) const {
-  const auto it = j_.find(field);
-  if (it == j_.end() || !it->is_number() || !std::isfinite(it->get<double>())) fail(field, "a finite number");
-  return it->get<double>();
-}
-
-std::optional<double> RecordFields::number_or_null(const char* field) const {
-  const auto it = j_.find(field);
-  if (it == j_.end() || it->is_null()) return std::nullopt;
-  if (it->is_number()) return it->get<double>();
-  if (it->is_string()) {
-    const auto s = it->get<std::string>();
-    if (s == "inf" || s == "+inf") return std::numeric_limits<double>::infinity();
-    if (s == "-inf") return -std::numeric_limits<double>::infinity();
-    if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+std::vector<std::vector<std::uint32_t>> parse_words(const std::string& text, const std::vector<std::string>& alphabet,
+                                                    const std::string& source) {
+  std::istringstream in(text);
+  automata::Dfa shape;  // parse_word reads the alphabet only
+  shape.alphabet = alphabet;
+  std::vector<std::vector<std::uint32_t>> out;
+  std::string line;
+  for (int no = 1; std::getline(in, line); ++no) {
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank or comment only
+    out.push_back(automata::parse_word(shape, line, fmt::format("{}:{}", source, no)));
   }
-  fail(field, "a number, null, \"inf\", \"-inf\" or \"nan\"");
-}
-
-bool RecordFields::flag(const char* field) const {
-  const auto it = j_.find(field);
-  if (it == j_.end() || !it->is_boolean()) fail(field, "true or false");
-  return it->get<bool>();
-}
-
-std::optional<bool> RecordFields::flag_or_null(const char* field) const {
-  return has(field) ? std::optional<bool>(flag(field)) : std::nullopt;
-}
-
-std::string stored_place(const std::string& store, std::int64_t run, const std::string& command,
-                         const std::string& key) {
-  return fmt::format("{}: run {} ({}), result '{}'", store, run, command, key);
-}
-
-nlohmann::ordered_json to_json(const RecognizeRecord& r, const std::string& language, const std::string& model) {
-  using J = nlohmann::ordered_json;
-  return {{"language", language},
-          {"model", model},
-          {"n", r.length},
-          {"precision", r.precision},
-          {"format", r.format.empty() ? r.precision : r.format},
-          {"trials", r.trials},
-          {"accepted", r.accepted_trials},
-          {"correct", r.correct},
-          {"accuracy", r.accuracy()},
-          {"undecided", r.undecided},
-          {"overflow", r.overflow},
-          {"scan_checked", r.scan_checked},
-          {"scan_agree", r.scan_checked ? J(r.scan_agree) : J(nullptr)},
-          {"ns_per_token", std::round(r.ns_per_token * 10) / 10},
-          {"scan_ns_per_token", r.scan_checked ? J(std::round(r.scan_ns_per_token * 10) / 10) : J(nullptr)},
-          {"first_failure", r.first_failure ? J(*r.first_failure) : J(nullptr)},
-          {"failure_word", r.first_failure ? J(r.first_failure_word) : J(nullptr)},
-          {"failure_expected", r.first_failure ? J(models::to_string(models::verdict_of(r.first_failure_expected))) : J(nullptr)}};
-}
-
-nlohmann::ordered_json checked_recognize_record(const nlohmann::ordered_json& stored, std::size_t n) {
-  const nlohmann::json j(stored);
-  const RecordFields f(j);
-  (void)f.text("language");
-  (void)f.text("model");
-  if (f.count("n") != n) f.fail("n", fmt::format("{} (the length in the result's key)", n));
-  const std::string precision = f.text("precision");
-  (void)f.text_or_null("format");
-  const auto trials = f.count("trials");
-  for (const char* c : {"accepted", "correct", "undecided"})
-    if (f.count(c) > trials) f.fail(c, fmt::format("at most the {} trials", trials));
-  const double accuracy = f.number("accuracy");
-  if (accuracy < 0 || accuracy > 1) f.fail("accuracy", "a number from 0 to 1");
-  (void)f.flag("overflow");
-  const bool scan = f.flag("scan_checked");
-  if (scan && f.count("scan_agree") > trials) f.fail("scan_agree", fmt::format("at most the {} trials", trials));
-  if (!scan && f.has("scan_agree")) f.fail("scan_agree", "null (scan_checked is false)");
-  if (f.number("ns_per_token") < 0) f.fail("ns_per_token", "a non-negative number");
-  if (f.has("scan_ns_per_token")) (void)f.number("scan_ns_per_token");
-  if (const auto k = f.count_or_null("first_failure"); k && *k >= trials)
-    f.fail("first_failure", fmt::format("a trial index below {}, or null", trials));
-  (void)f.text_or_null("failure_word");
-  const std::string accept = models::to_string(models::Verdict::Accept), reject = models::to_string(models::Verdict::Reject);
-  if (const auto e = f.text_or_null("failure_expected"); e && *e != accept && *e != reject)
-    f.fail("failure_expected", fmt::format("\"{}\", \"{}\" or null", accept, reject));
-  nlohmann::ordered_json out = stored;
-  if (!f.has("format")) out["format"] = precision;
+  if (out.empty())
+    throw std::invalid_argument(fmt::format("{}: no words (one word per line; '#' starts a comment)", source));
   return out;
+}
+
+void RecognizeOptions::validate(const OptionNames& names) const {
+  check_trials(trials, names);
+  check_search_widths(exponent_bits, max_bits, names);
+  if (!strings) {
+    SweepWork w;
+    w.lengths = lengths;
+    w.trials = trials;
+    w.precisions = precisions;
+    w.scan = check_scan;
+    w.exact_reference = false;
+    w.min_bits = min_bits;
+    w.search = {exponent_bits, linear_bits, max_bits, check_scan, false};
+    for (const auto& p : precisions) w.search.interval = w.search.interval || p.kind == Precision::Kind::Interval;
+    check_sweep(w, allow_long, names);
+  }
+  check_precisions_resolve(precisions, lengths, names);
+}
+
+RecognizeOptions recognize_options_from_json(const nlohmann::ordered_json& keys) {
+  const OptionKeys k(keys);
+  RecognizeOptions o;
+  o.model = k.text("model");
+  o.precisions = k.precisions("precision");
+  if (o.precisions.empty()) o.precisions = {Precision::parse("fp32")};
+  o.lengths = k.has("lengths") ? k.lengths("lengths") : parse_lengths(kDefaultRecognizeLengths);
+  o.trials = k.integer("trials", 20, 1, limits::kMaxTrials);
+  try {  // (its form is checked by the command line's own option)
+    o.seed = std::stoull(k.text("seed", "1"));
+  } catch (const std::exception&) {
+  }
+  o.min_bits = k.flag("min_bits");
+  o.exponent_bits = int(k.integer("exponent_bits", 10, 2, 30));
+  o.max_bits = int(k.integer("max_bits", 2048, 2, std::uint64_t(numeric::kMaxPrecisionBits)));
+  o.check_scan = !k.flag("no_scan");
+  o.allow_long = k.flag("allow_long");
+  return o;
+}
+
+RecognitionTarget recognition_target(const automata::Automaton& a) {
+  RecognitionTarget t;
+  if (a.weighted()) {
+    t.weighted = true;
+    t.wfa = a.wfa;
+    t.name = a.wfa.name;
+  } else {
+    t.dfa = automata::minimize(a.dfa);
+    t.name = a.dfa.name;
+  }
+  return t;
+}
+
+CompiledModel compile_model(const RecognitionTarget& target, const std::string& model, const OptionNames& names) {
+  automata::ModelKind kind;
+  try {
+    kind = automata::parse_model_kind(model);
+  } catch (const std::invalid_argument& e) {
+    throw OptionError("model", fmt::format("{}: {}", names("model"), e.what()));
+  }
+  try {
+    return target.weighted ? automata::compile(target.wfa, kind) : automata::compile(target.dfa, kind);
+  } catch (const automata::CompileRefused& e) {
+    throw OptionError("model", fmt::format("cannot compile '{}' to {} '{}': {}", target.name, names("model"), model, e.what()));
+  }
 }
 
 RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& model, const RecognizeOptions& o,
@@ -324,6 +286,8 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
       const Precision p = spec.resolve(std::max<std::size_t>(n, 1));
       if (progress) progress(fmt::format("n = {}, {}", n, p.to_string()));
       RecognizeRecord r;
+      r.language = target.name;
+      r.model = o.model;
       r.length = n;
       r.precision = spec.to_string();
       r.format = p.to_string();
@@ -371,6 +335,66 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
           progress);
       rep.min_bits.insert(rep.min_bits.end(), found.begin(), found.end());
     }
+  }
+  return rep;
+}
+
+RecognizeHooks recognize_store_hooks(const RunResults& run) {
+  RecognizeHooks h;
+  h.stored_record = [run](std::size_t n, const std::string& format) -> std::optional<RecognizeRecord> {
+    const auto key = record_key(n, format);
+    const auto* j = run.find(key);
+    if (!j) return std::nullopt;
+    return read_stored(run.place(key), [&] {
+      auto r = recognize_record_from_json(nlohmann::json(*j));
+      check_key(r, n, format);
+      return r;
+    });
+  };
+  h.stored_min_bits = [run](std::size_t n) -> std::optional<std::vector<MinBitsRecord>> {
+    const auto key = min_bits_key(n);
+    const auto* j = run.find(key);
+    if (!j) return std::nullopt;
+    return read_stored(run.place(key), [&] { return min_bits_records_from_result(nlohmann::json(*j), n); });
+  };
+  h.on_length = [run](std::size_t n, const std::vector<RecognizeRecord>& records, const std::vector<MinBitsRecord>* min_bits) {
+    std::vector<ResultInput> batch;
+    for (const auto& r : records) {
+      const auto key = record_key(n, r.format);
+      if (!run.find(key)) batch.push_back({"record", key, to_json(r)});
+    }
+    if (min_bits) batch.push_back({"min-bits", min_bits_key(n), min_bits_result(n, *min_bits)});
+    run.put_all(batch);
+  };
+  return h;
+}
+
+RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& model, const RecognizeOptions& o,
+                          const RecognizeHooks& hooks, void (*progress)(const std::string&)) {
+  RecognizeReport rep;
+  rep.model_description = model.description;
+  auto stored = [&](std::size_t n, const Precision& spec) -> std::optional<RecognizeRecord> {
+    auto r = hooks.stored_record(n, spec.resolve(std::max<std::size_t>(n, 1)).to_string());
+    if (r) r->precision = spec.to_string();
+    return r;
+  };
+  for (const std::size_t n : o.lengths) {
+    RecognizeOptions one = o;
+    one.lengths = {n};
+    one.precisions.clear();
+    for (const auto& spec : o.precisions)
+      if (!stored(n, spec)) one.precisions.push_back(spec);
+    const auto stored_bits = o.min_bits ? hooks.stored_min_bits(n) : std::nullopt;
+    one.min_bits = o.min_bits && !stored_bits;
+    if (stored_bits) rep.min_bits.insert(rep.min_bits.end(), stored_bits->begin(), stored_bits->end());
+    if (!one.precisions.empty() || one.min_bits) {
+      if (one.precisions.empty()) one.precisions = {o.precisions.front()};  // the words are needed for the search
+      const auto part = recognize(target, model, one, progress);
+      hooks.on_length(n, part.records, one.min_bits ? &part.min_bits : nullptr);
+      rep.min_bits.insert(rep.min_bits.end(), part.min_bits.begin(), part.min_bits.end());
+    }
+    for (const auto& spec : o.precisions)
+      if (auto r = stored(n, spec)) rep.records.push_back(std::move(*r));
   }
   return rep;
 }

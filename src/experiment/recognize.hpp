@@ -27,10 +27,13 @@
 #include <string>
 #include <vector>
 
+#include "automata/automaton_json.hpp"
 #include "automata/compile.hpp"
 #include "automata/dfa.hpp"
 #include "automata/wfa.hpp"
 #include "experiment/fit.hpp"
+#include "experiment/options.hpp"
+#include "experiment/records.hpp"
 #include "experiment/store.hpp"
 #include "numeric/context.hpp"
 #include "numeric/precision.hpp"
@@ -48,6 +51,7 @@ struct RecognitionTarget {
 };
 
 struct RecognizeOptions {
+  std::string model;  ///< the model kind as given (e.g. "pd"): the records' "model"
   std::vector<std::size_t> lengths;
   std::vector<numeric::Precision> precisions;
   std::size_t trials = 20;
@@ -58,34 +62,32 @@ struct RecognizeOptions {
   int linear_bits = 64;     ///< widths tried one by one before doubling
   bool check_scan = true;   ///< also run the parallel scan and compare
   std::optional<std::vector<std::vector<std::uint32_t>>> strings;  ///< user words instead of sampled ones
+  bool allow_long = false;  ///< run a sweep estimated above the work budget
+
+  /// Throws OptionError naming the option: trials or search widths out of
+  /// range, a sweep of sampled words above the work budget or the memory, a
+  /// precision that does not resolve at one of the lengths. What `parallax
+  /// recognize` and a suite's [[recognize]] entry both check before any work
+  /// (with compile_model).
+  void validate(const OptionNames& names = {}) const;
 };
 
-struct RecognizeRecord {
-  std::size_t length = 0;
-  std::string precision;  ///< the spec as given, e.g. "log:2"
-  std::string format;     ///< the format it was evaluated in: the spec resolved at n (its store key)
-  std::size_t trials = 0, accepted_trials = 0;
-  std::size_t correct = 0;
-  std::size_t undecided = 0;      ///< interval outputs that straddle the threshold
-  bool overflow = false;          ///< some result overflowed the format's exponent range (or was NaN)
-  std::size_t scan_agree = 0;     ///< trials where scan and sequential decisions agree
-  bool scan_checked = false;
-  double ns_per_token = 0;        ///< sequential evaluation
-  double scan_ns_per_token = 0;   ///< parallel scan evaluation
-  std::optional<std::size_t> first_failure;  ///< trial index
-  std::string first_failure_word;            ///< formatted (truncated when long)
-  bool first_failure_expected = false;
-  double accuracy() const { return trials ? double(correct) / double(trials) : 0.0; }
-};
+/// The lengths of a sweep when none are given.
+inline constexpr const char* kDefaultRecognizeLengths = "10,100,1000";
 
-struct MinBitsRecord {
-  std::size_t length = 0;
-  std::string arithmetic;       ///< "float" or "interval"
-  std::string mode;             ///< "sequential" or "scan"
-  std::optional<int> bits;      ///< nullopt: not reached by max_bits
-  std::string precision;        ///< the spec at the minimum, e.g. float:7:10
-  bool overflow = false;        ///< exponent overflow at the width found, or anywhere in a failed search
-};
+/// The options of a suite's [[recognize]] entry (its keys: model, lengths,
+/// precision, trials, seed, min_bits, exponent_bits, max_bits, no_scan,
+/// allow_long), read as the command line reads them; errors are OptionError
+/// naming the key. The language is the entry's `language` (recognition_target).
+RecognizeOptions recognize_options_from_json(const nlohmann::ordered_json& keys);
+
+/// The target of an automaton: a weighted one as it is, a DFA minimized.
+RecognitionTarget recognition_target(const automata::Automaton& a);
+
+/// Compiles the target to the model kind `model` (e.g. "pd"); an unknown kind
+/// or a language the kind cannot express is an OptionError naming "model".
+automata::CompiledModel compile_model(const RecognitionTarget& target, const std::string& model,
+                                      const OptionNames& names = {});
 
 struct RecognizeReport {
   std::string model_description;
@@ -119,76 +121,44 @@ struct MinBitsFit {
 /// One fit per (arithmetic, mode) with at least 3 lengths n ≥ 1 where a width was found.
 std::vector<MinBitsFit> fit_min_bits(const std::vector<MinBitsRecord>& records);
 
+/// The words of a words file (`--strings`): one word per line over the
+/// alphabet, '#' starts a comment, blank lines skipped. Throws
+/// std::invalid_argument naming SOURCE:LINE, or SOURCE when it has no words.
+std::vector<std::vector<std::uint32_t>> parse_words(const std::string& text, const std::vector<std::string>& alphabet,
+                                                    const std::string& source);
+
 /// The words of trial set for length n (sampled, or the user's words of that length).
 std::vector<std::vector<std::uint32_t>> trial_words(const RecognitionTarget& target, std::size_t n, std::size_t trials,
                                                     std::uint64_t seed);
 
-// --- reading stored records ---------------------------------------------------
-
-/// A field of a record that is missing, of the wrong type or out of range:
-/// "field 'trials': expected a non-negative integer, got \"x\"".
-struct RecordFieldError : std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
-};
-
-/// A stored record that cannot be used (edited by hand, written by another
-/// tool): "STORE: run 3 (reduce), result 'record/n=64/fp32': field 'trials':
-/// …". A StoreError, so every command reports it with exit status 2.
-struct StoredRecordError : StoreError {
-  explicit StoredRecordError(const std::string& what) : StoreError(Kind::NotAStore, what) {}
-};
-
-/// "STORE: run ID (COMMAND), result 'KEY'": where a stored record is.
-std::string stored_place(const std::string& store, std::int64_t run, const std::string& command,
-                         const std::string& key);
-
-/// Runs read(), turning a RecordFieldError (or any malformed-JSON access)
-/// into a StoredRecordError that starts with `place` (stored_place).
-template <class Read>
-auto read_stored(const std::string& place, Read&& read) -> decltype(read()) {
-  try {
-    return read();
-  } catch (const RecordFieldError& e) {
-    throw StoredRecordError(place + ": " + e.what());
-  } catch (const nlohmann::json::exception& e) {
-    throw StoredRecordError(place + ": malformed record: " + e.what());
-  }
-}
-
-/// Checked access to the fields of one record (a JSON object); every getter
-/// throws RecordFieldError naming the field and what it should be.
-class RecordFields {
- public:
-  /// Throws RecordFieldError when j is not an object.
-  explicit RecordFields(const nlohmann::json& j);
-  /// Present and not null.
-  bool has(const char* field) const;
-  std::string text(const char* field) const;                         ///< a string
-  std::optional<std::string> text_or_null(const char* field) const;  ///< a string, null or absent
-  std::uint64_t count(const char* field) const;                      ///< a non-negative integer
-  std::optional<std::uint64_t> count_or_null(const char* field) const;
-  double number(const char* field) const;  ///< a finite number
-  /// A number, null, absent, or one of the strings "inf", "-inf", "nan" that records use where JSON has no value.
-  std::optional<double> number_or_null(const char* field) const;
-  bool flag(const char* field) const;  ///< a boolean
-  std::optional<bool> flag_or_null(const char* field) const;
-  [[noreturn]] void fail(const char* field, const std::string& what) const;
-
- private:
-  const nlohmann::json& j_;
-};
-
-/// The stored (and --json) form of an accuracy record; absent values are null.
-nlohmann::ordered_json to_json(const RecognizeRecord& r, const std::string& language, const std::string& model);
-/// A stored accuracy record of `recognize`, checked field by field (every
-/// field to_json writes, with its type and range; "n" must be `n`), with
-/// "format" added where an older record lacks it (its "precision", then the
-/// resolved format). Throws RecordFieldError.
-nlohmann::ordered_json checked_recognize_record(const nlohmann::ordered_json& stored, std::size_t n);
-
 /// Runs the harness. `progress` (may be null) receives one line per step.
 RecognizeReport recognize(const RecognitionTarget& target, const automata::CompiledModel& model,
                           const RecognizeOptions& opts, void (*progress)(const std::string&) = nullptr);
+
+/// Hooks of a sweep that resumes from a store (both needed): a result the
+/// store already holds is reused and not recomputed.
+struct RecognizeHooks {
+  /// The stored accuracy record of (n, format), checked, or nullopt.
+  std::function<std::optional<RecognizeRecord>(std::size_t n, const std::string& format)> stored_record;
+  std::function<std::optional<std::vector<MinBitsRecord>>(std::size_t n)> stored_min_bits;
+  /// The new results of one length (min_bits null when none were searched),
+  /// stored in one transaction; a record whose key is stored already is left out.
+  std::function<void(std::size_t n, const std::vector<RecognizeRecord>& records, const std::vector<MinBitsRecord>* min_bits)>
+      on_length;
+};
+
+/// Hooks over a run of a store: stored records checked field by field and
+/// against their key (StoredRecordError); a length's new results written in
+/// one transaction.
+RecognizeHooks recognize_store_hooks(const RunResults& run);
+
+/// The harness one length at a time, through a store: per length, what the
+/// store holds is read back, the rest computed and handed to on_length; the
+/// report's records are then read back for every precision (a record
+/// stored under its format answers every spec that resolves to it).
+RecognizeReport recognize(const RecognitionTarget& target, const automata::CompiledModel& model,
+                          const RecognizeOptions& opts, const RecognizeHooks& hooks,
+                          void (*progress)(const std::string&) = nullptr);
 
 /// The decision of a compiled model on a word at precision p (Undecided: an
 /// interval straddling the threshold). `score` (may be null) receives the

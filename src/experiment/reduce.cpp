@@ -9,8 +9,10 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <memory>
 
 #include "experiment/json_number.hpp"
+#include "experiment/lengths.hpp"
 #include "numeric/limits.hpp"
 #include "numeric/random.hpp"
 
@@ -215,108 +217,6 @@ ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, 
   return rep;
 }
 
-// --- records and their JSON forms -------------------------------------------
-
-nlohmann::ordered_json to_json(const ReduceRecord& r) {
-  nlohmann::ordered_json j;
-  j["problem"] = r.problem;
-  j["construction"] = r.construction;
-  j["n"] = r.length;
-  j["precision"] = r.precision;
-  j["format"] = r.format.empty() ? r.precision : r.format;
-  j["trials"] = r.trials;
-  j["yes"] = r.yes_trials;
-  j["correct"] = r.correct;
-  j["accuracy"] = r.accuracy();
-  j["undecided"] = r.undecided;
-  j["overflow"] = r.overflow;
-  j["scan_checked"] = r.scan_checked;
-  j["scan_agree"] = r.scan_agree;
-  j["ns_per_token"] = std::round(r.ns_per_token * 10) / 10;
-  // JSON has no infinities: null, with the reason in max_error_kind
-  j["max_error"] = number_or_null(r.max_error);
-  if (!std::isfinite(r.max_error)) j["max_error_kind"] = std::isnan(r.max_error) ? "nan" : "inf";
-  j["first_failing_seed"] = r.first_failing_seed ? nlohmann::ordered_json(*r.first_failing_seed) : nlohmann::ordered_json(nullptr);
-  return j;
-}
-
-ReduceRecord reduce_record_from_json(const nlohmann::json& j) {
-  const RecordFields f(j);
-  ReduceRecord r;
-  r.problem = f.text("problem");
-  r.construction = f.text("construction");
-  r.length = f.count("n");
-  r.precision = f.text("precision");
-  r.format = f.text_or_null("format").value_or(r.precision);
-  r.trials = f.count("trials");
-  r.yes_trials = f.count("yes");
-  r.correct = f.count("correct");
-  r.undecided = f.count("undecided");
-  r.overflow = f.flag("overflow");
-  r.scan_checked = f.flag("scan_checked");
-  r.scan_agree = f.count("scan_agree");
-  r.ns_per_token = f.number("ns_per_token");
-  for (const char* c : {"yes", "correct", "undecided", "scan_agree"})
-    if (f.count(c) > r.trials) f.fail(c, fmt::format("at most the {} trials", r.trials));
-  if (f.has("max_error")) {
-    r.max_error = f.number("max_error");
-  } else {
-    if (!j.contains("max_error")) f.fail("max_error", "a number, or null for an infinite or NaN error");
-    const auto kind = f.text_or_null("max_error_kind").value_or("inf");
-    if (kind != "inf" && kind != "nan") f.fail("max_error_kind", "\"inf\" or \"nan\"");
-    r.max_error = kind == "nan" ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
-  }
-  if (!j.contains("first_failing_seed")) f.fail("first_failing_seed", "a seed, or null when every trial was correct");
-  if (f.has("first_failing_seed")) r.first_failing_seed = f.count("first_failing_seed");
-  return r;
-}
-
-nlohmann::ordered_json to_json(const MinBitsRecord& m) {
-  nlohmann::ordered_json j;
-  j["n"] = m.length;
-  j["arithmetic"] = m.arithmetic;
-  j["mode"] = m.mode;
-  j["min_bits"] = m.bits ? nlohmann::ordered_json(*m.bits) : nlohmann::ordered_json(nullptr);
-  j["precision"] = m.precision;
-  j["overflow"] = m.overflow;
-  return j;
-}
-
-MinBitsRecord min_bits_record_from_json(const nlohmann::json& j) {
-  const RecordFields f(j);
-  MinBitsRecord m;
-  m.length = f.count("n");
-  m.arithmetic = f.text("arithmetic");
-  if (m.arithmetic != "float" && m.arithmetic != "interval") f.fail("arithmetic", "\"float\" or \"interval\"");
-  m.mode = f.text("mode");
-  if (m.mode != "sequential" && m.mode != "scan") f.fail("mode", "\"sequential\" or \"scan\"");
-  if (!j.contains("min_bits")) f.fail("min_bits", "a width in bits, or null when none was found");
-  if (f.has("min_bits")) {
-    const auto bits = f.count("min_bits");
-    if (bits < 1 || bits > std::uint64_t(numeric::kMaxPrecisionBits))
-      f.fail("min_bits", fmt::format("a width from 1 to {} bits", numeric::kMaxPrecisionBits));
-    m.bits = int(bits);
-  }
-  m.precision = f.text("precision");
-  m.overflow = f.flag("overflow");
-  return m;
-}
-
-std::vector<MinBitsRecord> min_bits_records_from_result(const nlohmann::json& result) {
-  const RecordFields f(result);
-  const auto it = result.find("records");
-  if (it == result.end() || !it->is_array()) f.fail("records", "an array of minimum-bits records");
-  std::vector<MinBitsRecord> out;
-  for (std::size_t i = 0; i < it->size(); ++i) {
-    try {
-      out.push_back(min_bits_record_from_json((*it)[i]));
-    } catch (const RecordFieldError& e) {
-      throw RecordFieldError(fmt::format("records[{}]: {}", i, e.what()));
-    }
-  }
-  return out;
-}
-
 // --- work before a sweep ------------------------------------------------------
 
 namespace {
@@ -410,6 +310,121 @@ void check_sweep_work(const SweepWork& w, bool allow_long, const std::string& op
       option, duration_text(seconds), w.lengths.size(), w.lengths.size() == 1 ? "" : "s", longest, w.trials,
       fmt::join(precs, ", "), w.min_bits ? ", a minimum-bits search" : "",
       duration_text(double(limits::kMaxSweepSeconds)), allow_hint));
+}
+
+ReduceHooks reduce_store_hooks(const RunResults& run) {
+  ReduceHooks h;
+  h.stored_record = [run](std::size_t n, const std::string& format) -> std::optional<ReduceRecord> {
+    const auto key = record_key(n, format);
+    const auto* j = run.find(key);
+    if (!j) return std::nullopt;
+    return read_stored(run.place(key), [&] {
+      auto r = reduce_record_from_json(nlohmann::json(*j));
+      check_key(r, n, format);
+      return r;
+    });
+  };
+  h.stored_min_bits = [run](std::size_t n) -> std::optional<std::vector<MinBitsRecord>> {
+    const auto key = min_bits_key(n);
+    const auto* j = run.find(key);
+    if (!j) return std::nullopt;
+    return read_stored(run.place(key), [&] { return min_bits_records_from_result(nlohmann::json(*j), n); });
+  };
+  h.on_record = [run](const ReduceRecord& r) { run.put_all({{"record", record_key(r.length, r.format), to_json(r)}}); };
+  h.on_min_bits = [run](std::size_t n, const std::vector<MinBitsRecord>& ms) {
+    run.put_all({{"min-bits", min_bits_key(n), min_bits_result(n, ms)}});
+  };
+  return h;
+}
+
+void check_trials(std::size_t trials, const OptionNames& names) {
+  if (trials == 0) throw OptionError("trials", names("trials") + " must be at least 1");
+  try {
+    limits::check_count(trials, limits::kMaxTrials, names("trials"));
+  } catch (const limits::LimitError& e) {
+    throw OptionError("trials", e.what());
+  }
+}
+
+void check_search_widths(int exponent_bits, int max_bits, const OptionNames& names) {
+  if (exponent_bits < 2 || exponent_bits > 30)
+    throw OptionError("exponent_bits", names("exponent_bits") + " must be from 2 to 30");
+  if (max_bits < 2 || max_bits > numeric::kMaxPrecisionBits)
+    throw OptionError("max_bits", fmt::format("{} must be from 2 to {}", names("max_bits"), numeric::kMaxPrecisionBits));
+}
+
+void check_sweep(const SweepWork& w, bool allow_long, const OptionNames& names) {
+  try {
+    check_sweep_work(w, allow_long, names("lengths"), names.allow_long_hint());
+  } catch (const limits::LimitError& e) {
+    throw OptionError("lengths", e.what());
+  }
+}
+
+void check_precisions_resolve(const std::vector<numeric::Precision>& precisions, const std::vector<std::size_t>& lengths,
+                              const OptionNames& names) {
+  for (const auto& spec : precisions)
+    for (const std::size_t n : lengths) {
+      try {
+        (void)spec.resolve(std::max<std::size_t>(n, 1));
+      } catch (const numeric::PrecisionError& e) {
+        throw OptionError("precision",
+                          fmt::format("{} {} at n = {}: {}", names("precision"), spec.to_string(), n, e.what()));
+      }
+    }
+}
+
+SweepWork ReduceOptions::work() const {
+  SweepWork w;
+  w.lengths = lengths;
+  w.trials = trials;
+  w.precisions = precisions;
+  w.scan = check_scan;
+  w.min_bits = min_bits;
+  w.search = search;
+  return w;
+}
+
+void ReduceOptions::validate(const OptionNames& names) const {
+  std::unique_ptr<reductions::Problem> p;
+  try {
+    p = reductions::make_problem(problem);
+  } catch (const std::exception& e) {
+    throw OptionError("problem", fmt::format("{}: {}", names("problem"), e.what()));
+  }
+  std::vector<std::string> known;
+  for (const auto& c : p->info().constructions) known.push_back(c.name);
+  if (!construction.empty() && std::find(known.begin(), known.end(), construction) == known.end())
+    throw OptionError("construction", fmt::format("{}: '{}' is not a construction of {} (valid: {})",
+                                                  names("construction"), construction, problem, fmt::join(known, ", ")));
+  check_trials(trials, names);
+  if (jobs < 1 || jobs > 256) throw OptionError("jobs", names("jobs") + " must be from 1 to 256");
+  check_search_widths(search.exponent_bits, search.max_bits, names);
+  check_sweep(work(), allow_long, names);
+  check_precisions_resolve(precisions, lengths, names);
+}
+
+ReduceOptions reduce_options_from_json(const nlohmann::ordered_json& keys) {
+  const OptionKeys k(keys);
+  ReduceOptions o;
+  o.problem = k.text("problem");
+  o.construction = k.text("construction");
+  o.precisions = k.precisions("precision");
+  if (o.precisions.empty()) o.precisions = {numeric::Precision::parse("fp32")};
+  o.jobs = int(k.integer("jobs", 1, 1, 256));
+  o.lengths = k.has("lengths") ? k.lengths("lengths") : parse_lengths(kDefaultReduceLengths);
+  o.trials = k.integer("trials", 20, 1, limits::kMaxTrials);
+  try {  // (its form is checked by the command line's own option)
+    o.seed = std::stoull(k.text("seed", "1"));
+  } catch (const std::exception&) {
+  }
+  o.min_bits = k.flag("min_bits");
+  o.search.exponent_bits = int(k.integer("exponent_bits", 10, 2, 30));
+  o.search.max_bits = int(k.integer("max_bits", 2048, 2, std::uint64_t(numeric::kMaxPrecisionBits)));
+  for (const auto& p : o.precisions) o.search.interval = o.search.interval || p.kind == numeric::Precision::Kind::Interval;
+  o.check_scan = !k.flag("no_scan");
+  o.allow_long = k.flag("allow_long");
+  return o;
 }
 
 nlohmann::json result_config(const std::string& problem, const ReduceOptions& o) {

@@ -13,14 +13,21 @@
 #include <string>
 #include <vector>
 
+#include "experiment/options.hpp"
 #include "experiment/recognize.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
 
 namespace parallax::experiment {
 
+struct SweepWork;
+
+/// The lengths of a sweep when none are given.
+inline constexpr const char* kDefaultReduceLengths = "16,64,256";
+
 struct ReduceOptions {
-  std::string construction;
+  std::string problem;       ///< a problem of `parallax problems`, e.g. word:S5
+  std::string construction;  ///< one of its constructions (empty: its first)
   std::vector<std::size_t> lengths;
   std::vector<numeric::Precision> precisions;
   std::size_t trials = 20;
@@ -29,24 +36,23 @@ struct ReduceOptions {
   bool min_bits = false;
   MinBitsSearch search;
   bool check_scan = true;
+  bool allow_long = false;  ///< run a sweep estimated above the work budget
+
+  /// Throws OptionError naming the option: an unknown problem or
+  /// construction, trials, jobs or search widths out of range, a sweep above
+  /// the work budget or the memory (check_sweep), a precision that does not
+  /// resolve at one of the lengths. What `parallax reduce` and a suite's
+  /// [[reduce]] entry both check before any work.
+  void validate(const OptionNames& names = {}) const;
+  /// What the sweep computes, for its estimate.
+  SweepWork work() const;
 };
 
-struct ReduceRecord {
-  std::string problem, construction;
-  std::size_t length = 0;
-  std::string precision;  ///< the spec as given, e.g. "log:2" or "fp32"
-  std::string format;     ///< the format it was evaluated in: the spec resolved at n, e.g. "float:12:0" (its store key)
-  std::size_t trials = 0, yes_trials = 0, correct = 0, undecided = 0, scan_agree = 0;
-  bool scan_checked = false;
-  bool overflow = false;
-  std::optional<std::uint64_t> first_failing_seed;  ///< the generator seed of the first failing trial
-  double ns_per_token = 0;
-  /// max over trials of |score − exact score| of the decision value (the
-  /// readout ⟨c, h_n⟩ + c0), sequential and scan; +∞ where a score overflowed
-  /// and NaN where one was NaN.
-  double max_error = 0;
-  double accuracy() const { return trials ? double(correct) / double(trials) : 0.0; }
-};
+/// The options of a suite's [[reduce]] entry (its keys: problem,
+/// construction, lengths, precision, trials, seed, jobs, min_bits,
+/// exponent_bits, max_bits, no_scan, allow_long), each read and range-checked
+/// as the command line reads it; errors are OptionError naming the key.
+ReduceOptions reduce_options_from_json(const nlohmann::ordered_json& keys);
 
 struct ReduceReport {
   std::vector<ReduceRecord> records;
@@ -71,21 +77,15 @@ struct ReduceHooks {
   std::function<void(const ReduceProgress&)> progress;
 };
 
+/// Hooks that resume a sweep from a run of a store and write each result
+/// to it as soon as it is complete (one transaction each); stored records are
+/// checked field by field and against their key (StoredRecordError).
+ReduceHooks reduce_store_hooks(const RunResults& run);
+
 /// The generator seed of trial k at length n.
 std::uint64_t trial_seed(std::uint64_t seed, std::size_t n, std::size_t k);
 
 ReduceReport reduce(const reductions::Problem& problem, const ReduceOptions& o, const ReduceHooks& hooks = {});
-
-/// JSON forms (the store's records and `--json` rows). The readers check the
-/// presence, type and range of every field they use and throw
-/// RecordFieldError naming the field. A record written before "format"
-/// existed has its "precision" (then the resolved format) as both.
-nlohmann::ordered_json to_json(const ReduceRecord& r);
-ReduceRecord reduce_record_from_json(const nlohmann::json& j);
-nlohmann::ordered_json to_json(const MinBitsRecord& m);
-MinBitsRecord min_bits_record_from_json(const nlohmann::json& j);
-/// The minimum-bits records of one stored min-bits result ({"n", "records": […]}).
-std::vector<MinBitsRecord> min_bits_records_from_result(const nlohmann::json& result);
 
 // --- work before a sweep ------------------------------------------------------
 
@@ -120,6 +120,19 @@ double sweep_seconds(const SweepWork& w);
 /// how to allow it, e.g. "Give --allow-long"), and when the trials of its
 /// largest length would not fit in memory (limits::check_memory).
 void check_sweep_work(const SweepWork& w, bool allow_long, const std::string& option, const std::string& allow_hint);
+
+// --- checks that reduce and recognize share (OptionError naming the option) ----
+
+/// trials from 1 to limits::kMaxTrials.
+void check_trials(std::size_t trials, const OptionNames& names);
+/// The minimum-bits search: exponent_bits from 2 to 30, max_bits from 2 to numeric::kMaxPrecisionBits.
+void check_search_widths(int exponent_bits, int max_bits, const OptionNames& names);
+/// check_sweep_work, naming "lengths".
+void check_sweep(const SweepWork& w, bool allow_long, const OptionNames& names);
+/// Resolves log:C and poly:K at every length, so that a width above the cap
+/// is refused before any work (naming "precision" and n).
+void check_precisions_resolve(const std::vector<numeric::Precision>& precisions, const std::vector<std::size_t>& lengths,
+                              const OptionNames& names);
 
 /// The configuration that determines a sweep's results (not its lengths,
 /// precisions or jobs, which only choose which results to compute).

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "experiment/options.hpp"
 #include "models/cell.hpp"
 #include "numeric/precision.hpp"
 #include "solve/newton.hpp"
@@ -30,10 +31,7 @@ namespace parallax::experiment::solve {
 /// A bad option (the CLI exits 2): what() is the message, `option` the
 /// option's name without dashes ("tol", "cell"), as a suite entry spells it.
 /// The estimates of run() (memory, time) throw limits::LimitError, also exit 2.
-struct OptionError : std::invalid_argument {
-  std::string option;
-  OptionError(std::string option, const std::string& what) : std::invalid_argument(what), option(std::move(option)) {}
-};
+using experiment::OptionError;  // experiment/options.hpp
 
 struct Options {
   /// A cell kind (elman, gru, lstm, paragru, paralstm, argru: random weights

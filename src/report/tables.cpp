@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "experiment/records.hpp"
 #include "experiment/reduce.hpp"
 
 #ifndef PARALLAX_VERSION
@@ -19,14 +20,6 @@ namespace {
 
 using Json = nlohmann::json;
 using experiment::RecordFields;
-
-/// A text field of the record, else of its run's configuration; a field that
-/// is present must be a string. Throws RecordFieldError when neither has it.
-std::string text_or_config(const RecordFields& rec, const Json& config, const char* field) {
-  if (rec.has(field)) return rec.text(field);
-  if (const auto it = config.find(field); it != config.end() && it->is_string()) return it->get<std::string>();
-  rec.fail(field, "a string (in the record or in its run's configuration)");
-}
 
 bool finite_precision(const std::string& p) { return p != "exact" && !p.starts_with("interval"); }
 
@@ -203,52 +196,40 @@ ReportData collect(const experiment::Store& store) {
                          (command == "solve" && res.kind == "solve") || res.kind == "suite";
       if (!known) return 0;  // results of other commands and kinds are not part of the report
       const RecordFields f(rec);
-      if (reduce || recognize) {
-        const char* row_field = reduce ? "problem" : "language";
-        const char* con_field = reduce ? "construction" : "model";
-        const std::string row = text_or_config(f, config, row_field), con = text_or_config(f, config, con_field);
-        if (res.kind == "record") {
-          const auto n = f.count("n");
-          const std::string prec = f.text("precision");
-          const auto trials = f.count("trials"), correct = f.count("correct");
-          if (correct > trials) f.fail("correct", fmt::format("at most the {} trials", trials));
-          const double a = trials > 0 ? double(correct) / double(trials) : 0.0;
-          if (f.has("accuracy")) {
-            const double stored_a = f.number("accuracy");
-            if (std::abs(stored_a - a) > 1e-9) f.fail("accuracy", fmt::format("correct / trials = {}", a));
-          }
-          const auto undecided = f.count_or_null("undecided").value_or(0);
-          if (undecided > trials) f.fail("undecided", fmt::format("at most the {} trials", trials));
-          const bool ok = trials > 0 && correct == trials && undecided == 0;
-          row_is_problem[row] = row_is_problem[row] || reduce;
-          auto& acc_pts = accuracy[{row, con}][prec];
-          acc_pts[n] = acc_pts.count(n) ? std::min(acc_pts[n], a) : a;
-          if (!ok) failing_pairs.insert({row, con});
-          const auto col = column(reduce, row, con);
-          if (!col) {
-            ++unmapped[con];
-            return 0;
-          }
-          auto& cell = cells[row][*col];
-          cell.constructions.insert(con);
-          auto [it, fresh] = cell.ok[prec].try_emplace(n, ok);
-          if (!fresh) it->second = it->second && ok;
-        } else {
-          row_is_problem[row] = row_is_problem[row] || reduce;
-          for (const auto& mb : experiment::min_bits_records_from_result(rec)) {
-            auto& series = bits[{row, con, mb.arithmetic, mb.mode}];
-            auto [s, fresh] = series.try_emplace(mb.length, mb.bits);
-            if (!fresh && mb.bits && (!s->second || *mb.bits < *s->second)) s->second = mb.bits;
-            if (const auto col = column(reduce, row, con)) cells[row][*col].min_bits.push_back(mb);
-          }
+      if ((reduce || recognize) && res.kind == "record") {
+        const auto line = experiment::accuracy_line_from_json(rec, config, reduce);
+        const auto& r = line.record;
+        const std::string &row = line.row, &con = line.construction;
+        const auto n = r.length;
+        const std::string& prec = r.precision;
+        const double a = r.accuracy();
+        const bool ok = r.trials > 0 && r.correct == r.trials && r.undecided == 0;
+        row_is_problem[row] = row_is_problem[row] || reduce;
+        auto& acc_pts = accuracy[{row, con}][prec];
+        acc_pts[n] = acc_pts.count(n) ? std::min(acc_pts[n], a) : a;
+        if (!ok) failing_pairs.insert({row, con});
+        const auto col = column(reduce, row, con);
+        if (!col) {
+          ++unmapped[con];
+          return 0;
+        }
+        auto& cell = cells[row][*col];
+        cell.constructions.insert(con);
+        auto [it, fresh] = cell.ok[prec].try_emplace(n, ok);
+        if (!fresh) it->second = it->second && ok;
+      } else if (reduce || recognize) {
+        const std::string row = f.text_or_config(reduce ? "problem" : "language", config),
+                          con = f.text_or_config(reduce ? "construction" : "model", config);
+        row_is_problem[row] = row_is_problem[row] || reduce;
+        for (const auto& mb : experiment::min_bits_records_from_result(rec)) {
+          auto& series = bits[{row, con, mb.arithmetic, mb.mode}];
+          auto [s, fresh] = series.try_emplace(mb.length, mb.bits);
+          if (!fresh && mb.bits && (!s->second || *mb.bits < *s->second)) s->second = mb.bits;
+          if (const auto col = column(reduce, row, con)) cells[row][*col].min_bits.push_back(mb);
         }
       } else if (res.kind == "circuit") {
-        const auto n = f.count("n");
-        if (n < 1) f.fail("n", "a length of at least 1");
-        const double depth = f.number("depth"), size = f.number("size");
-        const std::string model = text_or_config(f, config, "model"), network = text_or_config(f, config, "network"),
-                          fanin = text_or_config(f, config, "fanin");
-        circuits[{model, network, fanin}][n] = {depth, size};
+        const auto p = experiment::circuit_point_from_json(rec, config);
+        circuits[{p.model, p.network, p.fanin}][p.length] = {p.depth, p.size};
       } else if (res.kind == "solve") {
         NewtonRow r;
         r.cell = f.text("cell");

@@ -1,5 +1,6 @@
 #pragma once
-// Circuit model specs for `parallax circuit`:
+// `parallax circuit`: circuits built from model specs, their options and records.
+// Model specs:
 //   lrnn:diag:d=K, lrnn:complex:d=K, lrnn:pd:d=K, lrnn:dplr:d=K, lrnn:dense:d=K
 //       a random token LRNN of that structure (two tokens, fixed seed)
 //   ssm:diag:d=K             alias of lrnn:diag:d=K: a diagonal SSM whose gates depend on the input token
@@ -17,9 +18,12 @@
 
 #include "circuits/circuit.hpp"
 #include "circuits/lrnn_circuit.hpp"
+#include "circuits/metrics.hpp"
 #include "circuits/prefix.hpp"
+#include "experiment/options.hpp"
+#include "experiment/records.hpp"
 
-namespace parallax::cli {
+namespace parallax::experiment {
 
 using circuits::Circuit;
 using circuits::FanIn;
@@ -65,4 +69,35 @@ CircuitSize estimate_circuit(const CircuitRequest& req, std::size_t n, bool text
 /// (circuits::prefix_stats counts them exactly, in O(n log n) time and O(n) memory).
 std::uint64_t prefix_steps_bound(Network net, std::uint64_t n);
 
-}  // namespace parallax::cli
+/// The options of `parallax circuit` that determine its circuits.
+struct CircuitOptions {
+  std::string model;  ///< a spec (spec_forms())
+  std::string network = "brent-kung";
+  std::string fanin = "bounded";
+  std::uint64_t seed = 1;
+  std::size_t n = 0;  ///< one circuit of n steps, or
+  std::string sweep;  ///< A..B: n = A, 2A, 4A, … up to B
+  bool text = false;  ///< the circuit is also written out (its size estimate counts the text)
+
+  /// The request build_circuit takes: OptionError naming "network" or
+  /// "fanin" when they are not a prefix network or bounded / unbounded.
+  CircuitRequest request(const OptionNames& names = {}) const;
+  /// The lengths: n, or those of the sweep (A and B are lengths as
+  /// experiment/lengths.hpp reads them, "1e6" a million); OptionError naming
+  /// "n" or "sweep" for neither or both, a malformed sweep or an n above limits::kMaxLength.
+  std::vector<std::size_t> lengths(const OptionNames& names = {}) const;
+  /// request(), the spec built at n = 2 (OptionError naming "model" with the
+  /// SpecError's message), lengths(), and the largest circuit estimated from
+  /// two small ones (estimate_circuit) within the gate, edge and memory
+  /// limits. What `parallax circuit` and a suite's [[circuit]] entry both
+  /// check before any work.
+  void validate(const OptionNames& names = {}) const;
+};
+
+/// The options of a suite's [[circuit]] entry (its keys model, network, fanin, seed, n, sweep).
+CircuitOptions circuit_options_from_json(const nlohmann::ordered_json& keys);
+
+/// The record of a circuit built for n steps in `seconds` (without its configuration).
+CircuitRecord circuit_record(std::size_t n, const Circuit& c, const circuits::Metrics& m, double seconds);
+
+}  // namespace parallax::experiment

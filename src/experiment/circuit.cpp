@@ -1,4 +1,4 @@
-#include "cli/circuit_spec.hpp"
+#include "experiment/circuit.hpp"
 
 #include <fmt/format.h>
 
@@ -15,9 +15,10 @@
 #include "models/lrnn.hpp"
 #include "models/relu_rnn.hpp"
 #include "models/transformer.hpp"
+#include "experiment/lengths.hpp"
 #include "numeric/limits.hpp"
 
-namespace parallax::cli {
+namespace parallax::experiment {
 
 using namespace parallax::circuits;
 
@@ -225,4 +226,110 @@ Circuit build_circuit(const CircuitRequest& req, std::size_t n) {
   }
 }
 
-}  // namespace parallax::cli
+CircuitRequest CircuitOptions::request(const OptionNames& names) const {
+  CircuitRequest req;
+  req.spec = model;
+  req.seed = seed;
+  try {
+    req.network = circuits::network_from_string(network);
+  } catch (const std::invalid_argument& e) {
+    throw OptionError("network", fmt::format("{}: {}", names("network"), e.what()));
+  }
+  if (fanin == "bounded") req.fanin = FanIn::Bounded;
+  else if (fanin == "unbounded") req.fanin = FanIn::Unbounded;
+  else throw OptionError("fanin", fmt::format("{}: '{}' is not bounded or unbounded", names("fanin"), fanin));
+  return req;
+}
+
+std::vector<std::size_t> CircuitOptions::lengths(const OptionNames& names) const {
+  std::vector<std::size_t> ns;
+  if (sweep.empty()) {
+    if (n == 0) throw OptionError("n", fmt::format("give {} N (N >= 1) or {} A..B", names("n"), names("sweep")));
+    try {
+      limits::check_count(n, limits::kMaxLength, names("n"));
+    } catch (const limits::LimitError& e) {
+      throw OptionError("n", e.what());
+    }
+    return {n};
+  }
+  if (n != 0) throw OptionError("n", fmt::format("give {} N or {} A..B, not both", names("n"), names("sweep")));
+  const auto dots = sweep.find("..");
+  if (dots == std::string::npos)
+    throw OptionError("sweep", fmt::format("{}: '{}' is not A..B (n = A, 2A, 4A, … up to B)", names("sweep"), sweep));
+  std::size_t ab[2] = {0, 0};
+  const std::string part[2] = {sweep.substr(0, dots), sweep.substr(dots + 2)};
+  for (int i = 0; i < 2; ++i) {
+    if (part[i].find_first_of(",.x+") != std::string::npos)
+      throw OptionError("sweep", fmt::format("{}: '{}' is not A..B with whole numbers A and B", names("sweep"), sweep));
+    try {
+      ab[i] = parse_lengths(part[i]).at(0);  // each from 1 to limits::kMaxLength
+    } catch (const std::exception& e) {
+      throw OptionError("sweep", fmt::format("{}: {}", names("sweep"), e.what()));
+    }
+  }
+  const std::size_t a = ab[0], b = ab[1];
+  if (a == 0 || b < a) throw OptionError("sweep", fmt::format("{}: '{}' needs 1 <= A <= B", names("sweep"), sweep));
+  for (std::size_t k = a; k <= b; k *= 2) {  // b ≤ kMaxLength: no overflow
+    ns.push_back(k);
+    if (k > b / 2) break;
+  }
+  return ns;
+}
+
+void CircuitOptions::validate(const OptionNames& names) const {
+  const auto req = request(names);
+  try {
+    (void)build_circuit(req, 2);
+  } catch (const SpecError& e) {
+    throw OptionError("model", e.what());
+  }
+  const std::size_t largest = lengths(names).back();
+  const std::string key = sweep.empty() ? "n" : "sweep";
+  const std::string option = fmt::format("{} {}", names(key), sweep.empty() ? std::to_string(largest) : sweep);
+  try {
+    CircuitSize size;
+    try {
+      size = estimate_circuit(req, largest, text);
+    } catch (const SpecError& e) {
+      throw OptionError("model", e.what());
+    }
+    const std::string what = fmt::format("the circuit of '{}' at n = {}", model, largest);
+    limits::check_count(size.gates, limits::kMaxCircuitGates, fmt::format("{}: the gates of {} (estimated)", option, what));
+    limits::check_count(size.edges, limits::kMaxCircuitGates,
+                        fmt::format("{}: the operand edges of {} (estimated)", option, what));
+    limits::check_memory(size.bytes, fmt::format("{}: {} (about {} gates)", option, what, size.gates));
+  } catch (const limits::LimitError& e) {
+    throw OptionError(key, e.what());
+  }
+}
+
+CircuitOptions circuit_options_from_json(const nlohmann::ordered_json& keys) {
+  const OptionKeys k(keys);
+  CircuitOptions o;
+  o.model = k.text("model");
+  o.network = k.text("network", o.network);
+  o.fanin = k.text("fanin", o.fanin);
+  o.n = k.integer("n", 0, 0, limits::kMaxLength);
+  o.sweep = k.text("sweep");
+  try {  // (its form is checked by the command line's own option)
+    o.seed = std::stoull(k.text("seed", "1"));
+  } catch (const std::exception&) {
+  }
+  return o;
+}
+
+CircuitRecord circuit_record(std::size_t n, const Circuit& c, const circuits::Metrics& m, double seconds) {
+  CircuitRecord r;
+  r.length = n;
+  r.size = m.size;
+  r.depth = m.depth;
+  r.depth_bounded = m.depth_bounded;
+  r.mult_depth = m.mult_depth;
+  r.max_fanin = m.max_fanin;
+  r.gates = c.size();
+  r.mbytes = std::round(m.bytes / 1e4) / 100;
+  r.seconds = std::round(seconds * 1e4) / 1e4;
+  return r;
+}
+
+}  // namespace parallax::experiment
