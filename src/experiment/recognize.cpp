@@ -341,22 +341,8 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
 
 RecognizeHooks recognize_store_hooks(const RunResults& run) {
   RecognizeHooks h;
-  h.stored_record = [run](std::size_t n, const std::string& format) -> std::optional<RecognizeRecord> {
-    const auto key = record_key(n, format);
-    const auto* j = run.find(key);
-    if (!j) return std::nullopt;
-    return read_stored(run.place(key), [&] {
-      auto r = recognize_record_from_json(nlohmann::json(*j));
-      check_key(r, n, format);
-      return r;
-    });
-  };
-  h.stored_min_bits = [run](std::size_t n) -> std::optional<std::vector<MinBitsRecord>> {
-    const auto key = min_bits_key(n);
-    const auto* j = run.find(key);
-    if (!j) return std::nullopt;
-    return read_stored(run.place(key), [&] { return min_bits_records_from_result(nlohmann::json(*j), n); });
-  };
+  h.stored_record = [run](std::size_t n, const std::string& format) { return stored_accuracy(run, n, format, recognize_record_from_json); };
+  h.stored_min_bits = [run](std::size_t n) { return stored_min_bits(run, n); };
   h.on_length = [run](std::size_t n, const std::vector<RecognizeRecord>& records, const std::vector<MinBitsRecord>* min_bits) {
     std::vector<ResultInput> batch;
     for (const auto& r : records) {

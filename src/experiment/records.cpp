@@ -352,4 +352,11 @@ CircuitPoint circuit_point_from_json(const nlohmann::json& j, const nlohmann::js
   return p;
 }
 
+std::optional<std::vector<MinBitsRecord>> stored_min_bits(const RunResults& run, std::size_t n) {
+  const auto key = min_bits_key(n);
+  const auto* j = run.find(key);
+  if (!j) return std::nullopt;
+  return read_stored(run.place(key), [&] { return min_bits_records_from_result(nlohmann::json(*j), n); });
+}
+
 }  // namespace parallax::experiment

@@ -144,6 +144,23 @@ RecognizeRecord recognize_record_from_json(const nlohmann::json& j);
 /// RecordFieldError naming "n" or "format" when they differ.
 void check_key(const AccuracyRecord& r, std::size_t n, const std::string& format);
 
+/// The accuracy record of (n, format) that a run of a store holds, read by
+/// `from_json` (reduce_record_from_json or recognize_record_from_json) and
+/// checked against its key; nullopt when the run lacks it. A malformed one
+/// throws StoredRecordError naming its place.
+template <class Record>
+std::optional<Record> stored_accuracy(const RunResults& run, std::size_t n, const std::string& format,
+                                      Record (*from_json)(const nlohmann::json&)) {
+  const auto key = record_key(n, format);
+  const auto* j = run.find(key);
+  if (!j) return std::nullopt;
+  return read_stored(run.place(key), [&] {
+    auto r = from_json(nlohmann::json(*j));
+    check_key(r, n, format);
+    return r;
+  });
+}
+
 /// The common part of a stored accuracy record of `reduce` (reduce = true:
 /// rows are its problem and construction) or `recognize` (its language and
 /// model), as the report reads it: the row and construction may come from the
@@ -173,6 +190,9 @@ nlohmann::ordered_json min_bits_result(std::size_t n, const std::vector<MinBitsR
 std::vector<MinBitsRecord> min_bits_records_from_result(const nlohmann::json& result);
 /// The same, checking that every record has the key's n (min_bits_key(n)).
 std::vector<MinBitsRecord> min_bits_records_from_result(const nlohmann::json& result, std::size_t n);
+/// The minimum-bits records of length n that a run of a store holds (checked
+/// as above); nullopt when the run lacks them.
+std::optional<std::vector<MinBitsRecord>> stored_min_bits(const RunResults& run, std::size_t n);
 
 // --- circuit records ----------------------------------------------------------
 

@@ -314,22 +314,8 @@ void check_sweep_work(const SweepWork& w, bool allow_long, const std::string& op
 
 ReduceHooks reduce_store_hooks(const RunResults& run) {
   ReduceHooks h;
-  h.stored_record = [run](std::size_t n, const std::string& format) -> std::optional<ReduceRecord> {
-    const auto key = record_key(n, format);
-    const auto* j = run.find(key);
-    if (!j) return std::nullopt;
-    return read_stored(run.place(key), [&] {
-      auto r = reduce_record_from_json(nlohmann::json(*j));
-      check_key(r, n, format);
-      return r;
-    });
-  };
-  h.stored_min_bits = [run](std::size_t n) -> std::optional<std::vector<MinBitsRecord>> {
-    const auto key = min_bits_key(n);
-    const auto* j = run.find(key);
-    if (!j) return std::nullopt;
-    return read_stored(run.place(key), [&] { return min_bits_records_from_result(nlohmann::json(*j), n); });
-  };
+  h.stored_record = [run](std::size_t n, const std::string& format) { return stored_accuracy(run, n, format, reduce_record_from_json); };
+  h.stored_min_bits = [run](std::size_t n) { return stored_min_bits(run, n); };
   h.on_record = [run](const ReduceRecord& r) { run.put_all({{"record", record_key(r.length, r.format), to_json(r)}}); };
   h.on_min_bits = [run](std::size_t n, const std::vector<MinBitsRecord>& ms) {
     run.put_all({{"min-bits", min_bits_key(n), min_bits_result(n, ms)}});

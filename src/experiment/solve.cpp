@@ -337,6 +337,20 @@ std::vector<double> make_inputs(const Options& o, const models::Cell& c, std::si
   return a.data;
 }
 
+void describe_solve(Record& rec, const models::Cell& cell, std::size_t len, std::size_t batch,
+                    const ps::SolveOptions& so, const numeric::Precision& p) {
+  rec.cell = models::cell_kind_name(cell.kind);
+  rec.hidden = cell.hidden;
+  rec.input = cell.input;
+  rec.structure = cell.structure().name();
+  rec.length = len;
+  rec.batch = batch;
+  rec.method = ps::method_name(so.method);
+  rec.init = so.init.to_string();
+  rec.precision = p.to_string();
+  rec.tol = so.atol;
+}
+
 ps::SolveOptions solver_options(const Options& o) {
   ps::SolveOptions so;
   try {
@@ -783,16 +797,7 @@ Result run(const Options& o, const Hooks& hooks) {
 
   // ---- the record ----
   Record& rec = result.record;
-  rec.cell = models::cell_kind_name(cell.kind);
-  rec.hidden = cell.hidden;
-  rec.input = cell.input;
-  rec.structure = cell.structure().name();
-  rec.length = len;
-  rec.batch = batch;
-  rec.method = ps::method_name(so.method);
-  rec.init = so.init.to_string();
-  rec.precision = p.to_string();
-  rec.tol = so.atol;
+  describe_solve(rec, cell, len, batch, so, p);
   rec.threads = threads_used(o, len);
   rec.converged = true;
   double err_ref = reference ? 0 : NAN;

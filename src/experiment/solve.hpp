@@ -175,6 +175,10 @@ std::vector<double> make_inputs(const Options& o, const models::Cell& c, std::si
 /// The solver settings of the options; tolerances are set from the resolved
 /// precision (default_tol) and threads from the options.
 parallax::solve::SolveOptions solver_options(const Options& o);
+/// The fields of a record that say what was solved: the cell, the sizes, the
+/// method, the initial guess, the precision and the tolerance.
+void describe_solve(Record& rec, const models::Cell& cell, std::size_t length, std::size_t batch,
+                    const parallax::solve::SolveOptions& so, const numeric::Precision& p);
 
 /// Whether the MPFR reference run is on: reference on, or auto for small runs.
 bool reference_on(const Options& o, const models::Cell& cell, std::size_t batch, std::size_t len);

@@ -160,16 +160,7 @@ Result run_on_device(const Options& o, const Hooks& hooks) {
   Record& rec = result.record;
   Record::Device d;
   d.gpu = cuda::device_status();
-  rec.cell = models::cell_kind_name(cell.kind);
-  rec.hidden = cell.hidden;
-  rec.input = cell.input;
-  rec.structure = cell.structure().name();
-  rec.length = len;
-  rec.batch = batch;
-  rec.method = ps::method_name(so.method);
-  rec.init = so.init.to_string();
-  rec.precision = p.to_string();
-  rec.tol = so.atol;
+  describe_solve(rec, cell, len, batch, so, p);
   if (o.iters > 0) d.fixed_iters = o.iters;
   rec.iterations = iters;
   d.iterations_per_sequence = nr.iterations;
