@@ -30,13 +30,7 @@ struct RecognizeOpts {
   std::size_t trials = 20;
   std::uint64_t seed = 1;
   std::string strings;
-  bool min_bits = false;
-  int exponent_bits = 10;
-  int max_bits = 2048;
-  bool no_scan = false;
-  bool check = false;
-  bool allow_long = false;
-  std::string store;
+  SweepFlags sweep;
 };
 
 /// The configuration of a stored run: everything that changes the records
@@ -84,11 +78,11 @@ void run(const RecognizeOpts& o) {
   ro.precisions = parse_precision_list(o.precisions);
   ro.trials = o.trials;
   ro.seed = o.seed;
-  ro.min_bits = o.min_bits;
-  ro.exponent_bits = o.exponent_bits;
-  ro.max_bits = o.max_bits;
-  ro.check_scan = !o.no_scan;
-  ro.allow_long = o.allow_long;
+  ro.min_bits = o.sweep.min_bits;
+  ro.exponent_bits = o.sweep.exponent_bits;
+  ro.max_bits = o.sweep.max_bits;
+  ro.check_scan = !o.sweep.no_scan;
+  ro.allow_long = o.sweep.allow_long;
   if (!o.strings.empty()) {
     ro.strings = read_strings(o.strings, target.alphabet());
     std::vector<std::size_t> ls;
@@ -109,11 +103,11 @@ void run(const RecognizeOpts& o) {
   experiment::RecognizeReport rep;
   StoreLink link;
   try {
-    if (o.store.empty()) {
+    if (o.sweep.store.empty()) {
       rep = experiment::recognize(target, model, ro, tty ? progress_line : nullptr);
     } else {
       if (ro.strings) throw CliError(kBadInput, "--store keeps sampled words (--lengths), not --strings");
-      link.open(o.store, "recognize", store_config(o, target.name, ro), ro.seed);
+      link.open(o.sweep.store, "recognize", store_config(o, target.name, ro), ro.seed);
       rep = experiment::recognize(target, model, ro, experiment::recognize_store_hooks(link.results("recognize")),
                                   tty ? progress_line : nullptr);
       link.finish();
@@ -149,10 +143,10 @@ void run(const RecognizeOpts& o) {
   if (min_overflow)
     std::cerr << fmt::format("note: the --min-bits search met exponent overflows at float:M:{}; a larger --exponent-bits "
                              "may find a width\n",
-                             o.exponent_bits);
+                             o.sweep.exponent_bits);
   acc.print(f);
-  print_min_bits(rep.min_bits, {{"language", target.name}, {"model", o.model}}, f, o.max_bits);
-  if (o.check && failures > 0)
+  print_min_bits(rep.min_bits, {{"language", target.name}, {"model", o.model}}, f, o.sweep.max_bits);
+  if (o.sweep.check && failures > 0)
     throw CliError(kFailure, fmt::format("--check: {} trial(s) decided wrongly or disagreeing between scan and sequential", failures));
 }
 
@@ -172,18 +166,7 @@ void add_recognize(CLI::App& app) {
   cmd->add_option("--trials", o->trials, "Words per length: half accepted, half rejected where both exist")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the random words (the same seed gives the same words)")->capture_default_str();
   cmd->add_option("--strings", o->strings, "Test these words instead (a file, one word per line; replaces --lengths)");
-  cmd->add_flag("--min-bits", o->min_bits,
-                "Per length, the smallest float:M:E significand width M deciding every trial, sequentially and by "
-                "the scan (and, with an interval precision listed, the smallest certified interval width)");
-  cmd->add_option("--exponent-bits", o->exponent_bits, "E of float:M:E in the --min-bits search (10: range 2^+-511; up to 10 is the fast emulation)")->capture_default_str();
-  cmd->add_option("--max-bits", o->max_bits, "Upper limit of the --min-bits search")->capture_default_str();
-  cmd->add_flag("--no-scan", o->no_scan, "Skip the parallel-scan evaluation (sequential only)");
-  cmd->add_flag("--check", o->check, "Exit 1 when any trial is decided wrongly");
-  cmd->add_flag("--allow-long", o->allow_long,
-                "Run a sweep estimated above the work budget (docs/limits.md: 1e10 token evaluations, hours of work)");
-  cmd->add_option("--store", o->store,
-                  "SQLite result store (docs/store.md): records are written per length as they complete, and a rerun "
-                  "of the same configuration reuses the stored ones (resume)");
+  o->sweep.add_to(*cmd);
   o->fmt.add_to(*cmd);
   cmd->callback([o] { run(*o); });
 }

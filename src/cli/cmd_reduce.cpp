@@ -29,13 +29,7 @@ struct ReduceOpts {
   std::size_t trials = 20;
   std::uint64_t seed = 1;
   int jobs = 1;
-  bool min_bits = false;
-  int exponent_bits = 10;
-  int max_bits = 2048;
-  bool no_scan = false;
-  bool check = false;
-  bool allow_long = false;
-  std::string store;
+  SweepFlags sweep;
 };
 
 /// --input: one instance per line (experiment/instances.hpp), evaluated at
@@ -73,7 +67,7 @@ void run_input(const ReduceOpts& o, const reductions::Problem& p, const std::vec
   }
   r.print(o.fmt.format());
   if (skipped) throw CliError(kBadInput, fmt::format("--input {}: {} malformed line(s) skipped", o.input, skipped));
-  if (o.check && wrong) throw CliError(kFailure, fmt::format("--check: {} instance(s) answered wrongly", wrong));
+  if (o.sweep.check && wrong) throw CliError(kFailure, fmt::format("--check: {} instance(s) answered wrongly", wrong));
 }
 
 void run(const ReduceOpts& o) {
@@ -91,21 +85,21 @@ void run(const ReduceOpts& o) {
   ro.trials = o.trials;
   ro.seed = o.seed;
   ro.jobs = o.jobs;
-  ro.min_bits = o.min_bits;
-  ro.search.exponent_bits = o.exponent_bits;
-  ro.search.max_bits = o.max_bits;
+  ro.min_bits = o.sweep.min_bits;
+  ro.search.exponent_bits = o.sweep.exponent_bits;
+  ro.search.max_bits = o.sweep.max_bits;
   for (const auto& prec : ro.precisions) ro.search.interval = ro.search.interval || prec.kind == numeric::Precision::Kind::Interval;
-  ro.check_scan = !o.no_scan;
-  ro.allow_long = o.allow_long;
+  ro.check_scan = !o.sweep.no_scan;
+  ro.allow_long = o.sweep.allow_long;
   validate_options(ro);
   const auto p = reductions::make_problem(o.problem);
   if (ro.construction.empty()) ro.construction = p->info().constructions.front().name;
   if (!o.input.empty()) {
     // the sweep's options do not apply
-    if (!o.store.empty())
+    if (!o.sweep.store.empty())
       throw CliError(kBadInput,
                      "--input: --store keeps generated instances (--lengths), not an instance file; give one of them");
-    if (o.min_bits)
+    if (o.sweep.min_bits)
       throw CliError(kBadInput,
                      "--input: --min-bits searches over generated instances (--lengths), not an instance file");
     ReduceOpts io = o;
@@ -115,8 +109,8 @@ void run(const ReduceOpts& o) {
   }
   experiment::ReduceHooks hooks;
   StoreLink link;
-  if (!o.store.empty()) {
-    link.open(o.store, "reduce", experiment::result_config(p->info().name, ro), ro.seed);
+  if (!o.sweep.store.empty()) {
+    link.open(o.sweep.store, "reduce", experiment::result_config(p->info().name, ro), ro.seed);
     hooks = experiment::reduce_store_hooks(link.results("reduce"));
   }
   ProgressBar bar("tok");
@@ -149,8 +143,8 @@ void run(const ReduceOpts& o) {
     acc.add(std::move(row));
   }
   acc.print(f);
-  print_min_bits(rep.min_bits, {{"problem", p->info().name}, {"construction", ro.construction}}, f, o.max_bits);
-  if (o.check && failures) throw CliError(kFailure, fmt::format("--check: {} trial(s) answered wrongly", failures));
+  print_min_bits(rep.min_bits, {{"problem", p->info().name}, {"construction", ro.construction}}, f, o.sweep.max_bits);
+  if (o.sweep.check && failures) throw CliError(kFailure, fmt::format("--check: {} trial(s) answered wrongly", failures));
 }
 
 }  // namespace
@@ -171,16 +165,7 @@ void add_reduce(CLI::App& app) {
       "--input", o->input,
       "Instances from a JSON Lines file (docs/problems.md): one record per instance and precision, log:C and "
       "poly:K resolved at the instance's token count; malformed lines are reported and skipped, then exit 2");
-  cmd->add_flag("--min-bits", o->min_bits, "Per length, the smallest float:M:E width answering every trial, and a fit against n");
-  cmd->add_option("--exponent-bits", o->exponent_bits, "E of float:M:E in the --min-bits search")->capture_default_str();
-  cmd->add_option("--max-bits", o->max_bits, "Upper limit of the --min-bits search")->capture_default_str();
-  cmd->add_flag("--no-scan", o->no_scan, "Sequential evaluation only");
-  cmd->add_flag("--check", o->check, "Exit 1 when any trial is answered wrongly");
-  cmd->add_flag("--allow-long", o->allow_long,
-                "Run a sweep estimated above the work budget (docs/limits.md: 1e10 token evaluations, hours of work)");
-  cmd->add_option("--store", o->store,
-                  "SQLite result store (docs/store.md): results are written as they complete, and a rerun of the same "
-                  "configuration reuses the stored ones (resume)");
+  o->sweep.add_to(*cmd);
   o->fmt.add_to(*cmd);
   cmd->callback([o] { run(*o); });
 }

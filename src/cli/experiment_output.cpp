@@ -72,4 +72,21 @@ void print_min_bits(const std::vector<experiment::MinBitsRecord>& records, const
   }
 }
 
+void SweepFlags::add_to(CLI::App& app) {
+  app.add_flag("--min-bits", min_bits,
+               "Per length, the smallest float:M:E significand width M deciding every trial, sequentially and by the "
+               "scan (and, with an interval precision listed, the smallest certified interval width), with a fit against n");
+  app.add_option("--exponent-bits", exponent_bits,
+                 "E of float:M:E in the --min-bits search (10: range 2^+-511; up to 10 is the fast emulation)")
+      ->capture_default_str();
+  app.add_option("--max-bits", max_bits, "Upper limit of the --min-bits search")->capture_default_str();
+  app.add_flag("--no-scan", no_scan, "Skip the parallel-scan evaluation (sequential only)");
+  app.add_flag("--check", check, "Exit 1 when any trial is decided wrongly");
+  app.add_flag("--allow-long", allow_long,
+               "Run a sweep estimated above the work budget (docs/limits.md: 1e10 token evaluations, hours of work)");
+  app.add_option("--store", store,
+                 "SQLite result store (docs/store.md): records are written per length as they complete, and a rerun "
+                 "of the same configuration reuses the stored ones (resume)");
+}
+
 }  // namespace parallax::cli

@@ -11,6 +11,20 @@
 
 namespace parallax::cli {
 
+/// The options `reduce` and `recognize` share: the minimum-bits search, the
+/// scan check, --check, --allow-long and --store. `unit` names what a trial
+/// is in the help text ("instance", "word").
+struct SweepFlags {
+  bool min_bits = false;
+  int exponent_bits = 10;
+  int max_bits = 2048;
+  bool no_scan = false;
+  bool check = false;
+  bool allow_long = false;
+  std::string store;
+  void add_to(CLI::App& app);
+};
+
 /// "fp32,exact,…" → precisions; errors are CliError(kBadInput) naming --precision.
 std::vector<numeric::Precision> parse_precision_list(const std::string& text);
 
