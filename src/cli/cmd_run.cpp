@@ -2,42 +2,21 @@
 // the built-in default suite) into DIR/results.sqlite and writes the report
 // (expressivity, depth, precision and Newton tables, plots) into DIR.
 //
-// Every entry of the suite is a subcommand with its options; the runner
-// checks all of them before any work starts (names, option spellings,
-// precisions, constructions — errors point at FILE:LINE), splits each entry
-// into units (one per length), and runs the units as child `parallax`
-// processes, J at a time, largest first. Each child writes its results to
-// the store itself, so a killed run resumes: rerun the same command and the
-// children skip every result the store already holds.
+// The suite's checks, its units and the loop that runs them are
+// experiment/suite_run.hpp; this file hands it the subcommands' options as
+// CLI11 registered them, runs each unit as a child `parallax` process
+// (cli/child_process.hpp), prints the progress, and writes the report.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <map>
-#include <sstream>
 #include <thread>
 
-#include "automata/compile.hpp"
-#include "automata/languages.hpp"
-#include "automata/minimize.hpp"
+#include "automata/taxonomy.hpp"
 #include "cli/child_process.hpp"
 #include "cli/common.hpp"
-#include "experiment/circuit.hpp"
-#include "experiment/lengths.hpp"
-#include "experiment/options.hpp"
-#include "experiment/recognize.hpp"
-#include "experiment/reduce.hpp"
-#include "experiment/solve.hpp"
-#include "experiment/store.hpp"
-#include "experiment/suite.hpp"
-#include "models/json_positions.hpp"
-#include "numeric/limits.hpp"
-#include "numeric/precision.hpp"
-#include "reductions/problem.hpp"
+#include "experiment/suite_run.hpp"
 #include "report/render.hpp"
 #include "report/tables.hpp"
 
@@ -45,8 +24,6 @@ namespace parallax::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using experiment::Suite;
-using experiment::SuiteEntry;
 
 struct RunOpts {
   std::string suite;
@@ -59,223 +36,31 @@ struct RunOpts {
   std::string formats = "md,html,tex,csv";
 };
 
-/// Options the runner sets itself, or that do not fit a stored run.
-const std::map<std::string, std::string> kManaged = {
-    {"store", "the runner writes every entry to DIR/results.sqlite"},
-    {"json", "the runner keeps the children's output in DIR/logs"},
-    {"csv", "the runner keeps the children's output in DIR/logs"},
-    {"help", "not an experiment option"},
-    {"out", "results go to the store"},
-    {"format", "results go to the store"},
-    {"dump-states", "results go to the store"},
-    {"strings", "stored runs use sampled words (lengths)"},
-    {"input", "stored runs use generated instances (lengths)"},
-};
-
-/// One child process: a subcommand and its arguments.
-struct Unit {
-  std::size_t entry = 0;
-  std::vector<std::string> args;
-  std::string label;
-  double cost = 0;
-};
-
-[[noreturn]] void fail_at(const Suite& s, int line, const std::string& msg) {
-  throw CliError(kBadInput, fmt::format("{}:{}: {}", s.file, line, msg));
-}
-
-std::string entry_name(const SuiteEntry& e) { return fmt::format("[[{}]] #{}", e.kind, e.index); }
-
-/// A key's value as the child's command line receives it.
-constexpr auto text_of = &experiment::OptionKeys::text_of;
-
-/// The subcommands that can write a store: the kinds of suite entries.
-std::vector<std::string> storable_commands(CLI::App& app) {
-  std::vector<std::string> out;
-  for (const auto* sub : app.get_subcommands([](CLI::App* a) { return a->get_option_no_throw("--store") != nullptr; }))
-    out.push_back(sub->get_name());
-  return out;
-}
-
-/// Checks what the libraries can check before any work: each entry's
-/// options, built from its keys and validated as its subcommand validates
-/// them (experiment/options.hpp). Each error names the key's line.
-void check_semantics(const Suite& s, const SuiteEntry& e) {
-  auto line = [&](const char* key) { return e.lines.count(key) ? e.lines.at(key) : e.line; };
-  auto str = [&](const char* key) -> std::string { return e.options.contains(key) ? text_of(e.options[key]) : ""; };
-  auto check_precisions = [&](const char* key) {
-    if (!e.options.contains(key)) return std::vector<numeric::Precision>{};
-    std::vector<numeric::Precision> out;
-    std::stringstream ss(str(key));
-    for (std::string item; std::getline(ss, item, ',');) {
-      try {
-        out.push_back(numeric::Precision::parse(item));
-      } catch (const std::exception& ex) {
-        fail_at(s, line(key), fmt::format("{}: {}: {}", entry_name(e), key, ex.what()));
-      }
-    }
-    return out;
-  };
-  const experiment::OptionNames names{false};
-  const experiment::OptionKeys keys(e.options);
-  // validates the options of each unit (one length) of an entry split by its lengths, as its child will
-  auto validate_units = [&](auto options) {
-    if (!keys.has("lengths")) return options.validate(names);
-    const auto lengths = options.lengths;
-    for (const std::size_t n : lengths) {
-      options.lengths = {n};
-      try {
-        options.validate(names);
-      } catch (const experiment::OptionError& ex) {
-        if (ex.option != "lengths") throw;
-        throw experiment::OptionError(ex.option, fmt::format("{} (n = {})", ex.what(), n));
-      }
-    }
-  };
-  try {
-    if (e.kind == "reduce") {
-      validate_units(experiment::reduce_options_from_json(e.options));
-    } else if (e.kind == "recognize") {
-      const auto options = experiment::recognize_options_from_json(e.options);
-      if (keys.has("language")) {
-        automata::Automaton a;
-        try {
-          a.dfa = automata::language(str("language"));
-        } catch (const std::exception& ex) {
-          fail_at(s, line("language"), fmt::format("{}: language: {}", entry_name(e), ex.what()));
-        }
-        (void)experiment::compile_model(experiment::recognition_target(a), options.model, names);
-      }
-      validate_units(options);
-    } else if (e.kind == "circuit") {
-      experiment::circuit_options_from_json(e.options).validate(names);
-    } else if (e.kind == "solve") {
-      experiment::solve::options_from_json(e.options).validate();
-    }
-  } catch (const experiment::OptionError& ex) {
-    fail_at(s, line(keys.spelled(ex.option).c_str()), fmt::format("{}: {}", entry_name(e), ex.what()));
-  }
-}
-
-/// Validates every entry against its subcommand and splits it into units.
-std::vector<Unit> plan(CLI::App& app, const Suite& s, const std::string& store) {
-  const auto kinds = storable_commands(app);
-  std::vector<Unit> units;
-  for (std::size_t ei = 0; ei < s.entries.size(); ++ei) {
-    SuiteEntry e = s.entries[ei];
-    if (std::find(kinds.begin(), kinds.end(), e.kind) == kinds.end())
-      fail_at(s, e.line, fmt::format("[[{}]]: not a kind of experiment (valid: {})", e.kind, fmt::join(kinds, ", ")));
-    CLI::App* sub = app.get_subcommand(e.kind);
-    // suite-wide defaults
-    if (s.seed && !e.options.contains("seed") && sub->get_option_no_throw("--seed")) e.options["seed"] = *s.seed;
-    if (s.trials && !e.options.contains("trials") && sub->get_option_no_throw("--trials")) e.options["trials"] = *s.trials;
-    std::vector<std::string> valid;
-    for (const auto* opt : sub->get_options())
-      for (const auto& ln : opt->get_lnames())
-        if (!kManaged.count(ln)) valid.push_back(ln);
-    std::vector<std::string> args{e.kind};
-    std::string split_key;  // one unit per value of this key
-    std::vector<std::string> split_values;
-    for (const auto& [key, value] : e.options.items()) {
-      std::string name = key;
-      std::replace(name.begin(), name.end(), '_', '-');
-      const int line = e.lines.count(key) ? e.lines.at(key) : e.line;
-      if (const auto m = kManaged.find(name); m != kManaged.end())
-        fail_at(s, line, fmt::format("{}: '{}' cannot be set in a suite ({})", entry_name(e), key, m->second));
-      CLI::Option* opt = sub->get_option_no_throw("--" + name);
-      if (!opt)
-        fail_at(s, line, fmt::format("{}: unknown option '{}' of `parallax {}` (valid: {})", entry_name(e), key, e.kind,
-                                     fmt::join(valid, ", ")));
-      const bool flag = opt->get_expected_min() == 0;
-      if (flag) {
-        if (!value.is_boolean()) fail_at(s, line, fmt::format("{}: '{}' is a flag: write {} = true or false", entry_name(e), key, key));
-        if (value.get<bool>()) args.push_back("--" + name);
-        continue;
-      }
-      if (value.is_boolean()) fail_at(s, line, fmt::format("{}: '{}' takes a value, not true/false", entry_name(e), key));
-      if (value.is_array() && value.empty())
-        fail_at(s, line, fmt::format("{}: '{}' is an empty list", entry_name(e), key));
-      // the option's own checks (a number where one is expected, no sign on an unsigned one, …), as in the child
-      for (const auto& item : value.is_array() && name == "length" ? value : nlohmann::ordered_json::array({value})) {
+/// The subcommands that can write a store (the kinds of suite entries), each
+/// with its long options as the planner checks a suite's keys against them.
+std::vector<experiment::SuiteCommand> storable_commands(CLI::App& app) {
+  std::vector<experiment::SuiteCommand> out;
+  for (auto* sub : app.get_subcommands([](CLI::App* a) { return a->get_option_no_throw("--store") != nullptr; })) {
+    experiment::SuiteCommand c{sub->get_name(), {}};
+    for (auto* opt : sub->get_options([](const CLI::Option* o) { return !o->get_lnames().empty(); })) {
+      // the option's validators, in order, as CLI11 applies them to the child's argument
+      auto check = [opt](const std::string& text) {
         for (int vi = 0;; ++vi) {
           const CLI::Validator* v = nullptr;
           try {
             v = opt->get_validator(vi);
           } catch (const CLI::OptionNotFound&) {
-            break;
+            return std::string();
           }
-          std::string t = text_of(item);
-          if (const auto why = (*v)(t); !why.empty())
-            fail_at(s, line, fmt::format("{}: '{}' = {}: {}", entry_name(e), key, item.dump(), why));
+          std::string t = text;
+          if (auto why = (*v)(t); !why.empty()) return why;
         }
-      }
-      if ((e.kind == "reduce" || e.kind == "recognize") && name == "lengths") {
-        split_key = "--lengths";
-        try {
-          for (auto n : experiment::parse_lengths(text_of(value))) split_values.push_back(std::to_string(n));
-        } catch (const std::exception& ex) {
-          fail_at(s, line, fmt::format("{}: lengths: {}", entry_name(e), ex.what()));
-        }
-        continue;
-      }
-      if (name == "length" && value.is_array()) {
-        split_key = "--length";
-        for (const auto& x : value) split_values.push_back(text_of(x));
-        continue;
-      }
-      args.push_back("--" + name);
-      args.push_back(text_of(value));
+      };
+      c.options.push_back({opt->get_lnames(), opt->get_expected_min() == 0, opt->get_required(), check});
     }
-    for (const auto* opt : sub->get_options())
-      if (opt->get_required() && !opt->get_lnames().empty()) {
-        const auto& ln = opt->get_lnames().front();
-        std::string u = ln;
-        std::replace(u.begin(), u.end(), '-', '_');
-        if (!e.options.contains(ln) && !e.options.contains(u))
-          fail_at(s, e.line, fmt::format("{}: `parallax {}` needs '{}'", entry_name(e), e.kind, u));
-      }
-    check_semantics(s, e);
-    args.push_back("--store");
-    args.push_back(store);
-    auto describe = [&](const std::string& extra) {
-      std::vector<std::string> bits;
-      for (const char* k : {"problem", "language", "construction", "model", "cell", "method", "network", "fanin"})
-        if (e.options.contains(k)) bits.push_back(text_of(e.options[k]));
-      return fmt::format("{} {}{}", e.kind, fmt::join(bits, "/"), extra);
-    };
-    auto number = [](const std::string& v) {
-      try {
-        return std::stod(v);
-      } catch (...) {
-        return 1.0;
-      }
-    };
-    if (units.size() + split_values.size() > limits::kMaxSuiteUnits)
-      fail_at(s, e.line,
-              fmt::format("{}: the suite splits into more than {} units (one per entry and length; "
-                          "docs/limits.md): give fewer lengths",
-                          entry_name(e), limits::kMaxSuiteUnits));
-    if (split_values.empty()) {
-      Unit u{ei, args, describe(""), 1e9};  // unsplit entries (sweeps) first
-      units.push_back(std::move(u));
-    } else {
-      for (const auto& v : split_values) {
-        Unit u{ei, args, describe(fmt::format(" n={}", v)), number(v)};
-        u.args.push_back(split_key);
-        u.args.push_back(v);
-        units.push_back(std::move(u));
-      }
-    }
+    out.push_back(std::move(c));
   }
-  std::stable_sort(units.begin(), units.end(), [](const Unit& a, const Unit& b) { return a.cost > b.cost; });
-  return units;
-}
-
-std::string quote(const std::string& a) {
-  if (!a.empty() && a.find_first_of(" \t'\"$*?()[]{}|;&<>") == std::string::npos) return a;
-  std::string out = "'";
-  for (char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
+  return out;
 }
 
 void run_suite(CLI::App& app, const RunOpts& o) {
@@ -283,116 +68,58 @@ void run_suite(CLI::App& app, const RunOpts& o) {
     std::cout << experiment::default_suite_toml();
     return;
   }
-  Suite suite;
+  experiment::SuiteRunOptions opts{o.out, o.jobs > 0 ? o.jobs : int(std::max(1u, std::thread::hardware_concurrency())),
+                                 PARALLAX_VERSION};
+  experiment::Suite suite;
+  std::vector<std::string> formats;
+  std::vector<experiment::SuiteUnit> units;
   try {
-    if (o.suite.empty()) {
-      suite = experiment::parse_suite(experiment::default_suite_toml(), "built-in");
-    } else {
-      const auto text = models::read_text_file(o.suite);
-      if (!text) throw CliError(kBadInput, fmt::format("{}: cannot open the suite", o.suite));
-      suite = experiment::parse_suite(*text, o.suite);
+    suite = experiment::load_suite(o.suite, o.quick);
+    if (o.jobs < 0 || o.jobs > 256) throw CliError(kBadInput, "--jobs must be from 1 to 256 (0: one per core)");
+    try {
+      formats = report::parse_formats(o.formats);
+    } catch (const std::exception& e) {
+      throw CliError(kBadInput, fmt::format("--format: {}", e.what()));
     }
+    units = experiment::plan_suite(suite, storable_commands(app), opts.store_path());
   } catch (const experiment::SuiteError& e) {
     throw CliError(kBadInput, e.what());
   }
-  if (o.quick) suite = experiment::quick_suite(suite);
-  if (suite.entries.empty()) throw CliError(kBadInput, fmt::format("{}: the suite has no entries{}", suite.file, o.quick ? " under --quick" : ""));
-  const int jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-  if (o.jobs < 0 || o.jobs > 256) throw CliError(kBadInput, "--jobs must be from 1 to 256 (0: one per core)");
-  std::vector<std::string> formats;
-  try {
-    formats = report::parse_formats(o.formats);
-  } catch (const std::exception& e) {
-    throw CliError(kBadInput, fmt::format("--format: {}", e.what()));
-  }
-  const fs::path dir(o.out);
-  const std::string store_path = (dir / "results.sqlite").string();
-  const auto units = plan(app, suite, store_path);
   if (o.dry_run) {
-    for (const auto& u : units) {
-      std::vector<std::string> q;
-      for (const auto& a : u.args) q.push_back(quote(a));
-      fmt::print("parallax {}\n", fmt::join(q, " "));
-    }
+    for (const auto& u : units) fmt::print("{}\n", experiment::command_line(u));
     return;
   }
+  const fs::path dir(o.out);
   std::error_code ec;
   fs::create_directories(dir / "logs", ec);
   if (ec) throw CliError(kBadInput, fmt::format("--out {}: cannot create the directory ({})", o.out, ec.message()));
-  // the suite's own run: opened first, so that a bad store fails before any work
-  const std::string suite_name = suite.name.empty() ? (suite.file == "built-in" ? "default" : fs::path(suite.file).stem().string()) : suite.name;
-  const nlohmann::json suite_config = {{"name", suite_name}, {"toml_fnv1a", experiment::content_hash(suite.text)}, {"quick", suite.quick}};
-  std::int64_t suite_run = 0;
-  std::size_t attempts = 0;
-  bool last_ok = false;
-  std::unique_ptr<experiment::Store> store;
-  try {
-    store = std::make_unique<experiment::Store>(experiment::Store::open(store_path, true, "parallax " PARALLAX_VERSION));
-    suite_run = store->begin_run("suite", suite_config, PARALLAX_VERSION, suite.seed.value_or(1));
-    // the attempts so far of a resumed run, and whether the last one succeeded (checked before any work)
-    for (const auto& r : store->results(suite_run)) {
-      if (r.kind != "suite") continue;
-      ++attempts;
-      last_ok = experiment::read_stored(experiment::stored_place(store_path, suite_run, "suite", r.key), [&] {
-        return experiment::RecordFields(nlohmann::json(r.record)).count("failed_units") == 0;
-      });
-    }
-  } catch (const experiment::StoreError& e) {
-    throw store_error(e);
-  }
-  const auto t0 = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-  std::cerr << fmt::format("parallax run: {} ({}{}), {} entries in {} units, {} at a time, into {}\n", suite_name,
-                           suite.file, suite.quick ? ", quick" : "", suite.entries.size(), units.size(), jobs, store_path);
-  std::map<pid_t, std::size_t> running;
-  std::vector<std::string> failed;
-  std::size_t next = 0, done = 0;
-  std::map<pid_t, double> started;
-  while (next < units.size() || !running.empty()) {
-    while (next < units.size() && static_cast<int>(running.size()) < jobs) {
-      const auto& u = units[next];
-      const std::string log = (dir / "logs" / fmt::format("{:03}-{}.log", u.entry + 1, suite.entries[u.entry].kind)).string();
-      std::vector<std::string> q;
-      for (const auto& a : u.args) q.push_back(quote(a));
-      if (std::ofstream f(log, std::ios::app); f) f << "$ parallax " << fmt::format("{}", fmt::join(q, " ")) << '\n';
-      const pid_t pid = spawn_child_logged(u.args, log);
-      running[pid] = next;
-      started[pid] = elapsed();
-      ++next;
-    }
+  const std::string suite_name = experiment::suite_name(suite);
+  experiment::SuiteRunHooks hooks;
+  hooks.start_unit = [](const std::vector<std::string>& args, const std::string& log) {
+    return std::int64_t(spawn_child_logged(args, log));
+  };
+  hooks.wait_unit = [] {
     const auto [pid, ex] = wait_any_child();
-    const auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const Unit& u = units[it->second];
-    ++done;
-    const double secs = elapsed() - started[pid];
-    // Any exit but 0 is a failed unit: 1 is a failed check or a diverged solve (whose record the child may have
-    // stored) but also a child that died of an unexpected error; 2 is an input the planner let through; above 128 a
-    // signal. The suite's run stays unfinished, and rerunning the command retries exactly these units.
-    const std::string status = ex.code == 0 ? "ok" : fmt::format("FAILED (exit {})", ex.code);
-    if (ex.code != 0)
-      failed.push_back(fmt::format("{} (exit {}; log {})", u.label, ex.code,
-                                   (dir / "logs" / fmt::format("{:03}-{}.log", u.entry + 1, suite.entries[u.entry].kind)).string()));
-    std::cerr << fmt::format("[{}/{}] {:7.1f} s  {}  {}\n", done, units.size(), secs, u.label, status);
-    running.erase(it);
-  }
-  const double wall = elapsed();
+    return std::pair<std::int64_t, int>(pid, ex.code);
+  };
+  hooks.started = [&] {
+    std::cerr << fmt::format("parallax run: {} ({}{}), {} entries in {} units, {} at a time, into {}\n", suite_name,
+                             suite.file, suite.quick ? ", quick" : "", suite.entries.size(), units.size(), opts.jobs,
+                             opts.store_path());
+  };
+  hooks.unit_ended = [](const experiment::SuiteUnitEnd& u) {
+    const std::string status = u.exit_code == 0 ? "ok" : fmt::format("FAILED (exit {})", u.exit_code);
+    std::cerr << fmt::format("[{}/{}] {:7.1f} s  {}  {}\n", u.done, u.total, u.seconds, u.unit->label, status);
+  };
+  experiment::SuiteOutcome run;
   try {
-    nlohmann::ordered_json rec = {{"name", suite_name},  {"source", suite.file},   {"quick", suite.quick},
-                                  {"toml", suite.text},  {"entries", suite.entries.size()}, {"units", units.size()},
-                                  {"jobs", jobs},        {"wall_seconds", std::round(wall * 10) / 10},
-                                  {"failed_units", failed.size()}};
-    // One record per attempt of the suite's run ("suite", then "suite/attempt=2", …; the last is current), so that
-    // a resumed run that now succeeds is recorded as such; a rerun of a run that had already succeeded adds nothing.
-    if (!(last_ok && failed.empty())) {
-      rec["attempt"] = attempts + 1;
-      store->put_result(suite_run, "suite", attempts == 0 ? "suite" : fmt::format("suite/attempt={}", attempts + 1),
-                        rec);
-    }
-    if (failed.empty()) store->finish_run(suite_run);
+    run = experiment::run_suite(suite, units, opts, hooks);
   } catch (const experiment::StoreError& e) {
     throw store_error(e);
   }
+  const auto& failed = run.failed;
+  const double wall = run.record.wall_seconds;
+  const int jobs = opts.jobs;
   // the report
   report::ReportOptions ro;
   ro.out_dir = dir.string();
@@ -402,7 +129,7 @@ void run_suite(CLI::App& app, const RunOpts& o) {
   report::ReportData data;
   report::ReportFiles files;
   try {
-    data = report::collect(*store);
+    data = report::collect(*run.store);
     files = report::write_report(data, ro);
   } catch (const experiment::StoreError& e) {
     throw store_error(e);

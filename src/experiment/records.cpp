@@ -359,4 +359,41 @@ std::optional<std::vector<MinBitsRecord>> stored_min_bits(const RunResults& run,
   return read_stored(run.place(key), [&] { return min_bits_records_from_result(nlohmann::json(*j), n); });
 }
 
+// --- suite records ------------------------------------------------------------
+
+nlohmann::ordered_json to_json(const SuiteRecord& r) {
+  nlohmann::ordered_json j;
+  j["name"] = r.name;
+  j["source"] = r.source;
+  j["quick"] = r.quick;
+  j["toml"] = r.toml;
+  j["entries"] = r.entries;
+  j["units"] = r.units;
+  j["jobs"] = r.jobs;
+  j["wall_seconds"] = std::round(r.wall_seconds * 10) / 10;
+  j["failed_units"] = r.failed_units;
+  j["attempt"] = r.attempt;
+  return j;
+}
+
+SuiteRecord suite_record_from_json(const nlohmann::json& j) {
+  const RecordFields f(j);
+  SuiteRecord r;
+  r.name = f.text("name");
+  r.source = f.text("source");
+  r.quick = f.flag("quick");
+  r.toml = f.text("toml");
+  r.entries = f.count("entries");
+  r.units = f.count("units");
+  r.jobs = f.count("jobs");
+  r.wall_seconds = f.number("wall_seconds");
+  r.failed_units = f.count("failed_units");
+  if (r.failed_units > r.units) f.fail("failed_units", fmt::format("at most the {} units", r.units));
+  r.attempt = f.count_or_null("attempt").value_or(1);
+  if (r.attempt < 1) f.fail("attempt", "a positive integer");
+  return r;
+}
+
+bool suite_attempt_succeeded(const nlohmann::json& j) { return RecordFields(j).count("failed_units") == 0; }
+
 }  // namespace parallax::experiment

@@ -218,4 +218,27 @@ struct CircuitPoint {
 };
 CircuitPoint circuit_point_from_json(const nlohmann::json& j, const nlohmann::json& config);
 
+// --- suite records ------------------------------------------------------------
+
+/// The record of one attempt of a suite's run (`parallax run`, suite_run.hpp):
+/// what was run, how, and how many of its units failed.
+struct SuiteRecord {
+  std::string name;    ///< the suite's name (suite_name)
+  std::string source;  ///< its file, or "built-in"
+  bool quick = false;  ///< its quick variant
+  std::string toml;    ///< its text
+  std::size_t entries = 0, units = 0;
+  std::uint64_t jobs = 1;  ///< units at once
+  double wall_seconds = 0;  ///< stored to 0.1 s
+  std::size_t failed_units = 0;
+  std::size_t attempt = 1;  ///< 1 for the run's first attempt, K for "suite/attempt=K"
+};
+
+nlohmann::ordered_json to_json(const SuiteRecord& r);
+/// Reads every field; a record written before `attempt` existed is attempt 1.
+SuiteRecord suite_record_from_json(const nlohmann::json& j);
+/// Whether a stored suite record is of an attempt without failed units: what
+/// a resumed run reads of its earlier attempts (only `failed_units`).
+bool suite_attempt_succeeded(const nlohmann::json& j);
+
 }  // namespace parallax::experiment
