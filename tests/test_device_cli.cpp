@@ -14,10 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "bench/scan_bench_cuda.hpp"
 #include "cli_harness.hpp"
+#include "experiment/solve_bench.hpp"
 #include "kernels/cuda/api.hpp"
 #include "models/cell.hpp"
 #include "models/lrnn.hpp"
+#include "numeric/limits.hpp"
 #include "solve/device.hpp"
 #include "solve/gradient.hpp"
 #include "solve/newton.hpp"
@@ -147,6 +150,162 @@ TEST_CASE("device cli: what the device does not run is refused by name, GPU or n
     CHECK(contains(r.err, c.says));
     CHECK_FALSE(contains(r.err, cuda::device_status()));  // the argument, not the device
   }
+}
+
+TEST_CASE("device sweeps: bench solve --device cuda's options and configurations, GPU or not", "[quick][cli][device][solve]") {
+  namespace xs = parallax::experiment::solve;
+  xs::DeviceBenchOptions o;
+  CHECK_NOTHROW(o.validate());
+  // ParaGRU then ParaLSTM by exact Newton over T = 2^12 … 2^20 (the goal on the largest), then the GRU at DEER's setting
+  auto cfgs = xs::device_bench_configs(o);
+  REQUIRE(cfgs.size() == 2 * 5 + 7 * 4);
+  for (std::size_t i = 0; i < 10; ++i) {
+    INFO(i);
+    CHECK(cfgs[i].group == "pararnn");
+    CHECK(cfgs[i].kind == (i < 5 ? models::CellKind::ParaGru : models::CellKind::ParaLstm));
+    CHECK(cfgs[i].method == "newton");
+    CHECK(cfgs[i].hidden == 64);
+    CHECK(cfgs[i].batch == 8);
+    CHECK(cfgs[i].input == 2);
+    CHECK(cfgs[i].length == std::size_t(1) << (12 + 2 * (i % 5)));
+    CHECK(cfgs[i].goal == (i % 5 == 4));
+  }
+  for (std::size_t i = 10; i < cfgs.size(); ++i) {
+    INFO(i);
+    CHECK(cfgs[i].group == "deer");
+    CHECK(cfgs[i].kind == models::CellKind::Gru);
+    CHECK(cfgs[i].method == "quasi-deer");
+    CHECK(cfgs[i].hidden == std::size_t(1) << ((i - 10) / 4));
+    CHECK(cfgs[i].batch == 16);
+    CHECK(cfgs[i].input == 2);
+    CHECK(cfgs[i].length == std::size_t(1) << (14 + (i - 10) % 4));
+    CHECK_FALSE(cfgs[i].goal);
+  }
+  o.quick = true, o.hidden = 5, o.batch = 3, o.input = 4;
+  cfgs = xs::device_bench_configs(o);
+  REQUIRE(cfgs.size() == 8);
+  CHECK(cfgs[0].hidden == 5);
+  CHECK(cfgs[0].batch == 3);
+  CHECK(cfgs[0].input == 4);
+  CHECK(cfgs[1].length == 4096);
+  CHECK(cfgs[1].goal);
+  CHECK(cfgs[4].hidden == 1);  // the GRU keeps DEER's setting
+  CHECK(cfgs[4].batch == 16);
+  CHECK(cfgs[7].hidden == 8);
+
+  // refusals name the option, before the device is asked
+  auto refused = [](xs::DeviceBenchOptions bad, const std::string& option, const std::string& says) {
+    INFO(option);
+    try {
+      bad.validate();
+      FAIL("accepted");
+    } catch (const xs::OptionError& e) {
+      CHECK(e.option == option);
+      CHECK(contains(e.what(), says));
+    }
+    CHECK_THROWS_AS(xs::run_device_bench(bad), xs::OptionError);
+  };
+  xs::DeviceBenchOptions bad;
+  bad.precision = "bf16";
+  refused(bad, "precision", "--precision bf16: the device solves in fp32 and fp64");
+  bad.precision = "fp33";
+  refused(bad, "precision", "fp33");
+  bad = {}, bad.hidden = 0;
+  refused(bad, "hidden", "--hidden, --batch and --input-size must be ≥ 1");
+  bad = {}, bad.input = 0;
+  refused(bad, "input_size", "--input-size");
+  bad = {}, bad.iters = -1;
+  refused(bad, "iters", "--iters must be ≥ 0");
+  bad = {}, bad.hidden = std::size_t(1) << 40;
+  CHECK_THROWS_WITH(bad.validate(), Catch::Contains("--hidden"));
+  bad = {}, bad.batch = std::size_t(1) << 30, bad.hidden = 1000;
+  CHECK_THROWS_AS(bad.validate(), parallax::limits::LimitError);
+  CHECK_THROWS_WITH(bad.validate(), Catch::Contains("bench solve --device cuda (--batch 1073741824"));
+  if (!cuda::available()) {
+    xs::DeviceBenchOptions q;
+    q.quick = true;
+    CHECK_THROWS_AS(xs::run_device_bench(q), cuda::Unavailable);
+  }
+}
+
+TEST_CASE("device sweeps: a failed or goal row of bench solve --device cuda as JSON", "[quick][cli][device][solve]") {
+  namespace xs = parallax::experiment::solve;
+  xs::DeviceBenchOptions o;
+  o.quick = true;
+  xs::DeviceBenchRow r;
+  r.config = xs::device_bench_configs(o)[1];  // paragru, T = 2^12, the goal's row
+  r.precision = "fp32";
+  r.failure = "CUDA error: out of memory";
+  auto j = xs::to_json(r);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : j.items()) keys.push_back(k);
+  CHECK(keys == std::vector<std::string>{"group", "cell", "method", "hidden", "input", "batch", "T", "precision", "converged"});
+  CHECK(j["cell"] == "paragru");
+  CHECK(j["converged"] == "failed: CUDA error: out of memory");
+  r.failure.clear();
+  r.iterations = 4, r.converged = 7, r.newton_ms = 1, r.sequential_ms = 700, r.speedup = 700, r.meets_goal = true;
+  j = xs::to_json(r);
+  CHECK(j["converged"] == "7/8");
+  CHECK(j["cpu_sequential_ms"].is_null());
+  CHECK(j["speedup_vs_cpu"].is_null());
+  CHECK(j["goal"] == xs::kDeviceGoalSpeedup);
+  CHECK(j["meets_goal"] == true);
+  r.config = xs::device_bench_configs(o)[0];
+  CHECK_FALSE(xs::to_json(r).contains("goal"));
+  for (const auto& c : xs::device_bench_columns()) CHECK((c == "goal" || c == "meets_goal" || j.contains(c)));
+}
+
+TEST_CASE("device sweeps: bench scan --device cuda's options and its judgement of the figures", "[quick][cli][device][scan]") {
+  namespace pb = parallax::bench;
+  pb::CudaScanBenchOptions o;
+  CHECK_NOTHROW(o.validate());
+  auto refused = [](pb::CudaScanBenchOptions bad, const std::string& option) {
+    INFO(option);
+    try {
+      bad.validate();
+      FAIL("accepted");
+    } catch (const parallax::experiment::OptionError& e) {
+      CHECK(e.option == option);
+      CHECK(contains(e.what(), "--" + option + " must be ≥ 1"));
+    }
+    CHECK_THROWS_AS(pb::run_cuda_scan_bench(bad), parallax::experiment::OptionError);
+  };
+  pb::CudaScanBenchOptions bad;
+  bad.elements = 0;
+  refused(bad, "elements");
+  bad = {}, bad.repeats = 0;
+  refused(bad, "repeats");
+  bad = {}, bad.repeats = 1 << 30;
+  CHECK_THROWS_AS(bad.validate(), parallax::limits::LimitError);
+  if (!cuda::available()) CHECK_THROWS_AS(pb::run_cuda_scan_bench(o), cuda::Unavailable);
+
+  // the copy bandwidth is copy-d2d's; the goal is the parallel fp32 diagonal scans'
+  auto fig = [](const char* name, double gbs) {
+    cuda::BenchFigure f;
+    f.name = name, f.elements = 10, f.bytes = 80, f.ms = 1, f.gb_per_s = gbs;
+    return f;
+  };
+  std::vector<cuda::BenchFigure> figs{fig("copy-h2d", 20), fig("copy-d2d", 100), fig("diag-fp32/cub", 85), fig("diag-fp32/layered", 70),
+                                      fig("diag-fp32/sequential", 5), fig("diag-fp64/layered", 40)};
+  pb::CudaScanBench b;
+  b.rows = pb::cuda_scan_rows(figs);
+  REQUIRE(b.rows.size() == figs.size());
+  CHECK(b.rows[1].pct_of_copy == Approx(100));
+  CHECK(b.rows[2].pct_of_copy == Approx(85));
+  CHECK((b.rows[2].goal && b.rows[2].meets_goal));
+  CHECK((b.rows[3].goal && !b.rows[3].meets_goal));
+  CHECK((!b.rows[4].goal && b.rows[4].meets_goal));
+  CHECK((!b.rows[5].goal && b.rows[5].meets_goal));
+  CHECK_FALSE(b.all_goals_met());
+  b.rows.erase(b.rows.begin() + 3);
+  CHECK(b.all_goals_met());
+  // without copy-d2d the last copy figure; without any copy no percentage, and the goal is missed
+  figs.erase(figs.begin() + 1);
+  CHECK(pb::cuda_scan_rows(figs)[1].pct_of_copy == Approx(425));
+  figs.erase(figs.begin());
+  const auto none = pb::cuda_scan_rows(figs);
+  CHECK(std::isnan(none[0].pct_of_copy));
+  CHECK_FALSE(none[0].meets_goal);
 }
 
 TEST_CASE("device_weights: the cell's parameters in order, with offsets; other cells refused", "[quick][cli][device][errors]") {

@@ -4,9 +4,11 @@
 #include <random>
 #include <vector>
 
+#include "experiment/demo.hpp"
 #include "experiment/fit.hpp"
 #include "experiment/lengths.hpp"
 #include "experiment/suite.hpp"
+#include "numeric/limits.hpp"
 
 using namespace parallax;
 using experiment::Law;
@@ -97,4 +99,46 @@ TEST_CASE("experiment: suites refuse nonsense counts and empty lists with file, 
   CHECK(ok.entries.size() == 1);
   // the built-in suite passes its own checks
   CHECK_NOTHROW(experiment::parse_suite(experiment::default_suite_toml(), "built-in"));
+}
+
+TEST_CASE("experiment: the S5 demo's options are refused by name, and its rows count the words", "[quick][experiment]") {
+  namespace demo = experiment::demo;
+  CHECK_NOTHROW(demo::Options{}.validate());
+  auto refused = [](const demo::Options& o, const std::string& option, const std::string& says) {
+    INFO(option << ": " << says);
+    try {
+      (void)demo::run(o);
+      FAIL("accepted");
+    } catch (const experiment::OptionError& e) {
+      CHECK(e.option == option);
+      CHECK(std::string(e.what()).find(says) != std::string::npos);
+    }
+  };
+  demo::Options o;
+  o.lengths = {};
+  refused(o, "lengths", "--lengths: give at least one length");
+  o.lengths = {8, 0};
+  refused(o, "lengths", "--lengths: lengths must be positive");
+  o = {}, o.precisions = {"fp32", "fp33"};
+  refused(o, "precisions", "fp33");
+  o = {}, o.models = {"s5", "parity"};
+  refused(o, "models", "model 'parity' does not read the S5 generator alphabet [s, c]");
+  o = {}, o.lengths = {1000000}, o.trials = 400;
+  CHECK_THROWS_AS(o.validate(), limits::LimitError);
+
+  o = {}, o.lengths = {8, 33}, o.trials = 4, o.precisions = {"exact", "log:1"}, o.models = {"s5"};
+  std::vector<std::string> seen;
+  const auto res = demo::run(o, [&](const std::string& what) { seen.push_back(what); });
+  REQUIRE(res.rows.size() == 4);
+  CHECK(seen == std::vector<std::string>{"s5 exact n=8", "s5 exact n=33", "s5 log:1 n=8", "s5 log:1 n=33"});
+  CHECK_FALSE(res.sequential_parallel_disagree);
+  for (const auto& r : res.rows) {
+    CHECK(r.model == "s5");
+    CHECK(r.trials == 4);
+    CHECK(r.correct_sequential == 4);  // the PD LRNN is exact at any precision that holds 0 and 1
+    CHECK(r.correct_parallel == 4);
+    CHECK(r.undecided == 0);
+  }
+  CHECK(res.rows[0].precision == "exact");
+  CHECK(res.rows[2].precision.rfind("log:1 = ", 0) == 0);  // resolved at the length
 }

@@ -1,11 +1,16 @@
-// `parallax bench scan`: scan throughput on this machine, all figures from one run.
+// `parallax bench scan`: scan throughput on this machine, all figures from one
+// run (bench/scan_bench.hpp); with --device cuda the device's scans against
+// its copy bandwidth (bench/scan_bench_cuda.hpp).
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <unistd.h>
 
 #include "bench/scan_bench.hpp"
+#include "bench/scan_bench_cuda.hpp"
+#include "experiment/options.hpp"
 #include "cli/common.hpp"
 #include "cli/device.hpp"
 #include "numeric/limits.hpp"
@@ -37,6 +42,36 @@ void check_bench_scan_sizes(const bench::ScanBenchOptions& b) {
   // exact integers and their limbs (the products' bits grow linearly with the length)
   const std::uint64_t bytes = std::max({mul(b.n_scalar, 32), mul(b.n_struct, 400), mul(exact, 256)});
   limits::check_memory(bytes, fmt::format("bench scan (--n-scalar {}, --n-struct {}, --n-exact up to {})", b.n_scalar, b.n_struct, exact));
+}
+
+/// `bench scan --device cuda`: the device's figures, as a table after the
+/// device's line, or as rows with the device's line in each.
+void run_bench_scan_cuda(const bench::CudaScanBenchOptions& c, bool check, Format f) {
+  bench::CudaScanBench b;
+  try {
+    b = with_cuda_errors([&] { return bench::run_cuda_scan_bench(c); });
+  } catch (const experiment::OptionError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+  Records r({"name", "elements", "bytes", "ms", "gelem_per_s", "gb_per_s", "pct_of_copy", "max_abs_err", "goal", "meets_goal"});
+  const double goal = bench::kCudaScanGoalPercent;
+  for (const auto& x : b.rows) {
+    const bool pct = std::isfinite(x.pct_of_copy);
+    if (f == Format::Table)
+      r.add({{"name", x.name}, {"elements", x.elements}, {"bytes", x.bytes}, {"ms", fmt::format("{:.4f}", x.ms)},
+             {"gelem_per_s", fmt::format("{:.2f}", x.gelem_per_s)}, {"gb_per_s", fmt::format("{:.1f}", x.gb_per_s)},
+             {"pct_of_copy", pct ? fmt::format("{:.1f}%", x.pct_of_copy) : "—"}, {"max_abs_err", fmt::format("{:.3g}", x.max_abs_err)},
+             {"goal", x.goal ? fmt::format(">= {:.0f}%", goal) : ""}, {"meets_goal", x.goal ? (x.meets_goal ? "yes" : "NO") : ""}});
+    else
+      r.add({{"name", x.name}, {"elements", x.elements}, {"bytes", x.bytes}, {"ms", x.ms}, {"gelem_per_s", x.gelem_per_s},
+             {"gb_per_s", x.gb_per_s}, {"pct_of_copy", pct ? nlohmann::ordered_json(x.pct_of_copy) : nlohmann::ordered_json()},
+             {"max_abs_err", x.max_abs_err}, {"goal", x.goal ? nlohmann::ordered_json(goal) : nlohmann::ordered_json()},
+             {"meets_goal", x.goal ? nlohmann::ordered_json(x.meets_goal) : nlohmann::ordered_json()}, {"gpu", b.gpu}});
+  }
+  if (f == Format::Table) fmt::print("device: {}\n", b.gpu);
+  r.print(f);
+  if (check && !b.all_goals_met())
+    throw CliError(kFailure, fmt::format("bench scan --device cuda: an fp32 diagonal scan is below {:.0f}% of the copy bandwidth", goal));
 }
 
 }  // namespace
@@ -76,11 +111,10 @@ void add_bench(CLI::App& app) {
       for (const char* cpu_only : {"--n-scalar", "--n-struct", "--n-exact", "--threads"})
         if (cmd->count(cpu_only) > 0)
           throw CliError(kBadInput, fmt::format("{} is for the CPU figures; with --device cuda use --elements and --repeats", cpu_only));
-      BenchScanCudaOptions c;
+      bench::CudaScanBenchOptions c;
       c.elements = cmd->count("--elements") > 0 ? o->elements : o->b.quick ? std::size_t(1) << 24 : std::size_t(1) << 28;
       c.repeats = cmd->count("--repeats") > 0 ? o->b.repeats : o->b.quick ? 2 : 5;
-      c.check = o->check;
-      run_bench_scan_cuda(c, o->fmt.format());
+      run_bench_scan_cuda(c, o->check, o->fmt.format());
       return;
     }
     if (cmd->count("--elements") > 0) throw CliError(kBadInput, "--elements is for the --device cuda figures; the CPU's take --n-scalar, --n-struct and --n-exact");

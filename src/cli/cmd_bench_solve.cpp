@@ -1,7 +1,7 @@
 // `parallax bench solve`: the command-line adapter of the sweep of
 // experiment/solve_bench.hpp, whose configurations run as child `parallax
 // solve --json` processes (their peak memory is getrusage of the child);
-// `--device cuda` runs the device's sweep (cmd_bench_cuda.cpp).
+// `--device cuda` runs the device's sweep (run_device_bench, in this process).
 #include <fmt/format.h>
 
 #include <string>
@@ -22,7 +22,7 @@ struct BenchSolveOpts {
   FormatFlags fmt;
   xs::BenchOptions b;
   std::string device = "cpu";
-  BenchSolveCudaOptions cuda;  ///< --device cuda
+  xs::DeviceBenchOptions cuda;  ///< --device cuda
 };
 
 void run_bench_solve(const BenchSolveOpts& o) {
@@ -36,6 +36,50 @@ void run_bench_solve(const BenchSolveOpts& o) {
   Records rec(xs::bench_columns());
   for (const auto& row : xs::run_bench(o.b, hooks)) rec.add(xs::to_json(row));
   rec.print(o.fmt.format());
+}
+
+/// The device's sweep: a table (times, speed-ups and errors as text, "—" where
+/// absent) after the device's line and with the setting below it, or rows
+/// with the device's line in each.
+void run_bench_solve_cuda(const xs::DeviceBenchOptions& o, Format f) {
+  ProgressBar bar("configs");
+  xs::DeviceBench b;
+  try {
+    b = with_cuda_errors([&] {
+      return xs::run_device_bench(o, [&](std::size_t done, std::size_t total, const std::string& what) { bar.update(done, total, what); });
+    });
+  } catch (const xs::OptionError& e) {
+    throw CliError(kBadInput, e.what());
+  }
+  bar.clear();
+  Records rec(xs::device_bench_columns());
+  for (const auto& x : b.rows) {
+    nlohmann::ordered_json row = xs::to_json(x);
+    if (f != Format::Table) {
+      row["gpu"] = b.gpu;
+      rec.add(row);
+      continue;
+    }
+    auto num = [&](const char* k, const char* spec) {
+      if (row.contains(k) && row[k].is_number()) row[k] = fmt::format(fmt::runtime(spec), row[k].get<double>());
+      else if (!row.contains(k) || row[k].is_null()) row[k] = "—";
+    };
+    num("newton_ms", "{:.3f}");
+    num("sequential_ms", "{:.3f}");
+    num("speedup", "{:.1f}x");
+    num("cpu_sequential_ms", "{:.1f}");
+    num("speedup_vs_cpu", "{:.1f}x");
+    num("max_error_vs_sequential", "{:.2e}");
+    const bool goal = row.contains("goal");  // the goal's row, when it ran
+    row["goal"] = goal ? fmt::format(">= {:.0f}x", xs::kDeviceGoalSpeedup) : "";
+    row["meets_goal"] = goal ? (x.meets_goal ? "yes" : "NO") : "";
+    rec.add(row);
+  }
+  if (f == Format::Table)
+    fmt::print("device: {}\nprecision {}; ParaGRU / ParaLSTM with hidden {}, batch {} (chosen), input {}; GRU by quasi-DEER at "
+               "DEER's setting (input 2, batch 16); times are the device's kernels; CPU sequential only where T·batch·d ≤ 2^22\n",
+               b.gpu, b.precision, o.hidden, o.batch, o.input);
+  rec.print(f);
 }
 
 }  // namespace

@@ -9,8 +9,4 @@ CLI::Option* add_device_option(CLI::App& cmd, std::string& device) {
       ->check(CLI::IsMember({"cpu", "cuda"}));
 }
 
-void require_cuda() {
-  if (!kernels::cuda::available()) throw CliError(kBadInput, "--device cuda: " + kernels::cuda::device_status());
-}
-
 }  // namespace parallax::cli
