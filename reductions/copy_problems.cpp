@@ -42,7 +42,7 @@ class InductionProblem final : public Problem {
  public:
   InductionProblem() {
     info_.name = info_.family = "induction";
-    info_.complexity = "AC0";
+    info_.complexity = automata::ComplexityClass::AC0;
     info_.claim = "the induction-head copy task (Olsson et al. 2022): first-order definable (exists p < n with w_p = "
                   "w_n, w_(p+1) = a and no w_q = w_n for p < q < n), so a star-free language in AC0 "
                   "(Barrington-Compton-Straubing-Therien 1992)";

@@ -131,7 +131,7 @@ class MajorityProblem final : public Problem {
  public:
   MajorityProblem() {
     info_.name = info_.family = "majority";
-    info_.complexity = "TC0";
+    info_.complexity = automata::ComplexityClass::TC0;
     info_.claim = "more a than b: one threshold gate (TC0); not in AC0 (Furst-Saxe-Sipser, Hastad) nor in AC0[p] "
                   "(Razborov-Smolensky)";
     info_.instance_format = word_format("majority", alphabet_);
@@ -218,7 +218,7 @@ class DyckCounterProblem final : public Problem {
  public:
   DyckCounterProblem() {
     info_.name = info_.family = "dyck1";
-    info_.complexity = "TC0";
+    info_.complexity = automata::ComplexityClass::TC0;
     info_.claim = "balanced parentheses of unbounded depth (the one-counter language D1): in TC0 by counting prefix "
                   "sums (majority gates); not regular, so no finite automaton or PD-LRNN of fixed width decides it";
     info_.instance_format = word_format("dyck1", alphabet_);

@@ -389,7 +389,7 @@ class CvpProblem final : public Problem {
  public:
   CvpProblem() {
     info_.name = info_.family = "cvp";
-    info_.complexity = "P-complete";
+    info_.complexity = automata::ComplexityClass::PComplete;
     info_.claim = "circuit value (gates in topological order: const, not, and, or; is the last gate true?): "
                   "P-complete under logspace reductions (Ladner 1975); a constant-width ReLU-MLP RNN simulates two "
                   "stacks with polynomial precision (Siegelmann-Sontag 1995; Merrill et al. ICML 2026 Thm 1/Cor 2) and "

@@ -211,7 +211,7 @@ class DgcProblem final : public Problem {
  public:
   DgcProblem() {
     info_.name = info_.family = "dgc";
-    info_.complexity = "L-complete";
+    info_.complexity = automata::ComplexityClass::LComplete;
     info_.claim =
         "sorted deterministic graph connectivity (out-degree <= 1, edges in topological order): is t reachable from s? "
         "L-complete under FO reductions (Cook-McKenzie 1987); a log-precision ReLU RNN decides it in one pass "

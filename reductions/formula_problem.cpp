@@ -358,7 +358,7 @@ class FormulaProblem final : public Problem {
  public:
   FormulaProblem() : word_(make_word_problem("word:S5:all")) {
     info_.name = info_.family = "formula";
-    info_.complexity = "NC1-complete";
+    info_.complexity = automata::ComplexityClass::NC1Complete;
     info_.claim =
         "Boolean formula value over constants (0, 1, &, |, !) is NC1-complete (Buss 1987); by Barrington 1989 a formula "
         "becomes a width-5 permutation program over S5 whose product is a fixed 5-cycle iff it is true: a balanced "

@@ -343,21 +343,21 @@ class Imm3Problem final : public Problem {
     switch (variant) {
       case Variant::Pos:
         info_.family = "imm3:pos";
-        info_.complexity = "PNC1-complete";
+        info_.complexity = automata::ComplexityClass::PNC1Complete;
         info_.claim = "is the top-left entry v of a product of 3x3 {-1,0,1} matrices positive? PNC1-complete (Caussinus, "
                       "McKenzie, Therien & Vollmer 1998); DPLR LRNNs solve it (Merrill et al., ICML 2026, Thm 5)";
         info_.instance_format = R"({"problem": "imm3:pos", )" + format_matrices + "}";
         break;
       case Variant::Zero:
         info_.family = "imm3:zero";
-        info_.complexity = "C=NC1-complete";
+        info_.complexity = automata::ComplexityClass::CNC1Complete;
         info_.claim = "is the top-left entry v of a product of 3x3 {-1,0,1} matrices zero? C=NC1-complete (Caussinus, "
                       "McKenzie, Therien & Vollmer 1998)";
         info_.instance_format = R"({"problem": "imm3:zero", )" + format_matrices + "}";
         break;
       case Variant::Mod:
         info_.family = "imm3:mod:P";
-        info_.complexity = "NC1-complete";
+        info_.complexity = automata::ComplexityClass::NC1Complete;
         info_.claim = fmt::format("is the top-left entry v of a product of 3x3 {{-1,0,1}} matrices = r mod {}? In NC1: the "
                                   "matrices mod {} form a finite monoid (Barrington 1989, Barrington-Therien 1988); NC1-hard "
                                   "since it contains the non-solvable SL3(F_p) for a prime p dividing {} (Barrington)",

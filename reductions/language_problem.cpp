@@ -77,7 +77,7 @@ const automata::Dfa& LanguageProblem::dfa() const {
 
 void LanguageProblem::set_class_from_monoid(const std::string& what) {
   const auto cls = automata::summarize(dfa()).circuit_class;
-  info_.complexity = automata::to_string(cls);
+  info_.complexity = cls;
   info_.claim = cls == automata::ComplexityClass::NC1Complete
                     ? what + ": a non-solvable group divides the syntactic monoid, so NC1-complete (Barrington 1989)"
                 : cls == automata::ComplexityClass::ACC0

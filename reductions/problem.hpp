@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "automata/compile.hpp"
+#include "automata/taxonomy.hpp"
 
 namespace parallax::reductions {
 
@@ -34,7 +35,7 @@ struct ConstructionInfo {
 struct ProblemInfo {
   std::string name;             ///< e.g. "word:S5"
   std::string family;           ///< e.g. "word:G"
-  std::string complexity;       ///< e.g. "NC1-complete"
+  automata::ComplexityClass complexity;  ///< e.g. NC1-complete (automata/taxonomy.hpp)
   std::string claim;            ///< the statement, with its citation
   std::string instance_format;  ///< the JSON instance format, one line
   std::vector<ConstructionInfo> constructions;

@@ -48,7 +48,7 @@ class TcvProblem final : public Problem {
     depth_ = static_cast<std::size_t>(digits[0] - '0');
     info_.name = name;
     info_.family = "tcv:D";
-    info_.complexity = "TC0";
+    info_.complexity = automata::ComplexityClass::TC0;
     info_.claim = fmt::format(
         "the value of a threshold circuit of depth <= {} given in the input: for fixed depth in TC0 (one layer of "
         "threshold gates per level, the wiring looked up by comparing wire ids); a log-precision transformer follows "

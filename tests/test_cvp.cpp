@@ -111,7 +111,7 @@ TEST_CASE("cvp: malformed instances are refused with the field named", "[quick][
   CHECK_THROWS_AS(p->encode(circuit({gate_const(1)}), "pd"), reductions::ProblemError);
   CHECK(reductions::make_cvp_problem("cvp2") == nullptr);
   CHECK(reductions::make_cvp_problem("word:S5") == nullptr);
-  CHECK(p->info().complexity == "P-complete");
+  CHECK(automata::to_string(p->info().complexity) == "P-complete");
 }
 
 TEST_CASE("cvp: the reference solver on hand-checked circuits", "[quick][circuits][cvp][reductions]") {

@@ -96,7 +96,7 @@ TEST_CASE("dgc: the factory and the problem description", "[quick][dgc][reductio
   const auto p = reductions::make_dgc_problem("dgc");
   REQUIRE(p);
   CHECK(p->info().name == "dgc");
-  CHECK(p->info().complexity == "L-complete");
+  CHECK(automata::to_string(p->info().complexity) == "L-complete");
   REQUIRE(p->info().constructions.size() == 1);
   CHECK(p->info().constructions[0].name == "relu-rnn");
   const auto in = instance(3, 0, 2, {{0, 1}, {1, 2}});

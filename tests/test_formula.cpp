@@ -231,7 +231,7 @@ TEST_CASE("formula: a balanced formula of depth D gives a word of 4^D + 1 letter
     }
   }
   CHECK(p->info().claim.find("4^D") != std::string::npos);
-  CHECK(p->info().complexity == "NC1-complete");
+  CHECK(automata::to_string(p->info().complexity) == "NC1-complete");
 }
 
 TEST_CASE("formula: generated instances have the requested answer and a balanced shape", "[quick][formula][reductions]") {

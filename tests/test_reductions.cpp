@@ -156,12 +156,12 @@ TEST_CASE("reductions: the catalog lists classes from the syntactic monoid", "[q
     INFO(info.name);
     CHECK(!info.constructions.empty());
     if (info.family.starts_with("word:")) CHECK(info.constructions[0].name == "pd");
-    if (info.name == "word:S5" || info.name == "word:A5") CHECK(info.complexity == "NC1-complete");
-    if (info.name == "word:A4xZ5" || info.name == "word:S4" || info.name == "word:Z60:all") CHECK(info.complexity == "ACC0");
-    if (info.name == "word:Z5") CHECK(info.complexity == "AC0");  // one letter: the length mod 5
-    if (info.name == "parity" || info.name == "modcount:3") CHECK(info.complexity == "ACC0");
-    if (info.name == "dyck1:4") CHECK(info.complexity == "AC0");
-    if (info.name == "majority") CHECK(info.complexity == "TC0");
+    if (info.name == "word:S5" || info.name == "word:A5") CHECK(automata::to_string(info.complexity) == "NC1-complete");
+    if (info.name == "word:A4xZ5" || info.name == "word:S4" || info.name == "word:Z60:all") CHECK(automata::to_string(info.complexity) == "ACC0");
+    if (info.name == "word:Z5") CHECK(automata::to_string(info.complexity) == "AC0");  // one letter: the length mod 5
+    if (info.name == "parity" || info.name == "modcount:3") CHECK(automata::to_string(info.complexity) == "ACC0");
+    if (info.name == "dyck1:4") CHECK(automata::to_string(info.complexity) == "AC0");
+    if (info.name == "majority") CHECK(automata::to_string(info.complexity) == "TC0");
   }
 }
 

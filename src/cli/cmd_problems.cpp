@@ -40,7 +40,7 @@ void add_problems(CLI::App& app) {
       for (const auto& c : info.constructions) cs.push_back(c.name);
       r.add({{"problem", info.name},
              {"family", info.family},
-             {"class", info.complexity},
+             {"class", automata::to_string(info.complexity)},
              {"constructions", fmt::format("{}", fmt::join(cs, " "))},
              {"claim", info.claim},
              {"instance", info.instance_format}});

@@ -288,7 +288,7 @@ RowInfo describe_row(const std::string& name, bool prefer_problem) {
     try {
       const auto p = reductions::make_problem(name);
       row.is_problem = true;
-      row.complexity = automata::parse_complexity_class(p->info().complexity);
+      row.complexity = p->info().complexity;
       row.family = p->info().family;
       spec = language_of_problem(name, row.family);
       found = true;
