@@ -2,7 +2,6 @@
 // it, or sweep n and fit the depth to a + b·log₂ n and to a + b·n.
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <sstream>
@@ -16,7 +15,6 @@
 #include "experiment/circuit.hpp"
 #include "experiment/records.hpp"
 #include "experiment/store.hpp"
-#include "models/json_positions.hpp"
 #include "experiment/fit.hpp"
 #include "numeric/output.hpp"
 
@@ -62,75 +60,57 @@ void run_circuit(const CircuitOpts& o) {
     throw CliError(kBadInput, e.what());
   }
 
-  StoreLink link;
-  if (!o.store.empty()) {
-    if (one_circuit) throw CliError(kBadInput, fmt::format("--store keeps metrics, not a --format {} circuit", format));
-    nlohmann::json config = {{"model", o.model}, {"network", o.network}, {"fanin", o.fanin}, {"seed", o.seed}};
-    const auto colon = o.model.find(':');
-    if (colon != std::string::npos)
-      if (const auto text = models::read_text_file(o.model.substr(colon + 1))) config["model_fnv1a"] = experiment::content_hash(*text);
-    link.open(o.store, "circuit", config, o.seed);
-  }
-  Records r({"n", "size", "depth", "depth_bounded", "mult_depth", "max_fanin", "gates", "mbytes", "seconds"});
-  std::vector<double> xs_log, xs_lin, ys;
-  for (std::size_t n : ns) {
-    const std::string key = experiment::circuit_key(n);
-    if (const auto* stored = link.active() ? link.find(key) : nullptr) {  // resumed: measured before
-      experiment::CircuitRecord rec;
-      try {
-        rec = experiment::read_stored(experiment::stored_place(link.path(), link.run(), "circuit", key),
-                                      [&] { return experiment::circuit_record_from_json(nlohmann::json(*stored)); });
-      } catch (const experiment::StoreError& e) {
-        throw store_error(e);
-      }
-      rec.model.clear();  // the row: the metrics alone
-      r.add(experiment::to_json(rec));
-      xs_log.push_back(std::log2(double(n)));
-      xs_lin.push_back(double(n));
-      ys.push_back(double(rec.depth));
-      continue;
-    }
-    const auto t0 = std::chrono::steady_clock::now();
+  if (one_circuit) {  // one circuit written out: no store, no sweep
+    if (!o.store.empty()) throw CliError(kBadInput, fmt::format("--store keeps metrics, not a --format {} circuit", format));
     circuits::Circuit c;
     try {
-      c = experiment::build_circuit(req, n);
+      c = experiment::build_circuit(req, ns.front());
     } catch (const experiment::SpecError& e) {
       throw CliError(kBadInput, e.what());
     }
-    const auto m = circuits::measure(c);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (one_circuit) {
-      std::ostringstream text(std::ios::out | std::ios::binary);
-      if (format == "json") {
-        text << circuits::circuit_to_json(c) << '\n';
-      } else if (format == "dot") {
-        circuits::write_dot(c, text);
-      } else {
-        circuits::Aig aig;
-        try {
-          aig = circuits::to_aig(c);
-        } catch (const std::invalid_argument& e) {
-          throw CliError(kBadInput, fmt::format("--format {}: '{}' is not a Boolean circuit ({})", format, o.model, e.what()));
-        }
-        if (format == "blif") circuits::write_blif(aig, text);
-        else if (format == "aiger") circuits::write_aiger(aig, text);
-        else circuits::write_aiger_binary(aig, text);
+    std::ostringstream text(std::ios::out | std::ios::binary);
+    if (format == "json") {
+      text << circuits::circuit_to_json(c) << '\n';
+    } else if (format == "dot") {
+      circuits::write_dot(c, text);
+    } else {
+      circuits::Aig aig;
+      try {
+        aig = circuits::to_aig(c);
+      } catch (const std::invalid_argument& e) {
+        throw CliError(kBadInput, fmt::format("--format {}: '{}' is not a Boolean circuit ({})", format, o.model, e.what()));
       }
-      write_circuit_output(o, text.str());
-      return;
+      if (format == "blif") circuits::write_blif(aig, text);
+      else if (format == "aiger") circuits::write_aiger(aig, text);
+      else circuits::write_aiger_binary(aig, text);
     }
-    auto rec = experiment::circuit_record(n, c, m, secs);
-    if (link.active()) {
-      rec.model = o.model, rec.network = o.network, rec.fanin = o.fanin;
-      link.put("circuit", key, experiment::to_json(rec));
-      rec.model.clear();
-    }
-    r.add(experiment::to_json(rec));
-    xs_log.push_back(std::log2(double(n)));
-    xs_lin.push_back(double(n));
-    ys.push_back(double(m.depth));
+    write_circuit_output(o, text.str());
+    return;
+  }
+
+  StoreLink link;
+  experiment::CircuitHooks hooks;
+  if (!o.store.empty()) {
+    link.open(o.store, "circuit", experiment::circuit_config(co), o.seed);
+    hooks = experiment::circuit_store_hooks(link.results("circuit"));
+  }
+  std::vector<experiment::CircuitRecord> records;
+  try {
+    records = experiment::run_circuits(co, hooks);
+  } catch (const experiment::StoreError& e) {
+    throw store_error(e);
+  } catch (const experiment::SpecError& e) {
+    throw CliError(kBadInput, e.what());
   }
   link.finish();
+  Records r({"n", "size", "depth", "depth_bounded", "mult_depth", "max_fanin", "gates", "mbytes", "seconds"});
+  std::vector<double> xs_log, xs_lin, ys;
+  for (const auto& rec : records) {
+    r.add(experiment::to_json(rec));
+    xs_log.push_back(std::log2(double(rec.length)));
+    xs_lin.push_back(double(rec.length));
+    ys.push_back(double(rec.depth));
+  }
   std::ostringstream text;
   if (format == "records") {
     for (const auto& row : r.rows()) text << row.dump() << '\n';

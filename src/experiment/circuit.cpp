@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -16,6 +17,8 @@
 #include "models/relu_rnn.hpp"
 #include "models/transformer.hpp"
 #include "experiment/lengths.hpp"
+#include "experiment/store.hpp"
+#include "models/json_positions.hpp"
 #include "numeric/limits.hpp"
 
 namespace parallax::experiment {
@@ -330,6 +333,49 @@ CircuitRecord circuit_record(std::size_t n, const Circuit& c, const circuits::Me
   r.mbytes = std::round(m.bytes / 1e4) / 100;
   r.seconds = std::round(seconds * 1e4) / 1e4;
   return r;
+}
+
+nlohmann::json circuit_config(const CircuitOptions& o) {
+  nlohmann::json config = {{"model", o.model}, {"network", o.network}, {"fanin", o.fanin}, {"seed", o.seed}};
+  const auto colon = o.model.find(':');
+  if (colon != std::string::npos)
+    if (const auto text = models::read_text_file(o.model.substr(colon + 1))) config["model_fnv1a"] = content_hash(*text);
+  return config;
+}
+
+CircuitHooks circuit_store_hooks(const RunResults& run) {
+  CircuitHooks h;
+  h.stored = [run](std::size_t n) -> std::optional<CircuitRecord> {
+    const auto key = circuit_key(n);
+    const auto* j = run.find(key);
+    if (!j) return std::nullopt;
+    return read_stored(run.place(key), [&] { return circuit_record_from_json(nlohmann::json(*j)); });
+  };
+  h.on_record = [run](const CircuitRecord& r) { run.put_all({{"circuit", circuit_key(r.length), to_json(r)}}); };
+  return h;
+}
+
+std::vector<CircuitRecord> run_circuits(const CircuitOptions& o, const CircuitHooks& hooks) {
+  const auto req = o.request();
+  std::vector<CircuitRecord> rows;
+  for (const std::size_t n : o.lengths()) {
+    if (auto stored = hooks.stored ? hooks.stored(n) : std::nullopt) {  // resumed: measured before
+      stored->model.clear();
+      rows.push_back(std::move(*stored));
+      continue;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const Circuit c = build_circuit(req, n);
+    const auto m = circuits::measure(c);
+    auto rec = circuit_record(n, c, m, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (hooks.on_record) {
+      rec.model = o.model, rec.network = o.network, rec.fanin = o.fanin;
+      hooks.on_record(rec);
+      rec.model.clear(), rec.network.clear(), rec.fanin.clear();
+    }
+    rows.push_back(std::move(rec));
+  }
+  return rows;
 }
 
 }  // namespace parallax::experiment

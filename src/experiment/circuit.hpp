@@ -12,6 +12,9 @@
 //   rnn:relu:d=K             a random ReLU RNN cell over scalar inputs
 //   dfa:NAME                 a built-in automaton as a Boolean recognizer circuit
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -20,6 +23,7 @@
 #include "circuits/lrnn_circuit.hpp"
 #include "circuits/metrics.hpp"
 #include "circuits/prefix.hpp"
+#include <nlohmann/json.hpp>
 #include "experiment/options.hpp"
 #include "experiment/records.hpp"
 
@@ -99,5 +103,26 @@ CircuitOptions circuit_options_from_json(const nlohmann::ordered_json& keys);
 
 /// The record of a circuit built for n steps in `seconds` (without its configuration).
 CircuitRecord circuit_record(std::size_t n, const Circuit& c, const circuits::Metrics& m, double seconds);
+
+/// The configuration a stored circuit run is keyed by: model, network, fanin,
+/// seed, and the hash of a model file's text (docs/store.md).
+nlohmann::json circuit_config(const CircuitOptions& o);
+
+/// Hooks of a circuit sweep (both optional): the stored record of n (a
+/// resumed sweep reads it instead of building the circuit), and each new
+/// record, with its configuration fields set, as it is measured.
+struct CircuitHooks {
+  std::function<std::optional<CircuitRecord>(std::size_t n)> stored;
+  std::function<void(const CircuitRecord& record)> on_record;
+};
+
+/// Hooks over a run of a store: stored records checked field by field
+/// (StoredRecordError naming their place), new ones written as measured.
+CircuitHooks circuit_store_hooks(const RunResults& run);
+
+/// The sweep of `parallax circuit` (options validated): per length, the
+/// stored record or the circuit built and measured. The records come back in
+/// length order, as rows: their configuration fields empty.
+std::vector<CircuitRecord> run_circuits(const CircuitOptions& o, const CircuitHooks& hooks = {});
 
 }  // namespace parallax::experiment
