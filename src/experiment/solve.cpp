@@ -600,6 +600,25 @@ nlohmann::ordered_json to_json(const Record& r) {
   return j;
 }
 
+SolvePoint solve_point_from_json(const nlohmann::json& j) {
+  const RecordFields f(j);
+  SolvePoint p;
+  p.cell = f.text("cell");
+  p.method = f.text_or_null("method").value_or("");
+  p.precision = f.text_or_null("precision").value_or("");
+  p.hidden = f.count_or_null("hidden").value_or(0);
+  p.length = f.count("length");
+  p.iterations = f.number_or_null("iterations");
+  p.status = f.flag_or_null("converged").value_or(false)  ? "converged"
+             : f.flag_or_null("diverged").value_or(false) ? "diverged"
+             : f.flag_or_null("stalled").value_or(false)  ? "stalled"
+                                                          : "not converged";
+  p.residual = f.number_or_null("residual");
+  p.max_error = f.number_or_null("max_error_vs_sequential");
+  p.speedup = f.number_or_null("speedup");
+  return p;
+}
+
 Record record_from_json(const nlohmann::json& j) {
   const RecordFields f(j);
   // a measurement: a number, or null where it was not finite

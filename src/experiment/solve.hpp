@@ -133,6 +133,17 @@ nlohmann::ordered_json to_json(const Record& r);
 /// RecordFieldError naming a missing or mistyped field.
 Record record_from_json(const nlohmann::json& j);
 
+/// What the report reads of a stored solve record: the cell and the length
+/// (required), the rest where present (records of earlier versions and
+/// hand-written ones may lack them). `status`: converged, diverged, stalled
+/// or "not converged". Throws RecordFieldError naming the field.
+struct SolvePoint {
+  std::string cell, method, precision, status;
+  std::size_t hidden = 0, length = 0;
+  std::optional<double> iterations, residual, max_error, speedup;
+};
+SolvePoint solve_point_from_json(const nlohmann::json& j);
+
 /// The store key of a solve's record.
 std::string record_key(std::size_t length);
 

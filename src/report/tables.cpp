@@ -10,6 +10,7 @@
 
 #include "experiment/records.hpp"
 #include "experiment/reduce.hpp"
+#include "experiment/solve.hpp"
 
 #ifndef PARALLAX_VERSION
 #define PARALLAX_VERSION "unknown"
@@ -101,13 +102,6 @@ std::optional<experiment::MinBitsFit> cell_fit(const std::vector<experiment::Min
   for (const auto& f : fits)
     if (f.arithmetic == "float" && f.mode == "sequential") return f;
   return fits.front();
-}
-
-std::string newton_status(const RecordFields& f) {
-  if (f.flag_or_null("converged").value_or(false)) return "converged";
-  if (f.flag_or_null("diverged").value_or(false)) return "diverged";
-  if (f.flag_or_null("stalled").value_or(false)) return "stalled";
-  return "not converged";
 }
 
 std::string join_lines(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
@@ -231,18 +225,9 @@ ReportData collect(const experiment::Store& store) {
         const auto p = experiment::circuit_point_from_json(rec, config);
         circuits[{p.model, p.network, p.fanin}][p.length] = {p.depth, p.size};
       } else if (res.kind == "solve") {
-        NewtonRow r;
-        r.cell = f.text("cell");
-        r.method = f.text_or_null("method").value_or("");
-        r.precision = f.text_or_null("precision").value_or("");
-        r.hidden = f.count_or_null("hidden").value_or(0);
-        r.length = f.count("length");
-        r.iterations = f.number_or_null("iterations");
-        r.status = newton_status(f);
-        r.residual = f.number_or_null("residual");
-        r.max_error = f.number_or_null("max_error_vs_sequential");
-        r.speedup = f.number_or_null("speedup");
-        d.newton.push_back(std::move(r));
+        const auto p = experiment::solve::solve_point_from_json(rec);
+        d.newton.push_back(NewtonRow{p.cell, p.method, p.precision, p.hidden, p.length, p.iterations, p.status, p.residual,
+                                     p.max_error, p.speedup});
       } else {
         pv.suite_name = f.text("name");
         pv.suite_source = f.text_or_null("source").value_or("");
