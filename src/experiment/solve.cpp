@@ -148,7 +148,10 @@ void Options::validate() const {
 
 Options options_from_json(const nlohmann::ordered_json& entry) {
   Options o;
-  for (const auto& [key, v] : entry.items()) {
+  for (const auto& item : entry.items()) {
+    // named, not structured bindings: the lambdas below capture them (C++20 allows it, clang 14 does not)
+    const std::string key = item.key();
+    const auto& v = item.value();
     std::string name = key;
     std::replace(name.begin(), name.end(), '_', '-');
     auto fail = [&](const std::string& what) { throw OptionError(key, fmt::format("{}: {} {}", key, v.dump(), what)); };

@@ -119,9 +119,6 @@ Prediction regular_prediction(const RowInfo& row, Architecture column) {
 bool diagonal_column(Architecture c) {
   return c == Architecture::Diag01 || c == Architecture::Diag11 || c == Architecture::Complex;
 }
-bool lrnn_column(Architecture c) {
-  return diagonal_column(c) || c == Architecture::Pd || c == Architecture::Dplr || c == Architecture::Dense;
-}
 
 Prediction majority_prediction(Architecture column) {
   const std::string counter =
