@@ -369,3 +369,41 @@ TEST_CASE("models: one Model decides by the sign of its readout score", "[quick]
   CHECK(models::decide<numeric::Exact>(m, {0, 1, 0}, false).verdict == Verdict::Accept);
   CHECK(models::decide<numeric::Exact>(m, {0, 0}, true).verdict == Verdict::Reject);
 }
+
+TEST_CASE("models: one reader for every model file, and its writer round-trips", "[quick][models][json]") {
+  const models::Model lrnn = models::named_model("parity");
+  models::RandomTransformerOptions ro;
+  ro.seed = 7;
+  const models::Model tf = models::random_transformer(ro);
+  const models::Model cell = models::random_cell(models::CellKind::Gru, 3, 2, 5, 0.9);
+  for (const auto* m : {&lrnn, &tf, &cell}) {
+    const std::string text = models::model_to_json(*m);
+    const models::Model back = models::model_from_json_text(text, "m.json");
+    CHECK(back.index() == m->index());
+    CHECK(models::kind_name(back) == models::kind_name(*m));
+    CHECK(models::model_to_json(back) == text);
+  }
+  CHECK(models::kind_name(lrnn) == "lrnn");
+  CHECK(models::kind_name(tf) == "transformer");
+  CHECK(models::kind_name(cell) == "cell");
+  CHECK(std::get<models::TransformerSpec>(models::model_from_json_text(models::model_to_json(tf), "t.json")) ==
+        std::get<models::TransformerSpec>(tf));
+  // a cell decides nothing
+  CHECK_FALSE(models::has_readout(cell));
+  CHECK(models::has_readout(lrnn));
+  CHECK_THROWS_AS(models::decide<double>(cell, {0, 1}, false), ModelError);
+  // a text of no kind names the file and the fields that tell the kinds apart
+  try {
+    models::model_from_json_text(R"({"name": "x"})", "odd.json");
+    FAIL("no error");
+  } catch (const ModelError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("odd.json") != std::string::npos);
+    CHECK(what.find("d_model") != std::string::npos);
+  }
+  // a syntax error is reported with its line
+  CHECK_THROWS_WITH(models::model_from_json_text("{\n  \"structure\": ", "bad.json"), Catch::Contains("bad.json:2"));
+  // a ReLU RNN has no file format
+  models::ReluRnn relu = models::random_relu_rnn(2, 1);
+  CHECK_THROWS_AS(models::model_to_json(models::Model(relu)), ModelError);
+}

@@ -1,11 +1,15 @@
 #pragma once
-// One model that decides token sequences, whatever its kind: a token LRNN
-// (models/lrnn.hpp), a ReLU RNN (models/relu_rnn.hpp) or a transformer
-// (models/transformer.hpp). Each accepts exactly when its readout score is
-// positive; decide<T> runs any of them in the scalar type T and returns the
-// verdict with the score. (The nonlinear cells of models/cell.hpp read real
-// inputs and have no readout: they are the Newton solvers' models, not
-// deciders.)
+// One model, whatever its kind: a token LRNN (models/lrnn.hpp), a ReLU RNN
+// (models/relu_rnn.hpp), a transformer (models/transformer.hpp) or a
+// nonlinear cell (models/cell.hpp). The first three decide token sequences:
+// each accepts exactly when its readout score is positive, and decide<T> runs
+// any of them in the scalar type T and returns the verdict with the score. A
+// nonlinear cell reads real inputs and has no readout: it is what the Newton
+// solvers evaluate (experiment/solve.hpp), and decide refuses it.
+//
+// A model file is read by model_from_json_text / load_model whatever its kind
+// (by its "format", or by the fields that only one kind has), and written back
+// by model_to_json.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -16,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "models/cell.hpp"
 #include "models/lrnn.hpp"
 #include "models/relu_rnn.hpp"
 #include "models/transformer.hpp"
@@ -43,7 +48,26 @@ Verdict verdict_of(numeric::Sign score_sign);
 /// answer is `accepted`.
 constexpr Verdict verdict_of(bool accepted) { return accepted ? Verdict::Accept : Verdict::Reject; }
 
-using Model = std::variant<LrnnSpec, ReluRnn, TransformerSpec>;
+using Model = std::variant<LrnnSpec, ReluRnn, TransformerSpec, Cell>;
+
+/// The kind of a model: "lrnn", "relu-rnn", "transformer" or "cell".
+std::string kind_name(const Model& m);
+
+/// Whether the model decides token sequences (every kind but a cell).
+bool has_readout(const Model& m);
+
+/// A model from the JSON text of its file: an LRNN (docs/lrnn-json.md), a
+/// transformer (docs/transformer-json.md) or a nonlinear cell
+/// (docs/cells-json.md), told apart by "format" when present, else by the
+/// field only that kind has ("structure", "d_model", "cell"). Throws the
+/// kind's error (ModelError, TransformerError, CellError) naming `source` and
+/// the field; ModelError when the text is none of them.
+Model model_from_json_text(const std::string& text, const std::string& source);
+/// The same from a file.
+Model load_model(const std::string& path);
+/// The JSON text model_from_json_text reads back to an equal model. A ReLU
+/// RNN has no file format: ModelError.
+std::string model_to_json(const Model& m);
 
 /// Whether the model runs by a parallel scan too (LRNNs only); decide's
 /// `parallel` is ignored for the others.
@@ -57,7 +81,7 @@ struct Decision {
   std::optional<T> score;
 };
 
-/// Runs the model on token indices in T under the calling thread's numeric
+/// Runs the model on token indices in T (ModelError for a cell) under the calling thread's numeric
 /// context (numeric::dispatch), sequentially or by the parallel scan.
 template <class T>
 Decision<T> decide(const Model& model, const std::vector<std::uint32_t>& tokens, bool parallel) {
@@ -65,7 +89,10 @@ Decision<T> decide(const Model& model, const std::vector<std::uint32_t>& tokens,
       [&](const auto& m) -> Decision<T> {
         using M = std::decay_t<decltype(m)>;
         auto scored = [](T s) { return Decision<T>{verdict_of(numeric::sign(s)), std::move(s)}; };
-        if constexpr (std::is_same_v<M, TransformerSpec>) {
+        if constexpr (std::is_same_v<M, Cell>) {
+          throw ModelError("a nonlinear cell has no readout: it is solved on real inputs (experiment/solve.hpp), not "
+                           "run on tokens");
+        } else if constexpr (std::is_same_v<M, TransformerSpec>) {
           try {
             return scored(run_transformer<T>(m, tokens).score);
           } catch (const TransformerUndecided&) {
