@@ -12,7 +12,8 @@
 #   PARALLAX_CCACHE      0 to build without the compiler cache
 #   PARALLAX_CCACHE_DIR  where the cache lives (default ~/.cache/ccache, 5 GB cap)
 # With ccache installed it is the C++ and CUDA compiler launcher, configured so
-# that a second clone of the same sources (any path) hits the cache.
+# that a second clone of the same sources (any path) hits the cache
+# (scripts/lib.sh, parallax_launcher).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib.sh"
@@ -35,18 +36,12 @@ if [[ ! -f $dir/CMakeCache.txt ]]; then
   [[ -n $gen ]] && gen_args=(-G "$gen")
 fi
 
-# Compiler cache. The settings travel inside the launcher (through env), so
-# `cmake --build DIR` or `ninja -C DIR` run by hand use them too:
-#   base_dir  absolute paths under the clone become relative: clones hit each other
-#   hash_dir  off, so -g objects do not key on the build folder
+# Compiler cache (scripts/lib.sh, parallax_launcher). The settings travel
+# inside the launcher (through env), so `cmake --build DIR` or `ninja -C DIR`
+# run by hand use them too.
 launcher_args=()
-cache=$(parallax_ccache_dir)
-if parallax_ccache_on && ! mkdir -p "$cache" 2>/dev/null; then
-  echo "build.sh: cannot create the compiler cache $cache (PARALLAX_CCACHE_DIR); building without it" >&2
-  export PARALLAX_CCACHE=0
-fi
-if parallax_ccache_on; then
-  launcher="/usr/bin/env;CCACHE_DIR=$cache;CCACHE_BASEDIR=$root;CCACHE_NOHASHDIR=1;CCACHE_MAXSIZE=${PARALLAX_CCACHE_MAXSIZE:-5G};$(command -v ccache)"
+launcher=$(parallax_launcher "$root")
+if [[ -n $launcher ]]; then
   launcher_args=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher" -DCMAKE_CUDA_COMPILER_LAUNCHER="$launcher")
 else
   # a folder configured with the cache before keeps no stale launcher

@@ -31,3 +31,54 @@ parallax_ccache_report() {
   fi
   CCACHE_DIR=$(parallax_ccache_dir) ccache -s
 }
+
+# The compiler launcher for CMake (a ;-list): ccache with the settings that
+# let clones hit each other (base_dir = ROOT: absolute paths under the clone
+# become relative; hash_dir off), or nothing when the cache is off or its
+# folder cannot be made.
+#   base_dir  absolute paths under the clone become relative: clones hit each other
+#   hash_dir  off, so -g objects do not key on the build folder
+parallax_launcher() {
+  local root=$1 cache
+  cache=$(parallax_ccache_dir)
+  if parallax_ccache_on && ! mkdir -p "$cache" 2>/dev/null; then
+    echo "scripts: cannot create the compiler cache $cache (PARALLAX_CCACHE_DIR); building without it" >&2
+    return
+  fi
+  parallax_ccache_on || return 0
+  echo "/usr/bin/env;CCACHE_DIR=$cache;CCACHE_BASEDIR=$root;CCACHE_NOHASHDIR=1;CCACHE_MAXSIZE=${PARALLAX_CCACHE_MAXSIZE:-5G};$(command -v ccache)"
+}
+
+# Makes the virtual environment VENV when it is missing and installs into it
+# whichever of the PACKAGES (pip names whose import names are the same, or
+# NAME=IMPORT) it lacks. Exit status 2 when python3 cannot make one.
+parallax_venv() {
+  local venv=$1; shift
+  command -v python3 >/dev/null || { echo "scripts: python3 is not installed (apt-get install python3 python3-venv)" >&2; return 2; }
+  if [[ ! -x $venv/bin/python ]]; then
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+      echo "scripts: python3 cannot create virtual environments: install python3-venv (apt-get install python3-venv)" >&2
+      return 2
+    fi
+    echo "scripts: creating the virtual environment $venv" >&2
+    if ! python3 -m venv "$venv" >&2; then
+      rm -rf -- "$venv"
+      echo "scripts: python3 -m venv $venv failed: install python3-venv (apt-get install python3-venv)" >&2
+      return 2
+    fi
+  fi
+  local missing
+  mapfile -t missing < <("$venv/bin/python" - "$@" <<'PY'
+import importlib.util, sys
+for spec in sys.argv[1:]:
+    pip_name, _, import_name = spec.partition("=")
+    if importlib.util.find_spec(import_name or pip_name) is None:
+        print(pip_name)
+PY
+)
+  if ((${#missing[@]})); then
+    echo "scripts: installing ${missing[*]} into $venv" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}" \
+      || { echo "scripts: pip install ${missing[*]} failed" >&2; return 1; }
+  fi
+}

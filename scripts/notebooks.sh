@@ -35,32 +35,8 @@ while (($#)); do
   esac
 done
 
-command -v python3 >/dev/null || die "python3 is not installed (apt-get install python3 python3-venv)"
-
-if [[ ! -x $venv/bin/python ]]; then
-  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-    die "python3 cannot create virtual environments: install python3-venv (apt-get install python3-venv)"
-  fi
-  echo "notebooks.sh: creating the virtual environment $venv" >&2
-  if ! python3 -m venv "$venv" >&2; then
-    rm -rf -- "$venv"
-    die "python3 -m venv $venv failed: install python3-venv (apt-get install python3-venv)"
-  fi
-fi
+source "$root/scripts/lib.sh"
+parallax_venv "$venv" "${packages[@]}" || exit $?
 py=$venv/bin/python
-
-# Install only what the environment lacks (import names equal the package names here).
-mapfile -t missing < <("$py" - "${packages[@]}" <<'EOF'
-import importlib.util, sys
-for name in sys.argv[1:]:
-    if importlib.util.find_spec(name) is None:
-        print(name)
-EOF
-)
-if ((${#missing[@]})); then
-  echo "notebooks.sh: installing ${missing[*]} into $venv" >&2
-  "$py" -m pip install --quiet --disable-pip-version-check "${missing[@]}" \
-    || { echo "notebooks.sh: pip install ${missing[*]} failed" >&2; exit 1; }
-fi
 
 exec "$py" "$root/scripts/run_notebooks.py" --folder "$root/notebooks" "${forward[@]}"

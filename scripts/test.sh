@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, build the Release
-# configuration and run every test, then build the ASan+UBSan configuration
+# configuration and the Python package (installed into .venv/), run every
+# test (the package's pytest suite among them), then build the ASan+UBSan configuration
 # (only the test programs that hold [quick] cases, and what they need) and run
 # the [quick] tests under it; then fuzz every parser for a short budget
 # (PARALLAX_FUZZ_SECONDS, default 30 s each; 0 skips). Prints the wall time of each phase and the
@@ -37,6 +38,10 @@ end
 
 begin "Release build"
 bash "$root/scripts/build.sh" "$root/build"
+end
+
+begin "Python package"
+bash "$root/scripts/python.sh"
 end
 
 begin "Release tests"

@@ -85,7 +85,7 @@ void Options::validate() const {
     throw OptionError("tol", fmt::format("--tol {}: a tolerance of 1 or more accepts any iterate (a relative change of "
                                          "100 %); give one below 1, or 0 for the precision's default",
                                          tol));
-  if (is_cell_kind(cell) && weights.empty()) {
+  if (!cell_value && is_cell_kind(cell) && weights.empty()) {
     const auto kind = models::parse_cell_kind(cell);
     const std::size_t m = kind == models::CellKind::ArGru && !given.input ? 1 : input;
     std::uint64_t count = 0;
@@ -109,8 +109,19 @@ void Options::validate() const {
   if (input == 0) throw OptionError("input-size", "--input-size must be ≥ 1");
   if (device != "cpu" && device != "cuda")
     throw OptionError("device", fmt::format("--device '{}': valid values are cpu, cuda", device));
+  if (input_values) {
+    if (!inputs.empty()) throw OptionError("inputs", "inputs are given twice: from a file and in memory");
+    const auto& v = *input_values;
+    if (v.batch == 0 || v.length == 0 || v.width == 0)
+      throw OptionError("inputs", fmt::format("empty inputs (shape ({}, {}, {}))", v.batch, v.length, v.width));
+    check_limit(v.length, limits::kMaxLength, "length");
+    check_limit(v.batch, limits::kMaxTrials, "batch");
+    check_limit(v.width, limits::kMaxModelDim, "input-size");
+  }
   // the cell's name
-  if (!is_cell_kind(cell)) {
+  if (cell_value) {
+    if (!weights.empty()) throw OptionError("weights", "a cell given as a value already holds its weights");
+  } else if (!is_cell_kind(cell)) {
     if (!weights.empty()) throw OptionError("weights", "--weights goes with a cell kind; --cell FILE already holds the weights");
     if (cell.find('.') == std::string::npos && cell.find('/') == std::string::npos)
       throw OptionError("cell", fmt::format("--cell: unknown cell '{}' (valid: {}, or a cell JSON file, docs/cells-json.md)",
@@ -274,6 +285,10 @@ Options options_from_json(const nlohmann::ordered_json& entry) {
 
 models::Cell make_cell(const Options& o) {
   try {
+    if (o.cell_value) {
+      models::validate(*o.cell_value);
+      return *o.cell_value;
+    }
     models::Cell c;
     const bool is_kind = is_cell_kind(o.cell);
     if (!is_kind) {
@@ -307,6 +322,21 @@ models::Cell make_cell(const Options& o) {
 }
 
 std::vector<double> make_inputs(const Options& o, const models::Cell& c, std::size_t& batch, std::size_t& len) {
+  if (o.input_values) {
+    const auto& v = *o.input_values;
+    if (v.width != c.input)
+      throw OptionError("inputs", fmt::format("inputs must have shape (T, {}) or (B, T, {}) for this cell; they have width {}",
+                                              c.input, c.input, v.width));
+    if (o.given.length && v.length != o.length)
+      throw OptionError("length", fmt::format("length {} disagrees with the inputs' T = {}", o.length, v.length));
+    if (o.given.batch && v.batch != o.batch)
+      throw OptionError("batch", fmt::format("batch {} disagrees with the inputs' B = {}", o.batch, v.batch));
+    const std::size_t count = v.batch * v.length * v.width;
+    for (std::size_t i = 0; i < count; ++i)
+      if (!std::isfinite(v.data[i])) throw OptionError("inputs", fmt::format("input value {} is not finite", i));
+    batch = v.batch, len = v.length;
+    return std::vector<double>(v.data, v.data + count);
+  }
   if (o.inputs.empty()) {
     std::mt19937_64 rng(o.seed ^ 0x9e3779b97f4a7c15ULL);
     std::normal_distribution<double> g;
@@ -523,6 +553,11 @@ nlohmann::json store_config(const Options& o, const models::Cell& cell, std::siz
   for (const auto& [field, path] : {std::pair{"weights_fnv1a", o.weights}, std::pair{"inputs_fnv1a", o.inputs}})
     if (!path.empty())
       if (const auto text = models::read_text_file(path)) j[field] = content_hash(*text);
+  if (o.cell_value) j["cell_fnv1a"] = content_hash(models::cell_to_json(*o.cell_value));
+  if (o.input_values) {
+    const auto& v = *o.input_values;
+    j["inputs_fnv1a"] = content_hash(std::string_view(reinterpret_cast<const char*>(v.data), v.batch * v.length * v.width * sizeof(double)));
+  }
   return j;
 }
 
@@ -739,6 +774,7 @@ Result run(const Options& o, const Hooks& hooks) {
     check_memory(o, cell, batch, len, so, prec.resolve(std::max<std::size_t>(len, 2)), reference_on(o, cell, batch, len), false);
     check_time(o, cell, batch, len, so, prec.resolve(std::max<std::size_t>(len, 2)), reference_on(o, cell, batch, len));
   };
+  if (o.input_values) batch = o.input_values->batch, len = o.input_values->length;  // sizes known before the copy
   if (o.inputs.empty()) check_sizes();
   const std::vector<double> Xall = make_inputs(o, cell, batch, len);
   if (!o.inputs.empty()) check_sizes();

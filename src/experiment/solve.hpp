@@ -57,6 +57,18 @@ struct Options {
   bool check_structure = false;
   std::string weights;  ///< weights of the `cell` kind from a cell JSON file
   std::string inputs;   ///< inputs from a .npy file of shape (T, m) or (B, T, m)
+  /// A cell given as a value (a program's, e.g. the Python package's) instead
+  /// of `cell` / `weights`: hidden and input are its own.
+  std::optional<models::Cell> cell_value;
+  /// Inputs given in memory instead of `inputs`: batch × length × width
+  /// doubles, row-major, kept alive by the caller for the duration of run().
+  struct InputView {
+    const double* data = nullptr;
+    std::size_t batch = 0, length = 0, width = 0;
+  };
+  std::optional<InputView> input_values;
+  /// Inputs from a file or from memory (else random ones are drawn).
+  bool inputs_given() const { return !inputs.empty() || input_values.has_value(); }
   std::string reference = "auto";  ///< the MPFR reference run: auto (small runs), on, off
   bool allow_long = false;         ///< run a solve estimated at more than limits::kMaxSweepSeconds
   std::string device = "cpu";      ///< cpu or cuda

@@ -119,6 +119,7 @@ Result run_on_device(const Options& o, const Hooks& hooks) {
     throw OptionError("grad", fmt::format("--grad with --device cuda: the device computes adjoints for paragru and paralstm "
                                           "(exact structured Jacobians), not for {}",
                                           models::cell_kind_name(cell.kind)));
+  if (o.input_values) batch = o.input_values->batch, len = o.input_values->length;  // sizes known before the copy
   if (o.inputs.empty()) check_memory(o, cell, batch, len, so, prec.resolve(len), reference_on(o, cell, batch, len), true);
   cuda::require_device();
 

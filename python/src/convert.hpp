@@ -1,0 +1,30 @@
+#pragma once
+// Conversions between the library's values and Python's: JSON documents
+// (records, model files) as dicts and lists, and numpy arrays checked for
+// dtype, shape and layout before any work.
+#include <nanobind/nanobind.h>
+// every type caster any file uses, so that each nb::cast<T> means one thing in every file
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+#include <nanobind/ndarray.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace parallax::python {
+
+namespace nb = nanobind;
+
+/// A JSON value as Python objects: null → None, numbers → int / float,
+/// arrays → list, objects → dict (key order kept).
+nb::object to_python(const nlohmann::ordered_json& j);
+nb::object to_python(const nlohmann::json& j);
+
+/// A Python value (dict, list, str, int, float, bool, None; fractions.Fraction
+/// as its "p/q" text) as JSON; anything else is a ValueError naming `where`.
+nlohmann::json from_python(nb::handle h, const std::string& where);
+
+}  // namespace parallax::python

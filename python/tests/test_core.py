@@ -1,0 +1,180 @@
+"""The package against the library's own independent references: exact runs,
+sequential runs, the command line's JSON, numpy's own loop."""
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import parallax
+
+
+def test_version_matches_the_command(cli):
+    assert parallax.__version__.count(".") == 2
+    p = cli("--version")
+    assert p.returncode == 0
+    assert parallax.__version__ in p.stdout
+
+
+def test_precision_parses_resolves_and_refuses():
+    p = parallax.Precision("log:2")
+    assert not p.resolved
+    r = p.resolve(1024)
+    assert r.resolved and str(r) == "float:20:0" and r.significand_bits == 20
+    assert parallax.Precision("fp32").significand_bits == 24
+    assert parallax.Precision("bf16") == parallax.Precision("bf16")
+    with pytest.raises(ValueError, match="fq32"):
+        parallax.Precision("fq32")
+    forms = parallax.precisions()
+    assert any(f["syntax"].startswith("float:") for f in forms)
+    assert all(set(f) == {"syntax", "example", "description"} for f in forms)
+
+
+def test_model_dict_round_trip_and_kinds(tmp_path):
+    m = parallax.models.named("parity")
+    assert m.kind == "lrnn" and m.has_readout
+    d = m.to_dict()
+    back = parallax.load_model(d)
+    assert back.to_dict() == d
+    path = tmp_path / "parity.json"
+    path.write_text(json.dumps(d))
+    assert parallax.load_model(path).to_dict() == d
+    cell = parallax.models.random_cell("gru", 3, 2, seed=4)
+    assert cell.kind == "cell" and not cell.has_readout and cell.state_size == 3
+    assert parallax.load_model(cell.to_dict()).to_dict() == cell.to_dict()
+    names = [x["name"] for x in parallax.models.list()]
+    assert "parity" in names and "s5" in names
+
+
+def test_model_errors_name_the_field():
+    with pytest.raises(ValueError, match="d_model"):
+        parallax.load_model({"name": "nothing"})
+    with pytest.raises(ValueError, match="<dict>"):
+        parallax.load_model({"structure": "diagonal", "d": "two"})
+    with pytest.raises(ValueError):
+        parallax.models.named("no-such-model")
+    with pytest.raises(TypeError):
+        parallax.load_model(42)
+
+
+def test_scan_agrees_exact_vs_float_and_parallel_vs_sequential():
+    m = parallax.models.named("parity")  # accepts an even number of b
+    word = "abbab"
+    exact = parallax.scan(m, word, precision="exact", parallel=False)
+    assert exact.verdict == "reject"  # three b
+    for prec in ("fp64", "fp32", "float:12:8"):
+        for parallel in (False, True):
+            r = parallax.scan(m, word, precision=prec, parallel=parallel)
+            assert r.verdict == exact.verdict
+            assert np.allclose(r.state, [float(Fraction(x)) for x in exact.state_exact], atol=1e-3)
+    # the same word as names and as indices
+    idx = [m.alphabet.index(c) for c in word]
+    assert parallax.scan(m, list(word)).state == parallax.scan(m, idx).state
+    assert parallax.scan(m, np.array(idx, dtype=np.int64)).state == parallax.scan(m, idx).state
+    assert parallax.scan(m, "aabb").verdict == "accept"
+
+
+def test_scan_refuses_bad_tokens():
+    m = parallax.models.named("parity")
+    with pytest.raises(ValueError, match=r"tokens\[1\]"):
+        parallax.scan(m, ["a", "z"])
+    with pytest.raises(ValueError, match=r"tokens\[0\]"):
+        parallax.scan(m, [7])
+    with pytest.raises(ValueError, match="1-D integer"):
+        parallax.scan(m, np.zeros((2, 2), dtype=np.int32))
+    with pytest.raises(ValueError):
+        parallax.scan(m, "ab", precision="nope")
+
+
+def test_scan_matches_the_command_line(cli):
+    word = "s c s s c s c"
+    p = cli("scan", "--model", "s5", "--tokens", word, "--precision", "exact", "--json")
+    assert p.returncode == 0, p.stderr
+    rec = json.loads(p.stdout)
+    r = parallax.scan(parallax.models.named("s5"), word, precision="exact", parallel=False)
+    assert r.verdict == rec["verdict"]
+    assert r.state_exact[: len(rec["state"])] == rec["state"]
+
+
+def test_affine_scan_matches_the_loop():
+    rng = np.random.default_rng(1)
+    n = 100_003
+    for dtype, tol in ((np.float32, 1e-3), (np.float64, 1e-10)):
+        a = rng.uniform(-0.99, 0.99, n).astype(dtype)
+        b = rng.standard_normal(n).astype(dtype)
+        h = parallax.affine_scan(a, b, h0=0.5, threads=2)
+        assert h.dtype == dtype and h.shape == (n,)
+        ref = np.empty(n, dtype=np.float64)
+        x = 0.5
+        a64, b64 = a.astype(np.float64), b.astype(np.float64)
+        for t in range(n):
+            x = a64[t] * x + b64[t]
+            ref[t] = x
+        assert np.max(np.abs(h - ref)) < tol
+        out = np.empty_like(a)
+        assert parallax.affine_scan(a, b, h0=0.5, out=out) is out
+
+
+def test_affine_scan_refuses_wrong_arrays():
+    a = np.ones(8, dtype=np.float32)
+    with pytest.raises(ValueError, match="dtype"):
+        parallax.affine_scan(a, np.ones(8, dtype=np.float64))
+    with pytest.raises(ValueError, match="int64"):
+        parallax.affine_scan(np.ones(8, dtype=np.int64), np.ones(8, dtype=np.int64))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        parallax.affine_scan(np.ones(16, dtype=np.float32)[::2], a)
+    with pytest.raises(ValueError, match="1-D"):
+        parallax.affine_scan(np.ones((2, 4), dtype=np.float32), np.ones((2, 4), dtype=np.float32))
+    with pytest.raises(ValueError):
+        parallax.affine_scan(a, np.ones(7, dtype=np.float32))
+    with pytest.raises(ValueError, match="threads"):
+        parallax.affine_scan(a, a, threads=-1)
+
+
+def test_solve_reproduces_the_sequential_run():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((200, 2))
+    r = parallax.solve("gru", x, method="newton", hidden=4, seed=3, gain=0.5)
+    assert r.converged
+    assert r.states.shape == (1, 200, 4)
+    assert r.max_error_vs_sequential < 1e-10
+    seq = parallax.solve("gru", x, method="sequential", hidden=4, seed=3, gain=0.5)
+    assert np.max(np.abs(r.states - seq.states)) < 1e-10
+    assert r.record["length"] == 200 and r.record["cell"] == "gru"
+    # a cell value gives the same states as its kind with the same seed
+    cell = parallax.models.random_cell("gru", 4, 2, seed=3, gain=0.5)
+    rv = parallax.solve(cell, x, method="newton")
+    assert np.array_equal(rv.states, r.states)
+    # batches
+    xb = rng.standard_normal((3, 50, 2))
+    rb = parallax.solve(cell, xb, method="deer")
+    assert rb.states.shape == (3, 50, 4)
+
+
+def test_solve_matches_the_command_line(cli, tmp_path):
+    x = np.random.default_rng(5).standard_normal((64, 2))
+    path = tmp_path / "x.npy"
+    np.save(path, x)
+    p = cli("solve", "--cell", "paragru", "--hidden", "3", "--seed", "2", "--inputs", str(path), "--method", "quasi-deer",
+            "--json")
+    assert p.returncode == 0, p.stderr
+    rec = json.loads(p.stdout)
+    r = parallax.solve("paragru", x, method="quasi-deer", hidden=3, seed=2)
+    for k in ("iterations", "converged", "residual_history", "max_error_vs_sequential", "precision", "tol"):
+        assert r.record[k] == rec[k], k
+
+
+def test_solve_errors_name_the_option():
+    x = np.zeros((10, 2))
+    with pytest.raises(ValueError, match="method"):
+        parallax.solve("gru", x, method="nope")
+    with pytest.raises(ValueError, match="float64"):
+        parallax.solve("gru", x.astype(np.float32))
+    with pytest.raises(ValueError, match="width 3|shape"):
+        parallax.solve("gru", np.zeros((10, 3)), input_size=2)
+    with pytest.raises(ValueError, match="not finite"):
+        parallax.solve("gru", np.full((10, 2), np.nan))
+    with pytest.raises(ValueError, match="cell"):
+        parallax.solve(parallax.models.named("parity"), x)
+    with pytest.raises(ValueError, match="tol"):
+        parallax.solve("gru", x, tol=2.0)
