@@ -53,7 +53,10 @@ nlohmann::ordered_json to_json(const Record& r) {
   return j;
 }
 
-Record record_from_json(const nlohmann::json& j) {
+Record record_from_json(const nlohmann::json& j) { return record_from_json(nlohmann::ordered_json(j)); }
+
+Record record_from_json(const nlohmann::ordered_json& ordered) {
+  const nlohmann::json j = ordered;  // RecordFields reads a plain object; the predictions' order is read from `ordered`
   const RecordFields f(j);
   Record r;
   r.language = f.text("language");
@@ -79,11 +82,11 @@ Record record_from_json(const nlohmann::json& j) {
   const auto cls = automata::parse_complexity_class(f.text("class"));
   if (!cls) f.fail("class", "a complexity class (AC0, ACC0, NC1-complete, …)");
   r.circuit_class = *cls;
-  const auto predictions = j.find("predictions");
-  if (predictions == j.end() || !predictions->is_object()) f.fail("predictions", "an object of predictions");
+  const auto predictions = ordered.find("predictions");
+  if (predictions == ordered.end() || !predictions->is_object()) f.fail("predictions", "an object of predictions");
   for (auto it = predictions->begin(); it != predictions->end(); ++it) {
     const std::string key = it.key();
-    const nlohmann::json& value = it.value();
+    const nlohmann::json value = it.value();
     const std::string place = "predictions." + key;
     automata::Prediction p{};
     const automata::ArchitectureNames* row = nullptr;

@@ -65,9 +65,12 @@ struct Record {
 
 /// The JSON record, fields in the order `parallax classify --json` prints them.
 nlohmann::ordered_json to_json(const Record& r);
-/// A record read back; throws experiment::RecordFieldError naming a missing
-/// or malformed field (a group's or a prediction's field with its place,
-/// e.g. "groups[1]: field 'order' …", "predictions.pd: …").
+/// A record read back, the predictions in the order written; throws
+/// experiment::RecordFieldError naming a missing or malformed field (a
+/// group's or a prediction's field with its place, e.g. "groups[1]: field
+/// 'order' …", "predictions.pd: …").
+Record record_from_json(const nlohmann::ordered_json& j);
+/// The same from an unordered object: the predictions come in key order.
 Record record_from_json(const nlohmann::json& j);
 
 /// Loads the language, minimizes it, summarizes its syntactic monoid and
