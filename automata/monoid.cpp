@@ -8,6 +8,7 @@
 #include <immintrin.h>
 #include <limits>
 #include <numeric>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 
@@ -563,6 +564,32 @@ bool is_quasi_aperiodic(const Monoid& m, const StableSemigroup& stable) {
   for (auto x : stable.elements)
     if (fg.analyze(m.elements[x]).period != 1) return false;
   return true;
+}
+
+// ---- the right Cayley graph ---------------------------------------------------
+
+std::string cayley_dot(const Dfa& dfa, const Monoid& m) {
+  const auto escape = [](const std::string& text) {
+    std::string escaped;
+    for (char c : text) {
+      if (c == '"' || c == '\\') escaped += '\\';
+      escaped += c;
+    }
+    return escaped;
+  };
+  std::ostringstream out;
+  out << "digraph cayley {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
+  for (std::uint32_t e = 0; e < m.size(); ++e) {
+    std::string label;
+    for (auto g : m.word(e)) label += dfa.alphabet[g].size() == 1 ? dfa.alphabet[g] : "[" + dfa.alphabet[g] + "]";
+    if (label.empty()) label = "1";
+    out << "  e" << e << " [label=\"" << escape(label) << '"' << (is_idempotent(m, e) ? ", style=bold" : "") << "];\n";
+  }
+  for (std::uint32_t e = 0; e < m.size(); ++e)
+    for (std::size_t g = 0; g < dfa.alphabet.size(); ++g)
+      out << "  e" << e << " -> e" << m.right[e][g] << " [label=\"" << escape(dfa.alphabet[g]) << "\"];\n";
+  out << "}\n";
+  return out.str();
 }
 
 }  // namespace parallax::automata

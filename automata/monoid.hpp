@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "automata/dfa.hpp"
@@ -121,6 +122,12 @@ Monoid enumerate_monoid(const std::vector<std::vector<std::uint32_t>>& generator
 
 /// The transition monoid of a DFA; generator i is the transition of letter i.
 Monoid transition_monoid_of(const Dfa& dfa, std::size_t max_size = 1000000);
+
+/// The right Cayley graph of the transition monoid `m` of `dfa`
+/// (transition_monoid_of) as Graphviz DOT: one node per element, labelled by
+/// a shortest word ("1" for the identity; a letter of several characters in
+/// brackets), idempotents in bold, one edge per element and letter.
+std::string cayley_dot(const Dfa& dfa, const Monoid& m);
 
 // ---- elements ---------------------------------------------------------------
 

@@ -67,9 +67,26 @@ class Problem {
   virtual Encoding encode(const Instance& instance, const std::string& construction) const = 0;
 };
 
+/// A family of the table of problems (problems.cpp), as the command line
+/// and the documentation show it.
+struct ProblemFamilyInfo {
+  /// The names the family answers to, e.g. "imm3:pos, imm3:zero, imm3:mod:P".
+  std::string names;
+  /// The problems problem_catalog() lists for it, e.g. imm3:pos, imm3:mod:5.
+  std::vector<std::string> examples;
+  /// Its instances' JSON format in one line: that of its first example.
+  std::string instance_format;
+};
+
+/// The families of the table, in its order.
+std::vector<ProblemFamilyInfo> problem_families();
+/// Every family's names, separated by "; ": the names --problem takes, as its
+/// help text and make_problem's refusal list them.
+std::string problem_names_summary();
 /// The problems, by family: name patterns, class and constructions.
 std::vector<ProblemInfo> problem_catalog();
-/// A problem by name, e.g. "word:S5", "word:D7"; throws ProblemError listing the valid names.
+/// A problem by name, e.g. "word:S5", "word:D7"; throws ProblemError listing
+/// the valid names (problem_names_summary).
 std::unique_ptr<Problem> make_problem(const std::string& name);
 
 }  // namespace parallax::reductions

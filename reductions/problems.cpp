@@ -1,7 +1,8 @@
 // The table of problem families: the names each answers to, the problems the
-// catalogue lists, and its factory. problem_catalog(), make_problem() and its
-// error text (which `parallax problems` and every --problem refusal show)
-// all read it.
+// catalogue lists (the first one's instance format stands for the family),
+// and its factory. problem_families(), problem_names_summary() (the help
+// text of --problem), problem_catalog(), make_problem() and its error text
+// (which `parallax problems` and every --problem refusal show) all read it.
 #include <fmt/format.h>
 
 #include <string_view>
@@ -17,7 +18,7 @@ namespace {
 struct ProblemFamily {
   /// The names the family answers to, as make_problem's refusal lists them.
   std::string_view names;
-  /// The problems problem_catalog() lists for it.
+  /// The problems problem_catalog() lists for it; the first is the family's example.
   std::vector<std::string_view> catalog;
   /// The problem of that name; nullptr for a name outside the family.
   std::unique_ptr<Problem> (*make)(const std::string& name);
@@ -43,6 +44,24 @@ const std::vector<ProblemFamily>& families() {
 
 }  // namespace
 
+std::vector<ProblemFamilyInfo> problem_families() {
+  std::vector<ProblemFamilyInfo> out;
+  for (const auto& f : families()) {
+    ProblemFamilyInfo info;
+    info.names = f.names;
+    info.examples.assign(f.catalog.begin(), f.catalog.end());
+    info.instance_format = f.make(info.examples.front())->info().instance_format;
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::string problem_names_summary() {
+  std::vector<std::string_view> names;
+  for (const auto& f : families()) names.push_back(f.names);
+  return fmt::format("{}", fmt::join(names, "; "));
+}
+
 std::vector<ProblemInfo> problem_catalog() {
   std::vector<ProblemInfo> out;
   for (const auto& f : families())
@@ -51,12 +70,9 @@ std::vector<ProblemInfo> problem_catalog() {
 }
 
 std::unique_ptr<Problem> make_problem(const std::string& name) {
-  std::vector<std::string_view> names;
-  for (const auto& f : families()) {
+  for (const auto& f : families())
     if (auto p = f.make(name)) return p;
-    names.push_back(f.names);
-  }
-  throw ProblemError(fmt::format("unknown problem '{}' (expected {}; see `parallax problems`)", name, fmt::join(names, "; ")));
+  throw ProblemError(fmt::format("unknown problem '{}' (expected {}; see `parallax problems`)", name, problem_names_summary()));
 }
 
 }  // namespace parallax::reductions

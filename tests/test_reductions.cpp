@@ -539,3 +539,68 @@ TEST_CASE("reduce: a sweep's work is estimated before it starts, and a huge one 
   CHECK(has(r.err, "--allow-long"));
   CHECK(parallax_test::cli("reduce --problem parity --lengths 16 --trials 100000001").code == 2);
 }
+
+TEST_CASE("reductions: the table of problems: every example constructs, and the command line lists every family",
+          "[quick][reductions][cli]") {
+  const auto families = reductions::problem_families();
+  REQUIRE(families.size() >= 8);
+  std::vector<std::string> examples;
+  for (const auto& f : families) {
+    INFO(f.names);
+    CHECK_FALSE(f.names.empty());
+    REQUIRE_FALSE(f.examples.empty());
+    for (const auto& name : f.examples) {
+      INFO(name);
+      const auto p = reductions::make_problem(name);
+      CHECK(p->info().name == name);
+      CHECK_FALSE(p->info().family.empty());
+      CHECK_FALSE(p->info().instance_format.empty());
+      CHECK(p->info().instance_format.find('\n') == std::string::npos);
+      CHECK_FALSE(p->info().constructions.empty());
+      // a generated instance of each answer (at some small size: word:Z5
+      // has yes-instances only at multiples of 5) is valid and solved as asked
+      for (bool yes : {true, false}) {
+        bool generated = false;
+        for (std::size_t n : {12u, 10u, 15u, 60u}) {
+          reductions::Instance in;
+          try {
+            in = p->generate(n, 1, yes);
+          } catch (const reductions::ProblemError&) {
+            continue;
+          }
+          CHECK_NOTHROW(p->validate(in));
+          CHECK(p->solve(in) == yes);
+          generated = true;
+          break;
+        }
+        CHECK(generated);
+      }
+      examples.push_back(name);
+    }
+    CHECK(f.instance_format == reductions::make_problem(f.examples.front())->info().instance_format);
+  }
+  // the catalogue is the examples, in the table's order
+  std::vector<std::string> catalogued;
+  for (const auto& info : reductions::problem_catalog()) catalogued.push_back(info.name);
+  CHECK(catalogued == examples);
+  // --problem's help, make_problem's refusal and `parallax problems` read the same table
+  using parallax_test::cli;
+  using parallax_test::json_lines;
+  const auto help = cli("reduce --help");
+  REQUIRE(help.code == 0);
+  const auto refusal = cli("reduce --problem no-such-problem --lengths 8");
+  CHECK(refusal.code == 2);
+  const auto example_help = cli("problems --help");
+  const auto listing = cli("problems --json");
+  REQUIRE(listing.code == 0);
+  std::vector<std::string> listed;
+  for (const auto& j : json_lines(listing.out)) listed.push_back(j["problem"].get<std::string>());
+  CHECK(listed == examples);
+  for (const auto& f : families) {
+    INFO(f.names);
+    CHECK(reductions::problem_names_summary().find(f.names) != std::string::npos);
+    CHECK(help.out.find(f.names) != std::string::npos);
+    CHECK(refusal.err.find(f.names) != std::string::npos);
+    CHECK(example_help.out.find(f.names) != std::string::npos);
+  }
+}

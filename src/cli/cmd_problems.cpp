@@ -17,7 +17,7 @@ void add_problems(CLI::App& app) {
   };
   auto o = std::make_shared<Opts>();
   o->fmt.add_to(*cmd);
-  cmd->add_option("--example", o->example, "Print a yes and a no instance of this problem (e.g. word:S5) as JSON Lines");
+  cmd->add_option("--example", o->example, "Print a yes and a no instance of this problem as JSON Lines: " + reductions::problem_names_summary());
   cmd->add_option("--n", o->n, "Size of the --example instances")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the --example instances")->capture_default_str();
   cmd->callback([o] {

@@ -22,7 +22,7 @@ namespace parallax::cli {
 namespace {
 
 struct RecognizeOpts {
-  LanguageSource source;
+  experiment::LanguageSource source;
   FormatFlags fmt;
   std::string model;
   std::string lengths = experiment::kDefaultRecognizeLengths;
@@ -66,7 +66,7 @@ std::vector<std::vector<std::uint32_t>> read_strings(const std::string& path, co
 void progress_line(const std::string& s) { std::cerr << "\r\033[K" << s << std::flush; }
 
 void run(const RecognizeOpts& o) {
-  const auto target = experiment::recognition_target(o.source.load());
+  const auto target = experiment::recognition_target(load_language(o.source));
   automata::CompiledModel model;
   try {
     model = experiment::compile_model(target, o.model);
@@ -158,7 +158,7 @@ void add_recognize(CLI::App& app) {
       "Compile a language into a model and test recognition: accuracy per length and precision, scan vs sequential, "
       "time per token, and (with --min-bits) the fewest significand bits that decide every trial");
   auto o = std::make_shared<RecognizeOpts>();
-  o->source.add_to(*cmd);
+  add_language_source(*cmd, o->source);
   cmd->add_option("--model", o->model, "pd, householder, diag, rotation, dense, wfa, relu-rnn or diag01 (fitted, not exact)")->required();
   cmd->add_option("--lengths", o->lengths, "Comma-separated word lengths, e.g. 10,100,1e6")->capture_default_str();
   cmd->add_option("--precision", o->precisions, "Comma-separated precisions (see `parallax precisions`), e.g. fp32,exact")

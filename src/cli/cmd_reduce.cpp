@@ -16,6 +16,7 @@
 #include "experiment/lengths.hpp"
 #include "experiment/reduce.hpp"
 #include "experiment/store.hpp"
+#include "reductions/problem.hpp"
 #include "models/json_positions.hpp"
 
 namespace parallax::cli {
@@ -154,7 +155,7 @@ void add_reduce(CLI::App& app) {
                                  "Reduce instances of a problem to a construction's model and check the answers against "
                                  "the reference solver, per length and precision");
   auto o = std::make_shared<ReduceOpts>();
-  cmd->add_option("--problem", o->problem, "A problem of `parallax problems`, e.g. word:S5, majority")->required();
+  cmd->add_option("--problem", o->problem, "A problem of `parallax problems`: " + reductions::problem_names_summary())->required();
   cmd->add_option("--construction", o->construction, "One of the problem's constructions (default: its first)");
   cmd->add_option("--lengths", o->lengths, "Instance sizes: 8,16,32 or 8..65536x2 or 10..50+10")->capture_default_str();
   cmd->add_option("--precision", o->precisions, "Comma-separated precisions, e.g. exact,fp32,log:2")->capture_default_str();

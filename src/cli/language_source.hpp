@@ -1,21 +1,18 @@
 #pragma once
-// The language a command works on: --language NAME (a built-in), --automaton
-// FILE (DFA, NFA, WFA or PFA JSON) or --regex RE (with --alphabet). Shared by
-// `parallax classify` and `parallax recognize`.
-#include <string>
-
+// The options that give an experiment's language (experiment/language_source.hpp):
+// --language NAME (a built-in), --automaton FILE (DFA, NFA, WFA or PFA JSON)
+// or --regex RE (with --alphabet). Shared by `parallax classify` and
+// `parallax recognize`.
 #include "automata/automaton_json.hpp"
 #include "cli/common.hpp"
+#include "experiment/language_source.hpp"
 
 namespace parallax::cli {
 
-struct LanguageSource {
-  std::string language, automaton, regex, alphabet;
+/// Registers --language, --automaton, --regex and --alphabet, landing in `source`.
+void add_language_source(CLI::App& cmd, experiment::LanguageSource& source);
 
-  void add_to(CLI::App& cmd);
-  /// Exactly one source must be given; errors become CliError(kBadInput).
-  /// For unweighted sources the result's dfa is filled (not minimized).
-  automata::Automaton load() const;
-};
+/// source.load(), its OptionError a CliError(kBadInput) with the same message.
+automata::Automaton load_language(const experiment::LanguageSource& source);
 
 }  // namespace parallax::cli
