@@ -22,6 +22,8 @@ if [[ -n $launcher ]]; then
   cmake_args+=" -DCMAKE_CXX_COMPILER_LAUNCHER=$launcher -DCMAKE_CUDA_COMPILER_LAUNCHER=$launcher"
 fi
 jobs=${PARALLAX_JOBS:-$(nproc)}
+# the compiler CMake picks for build/ when CXX is unset, so that both builds hit the same cache entries
+export CXX=${CXX:-c++}
 echo "python.sh: building and installing the package into $venv" >&2
 CMAKE_ARGS=$cmake_args CMAKE_BUILD_PARALLEL_LEVEL=$jobs \
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-build-isolation "$@" "$root"

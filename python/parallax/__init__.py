@@ -15,14 +15,15 @@ from typing import Any, Iterable, Optional, Sequence, Union
 import numpy as _np
 
 from . import _core
-from ._core import Model, Precision, RegexError, ScanResult
+from ._core import Model, OptionError, Precision, RegexError, ScanResult
 from ._records import Records, SolveResult
-from . import models
+from . import models, problems
 
 __version__: str = _core.__version__
 
 __all__ = [
     "Model",
+    "OptionError",
     "Precision",
     "RegexError",
     "Records",
@@ -30,9 +31,12 @@ __all__ = [
     "SolveResult",
     "__version__",
     "affine_scan",
+    "classify",
+    "equivalent",
     "load_model",
     "models",
     "precisions",
+    "problems",
     "scan",
     "solve",
 ]
@@ -165,3 +169,43 @@ def solve(
                   threads=_threads(threads))
     record, states = _core.solve(cell, inputs, kwargs, bool(keep_states))
     return SolveResult(record, states)
+
+
+def classify(
+    *,
+    regex: Optional[str] = None,
+    automaton: Optional[Union[str, "_os.PathLike[str]", dict]] = None,
+    language: Optional[str] = None,
+    alphabet: Optional[str] = None,
+    max_monoid: int = 1_000_000,
+    cayley: Optional[Union[str, "_os.PathLike[str]"]] = None,
+) -> dict:
+    """The syntactic monoid of a regular language, its circuit class and each architecture's prediction.
+
+    Exactly one of ``regex`` (one character per symbol; ``alphabet`` its
+    symbols as a string), ``automaton`` (a DFA or NFA file, docs/automata-json.md,
+    or the dict of its JSON form) or ``language`` (a built-in name, e.g. ``parity``, ``word:S5``). Returns
+    the record of ``parallax classify --json``: monoid_size, groups, class,
+    aperiodic, predictions, ... ``cayley`` also writes the monoid's right
+    Cayley graph as Graphviz DOT. A malformed regex raises RegexError with
+    its ``position``.
+    """
+    automaton_json = _json.dumps(automaton) if isinstance(automaton, dict) else ""
+    automaton_path = "" if isinstance(automaton, dict) else _fspath(automaton)
+    return _core.classify(language or "", automaton_path, automaton_json, regex or "", alphabet or "",
+                          int(max_monoid), _fspath(cayley))
+
+
+def equivalent(a: str, b: str, *, alphabet: Optional[str] = None) -> dict:
+    """Whether two regular languages are equal, with a shortest counterexample when not.
+
+    Each side is a built-in language, a DFA or NFA file, or ``re:REGEX``.
+    Returns the record of ``parallax equivalent --json``.
+    """
+    return _core.equivalent(_fspath(a), _fspath(b), alphabet or "")
+
+
+def _fspath(x) -> str:
+    if x is None:
+        return ""
+    return _os.fspath(x)

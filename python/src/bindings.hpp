@@ -23,5 +23,7 @@ struct ModelHandle {
 void bind_numeric(nb::module_& m);
 void bind_models(nb::module_& m);
 void bind_solve(nb::module_& m);
+void bind_automata(nb::module_& m);
+void bind_problems(nb::module_& m);
 
 }  // namespace parallax::python

@@ -7,12 +7,14 @@
 // line, field or option; the rest raises RuntimeError.
 #include <nanobind/nanobind.h>
 
+#include <optional>
 #include <stdexcept>
 
 #include "automata/automaton_json.hpp"
 #include "automata/regex.hpp"
 #include "bindings.hpp"
 #include "experiment/npy.hpp"
+#include "experiment/options.hpp"
 #include "models/lrnn.hpp"
 #include "numeric/limits.hpp"
 
@@ -23,15 +25,30 @@ NB_MODULE(_core, m) {
   m.doc() = "The compiled core of Parallax (use the package `parallax`, not this module)";
   m.attr("__version__") = PARALLAX_VERSION;
 
-  static nb::exception<automata::RegexError> regex_error(m, "RegexError", PyExc_ValueError);
+  // parallax.OptionError(ValueError): a bad option, its name in .option;
+  // parallax.RegexError(OptionError): a malformed regex, its offset in .position
+  static nb::exception<experiment::OptionError> option_error(m, "OptionError", PyExc_ValueError);
+  static nb::exception<automata::RegexError> regex_error(m, "RegexError", option_error.ptr());
   nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    auto raise = [](nb::handle type, const char* what, const std::string& option, std::optional<std::size_t> position) {
+      nb::object inst = nb::borrow(type)(what);
+      inst.attr("option") = option;
+      inst.attr("position") = position ? nb::cast(*position) : nb::none();
+      PyErr_SetObject(type.ptr(), inst.ptr());
+    };
     try {
       std::rethrow_exception(p);
     } catch (const automata::RegexError& e) {
-      nb::object err = nb::borrow(regex_error);
-      nb::object inst = err(e.what());
-      inst.attr("position") = e.position;
-      PyErr_SetObject(err.ptr(), inst.ptr());
+      raise(regex_error, e.what(), "regex", e.position);
+    } catch (const experiment::OptionError& e) {
+      try {
+        std::rethrow_if_nested(e);
+        raise(option_error, e.what(), e.option, std::nullopt);
+      } catch (const automata::RegexError& inner) {
+        raise(regex_error, e.what(), e.option, inner.position);
+      } catch (...) {
+        raise(option_error, e.what(), e.option, std::nullopt);
+      }
     } catch (const models::ModelError& e) {  // a bad model file, model or token: bad input
       PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const automata::AutomatonError& e) {
@@ -46,4 +63,6 @@ NB_MODULE(_core, m) {
   python::bind_numeric(m);
   python::bind_models(m);
   python::bind_solve(m);
+  python::bind_automata(m);
+  python::bind_problems(m);
 }

@@ -2,6 +2,7 @@
 // (language_source.hpp).
 #include "experiment/language_source.hpp"
 
+#include <exception>
 #include <fmt/format.h>
 
 #include <stdexcept>
@@ -13,9 +14,10 @@
 namespace parallax::experiment {
 
 void LanguageSource::validate(const OptionNames& names) const {
-  const int given = !language.empty() + !automaton.empty() + !regex.empty();
+  const bool has_automaton = !automaton.empty() || !automaton_json.empty();
+  const int given = !language.empty() + !automaton.empty() + !automaton_json.empty() + !regex.empty();
   if (given != 1)
-    throw OptionError(given == 0 || regex.empty() ? automaton.empty() ? "language" : "automaton" : "regex",
+    throw OptionError(given == 0 || regex.empty() ? has_automaton ? "automaton" : "language" : "regex",
                       fmt::format("give exactly one of {}, {} and {}", names("language"), names("automaton"), names("regex")));
   if (!alphabet.empty() && regex.empty())
     throw OptionError("alphabet", fmt::format("{} applies to {} only", names("alphabet"), names("regex")));
@@ -29,13 +31,16 @@ automata::Automaton LanguageSource::load(const OptionNames& names) const {
       a.dfa = automata::language(language);
     } else if (!automaton.empty()) {
       a = automata::load_automaton(automaton);
+    } else if (!automaton_json.empty()) {
+      a = automata::automaton_from_json_text(automaton_json, names("automaton"));
     } else {
       std::vector<std::string> al;
       for (char c : alphabet) al.emplace_back(1, c);
       a.dfa = automata::regex_to_dfa(regex, al);
     }
   } catch (const automata::RegexError& e) {
-    throw OptionError("regex", fmt::format("{} '{}': {}", names("regex"), regex, e.what()));
+    // nested: a caller that wants the position (the Python package) finds the RegexError inside
+    std::throw_with_nested(OptionError("regex", fmt::format("{} '{}': {}", names("regex"), regex, e.what())));
   } catch (const automata::AutomatonError& e) {
     throw OptionError("automaton", e.what());
   } catch (const std::invalid_argument& e) {  // a bad alphabet, or a built-in language name

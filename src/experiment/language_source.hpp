@@ -16,6 +16,9 @@ struct LanguageSource {
   std::string automaton;  ///< … or an automaton file …
   std::string regex;      ///< … or a regular expression, one character per symbol
   std::string alphabet;   ///< with regex: its symbols as a string ("ab"); empty: the regex's literal symbols
+  /// An automaton's JSON text instead of its file (a program's, e.g. a dict
+  /// given to the Python package); errors name it as the automaton option.
+  std::string automaton_json;
 
   /// Exactly one of language, automaton and regex; alphabet only with regex.
   /// Throws OptionError naming the option.

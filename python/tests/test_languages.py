@@ -1,0 +1,84 @@
+"""classify / equivalent / problems against the command line's JSON and brute force."""
+import itertools
+import json
+
+import pytest
+
+import parallax
+
+
+def test_classify_matches_the_command_line(cli):
+    for args, kwargs in ((["--language", "parity"], {"language": "parity"}),
+                         (["--regex", "(ab)*"], {"regex": "(ab)*"}),
+                         (["--language", "word:S5"], {"language": "word:S5"})):
+        p = cli("classify", *args, "--json")
+        assert p.returncode == 0, p.stderr
+        assert parallax.classify(**kwargs) == json.loads(p.stdout)
+
+
+def test_classify_facts_and_automaton_dict(tmp_path):
+    parity = parallax.classify(language="parity")
+    assert parity["monoid_size"] == 2 and parity["class"] == "ACC0" and not parity["aperiodic"]
+    s5 = parallax.classify(language="word:S5")
+    assert s5["class"] == "NC1-complete"
+    assert parallax.classify(regex="(ab)*")["aperiodic"]
+    # the same language as an automaton dict: a two-state DFA counting b mod 2
+    dfa = {"type": "dfa", "alphabet": ["a", "b"], "states": ["even", "odd"], "start": "even",
+           "accepting": ["even"], "transitions": {"a": ["even", "odd"], "b": ["odd", "even"]}}
+    r = parallax.classify(automaton=dfa)
+    assert r["monoid_size"] == 2 and r["class"] == "ACC0"
+    dot = tmp_path / "c.dot"
+    parallax.classify(language="parity", cayley=dot)
+    assert dot.read_text().startswith("digraph")
+
+
+def test_classify_errors():
+    with pytest.raises(parallax.RegexError) as e:
+        parallax.classify(regex="(ab")
+    assert e.value.position is not None and e.value.position >= 0
+    assert e.value.option == "regex"
+    assert isinstance(e.value, ValueError)
+    with pytest.raises(parallax.OptionError) as e:
+        parallax.classify(regex="ab", language="parity")
+    assert e.value.option in ("regex", "language")
+    with pytest.raises(ValueError, match="no-such-language"):
+        parallax.classify(language="no-such-language")
+    with pytest.raises(ValueError, match="automaton"):
+        parallax.classify(automaton={"type": "dfa"})
+
+
+def test_equivalent_counterexample_is_shortest():
+    r = parallax.equivalent("re:(ab)*", "re:(ab)*(ab)*")
+    assert r["equivalent"] and r["counterexample"] is None
+    r = parallax.equivalent("re:a*", "re:aa*", alphabet="a")
+    assert not r["equivalent"]
+    # brute force: the empty word is the only difference
+    assert r["counterexample"] == "(empty word)" and r["accepted_by"] == "a"
+
+
+def test_problems_generate_solve_encode_scan():
+    names = [p["name"] for p in parallax.problems.list()]
+    assert "word:S5" in names and "majority" in names
+    assert parallax.problems.info("word:S5")["class"] == "NC1-complete"
+    cons = parallax.problems.constructions("word:S5")
+    assert cons and all({"name", "architecture", "description"} <= set(c) for c in cons)
+    for seed in range(6):
+        inst = parallax.problems.generate("word:S5", 24, seed=seed)
+        assert inst["answer"] == (seed % 2 == 0)
+        assert parallax.problems.solve("word:S5", inst) == inst["answer"]
+        for c in cons:
+            model, tokens = parallax.problems.encode("word:S5", inst, c["name"])
+            got = parallax.scan(model, tokens, precision="exact", parallel=False).verdict
+            assert got == ("accept" if inst["answer"] else "reject")
+    assert parallax.problems.generate("majority", 10, seed=3, answer=True)["answer"] is True
+
+
+def test_problems_errors():
+    with pytest.raises(ValueError, match="word:G"):
+        parallax.problems.info("nope")
+    with pytest.raises(ValueError):
+        parallax.problems.solve("word:S5", {"word": "not a list"})
+    with pytest.raises(ValueError, match="n"):
+        parallax.problems.generate("parity", -1)
+    with pytest.raises(ValueError):
+        parallax.problems.encode("word:S5", parallax.problems.generate("word:S5", 4), "no-such-construction")
