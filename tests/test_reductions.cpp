@@ -11,8 +11,8 @@
 #include "automata/languages.hpp"
 #include "cli_harness.hpp"
 #include "experiment/instances.hpp"
-#include "experiment/recognize.hpp"
 #include "experiment/reduce.hpp"
+#include "experiment/sweep.hpp"
 #include "numeric/limits.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
@@ -191,7 +191,7 @@ TEST_CASE("reductions: majority instances are balanced and uniform within each a
 
 TEST_CASE("reductions: the runner is deterministic in the seed, whatever the jobs", "[quick][reductions]") {
   const auto p = reductions::make_problem("modcount:5");
-  experiment::ReduceOptions o;
+  experiment::reduce::Options o;
   o.construction = "rotation";
   o.lengths = {10, 3000};
   o.precisions = {numeric::Precision::parse("fp32"), numeric::Precision::parse("float:4:10")};
@@ -199,9 +199,9 @@ TEST_CASE("reductions: the runner is deterministic in the seed, whatever the job
   o.seed = 3;
   o.min_bits = true;
   o.jobs = 1;
-  const auto one = experiment::reduce(*p, o);
+  const auto one = experiment::reduce::run(*p, o);
   o.jobs = 2;
-  const auto two = experiment::reduce(*p, o);
+  const auto two = experiment::reduce::run(*p, o);
   REQUIRE(one.records.size() == 4);
   REQUIRE(two.records.size() == one.records.size());
   for (std::size_t i = 0; i < one.records.size(); ++i) {
@@ -229,8 +229,8 @@ TEST_CASE("reductions: the runner is deterministic in the seed, whatever the job
   }
   CHECK(reproduced);
   // trial seeds differ across trials and lengths
-  CHECK(experiment::trial_seed(3, 10, 0) != experiment::trial_seed(3, 10, 1));
-  CHECK(experiment::trial_seed(3, 10, 0) != experiment::trial_seed(3, 11, 0));
+  CHECK(experiment::reduce::trial_seed(3, 10, 0) != experiment::reduce::trial_seed(3, 10, 1));
+  CHECK(experiment::reduce::trial_seed(3, 10, 0) != experiment::reduce::trial_seed(3, 11, 0));
 }
 
 TEST_CASE("reductions: the unbounded Dyck counter RNN decides every short word and long ones at log precision", "[quick][precision][reductions]") {
@@ -274,12 +274,12 @@ TEST_CASE("reduce: max error on the decision value is zero where exact and grows
   // exact runs have no error, fp64 is exact while |v| < 2^53, and 8-bit
   // floats round products of size ~1.6^n
   const auto p = reductions::make_problem("imm3:pos");
-  experiment::ReduceOptions o;
+  experiment::reduce::Options o;
   o.construction = "dense";
   o.lengths = {6, 60};
   o.precisions = {numeric::Precision::parse("exact"), numeric::Precision::parse("fp64"), numeric::Precision::parse("bf16")};
   o.trials = 8;
-  const auto rep = experiment::reduce(*p, o);
+  const auto rep = experiment::reduce::run(*p, o);
   REQUIRE(rep.records.size() == 6);
   for (const auto& r : rep.records) {
     INFO(r.length << " " << r.precision);
@@ -364,12 +364,12 @@ TEST_CASE("reduce: a record keeps its precision spec and the format it was evalu
   CHECK(back.format == "float:12:0");
   // the runner names both: the spec as given and the format at each n
   const auto p = reductions::make_problem("majority");
-  experiment::ReduceOptions o;
+  experiment::reduce::Options o;
   o.construction = "counter";
   o.lengths = {16, 256};
   o.precisions = {numeric::Precision::parse("log:2")};
   o.trials = 4;
-  const auto rep = experiment::reduce(*p, o);
+  const auto rep = experiment::reduce::run(*p, o);
   REQUIRE(rep.records.size() == 2);
   for (const auto& rec : rep.records) {
     CHECK(rec.precision == "log:2");
