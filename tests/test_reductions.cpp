@@ -11,6 +11,8 @@
 #include "automata/languages.hpp"
 #include "cli_harness.hpp"
 #include "experiment/instances.hpp"
+#include "experiment/lengths.hpp"
+#include "experiment/recognize.hpp"
 #include "experiment/reduce.hpp"
 #include "experiment/sweep.hpp"
 #include "numeric/limits.hpp"
@@ -538,4 +540,93 @@ TEST_CASE("reduce: a sweep's work is estimated before it starts, and a huge one 
   CHECK(has(r.err, "--lengths"));
   CHECK(has(r.err, "--allow-long"));
   CHECK(parallax_test::cli("reduce --problem parity --lengths 16 --trials 100000001").code == 2);
+}
+
+TEST_CASE("sweeps: a [[reduce]] and a [[recognize]] entry read the keys every sweep has alike", "[quick][reductions][recognize][suite]") {
+  const auto keys = nlohmann::ordered_json::parse(R"({"problem": "parity", "model": "pd", "jobs": 2,
+      "lengths": "8,32", "precision": "fp64,interval:40", "trials": 6, "seed": "9", "min_bits": true,
+      "exponent_bits": 12, "max_bits": 300, "no_scan": true, "allow_long": true})");
+  const auto r = experiment::reduce::options_from_json(keys);
+  const auto g = experiment::recognize::options_from_json(keys);
+  CHECK(r.problem == "parity");
+  CHECK(r.jobs == 2);
+  CHECK(g.model == "pd");
+  for (const experiment::SweepOptions* o : {static_cast<const experiment::SweepOptions*>(&r), static_cast<const experiment::SweepOptions*>(&g)}) {
+    CHECK(o->lengths == std::vector<std::size_t>{8, 32});
+    REQUIRE(o->precisions.size() == 2);
+    CHECK(o->precisions[1].to_string() == numeric::Precision::parse("interval:40").to_string());
+    CHECK(o->trials == 6);
+    CHECK(o->seed == 9);
+    CHECK(o->min_bits);
+    CHECK(o->exponent_bits == 12);
+    CHECK(o->max_bits == 300);
+    CHECK_FALSE(o->check_scan);
+    CHECK(o->allow_long);
+    // the search follows the options: an interval precision adds the certified width, no_scan drops the scan
+    const auto s = o->search();
+    CHECK(s.interval);
+    CHECK_FALSE(s.scan);
+    CHECK(s.exponent_bits == 12);
+    CHECK(s.max_bits == 300);
+  }
+  // absent keys: each kind's own default lengths, fp32, and the command line's defaults
+  const auto bare = nlohmann::ordered_json::parse(R"({"problem": "parity", "model": "pd"})");
+  const auto rd = experiment::reduce::options_from_json(bare);
+  const auto gd = experiment::recognize::options_from_json(bare);
+  CHECK(rd.lengths == experiment::parse_lengths(experiment::reduce::kDefaultLengths));
+  CHECK(gd.lengths == experiment::parse_lengths(experiment::recognize::kDefaultLengths));
+  CHECK(rd.lengths != gd.lengths);
+  for (const experiment::SweepOptions* o : {static_cast<const experiment::SweepOptions*>(&rd), static_cast<const experiment::SweepOptions*>(&gd)}) {
+    REQUIRE(o->precisions.size() == 1);
+    CHECK(o->precisions[0].to_string() == "fp32");
+    CHECK(o->trials == 20);
+    CHECK(o->seed == 1);
+    CHECK_FALSE(o->min_bits);
+    CHECK(o->check_scan);
+    CHECK_FALSE(o->search().interval);
+  }
+  // a shared key out of range is refused by both, naming the key
+  for (const char* bad : {R"({"problem": "parity", "model": "pd", "trials": 0})", R"({"problem": "parity", "model": "pd", "max_bits": 1})"}) {
+    const auto j = nlohmann::ordered_json::parse(bad);
+    const std::string key = j.contains("trials") ? "trials" : "max_bits";
+    for (int kind = 0; kind < 2; ++kind) {
+      try {
+        if (kind == 0) (void)experiment::reduce::options_from_json(j);
+        else (void)experiment::recognize::options_from_json(j);
+        FAIL("accepted " << bad);
+      } catch (const experiment::OptionError& e) {
+        CHECK(e.option == key);
+      }
+    }
+  }
+  // validate() makes the same sweep checks for both: trials above the cap, named
+  auto r2 = r;
+  auto g2 = g;
+  r2.trials = g2.trials = limits::kMaxTrials + 1;
+  for (int kind = 0; kind < 2; ++kind) {
+    try {
+      if (kind == 0) r2.validate(experiment::OptionNames{false});
+      else g2.validate(experiment::OptionNames{false});
+      FAIL("accepted trials above the cap");
+    } catch (const experiment::OptionError& e) {
+      CHECK(e.option == "trials");
+    }
+  }
+}
+
+TEST_CASE("reduce: the stored configuration names the problem by its catalogue name and the search it ran", "[quick][reductions][store]") {
+  auto o = experiment::reduce::options_from_json(nlohmann::ordered_json::parse(
+      R"({"problem": "parity", "construction": "diag", "precision": "exact,interval:32", "min_bits": true, "trials": 4})"));
+  const auto p = reductions::make_problem(o.problem);
+  const auto c = experiment::reduce::config(*p, o);
+  CHECK(c.at("problem") == p->info().name);
+  CHECK(c.at("construction") == "diag");
+  CHECK(c.at("trials") == 4);
+  CHECK(c.at("search").at("interval") == true);
+  CHECK(c.at("search").at("linear_bits") == 64);
+  o.min_bits = false;
+  CHECK_FALSE(experiment::reduce::config(*p, o).contains("search"));
+  o.precisions = {numeric::Precision::parse("fp32")};
+  o.min_bits = true;
+  CHECK(experiment::reduce::config(*p, o).at("search").at("interval") == false);
 }
