@@ -10,7 +10,6 @@
 #include "cli/device.hpp"
 #include "cli/store_link.hpp"
 #include "experiment/npy.hpp"
-#include "experiment/recognize.hpp"
 #include "experiment/solve.hpp"
 #include "numeric/output.hpp"
 

@@ -11,7 +11,7 @@
 #include <random>
 #include <sstream>
 
-#include "experiment/recognize.hpp"  // RecordFields
+#include "experiment/records.hpp"  // RecordFields
 #include "kernels/scan.hpp"
 #include "models/json_positions.hpp"
 #include "models/lrnn.hpp"

@@ -15,7 +15,7 @@
 #include <random>
 
 #include "experiment/npy.hpp"
-#include "experiment/recognize.hpp"
+#include "experiment/records.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
 #include "numeric/limits.hpp"

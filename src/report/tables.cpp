@@ -9,7 +9,7 @@
 #include <tuple>
 
 #include "experiment/records.hpp"
-#include "experiment/reduce.hpp"
+#include "experiment/records.hpp"
 #include "experiment/solve.hpp"
 
 #ifndef PARALLAX_VERSION

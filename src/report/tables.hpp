@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "experiment/fit.hpp"
-#include "experiment/recognize.hpp"
+#include "experiment/sweep.hpp"
 #include "experiment/store.hpp"
 #include "report/theory.hpp"
 
