@@ -782,7 +782,7 @@ Result run(const Options& o, const Hooks& hooks) {
           for (std::size_t i = 0; i < H.size(); ++i)
             r.err_seq = std::max(r.err_seq, std::fabs(numeric::to_double(H[i]) - numeric::to_double(ref[i])));
           r.lyapunov = ps::lyapunov_exponent(cell, X, len, h0, ref);
-          if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+          if constexpr (ps::has_gradients_v<T>) {
             if (o.grad && !r.rep.diverged) {  // L = Σ_t Σ_i h_t,i
               const std::vector<T> G(len * n, numeric::one<T>());
               auto t1 = std::chrono::steady_clock::now();
