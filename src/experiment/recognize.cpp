@@ -4,13 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
 #include <numeric>
 #include <sstream>
-#include <type_traits>
 
 #include "automata/minimize.hpp"
 #include "automata/sample.hpp"

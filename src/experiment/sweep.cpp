@@ -209,11 +209,7 @@ models::Verdict decide(const CompiledModel& model, const std::vector<std::uint32
         const auto d = models::decide<T>(model.model, word, parallel);
         if (d.score) {
           if (score) *score = numeric::to_double(*d.score);
-          if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-            // native arithmetic is not instrumented: a non-finite score is
-            // where its exponent range ran out (inf) or inf − inf met (NaN)
-            if (status && !std::isfinite(*d.score)) (std::isnan(*d.score) ? status->invalid : status->overflow).store(true);
-          }
+          numeric::note_non_finite(*d.score);  // into `status`, which dispatch installed
         }
         return d.verdict;
       },
