@@ -1,8 +1,7 @@
 // Stored records, as `reduce` / `recognize` read them back on resume and
 // `report` reads them: the first byte picks the reader, the rest is the
 // record's JSON. A record that reads is written again and must read back.
-#include "experiment/recognize.hpp"
-#include "experiment/reduce.hpp"
+#include "experiment/records.hpp"
 #include "fuzz/harness.hpp"
 #include "models/json_positions.hpp"
 #include "numeric/limits.hpp"

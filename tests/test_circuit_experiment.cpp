@@ -11,17 +11,17 @@ using namespace parallax;
 
 TEST_CASE("circuit experiment: a sweep measures each length, resumes from the hook and hands new records over",
           "[quick][circuit][experiment]") {
-  experiment::CircuitOptions o;
+  experiment::circuit::Options o;
   o.model = "lrnn:pd:d=3";
   o.sweep = "16..64";
   o.validate();
   REQUIRE(o.lengths() == std::vector<std::size_t>{16, 32, 64});
 
   // alone: one row per length, the metrics of the circuit built at that length
-  const auto rows = experiment::run_circuits(o);
+  const auto rows = experiment::circuit::run(o);
   REQUIRE(rows.size() == 3);
   for (const auto& r : rows) {
-    const auto c = experiment::build_circuit(o.request(), r.length);
+    const auto c = experiment::circuit::build(o.request(), r.length);
     const auto m = circuits::measure(c);
     CHECK(r.model.empty());
     CHECK(r.depth == m.depth);
@@ -32,7 +32,7 @@ TEST_CASE("circuit experiment: a sweep measures each length, resumes from the ho
 
   // through hooks: n = 32 is "stored" (with a depth no circuit has), the others are measured and handed over
   std::map<std::size_t, experiment::CircuitRecord> handed;
-  experiment::CircuitHooks hooks;
+  experiment::circuit::Hooks hooks;
   hooks.stored = [&](std::size_t n) -> std::optional<experiment::CircuitRecord> {
     if (n != 32) return std::nullopt;
     auto r = rows[1];
@@ -41,7 +41,7 @@ TEST_CASE("circuit experiment: a sweep measures each length, resumes from the ho
     return r;
   };
   hooks.on_record = [&](const experiment::CircuitRecord& r) { handed[r.length] = r; };
-  const auto resumed = experiment::run_circuits(o, hooks);
+  const auto resumed = experiment::circuit::run(o, hooks);
   REQUIRE(resumed.size() == 3);
   CHECK(resumed[1].depth == 999);     // read back, not rebuilt
   CHECK(resumed[1].model.empty());    // a row: the configuration left out
@@ -53,14 +53,14 @@ TEST_CASE("circuit experiment: a sweep measures each length, resumes from the ho
   CHECK(experiment::circuit_record_from_json(nlohmann::json(experiment::to_json(handed.at(64)))).depth == rows[2].depth);
 
   // the configuration a store keys the run by
-  const auto config = experiment::circuit_config(o);
+  const auto config = experiment::circuit::config(o);
   CHECK(config.at("model") == "lrnn:pd:d=3");
   CHECK(config.at("network") == "brent-kung");
   CHECK_FALSE(config.contains("model_fnv1a"));  // no file behind the spec
 }
 
 TEST_CASE("circuit experiment: bad options name the option", "[quick][circuit][experiment][errors]") {
-  experiment::CircuitOptions o;
+  experiment::circuit::Options o;
   o.model = "lrnn:pd:d=3";
   o.n = 16;
   o.sweep = "16..64";

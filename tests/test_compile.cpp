@@ -961,8 +961,8 @@ TEST_CASE("compile: an NFA file with epsilon moves is determinized to the right 
 
 namespace {
 
-experiment::RecognitionTarget target_of(const std::string& spec) {
-  experiment::RecognitionTarget t;
+experiment::recognize::Target target_of(const std::string& spec) {
+  experiment::recognize::Target t;
   t.name = spec;
   t.weighted = false;
   t.dfa = minimal(automata::language(spec));
@@ -979,7 +979,7 @@ std::vector<numeric::Precision> precisions(std::initializer_list<const char*> sp
 
 TEST_CASE("compile: trial words are half accepted, deterministic in the seed", "[quick][compile]") {
   const auto t = target_of("count-mod:5");
-  const auto w1 = experiment::trial_words(t, 1000, 20, 7);
+  const auto w1 = experiment::recognize::trial_words(t, 1000, 20, 7);
   REQUIRE(w1.size() == 20);
   std::size_t accepted = 0;
   for (std::size_t k = 0; k < w1.size(); ++k) {
@@ -991,12 +991,12 @@ TEST_CASE("compile: trial words are half accepted, deterministic in the seed", "
     accepted += acc ? 1 : 0;
   }
   CHECK(accepted == 10);
-  CHECK(experiment::trial_words(t, 1000, 20, 7) == w1);
-  CHECK(experiment::trial_words(t, 1000, 20, 8) != w1);
+  CHECK(experiment::recognize::trial_words(t, 1000, 20, 7) == w1);
+  CHECK(experiment::recognize::trial_words(t, 1000, 20, 8) != w1);
   // odd-length slices of (ab)* have no accepted word: every trial is rejected
   const auto ab = target_of("ab-star");
   for (std::size_t n : {1u, 7u, 101u}) {
-    const auto ws = experiment::trial_words(ab, n, 10, 3);
+    const auto ws = experiment::recognize::trial_words(ab, n, 10, 3);
     REQUIRE(ws.size() == 10);
     for (const auto& w : ws) {
       CHECK(w.size() == n);
@@ -1004,7 +1004,7 @@ TEST_CASE("compile: trial words are half accepted, deterministic in the seed", "
     }
   }
   // even lengths have one accepted word: half the trials are it
-  const auto even = experiment::trial_words(ab, 8, 10, 3);
+  const auto even = experiment::recognize::trial_words(ab, 8, 10, 3);
   std::size_t acc8 = 0;
   for (const auto& w : even) acc8 += automata::accepts(ab.dfa, w) ? 1 : 0;
   CHECK(acc8 == 5);
@@ -1013,11 +1013,11 @@ TEST_CASE("compile: trial words are half accepted, deterministic in the seed", "
 TEST_CASE("compile: the PD model of count-mod:5 is recognized at fp32 and bf16 with scan agreement", "[quick][compile][precision][recognize][scan]") {
   const auto t = target_of("count-mod:5");
   const auto m = automata::compile(t.dfa, ModelKind::Pd);
-  experiment::RecognizeOptions o;
+  experiment::recognize::Options o;
   o.lengths = {10, 1000};
   o.precisions = precisions({"fp32", "bf16"});
   o.trials = 20;
-  const auto rep = experiment::recognize(t, m, o);
+  const auto rep = experiment::recognize::run(t, m, o);
   REQUIRE(rep.records.size() == 4);
   for (const auto& r : rep.records) {
     INFO("n = " << r.length << ", " << r.precision);
@@ -1033,17 +1033,17 @@ TEST_CASE("compile: the PD model of count-mod:5 is recognized at fp32 and bf16 w
 
 TEST_CASE("compile: rotation fails at a 4-bit significand on long words where PD at 2 bits succeeds", "[quick][compile][precision]") {
   const auto t = target_of("count-mod:5");
-  experiment::RecognizeOptions o;
+  experiment::recognize::Options o;
   o.lengths = {10000};
   o.trials = 10;
   o.precisions = precisions({"float:4:10"});
-  const auto rot = experiment::recognize(t, automata::compile(t.dfa, ModelKind::Rotation), o);
+  const auto rot = experiment::recognize::run(t, automata::compile(t.dfa, ModelKind::Rotation), o);
   REQUIRE(rot.records.size() == 1);
   CHECK(rot.records[0].accuracy() < 1.0);
   CHECK(rot.records[0].first_failure.has_value());
   CHECK_FALSE(rot.records[0].first_failure_word.empty());
   o.precisions = precisions({"float:2:10"});
-  const auto pd = experiment::recognize(t, automata::compile(t.dfa, ModelKind::Pd), o);
+  const auto pd = experiment::recognize::run(t, automata::compile(t.dfa, ModelKind::Pd), o);
   REQUIRE(pd.records.size() == 1);
   CHECK(pd.records[0].accuracy() == 1.0);
   CHECK(pd.records[0].scan_agree == pd.records[0].trials);
@@ -1051,13 +1051,13 @@ TEST_CASE("compile: rotation fails at a 4-bit significand on long words where PD
 
 TEST_CASE("compile: minimum bits are constant for PD and grow with length for rotation", "[quick][compile][min-bits][precision]") {
   const auto t = target_of("count-mod:5");
-  experiment::RecognizeOptions o;
+  experiment::recognize::Options o;
   o.lengths = {10, 100, 1000, 10000};
   o.trials = 10;
   o.precisions = precisions({"fp32"});
   o.min_bits = true;
   o.check_scan = false;
-  const auto pd = experiment::recognize(t, automata::compile(t.dfa, ModelKind::Pd), o);
+  const auto pd = experiment::recognize::run(t, automata::compile(t.dfa, ModelKind::Pd), o);
   REQUIRE(pd.min_bits.size() == 4);  // one float record per length (no scan, no interval)
   for (const auto& mb : pd.min_bits) {
     INFO("pd, n = " << mb.length);
@@ -1067,7 +1067,7 @@ TEST_CASE("compile: minimum bits are constant for PD and grow with length for ro
     CHECK(*mb.bits == 2);
     CHECK(mb.precision == "float:2:10");
   }
-  const auto rot = experiment::recognize(t, automata::compile(t.dfa, ModelKind::Rotation), o);
+  const auto rot = experiment::recognize::run(t, automata::compile(t.dfa, ModelKind::Rotation), o);
   REQUIRE(rot.min_bits.size() == 4);
   std::vector<int> bits;
   for (const auto& mb : rot.min_bits) {
@@ -1086,17 +1086,17 @@ TEST_CASE("compile: minimum bits are constant for PD and grow with length for ro
 TEST_CASE("compile: the minimum bits found by the harness is the least passing width", "[quick][compile][min-bits][precision]") {
   const auto t = target_of("count-mod:5");
   const auto m = automata::compile(t.dfa, ModelKind::Rotation);
-  experiment::RecognizeOptions o;
+  experiment::recognize::Options o;
   o.lengths = {1000};
   o.trials = 10;
   o.precisions = precisions({"fp32"});
   o.min_bits = true;
   o.check_scan = false;
-  const auto rep = experiment::recognize(t, m, o);
+  const auto rep = experiment::recognize::run(t, m, o);
   REQUIRE(rep.min_bits.size() == 1);
   REQUIRE(rep.min_bits[0].bits.has_value());
   const int b = *rep.min_bits[0].bits;
-  const auto words = experiment::trial_words(t, 1000, 10, o.seed);
+  const auto words = experiment::recognize::trial_words(t, 1000, 10, o.seed);
   auto all_ok = [&](int bits) {
     const auto p = numeric::Precision::parse("float:" + std::to_string(bits) + ":10");
     for (const auto& w : words)
@@ -1110,14 +1110,14 @@ TEST_CASE("compile: the minimum bits found by the harness is the least passing w
 
 TEST_CASE("compile: an interval precision adds a certified interval min-bits record", "[quick][compile][interval][min-bits][precision]") {
   const auto t = target_of("count-mod:5");
-  experiment::RecognizeOptions o;
+  experiment::recognize::Options o;
   o.lengths = {10, 100};
   o.trials = 10;
   o.precisions = precisions({"fp32", "interval:64"});
   o.min_bits = true;
   for (ModelKind k : {ModelKind::Pd, ModelKind::Rotation}) {
     INFO("model " << automata::to_string(k));
-    const auto rep = experiment::recognize(t, automata::compile(t.dfa, k), o);
+    const auto rep = experiment::recognize::run(t, automata::compile(t.dfa, k), o);
     CHECK(rep.records.size() == 4);
     for (const auto& r : rep.records) {
       INFO("n = " << r.length << ", " << r.precision);
@@ -1151,7 +1151,7 @@ TEST_CASE("compile: an interval precision adds a certified interval min-bits rec
   }
   // without an interval precision there is no interval record
   o.precisions = precisions({"fp32"});
-  const auto rep = experiment::recognize(t, automata::compile(t.dfa, ModelKind::Pd), o);
+  const auto rep = experiment::recognize::run(t, automata::compile(t.dfa, ModelKind::Pd), o);
   for (const auto& mb : rep.min_bits) CHECK(mb.arithmetic == "float");
 }
 

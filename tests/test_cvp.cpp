@@ -9,7 +9,7 @@
 #include <random>
 #include <set>
 
-#include "experiment/recognize.hpp"
+#include "experiment/sweep.hpp"
 #include "reductions/registry.hpp"
 
 using namespace parallax;

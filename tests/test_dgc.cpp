@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "experiment/recognize.hpp"
+#include "experiment/sweep.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
 #include "reductions/registry.hpp"

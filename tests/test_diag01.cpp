@@ -21,7 +21,7 @@
 #include "automata/fit.hpp"
 #include "automata/languages.hpp"
 #include "automata/minimize.hpp"
-#include "experiment/recognize.hpp"
+#include "experiment/sweep.hpp"
 #include "models/lrnn.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"

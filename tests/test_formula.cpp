@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "experiment/recognize.hpp"
+#include "experiment/sweep.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
 #include "reductions/registry.hpp"

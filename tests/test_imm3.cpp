@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "experiment/recognize.hpp"
+#include "experiment/sweep.hpp"
 #include "models/lrnn.hpp"
 #include "numeric/exact.hpp"
 #include "numeric/precision.hpp"

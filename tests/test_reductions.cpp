@@ -11,8 +11,10 @@
 #include "automata/languages.hpp"
 #include "cli_harness.hpp"
 #include "experiment/instances.hpp"
+#include "experiment/lengths.hpp"
 #include "experiment/recognize.hpp"
 #include "experiment/reduce.hpp"
+#include "experiment/sweep.hpp"
 #include "numeric/limits.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
@@ -191,7 +193,7 @@ TEST_CASE("reductions: majority instances are balanced and uniform within each a
 
 TEST_CASE("reductions: the runner is deterministic in the seed, whatever the jobs", "[quick][reductions]") {
   const auto p = reductions::make_problem("modcount:5");
-  experiment::ReduceOptions o;
+  experiment::reduce::Options o;
   o.construction = "rotation";
   o.lengths = {10, 3000};
   o.precisions = {numeric::Precision::parse("fp32"), numeric::Precision::parse("float:4:10")};
@@ -199,9 +201,9 @@ TEST_CASE("reductions: the runner is deterministic in the seed, whatever the job
   o.seed = 3;
   o.min_bits = true;
   o.jobs = 1;
-  const auto one = experiment::reduce(*p, o);
+  const auto one = experiment::reduce::run(*p, o);
   o.jobs = 2;
-  const auto two = experiment::reduce(*p, o);
+  const auto two = experiment::reduce::run(*p, o);
   REQUIRE(one.records.size() == 4);
   REQUIRE(two.records.size() == one.records.size());
   for (std::size_t i = 0; i < one.records.size(); ++i) {
@@ -229,8 +231,8 @@ TEST_CASE("reductions: the runner is deterministic in the seed, whatever the job
   }
   CHECK(reproduced);
   // trial seeds differ across trials and lengths
-  CHECK(experiment::trial_seed(3, 10, 0) != experiment::trial_seed(3, 10, 1));
-  CHECK(experiment::trial_seed(3, 10, 0) != experiment::trial_seed(3, 11, 0));
+  CHECK(experiment::reduce::trial_seed(3, 10, 0) != experiment::reduce::trial_seed(3, 10, 1));
+  CHECK(experiment::reduce::trial_seed(3, 10, 0) != experiment::reduce::trial_seed(3, 11, 0));
 }
 
 TEST_CASE("reductions: the unbounded Dyck counter RNN decides every short word and long ones at log precision", "[quick][precision][reductions]") {
@@ -274,12 +276,12 @@ TEST_CASE("reduce: max error on the decision value is zero where exact and grows
   // exact runs have no error, fp64 is exact while |v| < 2^53, and 8-bit
   // floats round products of size ~1.6^n
   const auto p = reductions::make_problem("imm3:pos");
-  experiment::ReduceOptions o;
+  experiment::reduce::Options o;
   o.construction = "dense";
   o.lengths = {6, 60};
   o.precisions = {numeric::Precision::parse("exact"), numeric::Precision::parse("fp64"), numeric::Precision::parse("bf16")};
   o.trials = 8;
-  const auto rep = experiment::reduce(*p, o);
+  const auto rep = experiment::reduce::run(*p, o);
   REQUIRE(rep.records.size() == 6);
   for (const auto& r : rep.records) {
     INFO(r.length << " " << r.precision);
@@ -364,12 +366,12 @@ TEST_CASE("reduce: a record keeps its precision spec and the format it was evalu
   CHECK(back.format == "float:12:0");
   // the runner names both: the spec as given and the format at each n
   const auto p = reductions::make_problem("majority");
-  experiment::ReduceOptions o;
+  experiment::reduce::Options o;
   o.construction = "counter";
   o.lengths = {16, 256};
   o.precisions = {numeric::Precision::parse("log:2")};
   o.trials = 4;
-  const auto rep = experiment::reduce(*p, o);
+  const auto rep = experiment::reduce::run(*p, o);
   REQUIRE(rep.records.size() == 2);
   for (const auto& rec : rep.records) {
     CHECK(rec.precision == "log:2");
@@ -603,4 +605,93 @@ TEST_CASE("reductions: the table of problems: every example constructs, and the 
     CHECK(refusal.err.find(f.names) != std::string::npos);
     CHECK(example_help.out.find(f.names) != std::string::npos);
   }
+}
+
+TEST_CASE("sweeps: a [[reduce]] and a [[recognize]] entry read the keys every sweep has alike", "[quick][reductions][recognize][suite]") {
+  const auto keys = nlohmann::ordered_json::parse(R"({"problem": "parity", "model": "pd", "jobs": 2,
+      "lengths": "8,32", "precision": "fp64,interval:40", "trials": 6, "seed": "9", "min_bits": true,
+      "exponent_bits": 12, "max_bits": 300, "no_scan": true, "allow_long": true})");
+  const auto r = experiment::reduce::options_from_json(keys);
+  const auto g = experiment::recognize::options_from_json(keys);
+  CHECK(r.problem == "parity");
+  CHECK(r.jobs == 2);
+  CHECK(g.model == "pd");
+  for (const experiment::SweepOptions* o : {static_cast<const experiment::SweepOptions*>(&r), static_cast<const experiment::SweepOptions*>(&g)}) {
+    CHECK(o->lengths == std::vector<std::size_t>{8, 32});
+    REQUIRE(o->precisions.size() == 2);
+    CHECK(o->precisions[1].to_string() == numeric::Precision::parse("interval:40").to_string());
+    CHECK(o->trials == 6);
+    CHECK(o->seed == 9);
+    CHECK(o->min_bits);
+    CHECK(o->exponent_bits == 12);
+    CHECK(o->max_bits == 300);
+    CHECK_FALSE(o->check_scan);
+    CHECK(o->allow_long);
+    // the search follows the options: an interval precision adds the certified width, no_scan drops the scan
+    const auto s = o->search();
+    CHECK(s.interval);
+    CHECK_FALSE(s.scan);
+    CHECK(s.exponent_bits == 12);
+    CHECK(s.max_bits == 300);
+  }
+  // absent keys: each kind's own default lengths, fp32, and the command line's defaults
+  const auto bare = nlohmann::ordered_json::parse(R"({"problem": "parity", "model": "pd"})");
+  const auto rd = experiment::reduce::options_from_json(bare);
+  const auto gd = experiment::recognize::options_from_json(bare);
+  CHECK(rd.lengths == experiment::parse_lengths(experiment::reduce::kDefaultLengths));
+  CHECK(gd.lengths == experiment::parse_lengths(experiment::recognize::kDefaultLengths));
+  CHECK(rd.lengths != gd.lengths);
+  for (const experiment::SweepOptions* o : {static_cast<const experiment::SweepOptions*>(&rd), static_cast<const experiment::SweepOptions*>(&gd)}) {
+    REQUIRE(o->precisions.size() == 1);
+    CHECK(o->precisions[0].to_string() == "fp32");
+    CHECK(o->trials == 20);
+    CHECK(o->seed == 1);
+    CHECK_FALSE(o->min_bits);
+    CHECK(o->check_scan);
+    CHECK_FALSE(o->search().interval);
+  }
+  // a shared key out of range is refused by both, naming the key
+  for (const char* bad : {R"({"problem": "parity", "model": "pd", "trials": 0})", R"({"problem": "parity", "model": "pd", "max_bits": 1})"}) {
+    const auto j = nlohmann::ordered_json::parse(bad);
+    const std::string key = j.contains("trials") ? "trials" : "max_bits";
+    for (int kind = 0; kind < 2; ++kind) {
+      try {
+        if (kind == 0) (void)experiment::reduce::options_from_json(j);
+        else (void)experiment::recognize::options_from_json(j);
+        FAIL("accepted " << bad);
+      } catch (const experiment::OptionError& e) {
+        CHECK(e.option == key);
+      }
+    }
+  }
+  // validate() makes the same sweep checks for both: trials above the cap, named
+  auto r2 = r;
+  auto g2 = g;
+  r2.trials = g2.trials = limits::kMaxTrials + 1;
+  for (int kind = 0; kind < 2; ++kind) {
+    try {
+      if (kind == 0) r2.validate(experiment::OptionNames{false});
+      else g2.validate(experiment::OptionNames{false});
+      FAIL("accepted trials above the cap");
+    } catch (const experiment::OptionError& e) {
+      CHECK(e.option == "trials");
+    }
+  }
+}
+
+TEST_CASE("reduce: the stored configuration names the problem by its catalogue name and the search it ran", "[quick][reductions][store]") {
+  auto o = experiment::reduce::options_from_json(nlohmann::ordered_json::parse(
+      R"({"problem": "parity", "construction": "diag", "precision": "exact,interval:32", "min_bits": true, "trials": 4})"));
+  const auto p = reductions::make_problem(o.problem);
+  const auto c = experiment::reduce::config(*p, o);
+  CHECK(c.at("problem") == p->info().name);
+  CHECK(c.at("construction") == "diag");
+  CHECK(c.at("trials") == 4);
+  CHECK(c.at("search").at("interval") == true);
+  CHECK(c.at("search").at("linear_bits") == 64);
+  o.min_bits = false;
+  CHECK_FALSE(experiment::reduce::config(*p, o).contains("search"));
+  o.precisions = {numeric::Precision::parse("fp32")};
+  o.min_bits = true;
+  CHECK(experiment::reduce::config(*p, o).at("search").at("interval") == false);
 }

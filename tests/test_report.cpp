@@ -410,8 +410,8 @@ TEST_CASE("report: HTML with inline SVG, a standalone LaTeX article, Markdown an
                     {"seconds_solve", 0.004 * double(t) / 1000}, {"speedup", 2.5}});
     const auto suite = s.begin_run("suite", {{"name", "smoke"}}, "0.1.0", 0);
     s.put_result(suite, "suite", "suite",
-                 {{"name", "smoke"}, {"source", "built-in"}, {"quick", true}, {"toml", "# x"}, {"entries", 3}, {"jobs", 1},
-                  {"wall_seconds", nullptr}});
+                 {{"name", "smoke"}, {"source", "built-in"}, {"quick", true}, {"toml", "# x"}, {"entries", 3}, {"units", 4},
+                  {"jobs", 1}, {"wall_seconds", 2.5}, {"failed_units", 0}});
   }
   const auto store = Store::open(path, false);
   const auto d = report::collect(store);
@@ -438,6 +438,9 @@ TEST_CASE("report: HTML with inline SVG, a standalone LaTeX article, Markdown an
     CHECK(has(*text, "smoke"));
     for (const auto& h : hosts) CHECK(has(*text, h));
   }
+  REQUIRE(d.provenance.suite);
+  CHECK(d.provenance.suite->units == 4);
+  CHECK(has(md, "Suite: smoke (source built-in, quick)"));
   CHECK(has(md, "Seeds: 0, 1, 7"));
   CHECK(has(md, path));
 
@@ -585,6 +588,12 @@ TEST_CASE("report: a stored record with a missing or mistyped field stops the re
       {"solve", "solve", "solve/T=100", {{"hidden", 4}, {"length", 100}}, "field 'cell' is missing"},
       {"solve", "solve", "solve/T=100", {{"cell", "gru"}, {"length", 100}, {"converged", "yes"}}, "field 'converged'"},
       {"suite", "suite", "suite", {{"name", 7}, {"source", "built-in"}, {"quick", true}}, "field 'name'"},
+      {"suite",
+       "suite",
+       "suite",
+       {{"name", "smoke"}, {"source", "built-in"}, {"quick", true}, {"toml", ""}, {"entries", 1}, {"jobs", 1},
+        {"wall_seconds", 1.0}, {"failed_units", 0}},
+       "field 'units' is missing"},
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const auto& c = cases[i];

@@ -14,7 +14,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "experiment/recognize.hpp"  // RecordFieldError
+#include "experiment/records.hpp"  // RecordFieldError
 #include "experiment/scan.hpp"
 #include "models/lrnn.hpp"
 #include "models/lrnn_device.hpp"

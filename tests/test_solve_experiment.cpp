@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-#include "experiment/recognize.hpp"
+#include "experiment/records.hpp"
 #include "experiment/solve.hpp"
 #include "experiment/solve_bench.hpp"
 #include "solve/newton.hpp"

@@ -141,9 +141,16 @@ TEST_CASE("suite run: the suite's record round-trips with its fields in order", 
   CHECK(j["wall_seconds"] == 12.3);
   const auto back = ex::suite_record_from_json(nlohmann::json(j));
   CHECK(back.name == "small");
+  CHECK(back.source == "suite.toml");
+  CHECK(back.quick);
+  CHECK(back.toml == "[[solve]]\n");
+  CHECK(back.entries == 2);
   CHECK(back.units == 5);
+  CHECK(back.jobs == 2);
+  CHECK(back.wall_seconds == 12.3);  // as stored
   CHECK(back.failed_units == 1);
   CHECK(back.attempt == 2);
+  CHECK(ex::to_json(back) == j);  // every field, in order
   CHECK_FALSE(ex::suite_attempt_succeeded(nlohmann::json(j)));
   auto old = nlohmann::json(j);
   old.erase("attempt");  // written before attempts were counted

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "experiment/recognize.hpp"
 #include "experiment/reduce.hpp"
+#include "experiment/sweep.hpp"
 #include "models/transformer_constructions.hpp"
 #include "numeric/dispatch.hpp"
 #include "reductions/language_problem.hpp"
@@ -166,12 +166,12 @@ TEST_CASE("transformer constructions: the reduction runner checks them against t
   for (const char* name : {"majority", "dyck1", "parity", "modcount:3", "first-eq-last", "induction", "word:S3", "tcv:2"}) {
     INFO(name);
     const auto p = reductions::make_problem(name);
-    experiment::ReduceOptions o;
+    experiment::reduce::Options o;
     o.construction = "transformer";
     o.lengths = {4, 12};
     o.precisions = {numeric::Precision::parse("exact"), numeric::Precision::parse("fp64")};
     o.trials = 6;
-    const auto rep = experiment::reduce(*p, o);
+    const auto rep = experiment::reduce::run(*p, o);
     REQUIRE(rep.records.size() == 4);
     for (const auto& r : rep.records) {
       CHECK_FALSE(r.scan_checked);  // transformers have no scan
@@ -180,12 +180,12 @@ TEST_CASE("transformer constructions: the reduction runner checks them against t
   }
   // word problems beyond 2^4 letters: the fixed-depth attempt is at chance
   const auto s3 = reductions::make_problem("word:S3");
-  experiment::ReduceOptions o;
+  experiment::reduce::Options o;
   o.construction = "transformer";
   o.lengths = {16, 17};
   o.precisions = {numeric::Precision::parse("fp64")};
   o.trials = 20;
-  const auto rep = experiment::reduce(*s3, o);
+  const auto rep = experiment::reduce::run(*s3, o);
   CHECK(rep.records[0].correct == 20);
   CHECK(rep.records[1].correct < 20);
 }

@@ -49,8 +49,8 @@ void run_circuit(const CircuitOpts& o) {
     throw CliError(kBadInput, fmt::format("--format: '{}' is not table, csv, json, dot, blif, aiger or aig", format));
   if (one_circuit && !o.sweep.empty() && o.n == 0)
     throw CliError(kBadInput, fmt::format("--format {} writes one circuit: give --n, not --sweep", format));
-  const experiment::CircuitOptions co{o.model, o.network, o.fanin, o.seed, o.n, o.sweep, one_circuit};
-  experiment::CircuitRequest req;
+  const experiment::circuit::Options co{o.model, o.network, o.fanin, o.seed, o.n, o.sweep, one_circuit};
+  experiment::circuit::Request req;
   std::vector<std::size_t> ns;
   try {
     co.validate();  // before any circuit is built (and before a --store is opened)
@@ -64,8 +64,8 @@ void run_circuit(const CircuitOpts& o) {
     if (!o.store.empty()) throw CliError(kBadInput, fmt::format("--store keeps metrics, not a --format {} circuit", format));
     circuits::Circuit c;
     try {
-      c = experiment::build_circuit(req, ns.front());
-    } catch (const experiment::SpecError& e) {
+      c = experiment::circuit::build(req, ns.front());
+    } catch (const experiment::circuit::SpecError& e) {
       throw CliError(kBadInput, e.what());
     }
     std::ostringstream text(std::ios::out | std::ios::binary);
@@ -89,17 +89,17 @@ void run_circuit(const CircuitOpts& o) {
   }
 
   StoreLink link;
-  experiment::CircuitHooks hooks;
+  experiment::circuit::Hooks hooks;
   if (!o.store.empty()) {
-    link.open(o.store, "circuit", experiment::circuit_config(co), o.seed);
-    hooks = experiment::circuit_store_hooks(link.results("circuit"));
+    link.open(o.store, "circuit", experiment::circuit::config(co), o.seed);
+    hooks = experiment::circuit::store_hooks(link.results("circuit"));
   }
   std::vector<experiment::CircuitRecord> records;
   try {
-    records = experiment::run_circuits(co, hooks);
+    records = experiment::circuit::run(co, hooks);
   } catch (const experiment::StoreError& e) {
     throw store_error(e);
-  } catch (const experiment::SpecError& e) {
+  } catch (const experiment::circuit::SpecError& e) {
     throw CliError(kBadInput, e.what());
   }
   link.finish();
@@ -145,7 +145,7 @@ void add_circuit(CLI::App& app) {
   auto* cmd = app.add_subcommand("circuit", "Compile a model over n steps into a circuit; size, depth, fan-in; sweeps with depth fits");
   auto o = std::make_shared<CircuitOpts>();
   o->fmt.add_to(*cmd);
-  cmd->add_option("--model,-m", o->model, "Model: " + experiment::spec_forms())->required();
+  cmd->add_option("--model,-m", o->model, "Model: " + experiment::circuit::spec_forms())->required();
   cmd->add_option("--n", o->n, "Number of steps");
   cmd->add_option("--sweep", o->sweep, "A..B: n = A, 2A, 4A, … up to B, with fits of the depth to a + b·log2 n and a + b·n");
   cmd->add_option("--network", o->network, "Prefix network: serial, sklansky, brent-kung, kogge-stone, ladner-fischer")

@@ -14,7 +14,6 @@
 #include "experiment/fit.hpp"
 #include "experiment/lengths.hpp"
 #include "experiment/recognize.hpp"
-#include "experiment/reduce.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
 
@@ -25,7 +24,7 @@ struct RecognizeOpts {
   experiment::LanguageSource source;
   FormatFlags fmt;
   std::string model;
-  std::string lengths = experiment::kDefaultRecognizeLengths;
+  std::string lengths = experiment::recognize::kDefaultLengths;
   std::string precisions = "fp32";
   std::size_t trials = 20;
   std::uint64_t seed = 1;
@@ -33,23 +32,16 @@ struct RecognizeOpts {
   SweepFlags sweep;
 };
 
-/// The configuration of a stored run: everything that changes the records
-/// except the lengths and precisions, which only choose which are computed.
-nlohmann::json store_config(const RecognizeOpts& o, const std::string& language, const experiment::RecognizeOptions& ro) {
-  nlohmann::json j;
+/// The configuration of a stored run: the sweep's (experiment::recognize::config)
+/// and the language, by its name and where it came from.
+nlohmann::json store_config(const RecognizeOpts& o, const std::string& language, const experiment::recognize::Options& ro) {
+  nlohmann::json j = experiment::recognize::config(ro);
   j["language"] = language;
   if (!o.source.automaton.empty()) {
     const auto text = models::read_text_file(o.source.automaton);
     j["automaton_fnv1a"] = experiment::content_hash(text ? *text : std::string());
   }
   if (!o.source.regex.empty()) j["regex"] = o.source.regex, j["alphabet"] = o.source.alphabet;
-  j["model"] = o.model;
-  j["trials"] = ro.trials;
-  j["seed"] = ro.seed;
-  j["check_scan"] = ro.check_scan;
-  j["min_bits"] = ro.min_bits;
-  if (ro.min_bits)
-    j["search"] = {{"exponent_bits", ro.exponent_bits}, {"linear_bits", ro.linear_bits}, {"max_bits", ro.max_bits}};
   return j;
 }
 
@@ -57,7 +49,7 @@ std::vector<std::vector<std::uint32_t>> read_strings(const std::string& path, co
   const auto text = models::read_text_file(path);
   if (!text) throw CliError(kBadInput, fmt::format("{}: cannot open the strings file", path));
   try {
-    return experiment::parse_words(*text, alphabet, path);
+    return experiment::recognize::parse_words(*text, alphabet, path);
   } catch (const std::invalid_argument& e) {
     throw CliError(kBadInput, e.what());
   }
@@ -66,23 +58,19 @@ std::vector<std::vector<std::uint32_t>> read_strings(const std::string& path, co
 void progress_line(const std::string& s) { std::cerr << "\r\033[K" << s << std::flush; }
 
 void run(const RecognizeOpts& o) {
-  const auto target = experiment::recognition_target(load_language(o.source));
+  const auto target = experiment::recognize::make_target(load_language(o.source));
   automata::CompiledModel model;
   try {
-    model = experiment::compile_model(target, o.model);
+    model = experiment::recognize::compile_model(target, o.model);
   } catch (const experiment::OptionError& e) {
     throw CliError(kBadInput, e.what());
   }
-  experiment::RecognizeOptions ro;
+  experiment::recognize::Options ro;
   ro.model = o.model;
   ro.precisions = parse_precision_list(o.precisions);
   ro.trials = o.trials;
   ro.seed = o.seed;
-  ro.min_bits = o.sweep.min_bits;
-  ro.exponent_bits = o.sweep.exponent_bits;
-  ro.max_bits = o.sweep.max_bits;
-  ro.check_scan = !o.sweep.no_scan;
-  ro.allow_long = o.sweep.allow_long;
+  o.sweep.apply_to(ro);
   if (!o.strings.empty()) {
     ro.strings = read_strings(o.strings, target.alphabet());
     std::vector<std::size_t> ls;
@@ -100,16 +88,16 @@ void run(const RecognizeOpts& o) {
   validate_options(ro);
   const bool tty = isatty(STDERR_FILENO);
   std::cerr << fmt::format("{}: {}\n", target.name, model.description);
-  experiment::RecognizeReport rep;
+  experiment::recognize::Report rep;
   StoreLink link;
   try {
     if (o.sweep.store.empty()) {
-      rep = experiment::recognize(target, model, ro, tty ? progress_line : nullptr);
+      rep = experiment::recognize::run(target, model, ro, tty ? progress_line : nullptr);
     } else {
       if (ro.strings) throw CliError(kBadInput, "--store keeps sampled words (--lengths), not --strings");
       link.open(o.sweep.store, "recognize", store_config(o, target.name, ro), ro.seed);
-      rep = experiment::recognize(target, model, ro, experiment::recognize_store_hooks(link.results("recognize")),
-                                  tty ? progress_line : nullptr);
+      rep = experiment::recognize::run(target, model, ro, experiment::recognize::store_hooks(link.results("recognize")),
+                                       tty ? progress_line : nullptr);
       link.finish();
     }
   } catch (const numeric::PrecisionError& e) {

@@ -25,7 +25,7 @@ namespace {
 struct ReduceOpts {
   FormatFlags fmt;
   std::string problem, construction, input;
-  std::string lengths = experiment::kDefaultReduceLengths;
+  std::string lengths = experiment::reduce::kDefaultLengths;
   std::string precisions = "fp32";
   std::size_t trials = 20;
   std::uint64_t seed = 1;
@@ -72,7 +72,7 @@ void run_input(const ReduceOpts& o, const reductions::Problem& p, const std::vec
 }
 
 void run(const ReduceOpts& o) {
-  experiment::ReduceOptions ro;
+  experiment::reduce::Options ro;
   ro.problem = o.problem;
   ro.construction = o.construction;
   ro.precisions = parse_precision_list(o.precisions);
@@ -86,12 +86,7 @@ void run(const ReduceOpts& o) {
   ro.trials = o.trials;
   ro.seed = o.seed;
   ro.jobs = o.jobs;
-  ro.min_bits = o.sweep.min_bits;
-  ro.search.exponent_bits = o.sweep.exponent_bits;
-  ro.search.max_bits = o.sweep.max_bits;
-  for (const auto& prec : ro.precisions) ro.search.interval = ro.search.interval || prec.kind == numeric::Precision::Kind::Interval;
-  ro.check_scan = !o.sweep.no_scan;
-  ro.allow_long = o.sweep.allow_long;
+  o.sweep.apply_to(ro);
   validate_options(ro);
   const auto p = reductions::make_problem(o.problem);
   if (ro.construction.empty()) ro.construction = p->info().constructions.front().name;
@@ -108,17 +103,17 @@ void run(const ReduceOpts& o) {
     run_input(io, *p, ro.precisions);
     return;
   }
-  experiment::ReduceHooks hooks;
+  experiment::reduce::Hooks hooks;
   StoreLink link;
   if (!o.sweep.store.empty()) {
-    link.open(o.sweep.store, "reduce", experiment::result_config(p->info().name, ro), ro.seed);
-    hooks = experiment::reduce_store_hooks(link.results("reduce"));
+    link.open(o.sweep.store, "reduce", experiment::reduce::config(*p, ro), ro.seed);
+    hooks = experiment::reduce::store_hooks(link.results("reduce"));
   }
   ProgressBar bar("tok");
-  if (bar.active()) hooks.progress = [&bar](const experiment::ReduceProgress& pr) { bar.update(pr.done, pr.total, pr.stage); };
-  experiment::ReduceReport rep;
+  if (bar.active()) hooks.progress = [&bar](const experiment::reduce::Progress& pr) { bar.update(pr.done, pr.total, pr.stage); };
+  experiment::reduce::Report rep;
   try {
-    rep = experiment::reduce(*p, ro, hooks);
+    rep = experiment::reduce::run(*p, ro, hooks);
   } catch (const reductions::ProblemError& e) {
     throw CliError(kBadInput, e.what());
   } catch (const numeric::PrecisionError& e) {

@@ -10,7 +10,6 @@
 #include "cli/device.hpp"
 #include "cli/store_link.hpp"
 #include "experiment/npy.hpp"
-#include "experiment/recognize.hpp"
 #include "experiment/solve.hpp"
 #include "numeric/output.hpp"
 
@@ -32,18 +31,10 @@ void print_record(const SolveCliOpts& o, const xs::Record& r) {
     return;
   }
   if (r.device) return print_solve_cuda(r, o.fmt.format());
-  const auto j = xs::to_json(r);
-  if (o.fmt.format() == Format::Csv) {
-    const std::vector<std::string> cols{"cell", "hidden", "length", "batch", "method", "precision", "iterations", "converged",
-                                        "residual", "max_error_vs_sequential", "lyapunov", "seconds_sequential",
-                                        "seconds_solve", "speedup"};
-    Records rows(cols);
-    nlohmann::ordered_json row;
-    for (const auto& k : cols) row[k] = j[k];
-    rows.add(row);
-    rows.print(Format::Csv);
-    return;
-  }
+  if (o.fmt.format() == Format::Csv)
+    return print_csv_record(xs::to_json(r), {"cell", "hidden", "length", "batch", "method", "precision", "iterations",
+                                             "converged", "residual", "max_error_vs_sequential", "lyapunov",
+                                             "seconds_sequential", "seconds_solve", "speedup"});
   fmt::print("cell        {} (hidden {}, input {}, Jacobian {})\n", r.cell, r.hidden, r.input, r.structure);
   fmt::print("sequences   {} × T = {}\n", r.batch, r.length);
   fmt::print("method      {} from {}, tol {:.3g}, {} threads, {}\n", r.method, r.init, r.tol, r.threads, r.precision);

@@ -9,18 +9,11 @@ namespace parallax::cli {
 
 void print_solve_cuda(const experiment::solve::Record& r, Format f) {
   const auto& d = *r.device;
-  if (f == Format::Csv) {
-    const auto j = experiment::solve::to_json(r);
-    const std::vector<std::string> cols{"device", "cell", "hidden", "length", "batch", "method", "precision", "iterations",
-                                        "converged_sequences", "max_error_vs_sequential", "max_error_vs_device_sequential",
-                                        "ms_newton", "ms_sequential", "seconds_sequential_cpu", "speedup"};
-    Records rows(cols);
-    nlohmann::ordered_json row;
-    for (const auto& k : cols) row[k] = j[k];
-    rows.add(row);
-    rows.print(Format::Csv);
-    return;
-  }
+  if (f == Format::Csv)
+    return print_csv_record(experiment::solve::to_json(r),
+                            {"device", "cell", "hidden", "length", "batch", "method", "precision", "iterations",
+                             "converged_sequences", "max_error_vs_sequential", "max_error_vs_device_sequential", "ms_newton",
+                             "ms_sequential", "seconds_sequential_cpu", "speedup"});
   fmt::print("device      cuda: {}\n", d.gpu);
   fmt::print("cell        {} (hidden {}, input {}, Jacobian {})\n", r.cell, r.hidden, r.input, r.structure);
   fmt::print("sequences   {} × T = {}\n", r.batch, r.length);

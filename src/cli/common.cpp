@@ -18,6 +18,12 @@ void FormatFlags::add_to(CLI::App& app) {
   j->excludes(c);
 }
 
+void print_csv_record(const nlohmann::ordered_json& record, std::vector<std::string> columns) {
+  Records rows(std::move(columns));
+  rows.add(record);
+  rows.print(Format::Csv);
+}
+
 std::string cell_text(const nlohmann::ordered_json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";

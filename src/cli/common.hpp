@@ -47,6 +47,10 @@ class Records {
   std::vector<nlohmann::ordered_json> rows_;
 };
 
+/// One record as CSV: a header of `columns` and the record's values under
+/// them, in that order (a column the record lacks is empty).
+void print_csv_record(const nlohmann::ordered_json& record, std::vector<std::string> columns);
+
 /// Text of a JSON value for tables and CSV (strings without quotes, numbers
 /// in shortest round-trip form).
 std::string cell_text(const nlohmann::ordered_json& v);

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <sstream>
 
-#include "experiment/reduce.hpp"
 
 namespace parallax::cli {
 
@@ -87,6 +86,14 @@ void SweepFlags::add_to(CLI::App& app) {
   app.add_option("--store", store,
                  "SQLite result store (docs/store.md): records are written per length as they complete, and a rerun "
                  "of the same configuration reuses the stored ones (resume)");
+}
+
+void SweepFlags::apply_to(experiment::SweepOptions& options) const {
+  options.min_bits = min_bits;
+  options.exponent_bits = exponent_bits;
+  options.max_bits = max_bits;
+  options.check_scan = !no_scan;
+  options.allow_long = allow_long;
 }
 
 }  // namespace parallax::cli

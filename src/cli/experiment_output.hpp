@@ -6,7 +6,7 @@
 
 #include "cli/common.hpp"
 #include "experiment/options.hpp"
-#include "experiment/recognize.hpp"
+#include "experiment/sweep.hpp"
 #include "numeric/precision.hpp"
 
 namespace parallax::cli {
@@ -23,6 +23,9 @@ struct SweepFlags {
   bool allow_long = false;
   std::string store;
   void add_to(CLI::App& app);
+  /// Sets what the flags give of a sweep's options (experiment/sweep.hpp):
+  /// min_bits, the search widths, the scan check and allow_long.
+  void apply_to(experiment::SweepOptions& options) const;
 };
 
 /// "fp32,exact,…" → precisions; errors are CliError(kBadInput) naming --precision.

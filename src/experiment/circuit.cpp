@@ -21,7 +21,7 @@
 #include "models/json_positions.hpp"
 #include "numeric/limits.hpp"
 
-namespace parallax::experiment {
+namespace parallax::experiment::circuit {
 
 using namespace parallax::circuits;
 
@@ -115,8 +115,8 @@ std::uint64_t prefix_steps_bound(Network net, std::uint64_t n) {
   }
 }
 
-CircuitSize estimate_circuit(const CircuitRequest& req, std::size_t n, bool text) {
-  CircuitSize est;
+Size estimate(const Request& req, std::size_t n, bool text) {
+  Size est;
   constexpr std::size_t p1 = 8, p2 = 16;
   if (n <= p2) return est;
   const std::string_view s = req.spec;
@@ -124,7 +124,7 @@ CircuitSize estimate_circuit(const CircuitRequest& req, std::size_t n, bool text
   const Growth growth = s.starts_with("transformer:") || req.fanin == FanIn::Unbounded ? Growth::Quadratic
                         : s.starts_with("rnn:")                                        ? Growth::Linear
                                                                                        : Growth::Prefix;
-  const Circuit c1 = build_circuit(req, p1), c2 = build_circuit(req, p2);
+  const Circuit c1 = build(req, p1), c2 = build(req, p2);
   // the weight of n steps: what a count grows with
   auto weight = [&](std::uint64_t k, bool exact) -> double {
     if (growth == Growth::Linear) return double(k);
@@ -156,7 +156,7 @@ CircuitSize estimate_circuit(const CircuitRequest& req, std::size_t n, bool text
   return est;
 }
 
-Circuit build_circuit(const CircuitRequest& req, std::size_t n) {
+Circuit build(const Request& req, std::size_t n) {
   std::string_view s = req.spec;
   if (s.starts_with("transformer:")) {
     const auto rest = s.substr(12);
@@ -229,8 +229,8 @@ Circuit build_circuit(const CircuitRequest& req, std::size_t n) {
   }
 }
 
-CircuitRequest CircuitOptions::request(const OptionNames& names) const {
-  CircuitRequest req;
+Request Options::request(const OptionNames& names) const {
+  Request req;
   req.spec = model;
   req.seed = seed;
   try {
@@ -244,7 +244,7 @@ CircuitRequest CircuitOptions::request(const OptionNames& names) const {
   return req;
 }
 
-std::vector<std::size_t> CircuitOptions::lengths(const OptionNames& names) const {
+std::vector<std::size_t> Options::lengths(const OptionNames& names) const {
   std::vector<std::size_t> ns;
   if (sweep.empty()) {
     if (n == 0) throw OptionError("n", fmt::format("give {} N (N >= 1) or {} A..B", names("n"), names("sweep")));
@@ -279,10 +279,10 @@ std::vector<std::size_t> CircuitOptions::lengths(const OptionNames& names) const
   return ns;
 }
 
-void CircuitOptions::validate(const OptionNames& names) const {
+void Options::validate(const OptionNames& names) const {
   const auto req = request(names);
   try {
-    (void)build_circuit(req, 2);
+    (void)build(req, 2);
   } catch (const SpecError& e) {
     throw OptionError("model", e.what());
   }
@@ -290,9 +290,9 @@ void CircuitOptions::validate(const OptionNames& names) const {
   const std::string key = sweep.empty() ? "n" : "sweep";
   const std::string option = fmt::format("{} {}", names(key), sweep.empty() ? std::to_string(largest) : sweep);
   try {
-    CircuitSize size;
+    Size size;
     try {
-      size = estimate_circuit(req, largest, text);
+      size = estimate(req, largest, text);
     } catch (const SpecError& e) {
       throw OptionError("model", e.what());
     }
@@ -306,9 +306,9 @@ void CircuitOptions::validate(const OptionNames& names) const {
   }
 }
 
-CircuitOptions circuit_options_from_json(const nlohmann::ordered_json& keys) {
+Options options_from_json(const nlohmann::ordered_json& keys) {
   const OptionKeys k(keys);
-  CircuitOptions o;
+  Options o;
   o.model = k.text("model");
   o.network = k.text("network", o.network);
   o.fanin = k.text("fanin", o.fanin);
@@ -321,7 +321,30 @@ CircuitOptions circuit_options_from_json(const nlohmann::ordered_json& keys) {
   return o;
 }
 
-CircuitRecord circuit_record(std::size_t n, const Circuit& c, const circuits::Metrics& m, double seconds) {
+nlohmann::json config(const Options& o) {
+  nlohmann::json config = {{"model", o.model}, {"network", o.network}, {"fanin", o.fanin}, {"seed", o.seed}};
+  const auto colon = o.model.find(':');
+  if (colon != std::string::npos)
+    if (const auto text = models::read_text_file(o.model.substr(colon + 1))) config["model_fnv1a"] = content_hash(*text);
+  return config;
+}
+
+Hooks store_hooks(const RunResults& run) {
+  Hooks h;
+  h.stored = [run](std::size_t n) -> std::optional<CircuitRecord> {
+    const auto key = circuit_key(n);
+    const auto* j = run.find(key);
+    if (!j) return std::nullopt;
+    return read_stored(run.place(key), [&] { return circuit_record_from_json(nlohmann::json(*j)); });
+  };
+  h.on_record = [run](const CircuitRecord& r) { run.put_all({{"circuit", circuit_key(r.length), to_json(r)}}); };
+  return h;
+}
+
+namespace {
+
+/// The record of a circuit built for n steps in `seconds` (without its configuration).
+CircuitRecord record_of(std::size_t n, const Circuit& c, const circuits::Metrics& m, double seconds) {
   CircuitRecord r;
   r.length = n;
   r.size = m.size;
@@ -335,27 +358,9 @@ CircuitRecord circuit_record(std::size_t n, const Circuit& c, const circuits::Me
   return r;
 }
 
-nlohmann::json circuit_config(const CircuitOptions& o) {
-  nlohmann::json config = {{"model", o.model}, {"network", o.network}, {"fanin", o.fanin}, {"seed", o.seed}};
-  const auto colon = o.model.find(':');
-  if (colon != std::string::npos)
-    if (const auto text = models::read_text_file(o.model.substr(colon + 1))) config["model_fnv1a"] = content_hash(*text);
-  return config;
-}
+}  // namespace
 
-CircuitHooks circuit_store_hooks(const RunResults& run) {
-  CircuitHooks h;
-  h.stored = [run](std::size_t n) -> std::optional<CircuitRecord> {
-    const auto key = circuit_key(n);
-    const auto* j = run.find(key);
-    if (!j) return std::nullopt;
-    return read_stored(run.place(key), [&] { return circuit_record_from_json(nlohmann::json(*j)); });
-  };
-  h.on_record = [run](const CircuitRecord& r) { run.put_all({{"circuit", circuit_key(r.length), to_json(r)}}); };
-  return h;
-}
-
-std::vector<CircuitRecord> run_circuits(const CircuitOptions& o, const CircuitHooks& hooks) {
+std::vector<CircuitRecord> run(const Options& o, const Hooks& hooks) {
   const auto req = o.request();
   std::vector<CircuitRecord> rows;
   for (const std::size_t n : o.lengths()) {
@@ -365,9 +370,9 @@ std::vector<CircuitRecord> run_circuits(const CircuitOptions& o, const CircuitHo
       continue;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    const Circuit c = build_circuit(req, n);
+    const Circuit c = build(req, n);
     const auto m = circuits::measure(c);
-    auto rec = circuit_record(n, c, m, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    auto rec = record_of(n, c, m, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (hooks.on_record) {
       rec.model = o.model, rec.network = o.network, rec.fanin = o.fanin;
       hooks.on_record(rec);
@@ -378,4 +383,4 @@ std::vector<CircuitRecord> run_circuits(const CircuitOptions& o, const CircuitHo
   return rows;
 }
 
-}  // namespace parallax::experiment
+}  // namespace parallax::experiment::circuit

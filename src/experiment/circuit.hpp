@@ -1,5 +1,14 @@
 #pragma once
-// `parallax circuit`: circuits built from model specs, their options and records.
+// The circuit experiment: circuits built from model specs over n steps and
+// measured (size, depth, fan-in), for one length or a sweep of lengths.
+//
+//   Options (validate() names the bad option) → run(options, hooks)
+//   → CircuitRecord rows (experiment/records.hpp)
+//
+// `parallax circuit` is the command-line adapter (and writes one circuit out
+// with build); `parallax run` builds the Options of a [[circuit]] suite
+// entry with options_from_json.
+//
 // Model specs:
 //   lrnn:diag:d=K, lrnn:complex:d=K, lrnn:pd:d=K, lrnn:dplr:d=K, lrnn:dense:d=K
 //       a random token LRNN of that structure (two tokens, fixed seed)
@@ -27,7 +36,7 @@
 #include "experiment/options.hpp"
 #include "experiment/records.hpp"
 
-namespace parallax::experiment {
+namespace parallax::experiment::circuit {
 
 using circuits::Circuit;
 using circuits::FanIn;
@@ -37,7 +46,7 @@ struct SpecError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-struct CircuitRequest {
+struct Request {
   std::string spec;
   Network network = Network::BrentKung;
   FanIn fanin = FanIn::Bounded;
@@ -46,15 +55,15 @@ struct CircuitRequest {
 
 /// Builds the circuit for n steps; throws SpecError naming the spec for bad
 /// specs and impossible combinations.
-Circuit build_circuit(const CircuitRequest& req, std::size_t n);
+Circuit build(const Request& req, std::size_t n);
 
 /// The accepted spec forms, for help and error messages.
 std::string spec_forms();
 
-/// An estimate of the circuit build_circuit makes for n steps, before it is
+/// An estimate of the circuit build makes for n steps, before it is
 /// built: its gates, operand edges and constants, and the memory that
 /// building and measuring it (and writing it as text) takes at its peak.
-struct CircuitSize {
+struct Size {
   std::uint64_t gates = 0, edges = 0, constants = 0;
   std::uint64_t bytes = 0;
 };
@@ -65,16 +74,16 @@ struct CircuitSize {
 /// every earlier step), with the steps of the prefix network otherwise (n log n
 /// for sklansky, kogge-stone and ladner-fischer). Errs on the large side.
 /// `text`: the circuit is also written out (--format json, dot, blif, aiger).
-/// Throws SpecError as build_circuit does; n ≤ 16 builds nothing and returns
+/// Throws SpecError as build does; n ≤ 16 builds nothing and returns
 /// zeros (the circuit itself is that small).
-CircuitSize estimate_circuit(const CircuitRequest& req, std::size_t n, bool text);
+Size estimate(const Request& req, std::size_t n, bool text);
 
 /// An upper bound on the operator nodes of the prefix network over n inputs
 /// (circuits::prefix_stats counts them exactly, in O(n log n) time and O(n) memory).
 std::uint64_t prefix_steps_bound(Network net, std::uint64_t n);
 
 /// The options of `parallax circuit` that determine its circuits.
-struct CircuitOptions {
+struct Options {
   std::string model;  ///< a spec (spec_forms())
   std::string network = "brent-kung";
   std::string fanin = "bounded";
@@ -83,46 +92,43 @@ struct CircuitOptions {
   std::string sweep;  ///< A..B: n = A, 2A, 4A, … up to B
   bool text = false;  ///< the circuit is also written out (its size estimate counts the text)
 
-  /// The request build_circuit takes: OptionError naming "network" or
+  /// The request build takes: OptionError naming "network" or
   /// "fanin" when they are not a prefix network or bounded / unbounded.
-  CircuitRequest request(const OptionNames& names = {}) const;
+  Request request(const OptionNames& names = {}) const;
   /// The lengths: n, or those of the sweep (A and B are lengths as
   /// experiment/lengths.hpp reads them, "1e6" a million); OptionError naming
   /// "n" or "sweep" for neither or both, a malformed sweep or an n above limits::kMaxLength.
   std::vector<std::size_t> lengths(const OptionNames& names = {}) const;
   /// request(), the spec built at n = 2 (OptionError naming "model" with the
   /// SpecError's message), lengths(), and the largest circuit estimated from
-  /// two small ones (estimate_circuit) within the gate, edge and memory
+  /// two small ones (estimate) within the gate, edge and memory
   /// limits. What `parallax circuit` and a suite's [[circuit]] entry both
   /// check before any work.
   void validate(const OptionNames& names = {}) const;
 };
 
 /// The options of a suite's [[circuit]] entry (its keys model, network, fanin, seed, n, sweep).
-CircuitOptions circuit_options_from_json(const nlohmann::ordered_json& keys);
-
-/// The record of a circuit built for n steps in `seconds` (without its configuration).
-CircuitRecord circuit_record(std::size_t n, const Circuit& c, const circuits::Metrics& m, double seconds);
+Options options_from_json(const nlohmann::ordered_json& keys);
 
 /// The configuration a stored circuit run is keyed by: model, network, fanin,
 /// seed, and the hash of a model file's text (docs/store.md).
-nlohmann::json circuit_config(const CircuitOptions& o);
+nlohmann::json config(const Options& o);
 
 /// Hooks of a circuit sweep (both optional): the stored record of n (a
 /// resumed sweep reads it instead of building the circuit), and each new
 /// record, with its configuration fields set, as it is measured.
-struct CircuitHooks {
+struct Hooks {
   std::function<std::optional<CircuitRecord>(std::size_t n)> stored;
   std::function<void(const CircuitRecord& record)> on_record;
 };
 
 /// Hooks over a run of a store: stored records checked field by field
 /// (StoredRecordError naming their place), new ones written as measured.
-CircuitHooks circuit_store_hooks(const RunResults& run);
+Hooks store_hooks(const RunResults& run);
 
 /// The sweep of `parallax circuit` (options validated): per length, the
 /// stored record or the circuit built and measured. The records come back in
 /// length order, as rows: their configuration fields empty.
-std::vector<CircuitRecord> run_circuits(const CircuitOptions& o, const CircuitHooks& hooks = {});
+std::vector<CircuitRecord> run(const Options& o, const Hooks& hooks = {});
 
-}  // namespace parallax::experiment
+}  // namespace parallax::experiment::circuit

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "experiment/recognize.hpp"
+#include "experiment/sweep.hpp"
 #include "models/json_positions.hpp"
 
 namespace parallax::experiment {

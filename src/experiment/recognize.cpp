@@ -4,28 +4,23 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
 #include <numeric>
 #include <sstream>
-#include <type_traits>
 
 #include "automata/minimize.hpp"
 #include "automata/sample.hpp"
 #include "models/model.hpp"
 #include "experiment/lengths.hpp"
-#include "experiment/reduce.hpp"
-#include "numeric/limits.hpp"
-#include "numeric/dispatch.hpp"
 
-namespace parallax::experiment {
+namespace parallax::experiment::recognize {
 
 using automata::CompiledModel;
 using numeric::Precision;
 
-bool RecognitionTarget::accepts(const std::vector<std::uint32_t>& w) const {
+bool Target::accepts(const std::vector<std::uint32_t>& w) const {
   return weighted ? automata::wfa_accepts(wfa, w) : automata::accepts(dfa, w);
 }
 
@@ -39,7 +34,7 @@ std::mt19937_64 stream(std::uint64_t seed, std::size_t n) {
   return std::mt19937_64(seq);
 }
 
-std::string shown(const RecognitionTarget& t, const std::vector<std::uint32_t>& w) {
+std::string shown(const Target& t, const std::vector<std::uint32_t>& w) {
   std::string s;
   bool single = true;
   for (const auto& a : t.alphabet()) single = single && a.size() == 1;
@@ -55,7 +50,7 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 
 }  // namespace
 
-std::vector<std::vector<std::uint32_t>> trial_words(const RecognitionTarget& target, std::size_t n, std::size_t trials,
+std::vector<std::vector<std::uint32_t>> trial_words(const Target& target, std::size_t n, std::size_t trials,
                                                     std::uint64_t seed) {
   auto rng = stream(seed, n);
   std::vector<std::vector<std::uint32_t>> words;
@@ -79,26 +74,6 @@ std::vector<std::vector<std::uint32_t>> trial_words(const RecognitionTarget& tar
   return words;
 }
 
-models::Verdict decide(const CompiledModel& model, const std::vector<std::uint32_t>& word, const Precision& p, bool parallel,
-                       numeric::Status* status, double* score) {
-  return numeric::dispatch(
-      p,
-      [&](auto tag) {
-        using T = typename decltype(tag)::type;
-        const auto d = models::decide<T>(model.model, word, parallel);
-        if (d.score) {
-          if (score) *score = numeric::to_double(*d.score);
-          if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-            // native arithmetic is not instrumented: a non-finite score is
-            // where its exponent range ran out (inf) or inf − inf met (NaN)
-            if (status && !std::isfinite(*d.score)) (std::isnan(*d.score) ? status->invalid : status->overflow).store(true);
-          }
-        }
-        return d.verdict;
-      },
-      status);
-}
-
 namespace {
 
 /// Whether every word is decided correctly (and, for intervals, certified) at p.
@@ -110,78 +85,6 @@ bool all_correct(const CompiledModel& model, const std::vector<std::vector<std::
 }
 
 }  // namespace
-
-/// The smallest width in [lo, cap] with ok(width): every width up to
-/// `linear` in turn (exact even where ok is not monotone), then doubling and
-/// bisection.
-std::optional<int> smallest_bits(int lo, int linear, int cap, const std::function<bool(int)>& ok) {
-  int b = lo;
-  for (; b <= std::min(linear, cap); ++b)
-    if (ok(b)) return b;
-  int bad = b - 1, good = -1;
-  for (int w = std::min(cap, 2 * bad); w > bad; w = std::min(cap, 2 * w)) {
-    if (ok(w)) {
-      good = w;
-      break;
-    }
-    bad = w;
-    if (w == cap) break;
-  }
-  if (good < 0) return std::nullopt;
-  while (good - bad > 1) {
-    const int mid = bad + (good - bad) / 2;
-    (ok(mid) ? good : bad) = mid;
-  }
-  return good;
-}
-
-std::vector<MinBitsRecord> search_min_bits(std::size_t n, const MinBitsSearch& s, const AllCorrect& all_correct,
-                                           void (*progress)(const std::string&)) {
-  std::vector<MinBitsRecord> out;
-  auto search = [&](const std::string& arithmetic, bool parallel, auto make) {
-    if (progress) progress(fmt::format("n = {}, minimum {} bits ({})", n, arithmetic, parallel ? "scan" : "sequential"));
-    MinBitsRecord m;
-    m.length = n;
-    m.arithmetic = arithmetic;
-    m.mode = parallel ? "scan" : "sequential";
-    std::map<int, bool> overflow_at;
-    m.bits = smallest_bits(2, s.linear_bits, s.max_bits, [&](int b) {
-      numeric::Status status;
-      const bool ok = all_correct(make(b), parallel, &status);
-      overflow_at[b] = status.overflow || status.invalid;
-      return ok;
-    });
-    // at the width found; for a failed search, anywhere (then a wider exponent may help)
-    m.overflow = m.bits ? overflow_at[*m.bits]
-                        : std::any_of(overflow_at.begin(), overflow_at.end(), [](const auto& kv) { return kv.second; });
-    if (m.bits) m.precision = make(*m.bits).to_string();
-    out.push_back(std::move(m));
-  };
-  auto fl = [&](int b) { return Precision::parse(fmt::format("float:{}:{}", b, s.exponent_bits)); };
-  auto iv = [](int b) { return Precision::parse(fmt::format("interval:{}", b)); };
-  for (bool parallel : {false, true}) {
-    if (parallel && !s.scan) continue;
-    search("float", parallel, fl);
-    if (s.interval) search("interval", parallel, iv);
-  }
-  return out;
-}
-
-std::vector<MinBitsFit> fit_min_bits(const std::vector<MinBitsRecord>& records) {
-  std::vector<std::pair<std::string, std::string>> series;
-  for (const auto& m : records)
-    if (std::find(series.begin(), series.end(), std::pair(m.arithmetic, m.mode)) == series.end())
-      series.emplace_back(m.arithmetic, m.mode);
-  std::vector<MinBitsFit> out;
-  for (const auto& [arith, mode] : series) {
-    std::vector<double> ns, ys;
-    for (const auto& m : records)
-      if (m.arithmetic == arith && m.mode == mode && m.bits && m.length >= 1)
-        ns.push_back(double(m.length)), ys.push_back(double(*m.bits));
-    if (ns.size() >= 3) out.push_back({arith, mode, ns.size(), best_law(ns, ys)});
-  }
-  return out;
-}
 
 std::vector<std::vector<std::uint32_t>> parse_words(const std::string& text, const std::vector<std::string>& alphabet,
                                                     const std::string& source) {
@@ -200,46 +103,32 @@ std::vector<std::vector<std::uint32_t>> parse_words(const std::string& text, con
   return out;
 }
 
-void RecognizeOptions::validate(const OptionNames& names) const {
-  check_trials(trials, names);
-  check_search_widths(exponent_bits, max_bits, names);
-  if (!strings) {
-    SweepWork w;
-    w.lengths = lengths;
-    w.trials = trials;
-    w.precisions = precisions;
-    w.scan = check_scan;
-    w.exact_reference = false;
-    w.min_bits = min_bits;
-    w.search = {exponent_bits, linear_bits, max_bits, check_scan, false};
-    for (const auto& p : precisions) w.search.interval = w.search.interval || p.kind == Precision::Kind::Interval;
-    check_sweep(w, allow_long, names);
-  }
-  check_precisions_resolve(precisions, lengths, names);
+void Options::validate(const OptionNames& names) const {
+  validate_sweep(names, /*exact_reference=*/false, /*estimate=*/!strings);  // given words: no estimate
 }
 
-RecognizeOptions recognize_options_from_json(const nlohmann::ordered_json& keys) {
+Options options_from_json(const nlohmann::ordered_json& keys) {
   const OptionKeys k(keys);
-  RecognizeOptions o;
+  Options o;
   o.model = k.text("model");
-  o.precisions = k.precisions("precision");
-  if (o.precisions.empty()) o.precisions = {Precision::parse("fp32")};
-  o.lengths = k.has("lengths") ? k.lengths("lengths") : parse_lengths(kDefaultRecognizeLengths);
-  o.trials = k.integer("trials", 20, 1, limits::kMaxTrials);
-  try {  // (its form is checked by the command line's own option)
-    o.seed = std::stoull(k.text("seed", "1"));
-  } catch (const std::exception&) {
-  }
-  o.min_bits = k.flag("min_bits");
-  o.exponent_bits = int(k.integer("exponent_bits", 10, 2, 30));
-  o.max_bits = int(k.integer("max_bits", 2048, 2, std::uint64_t(numeric::kMaxPrecisionBits)));
-  o.check_scan = !k.flag("no_scan");
-  o.allow_long = k.flag("allow_long");
+  o.read_sweep_keys(k, kDefaultLengths);
   return o;
 }
 
-RecognitionTarget recognition_target(const automata::Automaton& a) {
-  RecognitionTarget t;
+nlohmann::json config(const Options& o) {
+  nlohmann::json j;
+  j["model"] = o.model;
+  j["trials"] = o.trials;
+  j["seed"] = o.seed;
+  j["check_scan"] = o.check_scan;
+  j["min_bits"] = o.min_bits;
+  if (o.min_bits)
+    j["search"] = {{"exponent_bits", o.exponent_bits}, {"linear_bits", o.linear_bits}, {"max_bits", o.max_bits}};
+  return j;
+}
+
+Target make_target(const automata::Automaton& a) {
+  Target t;
   if (a.weighted()) {
     t.weighted = true;
     t.wfa = a.wfa;
@@ -251,7 +140,7 @@ RecognitionTarget recognition_target(const automata::Automaton& a) {
   return t;
 }
 
-CompiledModel compile_model(const RecognitionTarget& target, const std::string& model, const OptionNames& names) {
+CompiledModel compile_model(const Target& target, const std::string& model, const OptionNames& names) {
   automata::ModelKind kind;
   try {
     kind = automata::parse_model_kind(model);
@@ -265,9 +154,8 @@ CompiledModel compile_model(const RecognitionTarget& target, const std::string& 
   }
 }
 
-RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& model, const RecognizeOptions& o,
-                          void (*progress)(const std::string&)) {
-  RecognizeReport rep;
+Report run(const Target& target, const CompiledModel& model, const Options& o, void (*progress)(const std::string&)) {
+  Report rep;
   rep.model_description = model.description;
   const bool scan_possible = model.has_scan();
   for (std::size_t n : o.lengths) {
@@ -324,9 +212,8 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
       rep.records.push_back(std::move(r));
     }
     if (o.min_bits) {
-      bool interval = false;
-      for (const auto& p : o.precisions) interval = interval || p.kind == Precision::Kind::Interval;
-      MinBitsSearch ms{o.exponent_bits, o.linear_bits, o.max_bits, o.check_scan && scan_possible, interval};
+      MinBitsSearch ms = o.search();
+      ms.scan = o.check_scan && scan_possible;
       auto found = search_min_bits(
           n, ms,
           [&](const Precision& p, bool parallel, numeric::Status* status) {
@@ -339,8 +226,8 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
   return rep;
 }
 
-RecognizeHooks recognize_store_hooks(const RunResults& run) {
-  RecognizeHooks h;
+Hooks store_hooks(const RunResults& run) {
+  Hooks h;
   h.stored_record = [run](std::size_t n, const std::string& format) { return stored_accuracy(run, n, format, recognize_record_from_json); };
   h.stored_min_bits = [run](std::size_t n) { return stored_min_bits(run, n); };
   h.on_length = [run](std::size_t n, const std::vector<RecognizeRecord>& records, const std::vector<MinBitsRecord>* min_bits) {
@@ -355,9 +242,9 @@ RecognizeHooks recognize_store_hooks(const RunResults& run) {
   return h;
 }
 
-RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& model, const RecognizeOptions& o,
-                          const RecognizeHooks& hooks, void (*progress)(const std::string&)) {
-  RecognizeReport rep;
+Report run(const Target& target, const CompiledModel& model, const Options& o, const Hooks& hooks,
+           void (*progress)(const std::string&)) {
+  Report rep;
   rep.model_description = model.description;
   auto stored = [&](std::size_t n, const Precision& spec) -> std::optional<RecognizeRecord> {
     auto r = hooks.stored_record(n, spec.resolve(std::max<std::size_t>(n, 1)).to_string());
@@ -365,7 +252,7 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
     return r;
   };
   for (const std::size_t n : o.lengths) {
-    RecognizeOptions one = o;
+    Options one = o;
     one.lengths = {n};
     one.precisions.clear();
     for (const auto& spec : o.precisions)
@@ -375,7 +262,7 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
     if (stored_bits) rep.min_bits.insert(rep.min_bits.end(), stored_bits->begin(), stored_bits->end());
     if (!one.precisions.empty() || one.min_bits) {
       if (one.precisions.empty()) one.precisions = {o.precisions.front()};  // the words are needed for the search
-      const auto part = recognize(target, model, one, progress);
+      const auto part = run(target, model, one, progress);
       hooks.on_length(n, part.records, one.min_bits ? &part.min_bits : nullptr);
       rep.min_bits.insert(rep.min_bits.end(), part.min_bits.begin(), part.min_bits.end());
     }
@@ -385,4 +272,4 @@ RecognizeReport recognize(const RecognitionTarget& target, const CompiledModel& 
   return rep;
 }
 
-}  // namespace parallax::experiment
+}  // namespace parallax::experiment::recognize

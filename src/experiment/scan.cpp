@@ -11,7 +11,7 @@
 #include <random>
 #include <sstream>
 
-#include "experiment/recognize.hpp"  // RecordFields
+#include "experiment/records.hpp"  // RecordFields
 #include "kernels/scan.hpp"
 #include "models/json_positions.hpp"
 #include "models/lrnn.hpp"
@@ -344,48 +344,40 @@ Record run(const Options& o) {
 }
 
 nlohmann::ordered_json to_json(const Record& r) {
+  // each field written once; the kinds share the order of the fields they have
+  const bool transformer = r.kind == Kind::Transformer, device = r.kind == Kind::Device;
   nlohmann::ordered_json j;
-  switch (r.kind) {
-    case Kind::Lrnn:
-      j = {{"model", r.model},
-           {"structure", r.structure},
-           {"d", r.d},
-           {"n", r.n},
-           {"precision", r.precision},
-           {"scalar", r.scalar},
-           {"mode", r.parallel ? "parallel" : "sequential"},
-           {"threads", r.threads},  // used: at most one per block, not the requested count
-           {"score", r.score},
-           {"verdict", r.verdict},
-           {"state", r.state},
-           {"state_truncated", r.state_truncated},
-           {"seconds", r.seconds},
-           {"events", r.events}};
-      break;
-    case Kind::Device:
-      j = {{"model", r.model},
-           {"structure", r.structure},
-           {"d", r.d},
-           {"n", r.n},
-           {"precision", r.precision},
-           {"scalar", r.scalar},
-           {"device", "cuda"},
-           {"algo", r.algo},
-           {"gpu", r.gpu},
-           {"score", r.score},
-           {"verdict", r.verdict},
-           {"state", r.state},
-           {"state_truncated", r.state_truncated},
-           {"kernel_ms", r.kernel_ms},
-           {"total_ms", r.total_ms},
-           {"cpu_max_abs_diff", r.cpu_max_abs_diff},
-           {"cpu_seconds", r.cpu_seconds}};
-      break;
-    case Kind::Transformer:
-      j = {{"model", r.model},  {"layers", r.layers}, {"d_model", r.d},     {"n", r.n},
-           {"precision", r.precision}, {"scalar", r.scalar}, {"score", r.score}, {"verdict", r.verdict},
-           {"stream", r.state}, {"seconds", r.seconds}, {"events", r.events}};
-      break;
+  j["model"] = r.model;
+  if (transformer) {
+    j["layers"] = r.layers;
+    j["d_model"] = r.d;
+  } else {
+    j["structure"] = r.structure;
+    j["d"] = r.d;
+  }
+  j["n"] = r.n;
+  j["precision"] = r.precision;
+  j["scalar"] = r.scalar;
+  if (r.kind == Kind::Lrnn) {
+    j["mode"] = r.parallel ? "parallel" : "sequential";
+    j["threads"] = r.threads;  // used: at most one per block, not the requested count
+  } else if (device) {
+    j["device"] = "cuda";
+    j["algo"] = r.algo;
+    j["gpu"] = r.gpu;
+  }
+  j["score"] = r.score;
+  j["verdict"] = r.verdict;
+  j[transformer ? "stream" : "state"] = r.state;
+  if (!transformer) j["state_truncated"] = r.state_truncated;
+  if (device) {
+    j["kernel_ms"] = r.kernel_ms;
+    j["total_ms"] = r.total_ms;
+    j["cpu_max_abs_diff"] = r.cpu_max_abs_diff;
+    j["cpu_seconds"] = r.cpu_seconds;
+  } else {
+    j["seconds"] = r.seconds;
+    j["events"] = r.events;
   }
   return j;
 }

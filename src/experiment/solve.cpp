@@ -15,7 +15,7 @@
 #include <random>
 
 #include "experiment/npy.hpp"
-#include "experiment/recognize.hpp"
+#include "experiment/records.hpp"
 #include "experiment/store.hpp"
 #include "models/json_positions.hpp"
 #include "numeric/limits.hpp"
@@ -563,6 +563,18 @@ nlohmann::json store_config(const Options& o, const models::Cell& cell, std::siz
 
 std::string record_key(std::size_t length) { return fmt::format("solve/T={}", length); }
 
+std::optional<Result> stored_result(const Options& o, const models::Cell& cell, std::size_t batch, std::size_t len,
+                                    const numeric::Precision& prec, const Hooks& hooks) {
+  if (!hooks.stored) return std::nullopt;
+  auto stored = hooks.stored(store_config(o, cell, batch, prec), record_key(len));
+  if (!stored) return std::nullopt;
+  Result result;
+  result.record = std::move(*stored);
+  result.resumed = true;
+  result.state_dim = cell.state_dim();
+  return result;
+}
+
 nlohmann::ordered_json to_json(const Record& r) {
   nlohmann::ordered_json j;
   if (r.device) {
@@ -783,15 +795,9 @@ Result run(const Options& o, const Hooks& hooks) {
   const std::size_t n = cell.state_dim(), m = cell.input;
   const bool reference = reference_on(o, cell, batch, len);
 
+  if (auto stored = stored_result(o, cell, batch, len, prec, hooks)) return std::move(*stored);
   Result result;
   result.state_dim = n;
-  const std::string key = record_key(len);
-  if (hooks.stored)
-    if (auto stored = hooks.stored(store_config(o, cell, batch, prec), key)) {
-      result.record = std::move(*stored);
-      result.resumed = true;
-      return result;
-    }
   std::vector<BatchResult> results(batch);
   std::vector<double>& states = result.states;
   states.assign(o.keep_states ? batch * len * n : 0, 0.0);
@@ -818,7 +824,7 @@ Result run(const Options& o, const Hooks& hooks) {
           for (std::size_t i = 0; i < H.size(); ++i)
             r.err_seq = std::max(r.err_seq, std::fabs(numeric::to_double(H[i]) - numeric::to_double(ref[i])));
           r.lyapunov = ps::lyapunov_exponent(cell, X, len, h0, ref);
-          if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+          if constexpr (ps::has_gradients_v<T>) {
             if (o.grad && !r.rep.diverged) {  // L = Σ_t Σ_i h_t,i
               const std::vector<T> G(len * n, numeric::one<T>());
               auto t1 = std::chrono::steady_clock::now();
@@ -890,7 +896,7 @@ Result run(const Options& o, const Hooks& hooks) {
   rec.seconds_solve = t_solve;
   rec.speedup = t_solve > 0 ? t_seq / t_solve : 0.0;
   rec.events = status.events();
-  if (hooks.on_record) hooks.on_record(key, rec);
+  if (hooks.on_record) hooks.on_record(record_key(len), rec);
   return result;
 }
 

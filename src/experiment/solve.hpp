@@ -252,6 +252,11 @@ double reference_error(const models::Cell& cell, const std::vector<double>& Xd, 
 nlohmann::json store_config(const Options& o, const models::Cell& cell, std::size_t batch,
                             const numeric::Precision& prec);
 
+/// The result of an identical earlier solve of `len` steps, from
+/// Hooks::stored (resume), or nullopt when there is none (or no hook).
+std::optional<Result> stored_result(const Options& o, const models::Cell& cell, std::size_t batch, std::size_t len,
+                                    const numeric::Precision& prec, const Hooks& hooks);
+
 /// run() with device cuda (solve_device.cpp), after validate().
 Result run_on_device(const Options& o, const Hooks& hooks);
 

@@ -131,15 +131,9 @@ Result run_on_device(const Options& o, const Hooks& hooks) {
   const bool reference = reference_on(o, cell, batch, len);
   const int ref_bits = reference_bits(p);
 
+  if (auto stored = stored_result(o, cell, batch, len, prec, hooks)) return std::move(*stored);
   Result result;
   result.state_dim = cell.state_dim();
-  const std::string key = record_key(len);
-  if (hooks.stored)
-    if (auto stored = hooks.stored(store_config(o, cell, batch, prec), key)) {
-      result.record = std::move(*stored);
-      result.resumed = true;
-      return result;
-    }
 
   DeviceSolveOutcome out;
   if (p.kind == numeric::Precision::Kind::Fp32) solve_on_device<float>(o, cell, Xall, batch, len, dopt, reference, ref_bits, out);
@@ -193,7 +187,7 @@ Result run_on_device(const Options& o, const Hooks& hooks) {
     rec.seconds_gradient_bptt = out.t_bptt;
   }
   rec.device = std::move(d);
-  if (hooks.on_record) hooks.on_record(key, rec);
+  if (hooks.on_record) hooks.on_record(record_key(len), rec);
   return result;
 }
 

@@ -65,9 +65,9 @@ void check_semantics(const Suite& s, const SuiteEntry& e) {
   };
   try {
     if (e.kind == "reduce") {
-      validate_units(reduce_options_from_json(e.options));
+      validate_units(reduce::options_from_json(e.options));
     } else if (e.kind == "recognize") {
-      const auto options = recognize_options_from_json(e.options);
+      const auto options = recognize::options_from_json(e.options);
       if (keys.has("language")) {
         automata::Automaton a;
         try {
@@ -75,11 +75,11 @@ void check_semantics(const Suite& s, const SuiteEntry& e) {
         } catch (const std::exception& ex) {
           fail_at(s, line("language"), fmt::format("{}: language: {}", entry_name(e), ex.what()));
         }
-        (void)compile_model(recognition_target(a), options.model, names);
+        (void)recognize::compile_model(recognize::make_target(a), options.model, names);
       }
       validate_units(options);
     } else if (e.kind == "circuit") {
-      circuit_options_from_json(e.options).validate(names);
+      circuit::options_from_json(e.options).validate(names);
     } else if (e.kind == "solve") {
       solve::options_from_json(e.options).validate();
     }

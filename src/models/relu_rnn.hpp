@@ -12,10 +12,8 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <vector>
 
-#include "numeric/interval.hpp"
 #include "numeric/scalar_traits.hpp"
 
 namespace parallax::models {
@@ -58,13 +56,7 @@ T relu_rnn_run(const ReluRnn& r, std::size_t n, Input&& input) {
     for (const auto& q : v) out.push_back(numeric::from_exact<T>(q));
     return out;
   };
-  auto relu = [](T& x) {
-    if constexpr (std::is_same_v<T, numeric::Interval>) {
-      x = numeric::relu(x);  // the hull, so a straddling unit stays certified
-    } else if (numeric::sign(x) != numeric::Sign::Positive) {
-      x = numeric::zero<T>();
-    }
-  };
+  auto relu = [](T& x) { x = numeric::relu(x); };  // intervals: the hull, so a straddling unit stays certified
   const std::vector<T> W = conv(r.W), b = conv(r.b);
   std::vector<std::vector<T>> LW, Lb;
   for (const auto& L : r.layers) LW.push_back(conv(L.W)), Lb.push_back(conv(L.b));

@@ -1,11 +1,9 @@
 // The transformer evaluator, one template over every scalar type of the
 // numeric module, with its instantiations.
 #include <fmt/format.h>
-#include <mpfi.h>
 
 #include <functional>
 #include <optional>
-#include <type_traits>
 
 #include "models/transformer.hpp"
 #include "models/transformer_detail.hpp"
@@ -26,27 +24,9 @@ using numeric::Sign;
 // exp and √, shared with circuit evaluation so that compiled circuits round alike
 using numeric::exp_of;
 using numeric::sqrt_of;
-
-/// x², with intervals enclosing the square (not x·x, whose lower end can be negative).
-template <class T>
-T square(const T& x) {
-  if constexpr (std::is_same_v<T, Interval>) {
-    Interval r;
-    mpfi_sqr(r.get(), x.get());
-    return r;
-  } else {
-    return x * x;
-  }
-}
-
-template <class T>
-T relu(const T& x) {
-  if constexpr (std::is_same_v<T, Interval>) {
-    return numeric::relu(x);  // the hull, so a straddling unit stays certified
-  } else {
-    return numeric::sign(x) == Sign::Positive ? x : numeric::zero<T>();
-  }
-}
+// x² and max(x, 0), enclosed by intervals (numeric/scalar_traits.hpp)
+using numeric::relu;
+using numeric::square;
 
 /// The sign of a − b without rounding a − b (shared with the circuits' Max and Ge).
 template <class T>
@@ -137,7 +117,7 @@ void layer_norm(std::vector<T>& x, const Norm<T>& n) {
 template <class T>
 std::vector<std::size_t> maximal_keys(const std::vector<T>& s, std::size_t keys, const std::function<std::string()>& where) {
   std::vector<std::size_t> best;
-  if constexpr (!std::is_same_v<T, Interval>) {
+  if constexpr (!numeric::is_enclosure_v<T>) {
     for (std::size_t j = 0; j < keys; ++j) {
       if (best.empty()) {
         best.push_back(j);

@@ -72,6 +72,7 @@ struct ScalarTraits<Dual<T>> {
   static double to_double(const Dual<T>& x) { return ScalarTraits<T>::to_double(x.v); }
   static Sign sign(const Dual<T>& x) { return ScalarTraits<T>::sign(x.v); }
   static std::string to_string(const Dual<T>& x) { return ScalarTraits<T>::to_string(x.v); }
+  static bool is_finite(const Dual<T>& x) { return ScalarTraits<T>::is_finite(x.v); }
 };
 
 // ---- reverse mode -----------------------------------------------------------
@@ -181,6 +182,7 @@ struct ScalarTraits<Var<T>> {
   static double to_double(const Var<T>& x) { return ScalarTraits<T>::to_double(x.v); }
   static Sign sign(const Var<T>& x) { return ScalarTraits<T>::sign(x.v); }
   static std::string to_string(const Var<T>& x) { return ScalarTraits<T>::to_string(x.v); }
+  static bool is_finite(const Var<T>& x) { return ScalarTraits<T>::is_finite(x.v); }
 };
 
 }  // namespace parallax::numeric

@@ -50,6 +50,7 @@ struct ScalarTraits<BigFloat> {
     return s > 0 ? Sign::Positive : s < 0 ? Sign::Negative : Sign::Zero;
   }
   static std::string to_string(const BigFloat& x);
+  static bool is_finite(const BigFloat& x) { return mpfr_number_p(x.get()) != 0; }
 };
 
 }  // namespace parallax::numeric

@@ -94,6 +94,7 @@ struct ScalarTraits<EmuFloat> {
   static double to_double(EmuFloat x) { return x.v; }
   static Sign sign(EmuFloat x) { return ScalarTraits<double>::sign(x.v); }
   static std::string to_string(EmuFloat x) { return ScalarTraits<double>::to_string(x.v); }
+  static bool is_finite(EmuFloat x) { return std::isfinite(x.v); }
 };
 
 }  // namespace parallax::numeric

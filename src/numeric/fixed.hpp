@@ -56,6 +56,7 @@ struct ScalarTraits<Fixed> {
   static double to_double(Fixed x);
   static Sign sign(Fixed x) { return x.raw > 0 ? Sign::Positive : x.raw < 0 ? Sign::Negative : Sign::Zero; }
   static std::string to_string(Fixed x);
+  static bool is_finite(Fixed) { return true; }  ///< saturates instead of overflowing
   /// The exact value raw · 2^−F.
   static Exact to_exact(Fixed x);
 };

@@ -93,7 +93,17 @@ double ScalarTraits<Interval>::to_double(const Interval& x) {
   return r;
 }
 
-Interval relu(const Interval& x) {
+bool ScalarTraits<Interval>::is_finite(const Interval& x) {
+  return mpfr_number_p(&x.get()->left) && mpfr_number_p(&x.get()->right);
+}
+
+Interval ScalarTraits<Interval>::square(const Interval& x) {
+  Interval r;
+  mpfi_sqr(r.get(), x.get());
+  return r;
+}
+
+Interval ScalarTraits<Interval>::relu(const Interval& x) {
   Interval r(x);
   if (mpfi_nan_p(x.get())) return r;
   if (mpfr_sgn(&x.get()->left) < 0) mpfr_set_zero(&r.get()->left, 1);

@@ -38,8 +38,6 @@ Interval operator-(const Interval& a, const Interval& b);
 Interval operator*(const Interval& a, const Interval& b);
 Interval operator/(const Interval& a, const Interval& b);
 Interval operator-(const Interval& a);
-/// max(x, 0) for every point of x: [max(lo, 0), max(hi, 0)].
-Interval relu(const Interval& x);
 /// Same endpoints.
 bool operator==(const Interval& a, const Interval& b);
 
@@ -53,6 +51,11 @@ struct ScalarTraits<Interval> {
   static double to_double(const Interval& x);  ///< the midpoint
   static Sign sign(const Interval& x);
   static std::string to_string(const Interval& x);  ///< "[lo, hi]"
+  static bool is_finite(const Interval& x);         ///< both ends are numbers
+  /// {v² : v ∈ x} enclosed (MPFI's square: [0, …] when x straddles 0).
+  static Interval square(const Interval& x);
+  /// max(v, 0) for every point v of x: [max(lo, 0), max(hi, 0)].
+  static Interval relu(const Interval& x);
 };
 
 }  // namespace parallax::numeric

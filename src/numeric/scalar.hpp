@@ -23,7 +23,7 @@ enum class Arithmetic {
   Float,     ///< rounded binary floating point (double, float, EmuFloat, BigFloat): exp, log, tanh, √
   Fixed,     ///< saturating fixed point (Fixed): + − × ÷ only
   Exact,     ///< exact rationals and integers (Exact, BigInt, int64): + − × ÷ only
-  Interval,  ///< certified enclosures (Interval): exp and √; a sign may be Unknown
+  Interval,  ///< certified enclosures (Interval): exp and √; a sign may be Unknown; own square and relu
 };
 
 template <class T>
@@ -42,12 +42,18 @@ concept Scalar = std::copyable<T> && std::default_initializable<T> &&
                    { ScalarTraits<T>::to_double(a) } -> std::same_as<double>;
                    { ScalarTraits<T>::sign(a) } -> std::same_as<Sign>;
                    { ScalarTraits<T>::to_string(a) } -> std::same_as<std::string>;
+                   { ScalarTraits<T>::is_finite(a) } -> std::same_as<bool>;
                    { a + b } -> std::convertible_to<T>;
                    { a - b } -> std::convertible_to<T>;
                    { a * b } -> std::convertible_to<T>;
                    { a / b } -> std::convertible_to<T>;
                    { -a } -> std::convertible_to<T>;
-                 };
+                 } &&
+                 // enclosures state their own square and relu (scalar_traits.hpp)
+                 (ScalarTraits<T>::arithmetic != Arithmetic::Interval || requires(const T& a) {
+                   { ScalarTraits<T>::square(a) } -> std::same_as<T>;
+                   { ScalarTraits<T>::relu(a) } -> std::same_as<T>;
+                 });
 
 /// A type tag that `dispatch` passes to a generic lambda.
 template <class T>

@@ -2,9 +2,12 @@
 // ScalarTraits for the native and exact types, and the free functions that
 // algorithms call. Emulated types add their specialisations in their own
 // headers (emu_float.hpp, big_float.hpp, fixed.hpp, interval.hpp).
+#include <cmath>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
+#include "numeric/context.hpp"
 #include "numeric/scalar.hpp"
 
 namespace parallax::numeric {
@@ -31,6 +34,10 @@ template <class T>
 std::string to_string(const T& x) { return ScalarTraits<T>::to_string(x); }
 template <class T>
 constexpr const char* scalar_name() { return ScalarTraits<T>::name; }
+/// Whether x is a number, not ±∞ or NaN (an interval: both of its ends);
+/// fixed-point and exact values always are.
+template <class T>
+bool is_finite(const T& x) { return ScalarTraits<T>::is_finite(x); }
 
 // ---- capabilities: all of them follow from ScalarTraits<T>::arithmetic ------
 
@@ -43,6 +50,54 @@ inline constexpr bool has_elementary_v = ScalarTraits<T>::arithmetic == Arithmet
 /// exp and √ (numeric/exp_sqrt.hpp): the floating-point types and intervals.
 template <class T>
 inline constexpr bool has_exp_sqrt_v = has_elementary_v<T> || ScalarTraits<T>::arithmetic == Arithmetic::Interval;
+/// Values are enclosures (intervals): a sign or a comparison may be Unknown,
+/// so a maximum may be a set of candidates, and an expression that reads one
+/// value twice (x·x) encloses more than its function does, so ScalarTraits
+/// states square and relu.
+template <class T>
+inline constexpr bool is_enclosure_v = ScalarTraits<T>::arithmetic == Arithmetic::Interval;
+/// The hardware's own floating point (double, float): its operations raise
+/// no Status flags (see note_non_finite).
+template <class T>
+inline constexpr bool is_native_float_v = std::is_floating_point_v<T>;
+
+// ---- operations that follow from the capabilities ---------------------------
+
+/// x²: x·x as T rounds it; for enclosures the enclosure of {v² : v ∈ x},
+/// whose lower end is never negative (x·x's is when x straddles 0).
+template <class T>
+T square(const T& x) {
+  if constexpr (is_enclosure_v<T>) {
+    return ScalarTraits<T>::square(x);
+  } else {
+    return x * x;
+  }
+}
+
+/// max(x, 0): x when its sign is Positive, else 0 (NaN included); for
+/// enclosures the hull [max(lo, 0), max(hi, 0)], so a value straddling 0
+/// stays enclosed.
+template <class T>
+T relu(const T& x) {
+  if constexpr (is_enclosure_v<T>) {
+    return ScalarTraits<T>::relu(x);
+  } else {
+    return ScalarTraits<T>::sign(x) == Sign::Positive ? x : zero<T>();
+  }
+}
+
+/// Native floats raise no Status flags, so a non-finite result is where
+/// their exponent range ran out (∞: overflow) or ∞ − ∞ met (NaN: invalid):
+/// notes it in the current context's status. The emulated types note these
+/// as they arise, and the others have no such values, so for them it does
+/// nothing.
+template <class T>
+void note_non_finite(const T& x) {
+  if constexpr (is_native_float_v<T>) {
+    if (std::isnan(x)) note_invalid();
+    else if (!is_finite(x)) note_overflow();
+  }
+}
 
 // ---- specialisations for native and exact types -----------------------------
 
@@ -61,6 +116,7 @@ struct ScalarTraits<double> {
   static double to_double(double x) { return x; }
   static Sign sign(double x) { return x > 0 ? Sign::Positive : x < 0 ? Sign::Negative : x == 0 ? Sign::Zero : Sign::Unknown; }
   static std::string to_string(double x);
+  static bool is_finite(double x) { return std::isfinite(x); }
 };
 
 template <>
@@ -73,6 +129,7 @@ struct ScalarTraits<float> {
   static double to_double(float x) { return x; }
   static Sign sign(float x) { return x > 0 ? Sign::Positive : x < 0 ? Sign::Negative : x == 0 ? Sign::Zero : Sign::Unknown; }
   static std::string to_string(float x);
+  static bool is_finite(float x) { return std::isfinite(x); }
 };
 
 template <>
@@ -85,6 +142,7 @@ struct ScalarTraits<Exact> {
   static double to_double(const Exact& x);  // correctly rounded
   static Sign sign(const Exact& x) { int s = x.sign(); return s > 0 ? Sign::Positive : s < 0 ? Sign::Negative : Sign::Zero; }
   static std::string to_string(const Exact& x) { return x.str(); }
+  static bool is_finite(const Exact&) { return true; }
 };
 
 template <>
@@ -97,6 +155,7 @@ struct ScalarTraits<BigInt> {
   static double to_double(const BigInt& x) { return x.convert_to<double>(); }
   static Sign sign(const BigInt& x) { int s = x.sign(); return s > 0 ? Sign::Positive : s < 0 ? Sign::Negative : Sign::Zero; }
   static std::string to_string(const BigInt& x) { return x.str(); }
+  static bool is_finite(const BigInt&) { return true; }
 };
 
 template <>
@@ -109,6 +168,7 @@ struct ScalarTraits<std::int64_t> {
   static double to_double(std::int64_t x) { return static_cast<double>(x); }
   static Sign sign(std::int64_t x) { return x > 0 ? Sign::Positive : x < 0 ? Sign::Negative : Sign::Zero; }
   static std::string to_string(std::int64_t x) { return std::to_string(x); }
+  static bool is_finite(std::int64_t) { return true; }
 };
 
 }  // namespace parallax::numeric

@@ -70,10 +70,9 @@ std::vector<std::string> provenance_items(const Provenance& p) {
                             p.run_versions.empty() ? "" : "; runs written by parallax " + joined(p.run_versions)));
   out.push_back(fmt::format("Store: `{}` \u2014 {} run{}, {} result{}", p.store_path, p.runs, p.runs == 1 ? "" : "s",
                             p.results, p.results == 1 ? "" : "s"));
-  if (p.suite_name)
-    out.push_back(fmt::format("Suite: {} (source {}{})", p.suite_name->empty() ? "unnamed" : *p.suite_name,
-                              p.suite_source && !p.suite_source->empty() ? *p.suite_source : "unknown",
-                              p.suite_quick ? (*p.suite_quick ? ", quick" : ", full") : ""));
+  if (p.suite)
+    out.push_back(fmt::format("Suite: {} (source {}, {})", p.suite->name.empty() ? "unnamed" : p.suite->name,
+                              p.suite->source.empty() ? "unknown" : p.suite->source, p.suite->quick ? "quick" : "full"));
   else
     out.push_back("Suite: none recorded (the runs were started one by one, not by `parallax run`)");
   out.push_back("Seeds: " + (p.seeds.empty() ? std::string("none (no runs)") : some(p.seeds)));

@@ -9,7 +9,7 @@
 #include <tuple>
 
 #include "experiment/records.hpp"
-#include "experiment/reduce.hpp"
+#include "experiment/records.hpp"
 #include "experiment/solve.hpp"
 
 #ifndef PARALLAX_VERSION
@@ -229,9 +229,7 @@ ReportData collect(const experiment::Store& store) {
         d.newton.push_back(NewtonRow{p.cell, p.method, p.precision, p.hidden, p.length, p.iterations, p.status, p.residual,
                                      p.max_error, p.speedup});
       } else {
-        pv.suite_name = f.text("name");
-        pv.suite_source = f.text_or_null("source").value_or("");
-        if (const auto q = f.flag_or_null("quick")) pv.suite_quick = *q;
+        pv.suite = experiment::suite_record_from_json(rec);
       }
       return 0;
     });

@@ -14,7 +14,8 @@
 #include <vector>
 
 #include "experiment/fit.hpp"
-#include "experiment/recognize.hpp"
+#include "experiment/records.hpp"
+#include "experiment/sweep.hpp"
 #include "experiment/store.hpp"
 #include "report/theory.hpp"
 
@@ -94,8 +95,7 @@ struct AccuracyCurves {
 struct Provenance {
   std::string parallax_version;            ///< of this build
   std::vector<std::string> run_versions;   ///< distinct versions that wrote the runs
-  std::optional<std::string> suite_name, suite_source;
-  std::optional<bool> suite_quick;
+  std::optional<experiment::SuiteRecord> suite;  ///< the suite's record, when a suite wrote the store (its last attempt read)
   std::vector<std::uint64_t> seeds;        ///< distinct, increasing
   std::vector<std::string> hosts;          ///< distinct
   std::string first_start, last_finish;    ///< ISO 8601, empty when there are no runs / no finished run

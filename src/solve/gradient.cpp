@@ -202,5 +202,6 @@ Gradients<T> backprop_sequential(const models::Cell& cell, const std::vector<T>&
                                                const std::vector<T>&, const std::vector<T>&, std::vector<T>*);
 PARALLAX_GRADIENT_INSTANTIATE(double)
 PARALLAX_GRADIENT_INSTANTIATE(float)
+static_assert(has_gradients_v<double> && has_gradients_v<float>, "has_gradients_v names the instantiated types");
 
 }  // namespace parallax::solve

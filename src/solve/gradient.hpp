@@ -18,8 +18,14 @@
 
 #include "kernels/scan.hpp"
 #include "models/cell.hpp"
+#include "numeric/scalar_traits.hpp"
 
 namespace parallax::solve {
+
+/// The scalar types the functions below are instantiated for (gradient.cpp):
+/// the native floats.
+template <class T>
+inline constexpr bool has_gradients_v = numeric::is_native_float_v<T>;
 
 template <class T>
 struct Gradients {
