@@ -5,9 +5,23 @@ An instance is the dict of its documented JSON form (docs/problems.md);
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from . import _core
+from ._core import Model
+
+
+class Encoding(NamedTuple):
+    """An instance reduced for a construction: ``parallax.scan(model, tokens)``
+    accepts exactly when the answer is yes, for inputs of at most
+    ``exact_max_length`` tokens when that is not 0 (a model of fixed depth
+    that decides only short inputs, such as the transformer constructions of
+    NC1-complete problems)."""
+
+    model: Model
+    tokens: list
+    exact_max_length: int
+    description: str
 
 
 def list() -> list[dict]:  # noqa: A001 - the module's vocabulary
@@ -45,7 +59,6 @@ def solve(name: str, instance: dict) -> bool:
     return _core.problem_solve(name, instance)
 
 
-def encode(name: str, instance: dict, construction: str = ""):
-    """Reduces an instance for a construction (default: the problem's first):
-    ``(model, tokens)``, whose ``parallax.scan(model, tokens)`` verdict is the answer."""
-    return _core.problem_encode(name, instance, construction)
+def encode(name: str, instance: dict, construction: str = "") -> Encoding:
+    """Reduces an instance for a construction (default: the problem's first) to an Encoding."""
+    return Encoding(*_core.problem_encode(name, instance, construction))

@@ -83,7 +83,8 @@ void bind_problems(nb::module_& m) {
         const auto p = reductions::make_problem(name);
         const auto in = instance_of(*p, instance);
         const auto enc = p->encode(in, construction.empty() ? p->info().constructions.front().name : construction);
-        return nb::make_tuple(ModelHandle{enc.model->model}, enc.tokens);
+        return nb::make_tuple(ModelHandle{enc.model->model}, enc.tokens, enc.model->exact_max_length,
+                              enc.model->description);
       },
       "name"_a, "instance"_a, "construction"_a);
 }

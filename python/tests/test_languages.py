@@ -62,14 +62,21 @@ def test_problems_generate_solve_encode_scan():
     assert parallax.problems.info("word:S5")["class"] == "NC1-complete"
     cons = parallax.problems.constructions("word:S5")
     assert cons and all({"name", "architecture", "description"} <= set(c) for c in cons)
+    decided = 0
     for seed in range(6):
         inst = parallax.problems.generate("word:S5", 24, seed=seed)
         assert inst["answer"] == (seed % 2 == 0)
         assert parallax.problems.solve("word:S5", inst) == inst["answer"]
         for c in cons:
-            model, tokens = parallax.problems.encode("word:S5", inst, c["name"])
-            got = parallax.scan(model, tokens, precision="exact", parallel=False).verdict
-            assert got == ("accept" if inst["answer"] else "reject")
+            enc = parallax.problems.encode("word:S5", inst, c["name"])
+            got = parallax.scan(enc.model, enc.tokens, precision="exact", parallel=False).verdict
+            # the constructions the theory says decide S5 at every length (diag01 and the
+            # fixed-depth transformer are there to fail)
+            if c["name"] in ("pd", "householder", "relu-rnn"):
+                assert enc.exact_max_length == 0
+                assert got == ("accept" if inst["answer"] else "reject"), c["name"]
+                decided += 1
+    assert decided == 3 * 6
     assert parallax.problems.generate("majority", 10, seed=3, answer=True)["answer"] is True
 
 
