@@ -39,6 +39,7 @@ __all__ = [
     "problems",
     "scan",
     "solve",
+    "solve_gradients",
 ]
 
 
@@ -209,3 +210,47 @@ def _fspath(x) -> str:
     if x is None:
         return ""
     return _os.fspath(x)
+
+
+def solve_gradients(
+    cell: Model,
+    inputs: _np.ndarray,
+    *,
+    states: Optional[_np.ndarray] = None,
+    grad_states: Optional[_np.ndarray] = None,
+    method: str = "implicit",
+    threads: Optional[int] = None,
+) -> dict:
+    """Gradients of a loss L(h_1, ..., h_T) with respect to the inputs, the initial state and the parameters.
+
+    ``cell`` is a Model of kind 'cell'; ``inputs`` float64 of shape (T, m);
+    ``states`` the solved states (T, n) (None: solved here by Newton's
+    method); ``grad_states`` dL/dh of shape (T, n) (None: ones, i.e.
+    L = sum of all states). ``method="implicit"`` differentiates at the
+    solution (the adjoints by one parallel scan backwards in time, then each
+    step's vector-Jacobian products), ``"bptt"`` backpropagates through the
+    sequential recurrence (the reference). Returns a dict with ``dx`` (T, m),
+    ``dh0`` (n,) and ``dparams`` (parameter name -> array of its shape).
+    """
+    if not isinstance(cell, Model):
+        raise TypeError(f"solve_gradients: cell must be a parallax.Model, not {type(cell).__name__}")
+    inputs = _float64_matrix(inputs, "inputs")
+    if states is None:
+        states = solve(cell, inputs, method="newton", threads=threads).states[0]
+    states = _float64_matrix(states, "states")
+    if grad_states is None:
+        grad_states = _np.ones_like(states)
+    grad_states = _float64_matrix(grad_states, "grad_states")
+    return _core.solve_gradients(cell, inputs, states, grad_states, method, _threads(threads))
+
+
+def _float64_matrix(x, name: str) -> _np.ndarray:
+    if not isinstance(x, _np.ndarray):
+        raise TypeError(f"{name}: a numpy array, not {type(x).__name__}")
+    if x.dtype != _np.float64:
+        raise ValueError(f"{name}: dtype {x.dtype}; give float64 ({name}.astype(numpy.float64))")
+    if x.ndim != 2:
+        raise ValueError(f"{name}: shape {x.shape}; give a 2-D array (T, ...)")
+    if not x.flags.c_contiguous:
+        raise ValueError(f"{name}: not C-contiguous; pass numpy.ascontiguousarray({name})")
+    return x

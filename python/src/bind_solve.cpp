@@ -12,6 +12,8 @@
 #include "convert.hpp"
 #include "experiment/solve.hpp"
 #include "models/model.hpp"
+#include "numeric/limits.hpp"
+#include "solve/gradient.hpp"
 
 namespace parallax::python {
 
@@ -35,9 +37,69 @@ es::Options options_of(nb::dict kwargs) {
   return es::options_from_json(entry);
 }
 
+using Array2 = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+
+/// A numpy array that owns the vector's data.
+nb::object to_numpy(std::vector<double>&& v, std::initializer_list<std::size_t> shape) {
+  auto* data = new std::vector<double>(std::move(v));
+  nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<double>*>(p); });
+  return nb::cast(nb::ndarray<nb::numpy, double>(data->data(), shape.size(), shape.begin(), owner));
+}
+
+void check_shape(const Array2& a, std::size_t rows, std::size_t cols, const char* name) {
+  if (a.shape(0) != rows || a.shape(1) != cols)
+    throw experiment::OptionError(name, fmt::format("{}: shape ({}, {}), expected ({}, {})", name, a.shape(0), a.shape(1),
+                                                    rows, cols));
+}
+
 }  // namespace
 
 void bind_solve(nb::module_& m) {
+  m.def(
+      "solve_gradients",
+      [](const ModelHandle& model, Array2 inputs, Array2 states, Array2 grad_states, const std::string& method,
+         int threads) {
+        const auto* cell = std::get_if<models::Cell>(&model.model);
+        if (!cell)
+          throw experiment::OptionError("cell", fmt::format("cell: a {} model is not a nonlinear cell",
+                                                            models::kind_name(model.model)));
+        models::validate(*cell);
+        if (method != "implicit" && method != "bptt")
+          throw experiment::OptionError("method", fmt::format("method '{}': valid values are implicit, bptt", method));
+        limits::check_count(threads < 0 ? 0 : std::uint64_t(threads), limits::kMaxThreads, "threads");
+        const std::size_t len = inputs.shape(0), m_in = cell->input, n = cell->state_dim();
+        if (len == 0) throw experiment::OptionError("inputs", "inputs: no steps");
+        check_shape(inputs, len, m_in, "inputs");
+        check_shape(states, len, n, "states");
+        check_shape(grad_states, len, n, "grad_states");
+        for (const auto* a : {&inputs, &states, &grad_states})
+          for (std::size_t i = 0; i < a->size(); ++i)
+            if (!std::isfinite(a->data()[i]))
+              throw experiment::OptionError(a == &inputs ? "inputs" : a == &states ? "states" : "grad_states",
+                                            fmt::format("value {} is not finite", i));
+        const std::vector<double> X(inputs.data(), inputs.data() + inputs.size());
+        const std::vector<double> H(states.data(), states.data() + states.size());
+        const std::vector<double> G(grad_states.data(), grad_states.data() + grad_states.size());
+        std::vector<double> h0 = cell->h0.empty() ? std::vector<double>(n, 0.0) : cell->h0;
+        parallax::solve::Gradients<double> g;
+        {
+          nb::gil_scoped_release release;
+          g = method == "implicit" ? parallax::solve::implicit_gradients(*cell, X, len, h0, H, G, {threads, 0})
+                                   : parallax::solve::backprop_sequential(*cell, X, len, h0, G);
+        }
+        nb::dict r;
+        r["dx"] = to_numpy(std::move(g.dx), {len, m_in});
+        r["dh0"] = to_numpy(std::move(g.dh0), {n});
+        nb::dict params;
+        for (std::size_t q = 0; q < g.dparams.size(); ++q) {
+          const auto& p = cell->params[q];
+          params[p.name.c_str()] = to_numpy(std::move(g.dparams[q]), {p.rows, p.cols});
+        }
+        r["dparams"] = params;
+        return r;
+      },
+      "cell"_a, "inputs"_a, "states"_a, "grad_states"_a, "method"_a, "threads"_a);
+
   m.def(
       "solve",
       [](nb::object cell, std::optional<Inputs> inputs, nb::dict kwargs, bool keep_states) {
@@ -78,11 +140,8 @@ void bind_solve(nb::module_& m) {
         }
         nb::object states = nb::none();
         if (keep_states && !r.states.empty()) {
-          auto* data = new std::vector<double>(std::move(r.states));
-          nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<double>*>(p); });
-          const std::size_t n = r.state_dim, total = data->size();
-          const std::size_t len = r.record.length, batch = total / (len * n);
-          states = nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<3>>(data->data(), {batch, len, n}, owner));
+          const std::size_t n = r.state_dim, len = r.record.length, batch = r.states.size() / (len * n);
+          states = to_numpy(std::move(r.states), {batch, len, n});
         }
         return nb::make_tuple(to_python(es::to_json(r.record)), states);
       },

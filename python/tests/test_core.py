@@ -178,3 +178,38 @@ def test_solve_errors_name_the_option():
         parallax.solve(parallax.models.named("parity"), x)
     with pytest.raises(ValueError, match="tol"):
         parallax.solve("gru", x, tol=2.0)
+
+
+def test_solve_gradients_implicit_agree_with_backprop_and_finite_differences():
+    rng = np.random.default_rng(7)
+    cell = parallax.models.random_cell("gru", 3, 2, seed=1, gain=0.6)
+    x = rng.standard_normal((40, 2))
+    g = rng.standard_normal((40, 3))
+    imp = parallax.solve_gradients(cell, x, grad_states=g)
+    ref = parallax.solve_gradients(cell, x, grad_states=g, method="bptt")
+    assert imp["dx"].shape == (40, 2) and imp["dh0"].shape == (3,)
+    assert np.max(np.abs(imp["dx"] - ref["dx"])) < 1e-10
+    assert set(imp["dparams"]) == set(ref["dparams"]) and imp["dparams"]
+    for k in imp["dparams"]:
+        assert np.max(np.abs(imp["dparams"][k] - ref["dparams"][k])) < 1e-10
+    # an independent check: central differences of L = <g, H(x)> in one input entry
+    def loss(xx):
+        return float(np.sum(g * parallax.solve(cell, xx, method="sequential").states[0]))
+    eps = 1e-6
+    xp, xm = x.copy(), x.copy()
+    xp[5, 1] += eps
+    xm[5, 1] -= eps
+    assert abs((loss(xp) - loss(xm)) / (2 * eps) - imp["dx"][5, 1]) < 1e-6
+
+
+def test_solve_gradients_refuse_wrong_shapes():
+    cell = parallax.models.random_cell("gru", 3, 2, seed=1)
+    x = np.zeros((10, 2))
+    with pytest.raises(ValueError, match="states"):
+        parallax.solve_gradients(cell, x, states=np.zeros((10, 4)))
+    with pytest.raises(ValueError, match="method"):
+        parallax.solve_gradients(cell, x, method="magic")
+    with pytest.raises(ValueError, match="float64"):
+        parallax.solve_gradients(cell, x.astype(np.float32))
+    with pytest.raises(TypeError):
+        parallax.solve_gradients("gru", x)
