@@ -72,8 +72,9 @@ def _threads(threads: Optional[int]) -> int:
 
 def scan(
     model: Model,
-    tokens: Union[str, Sequence[str], Sequence[int], _np.ndarray],
+    tokens: Union[str, Sequence[str], Sequence[int], _np.ndarray, None] = None,
     *,
+    inputs: Optional[_np.ndarray] = None,
     precision: Union[str, Precision] = "fp32",
     parallel: bool = True,
     threads: Optional[int] = None,
@@ -82,7 +83,8 @@ def scan(
 
     ``tokens`` is a string of token names (``"abba"``, or names separated by
     spaces), a sequence of names, or a sequence or array of indices into
-    ``model.alphabet``. An LRNN runs by the parallel scan (``parallel=True``)
+    ``model.alphabet``; or, for an LRNN with real-valued inputs (input_dim m),
+    ``inputs``: a float64 array of shape (n, m), each value read exactly. An LRNN runs by the parallel scan (``parallel=True``)
     or sequentially; other kinds run directly. log:C and poly:K resolve at
     the input's length. The result holds the final state (``.state`` as
     floats, ``.state_exact`` as exact text), the readout ``.score``, the
@@ -90,6 +92,11 @@ def scan(
     """
     if not isinstance(model, Model):
         raise TypeError(f"scan: model must be a parallax.Model, not {type(model).__name__}")
+    if (tokens is None) == (inputs is None):
+        raise ValueError("scan: give exactly one of tokens and inputs")
+    if inputs is not None:
+        inputs = _float64_matrix(inputs, "inputs")
+        return _core.scan_inputs(model, inputs, Precision(str(precision)), bool(parallel), _threads(threads))
     if isinstance(tokens, _np.ndarray):
         if tokens.ndim != 1 or tokens.dtype.kind not in "iu":
             raise ValueError(f"tokens: a 1-D integer array of token indices, not {tokens.dtype} of shape {tokens.shape}")

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <variant>
@@ -112,18 +113,24 @@ void keep_state(ScanResult& r, const std::vector<T>& h) {
   }
 }
 
-ScanResult scan_tokens(const Model& model, const std::vector<std::uint32_t>& tokens, const numeric::Precision& spec,
-                       bool parallel, int threads) {
-  const numeric::Precision p = spec.resolve(std::max<std::size_t>(tokens.size(), 1));
+/// Real-valued inputs (n × m) for an LRNN with input_dim m, read exactly.
+using InputRows = std::vector<std::vector<numeric::Exact>>;
+
+ScanResult scan_tokens(const Model& model, const std::vector<std::uint32_t>& tokens, const InputRows* inputs,
+                       const numeric::Precision& spec, bool parallel, int threads) {
+  const std::size_t len = inputs ? inputs->size() : tokens.size();
+  const numeric::Precision p = spec.resolve(std::max<std::size_t>(len, 1));
   ScanResult r;
-  r.n = tokens.size();
+  r.n = len;
   r.precision = p.to_string();
   numeric::Status status;
   numeric::dispatch(
       p,
       [&]<class T>(numeric::Tag<T>) {
         if (const auto* l = std::get_if<models::LrnnSpec>(&model)) {
-          const auto run = models::run_lrnn<T>(*l, tokens, parallel, kernels::ScanOptions{threads, 0});
+          const kernels::ScanOptions so{threads, 0};
+          const auto run = inputs ? models::run_lrnn_inputs<T>(*l, *inputs, parallel, so)
+                                  : models::run_lrnn<T>(*l, tokens, parallel, so);
           keep_state(r, run.h);
           if (l->has_readout()) {
             r.score = numeric::to_double(run.score);
@@ -209,9 +216,33 @@ void bind_models(nb::module_& m) {
         auto ids = token_indices(model.model, tokens);
         limits::check_count(threads < 0 ? 0 : std::uint64_t(threads), limits::kMaxThreads, "threads");
         nb::gil_scoped_release release;
-        return scan_tokens(model.model, ids, precision, parallel, threads);
+        return scan_tokens(model.model, ids, nullptr, precision, parallel, threads);
       },
       "model"_a, "tokens"_a, "precision"_a, "parallel"_a, "threads"_a);
+  m.def(
+      "scan_inputs",
+      [](const Handle& model, nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu> inputs,
+         const numeric::Precision& precision, bool parallel, int threads) {
+        const auto* l = std::get_if<models::LrnnSpec>(&model.model);
+        if (!l || l->input_dim == 0)
+          throw std::invalid_argument("inputs: real-valued inputs need an LRNN with input_dim > 0 (docs/lrnn-json.md); "
+                                      "this model reads tokens");
+        if (inputs.shape(1) != l->input_dim)
+          throw std::invalid_argument(fmt::format("inputs: shape ({}, {}); the model reads {} values per step",
+                                                  inputs.shape(0), inputs.shape(1), l->input_dim));
+        limits::check_count(inputs.shape(0), limits::kMaxLength, "inputs: steps");
+        limits::check_count(threads < 0 ? 0 : std::uint64_t(threads), limits::kMaxThreads, "threads");
+        InputRows rows(inputs.shape(0));
+        for (std::size_t t = 0; t < rows.size(); ++t)
+          for (std::size_t k = 0; k < inputs.shape(1); ++k) {
+            const double v = inputs(t, k);
+            if (!std::isfinite(v)) throw std::invalid_argument(fmt::format("inputs[{}, {}]: {} is not finite", t, k, v));
+            rows[t].emplace_back(v);  // exactly the double's value
+          }
+        nb::gil_scoped_release release;
+        return scan_tokens(model.model, {}, &rows, precision, parallel, threads);
+      },
+      "model"_a, "inputs"_a, "precision"_a, "parallel"_a, "threads"_a);
 
   m.def("affine_scan_f32", &affine_arrays<float>, "a"_a, "b"_a, "out"_a, "h0"_a, "threads"_a, "block"_a);
   m.def("affine_scan_f64", &affine_arrays<double>, "a"_a, "b"_a, "out"_a, "h0"_a, "threads"_a, "block"_a);

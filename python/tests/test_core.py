@@ -213,3 +213,28 @@ def test_solve_gradients_refuse_wrong_shapes():
         parallax.solve_gradients(cell, x.astype(np.float32))
     with pytest.raises(TypeError):
         parallax.solve_gradients("gru", x)
+
+
+def test_scan_real_inputs_matches_numpy():
+    # h_t = (1/2 + x_t/4) h_{t-1} + x_t, readout h - 1/10, input_dim 1
+    model = parallax.load_model({
+        "structure": "diagonal", "d": 1, "input_dim": 1,
+        "inputs": [{"a": ["1/2"], "b": [0]}, {"a": ["1/4"], "b": [1]}],
+        "readout": {"c": [1], "c0": "-1/10"},
+    })
+    x = np.random.default_rng(3).uniform(-1, 1, (257, 1))
+    h = 0.0
+    for t in range(x.shape[0]):
+        h = (0.5 + 0.25 * x[t, 0]) * h + x[t, 0]
+    for parallel in (False, True):
+        r = parallax.scan(model, inputs=x, precision="fp64", parallel=parallel)
+        assert abs(r.state[0] - h) < 1e-12
+        assert r.verdict == ("accept" if h > 0.1 else "reject")
+    exact = parallax.scan(model, inputs=x, precision="exact")
+    assert abs(float(Fraction(exact.state_exact[0])) - h) < 1e-12
+    with pytest.raises(ValueError, match="exactly one"):
+        parallax.scan(model)
+    with pytest.raises(ValueError, match="values per step"):
+        parallax.scan(model, inputs=np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="reads tokens"):
+        parallax.scan(parallax.models.named("parity"), inputs=np.zeros((4, 1)))
