@@ -1,7 +1,8 @@
 """Decision problems: the catalogue of ``parallax problems``, instances, reference answers and reductions.
 
 An instance is the dict of its documented JSON form (docs/problems.md);
-``generate`` adds its reference ``answer``.
+``generate`` adds its reference ``answer``; ``construct`` reduces it to a
+model and tokens that ``parallax.scan`` runs.
 """
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ def solve(name: str, instance: dict) -> bool:
     return _core.problem_solve(name, instance)
 
 
-def encode(name: str, instance: dict, construction: str = "") -> Encoding:
-    """Reduces an instance for a construction (default: the problem's first) to an Encoding."""
-    return Encoding(*_core.problem_encode(name, instance, construction))
+def construct(name: str, construction: Optional[str], instance: dict) -> Encoding:
+    """Reduces an instance for a construction (None: the problem's first) to an Encoding:
+    the construction's model and the instance's tokens."""
+    return Encoding(*_core.problem_encode(name, instance, construction or ""))

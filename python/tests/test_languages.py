@@ -68,7 +68,7 @@ def test_problems_generate_solve_encode_scan():
         assert inst["answer"] == (seed % 2 == 0)
         assert parallax.problems.solve("word:S5", inst) == inst["answer"]
         for c in cons:
-            enc = parallax.problems.encode("word:S5", inst, c["name"])
+            enc = parallax.problems.construct("word:S5", c["name"], inst)
             got = parallax.scan(enc.model, enc.tokens, precision="exact", parallel=False).verdict
             # the constructions the theory says decide S5 at every length (diag01 and the
             # fixed-depth transformer are there to fail)
@@ -88,4 +88,4 @@ def test_problems_errors():
     with pytest.raises(ValueError, match="n"):
         parallax.problems.generate("parity", -1)
     with pytest.raises(ValueError):
-        parallax.problems.encode("word:S5", parallax.problems.generate("word:S5", 4), "no-such-construction")
+        parallax.problems.construct("word:S5", "no-such-construction", parallax.problems.generate("word:S5", 4))
