@@ -100,7 +100,10 @@ def scan(
     if isinstance(tokens, _np.ndarray):
         if tokens.ndim != 1 or tokens.dtype.kind not in "iu":
             raise ValueError(f"tokens: a 1-D integer array of token indices, not {tokens.dtype} of shape {tokens.shape}")
-        tokens = tokens.tolist()
+        if tokens.dtype == _np.uint64 and tokens.size and int(tokens.max()) >= 2**63:
+            raise ValueError(f"tokens: index {int(tokens.max())} is outside the alphabet")
+        tokens = _np.ascontiguousarray(tokens, dtype=_np.int64)  # no copy when already int64 and contiguous
+        return _core.scan_token_array(model, tokens, Precision(str(precision)), bool(parallel), _threads(threads))
     return _core.scan_tokens(model, tokens, Precision(str(precision)), bool(parallel), _threads(threads))
 
 

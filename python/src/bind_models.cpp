@@ -220,6 +220,25 @@ void bind_models(nb::module_& m) {
       },
       "model"_a, "tokens"_a, "precision"_a, "parallel"_a, "threads"_a);
   m.def(
+      "scan_token_array",
+      [](const Handle& model, nb::ndarray<const std::int64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu> tokens,
+         const numeric::Precision& precision, bool parallel, int threads) {
+        const std::size_t size = alphabet_of(model.model).size();
+        limits::check_count(tokens.shape(0), limits::kMaxLength, "tokens: length");
+        limits::check_count(threads < 0 ? 0 : std::uint64_t(threads), limits::kMaxThreads, "threads");
+        std::vector<std::uint32_t> ids(tokens.shape(0));
+        for (std::size_t t = 0; t < ids.size(); ++t) {
+          const std::int64_t v = tokens(t);
+          if (v < 0 || std::uint64_t(v) >= size)
+            throw std::invalid_argument(fmt::format("tokens[{}]: index {} is outside the alphabet (0 … {})", t, v,
+                                                    size == 0 ? 0 : size - 1));
+          ids[t] = std::uint32_t(v);
+        }
+        nb::gil_scoped_release release;
+        return scan_tokens(model.model, ids, nullptr, precision, parallel, threads);
+      },
+      "model"_a, "tokens"_a, "precision"_a, "parallel"_a, "threads"_a);
+  m.def(
       "scan_inputs",
       [](const Handle& model, nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu> inputs,
          const numeric::Precision& precision, bool parallel, int threads) {

@@ -80,6 +80,10 @@ def test_scan_refuses_bad_tokens():
         parallax.scan(m, ["a", "z"])
     with pytest.raises(ValueError, match=r"tokens\[0\]"):
         parallax.scan(m, [7])
+    with pytest.raises(ValueError, match=r"tokens\[2\]"):
+        parallax.scan(m, np.array([0, 1, 5], dtype=np.uint8))
+    with pytest.raises(ValueError, match=r"tokens\[0\]"):
+        parallax.scan(m, np.array([-1], dtype=np.int32))
     with pytest.raises(ValueError, match="1-D integer"):
         parallax.scan(m, np.zeros((2, 2), dtype=np.int32))
     with pytest.raises(ValueError):
