@@ -5,7 +5,8 @@
 #
 # Creates the virtual environment ${PARALLAX_VENV:-<repo>/.venv} if it is
 # missing, installs into it whichever of the notebook packages it lacks
-# (nbclient nbformat ipykernel pandas matplotlib numpy), then runs
+# (nbclient nbformat ipykernel pandas matplotlib numpy) and the package
+# parallax itself (scripts/python.sh) when it is missing, then runs
 # scripts/run_notebooks.py with its python: each notebook is executed in a
 # temporary copy (the committed ones are never written), and a notebook
 # committed with outputs or execution counts fails.
@@ -38,5 +39,9 @@ done
 source "$root/scripts/lib.sh"
 parallax_venv "$venv" "${packages[@]}" || exit $?
 py=$venv/bin/python
+# the notebooks import the package: build and install it when it is missing
+if ! "$py" -c "import parallax" 2>/dev/null; then
+  PARALLAX_VENV=$venv bash "$root/scripts/python.sh" || { echo "notebooks.sh: installing the package failed" >&2; exit 1; }
+fi
 
 exec "$py" "$root/scripts/run_notebooks.py" --folder "$root/notebooks" "${forward[@]}"
