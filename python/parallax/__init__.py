@@ -18,6 +18,8 @@ from . import _core
 from ._core import Model, OptionError, Precision, RegexError, ScanResult
 from ._records import Records, SolveResult
 from . import models, problems
+from .experiments import circuit, recognize, reduce
+from .store import Store
 
 __version__: str = _core.__version__
 
@@ -29,14 +31,18 @@ __all__ = [
     "Records",
     "ScanResult",
     "SolveResult",
+    "Store",
     "__version__",
     "affine_scan",
+    "circuit",
     "classify",
     "equivalent",
     "load_model",
     "models",
     "precisions",
     "problems",
+    "recognize",
+    "reduce",
     "scan",
     "solve",
     "solve_gradients",

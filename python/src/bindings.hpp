@@ -25,5 +25,7 @@ void bind_models(nb::module_& m);
 void bind_solve(nb::module_& m);
 void bind_automata(nb::module_& m);
 void bind_problems(nb::module_& m);
+void bind_experiments(nb::module_& m);
+void bind_store(nb::module_& m);
 
 }  // namespace parallax::python

@@ -4,7 +4,8 @@
 //
 // Errors: what the command line refuses with exit 2 (bad options, files,
 // models, limits) raises ValueError with the same message, naming the file,
-// line, field or option; the rest raises RuntimeError.
+// line, field or option; the rest raises RuntimeError. A run interrupted by
+// Ctrl-C raises KeyboardInterrupt (interrupt.hpp).
 #include <nanobind/nanobind.h>
 
 #include <optional>
@@ -15,6 +16,7 @@
 #include "bindings.hpp"
 #include "experiment/npy.hpp"
 #include "experiment/options.hpp"
+#include "experiment/store.hpp"
 #include "models/lrnn.hpp"
 #include "numeric/limits.hpp"
 
@@ -55,6 +57,12 @@ NB_MODULE(_core, m) {
       PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const experiment::NpyError& e) {
       PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const experiment::StoreError& e) {
+      // a missing file, not a store, a newer schema, a malformed stored
+      // record: bad input; a lock held elsewhere or an I/O failure: RuntimeError
+      using K = experiment::StoreError::Kind;
+      const bool bad = e.kind == K::NotFound || e.kind == K::NotAStore || e.kind == K::NewerSchema || e.kind == K::NoSuchRun;
+      PyErr_SetString(bad ? PyExc_ValueError : PyExc_RuntimeError, e.what());
     }
     // std::invalid_argument (options, precisions, limits, JSON, records, problems)
     // is nanobind's ValueError; other exceptions its RuntimeError
@@ -65,4 +73,6 @@ NB_MODULE(_core, m) {
   python::bind_solve(m);
   python::bind_automata(m);
   python::bind_problems(m);
+  python::bind_experiments(m);
+  python::bind_store(m);
 }

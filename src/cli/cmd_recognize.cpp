@@ -32,19 +32,6 @@ struct RecognizeOpts {
   SweepFlags sweep;
 };
 
-/// The configuration of a stored run: the sweep's (experiment::recognize::config)
-/// and the language, by its name and where it came from.
-nlohmann::json store_config(const RecognizeOpts& o, const std::string& language, const experiment::recognize::Options& ro) {
-  nlohmann::json j = experiment::recognize::config(ro);
-  j["language"] = language;
-  if (!o.source.automaton.empty()) {
-    const auto text = models::read_text_file(o.source.automaton);
-    j["automaton_fnv1a"] = experiment::content_hash(text ? *text : std::string());
-  }
-  if (!o.source.regex.empty()) j["regex"] = o.source.regex, j["alphabet"] = o.source.alphabet;
-  return j;
-}
-
 std::vector<std::vector<std::uint32_t>> read_strings(const std::string& path, const std::vector<std::string>& alphabet) {
   const auto text = models::read_text_file(path);
   if (!text) throw CliError(kBadInput, fmt::format("{}: cannot open the strings file", path));
@@ -95,7 +82,7 @@ void run(const RecognizeOpts& o) {
       rep = experiment::recognize::run(target, model, ro, tty ? progress_line : nullptr);
     } else {
       if (ro.strings) throw CliError(kBadInput, "--store keeps sampled words (--lengths), not --strings");
-      link.open(o.sweep.store, "recognize", store_config(o, target.name, ro), ro.seed);
+      link.open(o.sweep.store, "recognize", experiment::recognize::store_config(ro, o.source, target.name), ro.seed);
       rep = experiment::recognize::run(target, model, ro, experiment::recognize::store_hooks(link.results("recognize")),
                                        tty ? progress_line : nullptr);
       link.finish();

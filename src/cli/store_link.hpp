@@ -1,20 +1,16 @@
 #pragma once
-// The link between one command and a result store (`--store FILE`): opens
-// the store and the run of the command's configuration (resuming an
-// identical run), hands back the results already stored so the command can
-// skip them, and writes new results — one transaction each, or several as
-// one all-or-nothing batch. Store errors become CLI errors (exit 2 for the
-// file, exit 1 for a lock held by another process).
+// The link between one command and a result store (`--store FILE`): the
+// run of the command's configuration in the store (experiment/store_run.hpp),
+// with store errors turned into CLI errors (exit 2 for the file, exit 1 for a
+// lock held by another process).
 #include <cstdint>
-#include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "experiment/records.hpp"
-#include "experiment/store.hpp"
+#include "experiment/store_run.hpp"
 
 namespace parallax::cli {
 
@@ -23,11 +19,11 @@ class StoreLink {
   /// Opens (creating it if needed) the store and begins or resumes the run
   /// of (command, config, seed).
   void open(const std::string& path, const std::string& command, const nlohmann::json& config, std::uint64_t seed);
-  bool active() const { return store_ != nullptr; }
-  const std::string& path() const { return path_; }
-  std::int64_t run() const { return run_; }
+  bool active() const { return run_.active(); }
+  const std::string& path() const { return run_.path(); }
+  std::int64_t run() const { return run_.run(); }
   /// The stored record of a key, or null when the run does not have it.
-  const nlohmann::ordered_json* find(const std::string& key) const;
+  const nlohmann::ordered_json* find(const std::string& key) const { return run_.find(key); }
   /// Writes one result (a key already stored is left as it is).
   void put(const std::string& kind, const std::string& key, const nlohmann::ordered_json& record);
   /// Writes several results in one transaction.
@@ -39,10 +35,7 @@ class StoreLink {
   void finish();
 
  private:
-  std::unique_ptr<experiment::Store> store_;
-  std::string path_;
-  std::int64_t run_ = 0;
-  std::map<std::string, nlohmann::ordered_json> stored_;
+  experiment::StoreRun run_;
 };
 
 }  // namespace parallax::cli

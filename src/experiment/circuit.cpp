@@ -369,6 +369,7 @@ std::vector<CircuitRecord> run(const Options& o, const Hooks& hooks) {
       rows.push_back(std::move(*stored));
       continue;
     }
+    if (hooks.poll) hooks.poll();
     const auto t0 = std::chrono::steady_clock::now();
     const Circuit c = build(req, n);
     const auto m = circuits::measure(c);

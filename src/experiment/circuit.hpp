@@ -120,6 +120,10 @@ nlohmann::json config(const Options& o);
 struct Hooks {
   std::function<std::optional<CircuitRecord>(std::size_t n)> stored;
   std::function<void(const CircuitRecord& record)> on_record;
+  /// Called before each circuit is built, from the calling thread; it may
+  /// throw to stop the sweep (e.g. on an interrupt). Records already handed
+  /// to on_record stay written.
+  std::function<void()> poll;
 };
 
 /// Hooks over a run of a store: stored records checked field by field

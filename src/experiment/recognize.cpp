@@ -12,6 +12,7 @@
 
 #include "automata/minimize.hpp"
 #include "automata/sample.hpp"
+#include "models/json_positions.hpp"
 #include "models/model.hpp"
 #include "experiment/lengths.hpp"
 
@@ -127,6 +128,19 @@ nlohmann::json config(const Options& o) {
   return j;
 }
 
+nlohmann::json store_config(const Options& o, const LanguageSource& source, const std::string& language) {
+  nlohmann::json j = config(o);
+  j["language"] = language;
+  if (!source.automaton.empty()) {
+    const auto text = models::read_text_file(source.automaton);
+    j["automaton_fnv1a"] = content_hash(text ? *text : std::string());
+  } else if (!source.automaton_json.empty()) {
+    j["automaton_fnv1a"] = content_hash(source.automaton_json);
+  }
+  if (!source.regex.empty()) j["regex"] = source.regex, j["alphabet"] = source.alphabet;
+  return j;
+}
+
 Target make_target(const automata::Automaton& a) {
   Target t;
   if (a.weighted()) {
@@ -154,7 +168,10 @@ CompiledModel compile_model(const Target& target, const std::string& model, cons
   }
 }
 
-Report run(const Target& target, const CompiledModel& model, const Options& o, void (*progress)(const std::string&)) {
+namespace {
+
+Report sweep(const Target& target, const CompiledModel& model, const Options& o, void (*progress)(const std::string&),
+             const std::function<void()>& poll) {
   Report rep;
   rep.model_description = model.description;
   const bool scan_possible = model.has_scan();
@@ -185,6 +202,7 @@ Report run(const Target& target, const CompiledModel& model, const Options& o, v
       double seq_s = 0, scan_s = 0;
       numeric::Status status;
       for (std::size_t k = 0; k < words.size(); ++k) {
+        if (poll) poll();
         auto t0 = Clock::now();
         const models::Verdict seq = decide(model, words[k], p, false, &status);
         seq_s += seconds_since(t0);
@@ -217,6 +235,7 @@ Report run(const Target& target, const CompiledModel& model, const Options& o, v
       auto found = search_min_bits(
           n, ms,
           [&](const Precision& p, bool parallel, numeric::Status* status) {
+            if (poll) poll();
             return all_correct(model, words, expected, p, parallel, status);
           },
           progress);
@@ -224,6 +243,12 @@ Report run(const Target& target, const CompiledModel& model, const Options& o, v
     }
   }
   return rep;
+}
+
+}  // namespace
+
+Report run(const Target& target, const CompiledModel& model, const Options& o, void (*progress)(const std::string&)) {
+  return sweep(target, model, o, progress, {});
 }
 
 Hooks store_hooks(const RunResults& run) {
@@ -247,6 +272,7 @@ Report run(const Target& target, const CompiledModel& model, const Options& o, c
   Report rep;
   rep.model_description = model.description;
   auto stored = [&](std::size_t n, const Precision& spec) -> std::optional<RecognizeRecord> {
+    if (!hooks.stored_record) return std::nullopt;
     auto r = hooks.stored_record(n, spec.resolve(std::max<std::size_t>(n, 1)).to_string());
     if (r) r->precision = spec.to_string();
     return r;
@@ -257,14 +283,18 @@ Report run(const Target& target, const CompiledModel& model, const Options& o, c
     one.precisions.clear();
     for (const auto& spec : o.precisions)
       if (!stored(n, spec)) one.precisions.push_back(spec);
-    const auto stored_bits = o.min_bits ? hooks.stored_min_bits(n) : std::nullopt;
+    const auto stored_bits = o.min_bits && hooks.stored_min_bits ? hooks.stored_min_bits(n) : std::nullopt;
     one.min_bits = o.min_bits && !stored_bits;
     if (stored_bits) rep.min_bits.insert(rep.min_bits.end(), stored_bits->begin(), stored_bits->end());
     if (!one.precisions.empty() || one.min_bits) {
       if (one.precisions.empty()) one.precisions = {o.precisions.front()};  // the words are needed for the search
-      const auto part = run(target, model, one, progress);
-      hooks.on_length(n, part.records, one.min_bits ? &part.min_bits : nullptr);
+      auto part = sweep(target, model, one, progress, hooks.poll);
+      if (hooks.on_length) hooks.on_length(n, part.records, one.min_bits ? &part.min_bits : nullptr);
       rep.min_bits.insert(rep.min_bits.end(), part.min_bits.begin(), part.min_bits.end());
+      if (!hooks.stored_record) {  // nothing to read back: the records as computed
+        for (auto& r : part.records) rep.records.push_back(std::move(r));
+        continue;
+      }
     }
     for (const auto& spec : o.precisions)
       if (auto r = stored(n, spec)) rep.records.push_back(std::move(*r));

@@ -29,6 +29,7 @@
 #include "automata/compile.hpp"
 #include "automata/dfa.hpp"
 #include "automata/wfa.hpp"
+#include "experiment/language_source.hpp"
 #include "experiment/options.hpp"
 #include "experiment/records.hpp"
 #include "experiment/store.hpp"
@@ -96,8 +97,8 @@ std::vector<std::vector<std::uint32_t>> trial_words(const Target& target, std::s
 Report run(const Target& target, const automata::CompiledModel& model, const Options& opts,
            void (*progress)(const std::string&) = nullptr);
 
-/// Hooks of a sweep that resumes from a store (both needed): a result the
-/// store already holds is reused and not recomputed.
+/// Hooks of a sweep that resumes from a store (each may be empty): a result
+/// the store already holds is reused and not recomputed.
 struct Hooks {
   /// The stored accuracy record of (n, format), checked, or nullopt.
   std::function<std::optional<RecognizeRecord>(std::size_t n, const std::string& format)> stored_record;
@@ -106,6 +107,10 @@ struct Hooks {
   /// stored in one transaction; a record whose key is stored already is left out.
   std::function<void(std::size_t n, const std::vector<RecognizeRecord>& records, const std::vector<MinBitsRecord>* min_bits)>
       on_length;
+  /// Called often (before each word and each width a minimum-bits search
+  /// tries) from the calling thread; it may throw to stop the sweep (e.g. on
+  /// an interrupt). Lengths already handed to on_length stay written.
+  std::function<void()> poll;
 };
 
 /// Hooks over a run of a store: stored records checked field by field and
@@ -125,5 +130,10 @@ Report run(const Target& target, const automata::CompiledModel& model, const Opt
 /// trials, seed, the scan check and the minimum-bits search (not the lengths
 /// or precisions, which only choose which records are computed).
 nlohmann::json config(const Options& o);
+
+/// The configuration of a stored run: config(o) with the language, by its
+/// name (`language`) and where it came from (the hash of an automaton's file
+/// or JSON text; a regex and its alphabet).
+nlohmann::json store_config(const Options& o, const LanguageSource& source, const std::string& language);
 
 }  // namespace parallax::experiment::recognize

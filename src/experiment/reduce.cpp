@@ -32,17 +32,21 @@ struct Trial {
   std::uint64_t seed = 0;
 };
 
-/// Runs body(k) for k < count on `jobs` threads; the first exception is rethrown.
+/// Runs body(k) for k < count on `jobs` threads; after the first exception
+/// no further trial starts, and it is rethrown once the trials in flight end.
 template <class Body>
 void for_trials(std::size_t count, int jobs, Body&& body) {
   std::exception_ptr err;
+  std::atomic<bool> failed{false};
 #pragma omp parallel for num_threads(std::max(jobs, 1)) schedule(dynamic)
   for (std::size_t k = 0; k < count; ++k) {
+    if (failed.load(std::memory_order_relaxed)) continue;
     try {
       body(k);
     } catch (...) {
 #pragma omp critical(parallax_reduce_error)
       if (!err) err = std::current_exception();
+      failed = true;
     }
   }
   if (err) std::rethrow_exception(err);
@@ -80,11 +84,13 @@ Report run(const reductions::Problem& problem, const Options& o, const Hooks& ho
   std::atomic<std::size_t> finished{0};
   auto tick = [&](double unit_per_trial) {
     const std::size_t k = finished.fetch_add(1) + 1;
-    if (hooks.progress && omp_get_thread_num() == 0) {
+    if (omp_get_thread_num() != 0) return;
+    if (hooks.progress) {
       Progress now = prog;
       now.done += unit_per_trial * double(k);
       hooks.progress(now);
     }
+    if (hooks.poll) hooks.poll();
   };
   for (std::size_t n : o.lengths) {
     const double unit = double(std::max<std::size_t>(n, 1)) * double(o.trials);
@@ -204,6 +210,7 @@ Report run(const reductions::Problem& problem, const Options& o, const Hooks& ho
       MinBitsSearch s = o.search();
       s.scan = scan && !no_scan;
       auto found = search_min_bits(n, s, [&](const numeric::Precision& p, bool parallel, numeric::Status* status) {
+        if (hooks.poll) hooks.poll();
         for (const auto& t : trials)
           if (decide(*t.enc.model, t.enc.tokens, p, parallel, status) != models::verdict_of(t.answer)) return false;
         return true;

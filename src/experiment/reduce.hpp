@@ -71,6 +71,12 @@ struct Hooks {
   std::function<void(const ReduceRecord&)> on_record;
   std::function<void(std::size_t n, const std::vector<MinBitsRecord>&)> on_min_bits;
   std::function<void(const Progress&)> progress;
+  /// Called often (after each trial, and each width a minimum-bits search
+  /// tries) from the calling thread, never concurrently; it may throw to stop
+  /// the sweep (e.g. on an interrupt): the trials in flight finish, no new
+  /// ones start, and the exception leaves run(). Results already handed to
+  /// on_record / on_min_bits stay written, so a store resumes from them.
+  std::function<void()> poll;
 };
 
 /// Hooks that resume a sweep from a run of a store and write each result
