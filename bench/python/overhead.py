@@ -5,10 +5,9 @@
    figure of `parallax bench scan` for the same n and threads, run in the same
    process tree one after the other; the ratio is reported (target: the
    package within 5 % of the command's figure).
-2. Call overhead at n = 16: the mean time of parallax.affine_scan and of
-   parallax.scan (fp32, the parity model, 16 tokens) per call, minus the
-   kernel's own time (measured by the command's figure per element, i.e.
-   n times the per-element time); target: under 20 µs.
+2. Call overhead at n = 16: the mean time per call of parallax.affine_scan
+   and of parallax.scan (fp32, the parity model, 16 tokens), kernel included,
+   so an upper bound on the overhead; target: under 20 µs.
 
 Usage: python bench/python/overhead.py [--n N] [--threads T] [--repeats R] [--parallax PATH]
 Prints one JSON object.
@@ -64,7 +63,6 @@ def main():
 
     # call overhead at n = 16
     a16, b16, o16 = a[:16].copy(), b[:16].copy(), np.empty(16, dtype=np.float32)
-    kernel16 = cli_seconds / args.n * 16
     for _ in range(100):
         parallax.affine_scan(a16, b16, threads=1, out=o16)
     t0 = time.perf_counter()
@@ -88,9 +86,8 @@ def main():
         "python_over_cli": py_seconds / cli_seconds,
         "within_5_percent": py_seconds <= 1.05 * cli_seconds,
         "affine_scan_n16_us_per_call": affine16 * 1e6,
-        "affine_scan_n16_overhead_us": (affine16 - kernel16) * 1e6,
         "scan_parity_n16_us_per_call": scan16 * 1e6,
-        "overhead_under_20us": (affine16 - kernel16) * 1e6 < 20,
+        "overhead_under_20us": max(affine16, scan16) * 1e6 < 20,
     }, indent=1))
 
 
