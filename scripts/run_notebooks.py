@@ -4,10 +4,12 @@
 Every notebooks/*.ipynb is first checked to be committed clean (no outputs,
 no execution counts), then executed with nbclient in a temporary copy — the
 committed files are never written — by a python3 kernel of the interpreter
-running this script, with the notebooks folder as working directory. The
-environment passes PARALLAX (the program) and PARALLAX_RUN_DIR (results of a
-`parallax run`) to the notebooks. One line per notebook gives its wall time;
-the first failing cell of each notebook is named with its error.
+running this script, with the notebooks folder as working directory; the
+notebooks import the package parallax from that interpreter. The environment
+passes PARALLAX (the program, for the quick suite run of 01-expressivity) and
+PARALLAX_RUN_DIR (results of a `parallax run`) to the notebooks. One line per
+notebook gives its wall time; the first failing cell of each notebook is named
+with its error.
 
 Exit status: 0 all notebooks ran, 1 a notebook failed or is not clean,
 2 bad usage. scripts/notebooks.sh sets up the virtual environment and calls
@@ -138,7 +140,7 @@ def main() -> int:
     parser.add_argument("notebooks", nargs="*",
                         help="notebooks to run, paths or names in the folder (default: every notebooks/*.ipynb)")
     parser.add_argument("--folder", default=str(ROOT / "notebooks"), help="the notebooks folder")
-    parser.add_argument("--parallax", help="the parallax program (sets PARALLAX)")
+    parser.add_argument("--parallax", help="the parallax program, for 01-expressivity's quick suite (sets PARALLAX)")
     parser.add_argument("--run-dir", help="a directory written by `parallax run` (sets PARALLAX_RUN_DIR)")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
     parser.add_argument("--keep", help="copy the executed notebooks into this directory")
@@ -179,6 +181,13 @@ def main() -> int:
     except ImportError as err:
         print(f"run_notebooks: {err.name} is not installed for {sys.executable} "
               "(scripts/notebooks.sh installs it in a virtual environment)", file=sys.stderr)
+        return 2
+    try:
+        import parallax  # noqa: F401  (the notebooks compute through the package)
+    except ImportError as err:
+        print(f"run_notebooks: the package parallax cannot be imported by {sys.executable} ({err}); "
+              "scripts/notebooks.sh installs it (scripts/python.sh), or put a built one on PYTHONPATH "
+              "(build/python/stage after a build with -DPARALLAX_PYTHON=ON)", file=sys.stderr)
         return 2
     import nbformat
 
