@@ -44,9 +44,11 @@ nlohmann::ordered_json tagged(const char* kind, const nlohmann::ordered_json& ta
   return row;
 }
 
+/// The min_bits rows, then the growth laws fitted to them (min_bits_fit), as `--json` prints them.
 nb::list min_bits_rows(const std::vector<ex::MinBitsRecord>& records, const nlohmann::ordered_json& tags) {
   nb::list out;
   for (const auto& m : records) out.append(to_python(tagged("min_bits", tags, ex::to_json(m))));
+  for (const auto& x : ex::fit_min_bits(records)) out.append(to_python(tagged("min_bits_fit", tags, ex::to_json(x))));
   return out;
 }
 

@@ -54,13 +54,7 @@ void print_min_bits(const std::vector<experiment::MinBitsRecord>& records, const
   Records fits(columns({"arithmetic", "mode", "points", "law", "a", "b", "rss"}));
   for (const auto& x : experiment::fit_min_bits(records)) {
     auto r = row("min_bits_fit");
-    r["arithmetic"] = x.arithmetic;
-    r["mode"] = x.mode;
-    r["points"] = x.points;
-    r["law"] = experiment::to_string(x.fit.law);
-    r["a"] = std::round(x.fit.a * 1000) / 1000;
-    r["b"] = std::round(x.fit.b * 1e4) / 1e4;
-    r["rss"] = std::round(x.fit.rss * 1e3) / 1e3;
+    for (const auto& [key, value] : experiment::to_json(x).items()) r[key] = value;
     fits.add(std::move(r));
   }
   if (f == Format::Table) fmt::print("\n");

@@ -285,4 +285,16 @@ std::vector<MinBitsFit> fit_min_bits(const std::vector<MinBitsRecord>& records) 
   return out;
 }
 
+nlohmann::ordered_json to_json(const MinBitsFit& x) {
+  nlohmann::ordered_json r;
+  r["arithmetic"] = x.arithmetic;
+  r["mode"] = x.mode;
+  r["points"] = x.points;
+  r["law"] = to_string(x.fit.law);
+  r["a"] = std::round(x.fit.a * 1000) / 1000;
+  r["b"] = std::round(x.fit.b * 1e4) / 1e4;
+  r["rss"] = std::round(x.fit.rss * 1e3) / 1e3;
+  return r;
+}
+
 }  // namespace parallax::experiment

@@ -131,5 +131,8 @@ struct MinBitsFit {
 };
 /// One fit per (arithmetic, mode) with at least 3 lengths n ≥ 1 where a width was found.
 std::vector<MinBitsFit> fit_min_bits(const std::vector<MinBitsRecord>& records);
+/// A fit as the "min_bits_fit" rows of reduce and recognize print it:
+/// arithmetic, mode, points, law, a (3 decimals), b (4), rss (3).
+nlohmann::ordered_json to_json(const MinBitsFit& fit);
 
 }  // namespace parallax::experiment
