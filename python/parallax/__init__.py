@@ -20,6 +20,7 @@ from ._records import Records, SolveResult
 from . import models, problems
 from .experiments import circuit, recognize, reduce
 from .store import Store
+from .suite import parallax_executable, report, run
 
 __version__: str = _core.__version__
 
@@ -39,10 +40,13 @@ __all__ = [
     "equivalent",
     "load_model",
     "models",
+    "parallax_executable",
     "precisions",
     "problems",
     "recognize",
     "reduce",
+    "report",
+    "run",
     "scan",
     "solve",
     "solve_gradients",

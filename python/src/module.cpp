@@ -75,4 +75,5 @@ NB_MODULE(_core, m) {
   python::bind_problems(m);
   python::bind_experiments(m);
   python::bind_store(m);
+  python::bind_suite(m);
 }

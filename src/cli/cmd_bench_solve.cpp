@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/child_process.hpp"
 #include "cli/common.hpp"
 #include "cli/device.hpp"
 #include "cli/progress.hpp"
+#include "experiment/child_process.hpp"
 #include "experiment/solve_bench.hpp"
 
 namespace parallax::cli {
@@ -29,7 +29,7 @@ void run_bench_solve(const BenchSolveOpts& o) {
   ProgressBar bar("configs");
   xs::BenchHooks hooks;
   hooks.run_solve = [](const std::vector<std::string>& args) {
-    const CapturedChild r = run_child_capture(args);
+    const auto r = experiment::run_child_capture(args);
     return xs::BenchRun{r.out, r.code, r.peak_mib};
   };
   hooks.progress = [&](std::size_t done, std::size_t total, const std::string& what) { bar.update(done, total, what); };

@@ -4,8 +4,9 @@
 //
 // The suite's checks, its units and the loop that runs them are
 // experiment/suite_run.hpp; this file hands it the subcommands' options as
-// CLI11 registered them, runs each unit as a child `parallax` process
-// (cli/child_process.hpp), prints the progress, and writes the report.
+// CLI11 registered them (cli/commands.hpp), runs each unit as a child
+// `parallax` process (experiment/child_process.hpp), prints the progress, and
+// writes the report (report/suite_report.hpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -14,11 +15,12 @@
 #include <thread>
 
 #include "automata/taxonomy.hpp"
-#include "cli/child_process.hpp"
+#include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "experiment/child_process.hpp"
 #include "experiment/suite_run.hpp"
 #include "report/render.hpp"
-#include "report/tables.hpp"
+#include "report/suite_report.hpp"
 
 namespace parallax::cli {
 namespace {
@@ -35,33 +37,6 @@ struct RunOpts {
   bool no_plots = false;
   std::string formats = "md,html,tex,csv";
 };
-
-/// The subcommands that can write a store (the kinds of suite entries), each
-/// with its long options as the planner checks a suite's keys against them.
-std::vector<experiment::SuiteCommand> storable_commands(CLI::App& app) {
-  std::vector<experiment::SuiteCommand> out;
-  for (auto* sub : app.get_subcommands([](CLI::App* a) { return a->get_option_no_throw("--store") != nullptr; })) {
-    experiment::SuiteCommand c{sub->get_name(), {}};
-    for (auto* opt : sub->get_options([](const CLI::Option* o) { return !o->get_lnames().empty(); })) {
-      // the option's validators, in order, as CLI11 applies them to the child's argument
-      auto check = [opt](const std::string& text) {
-        for (int vi = 0;; ++vi) {
-          const CLI::Validator* v = nullptr;
-          try {
-            v = opt->get_validator(vi);
-          } catch (const CLI::OptionNotFound&) {
-            return std::string();
-          }
-          std::string t = text;
-          if (auto why = (*v)(t); !why.empty()) return why;
-        }
-      };
-      c.options.push_back({opt->get_lnames(), opt->get_expected_min() == 0, opt->get_required(), check});
-    }
-    out.push_back(std::move(c));
-  }
-  return out;
-}
 
 void run_suite(CLI::App& app, const RunOpts& o) {
   if (o.print_default) {
@@ -81,7 +56,7 @@ void run_suite(CLI::App& app, const RunOpts& o) {
     } catch (const std::exception& e) {
       throw CliError(kBadInput, fmt::format("--format: {}", e.what()));
     }
-    units = experiment::plan_suite(suite, storable_commands(app), opts.store_path());
+    units = experiment::plan_suite(suite, suite_commands(app), opts.store_path());
   } catch (const experiment::SuiteError& e) {
     throw CliError(kBadInput, e.what());
   }
@@ -94,14 +69,8 @@ void run_suite(CLI::App& app, const RunOpts& o) {
   fs::create_directories(dir / "logs", ec);
   if (ec) throw CliError(kBadInput, fmt::format("--out {}: cannot create the directory ({})", o.out, ec.message()));
   const std::string suite_name = experiment::suite_name(suite);
-  experiment::SuiteRunHooks hooks;
-  hooks.start_unit = [](const std::vector<std::string>& args, const std::string& log) {
-    return std::int64_t(spawn_child_logged(args, log));
-  };
-  hooks.wait_unit = [] {
-    const auto [pid, ex] = wait_any_child();
-    return std::pair<std::int64_t, int>(pid, ex.code);
-  };
+  experiment::SuiteChildren children;  // this executable, one child per unit
+  experiment::SuiteRunHooks hooks = children.hooks();
   hooks.started = [&] {
     std::cerr << fmt::format("parallax run: {} ({}{}), {} entries in {} units, {} at a time, into {}\n", suite_name,
                              suite.file, suite.quick ? ", quick" : "", suite.entries.size(), units.size(), opts.jobs,
@@ -121,21 +90,16 @@ void run_suite(CLI::App& app, const RunOpts& o) {
   const double wall = run.record.wall_seconds;
   const int jobs = opts.jobs;
   // the report
-  report::ReportOptions ro;
-  ro.out_dir = dir.string();
-  ro.formats = formats;
-  ro.plots = !o.no_plots;
-  ro.title = fmt::format("Parallax report: {}{}", suite_name, suite.quick ? " (quick)" : "");
-  report::ReportData data;
-  report::ReportFiles files;
+  report::SuiteReport rep;
   try {
-    data = report::collect(*run.store);
-    files = report::write_report(data, ro);
+    rep = report::write_suite_report(*run.store, suite, dir.string(), formats, !o.no_plots);
   } catch (const experiment::StoreError& e) {
     throw store_error(e);
   } catch (const std::exception& e) {
     throw CliError(kFailure, fmt::format("writing the report into {}: {}", dir.string(), e.what()));
   }
+  const report::ReportData& data = rep.data;
+  const report::ReportFiles& files = rep.files;
   // the expressivity table at a glance
   std::vector<std::string> cols{"row", "class"};
   for (const auto& c : automata::kArchitectures) cols.push_back(std::string(c.key));

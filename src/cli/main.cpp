@@ -19,7 +19,9 @@
 #include <iostream>
 #include <system_error>
 
+#include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "experiment/child_process.hpp"
 #include "numeric/limits.hpp"
 #include "numeric/output.hpp"
 
@@ -47,23 +49,7 @@ int run_command(int argc, char** argv) {
   app.set_version_flag("--version", std::string("parallax ") + PARALLAX_VERSION);
   app.require_subcommand(1);
   app.fallthrough(false);
-  add_precisions(app);
-  add_models(app);
-  add_scan(app);
-  add_bench(app);
-  add_demo(app);
-  add_circuit(app);
-  add_languages(app);
-  add_classify(app);
-  add_recognize(app);
-  add_equivalent(app);
-  add_problems(app);
-  add_reduce(app);
-  add_store(app);
-  add_solve(app);
-  add_run(app);
-  add_report(app);
-  check_numeric_options(app);
+  add_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -78,6 +64,9 @@ int run_command(int argc, char** argv) {
   } catch (const CliError& e) {
     if (*e.what()) std::cerr << "parallax: " << e.what() << '\n';  // empty: the answer was already printed
     return e.code;
+  } catch (const parallax::experiment::ChildProcessError& e) {
+    std::cerr << "parallax: " << e.what() << '\n';
+    return kFailure;
   } catch (const parallax::limits::LimitError& e) {
     std::cerr << "parallax: " << e.what() << '\n';
     return kBadInput;
