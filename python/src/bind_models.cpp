@@ -201,8 +201,27 @@ void bind_models(nb::module_& m) {
         "kind"_a, "hidden"_a, "input"_a, "seed"_a, "gain"_a);
 
   nb::class_<ScanResult>(m, "ScanResult")
-      .def_ro("state", &ScanResult::state)
+      .def_prop_ro(
+          "state",
+          [](const ScanResult& r) {
+            auto* data = new std::vector<double>(r.state);
+            nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<double>*>(p); });
+            return nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<1>>(data->data(), {data->size()}, owner));
+          },
+          "The final state as a float64 array (each entry rounded from the run's arithmetic).")
       .def_ro("state_exact", &ScanResult::state_exact)
+      .def_prop_ro(
+          "state_fractions",
+          [](const ScanResult& r) {
+            if (r.precision != "exact")
+              throw std::invalid_argument("state_fractions: the run was in " + r.precision +
+                                          ", not exact (state_exact has each entry's text)");
+            nb::object fraction = nb::module_::import_("fractions").attr("Fraction");
+            nb::list l;
+            for (const auto& x : r.state_exact) l.append(fraction(x));
+            return l;
+          },
+          "The final state as fractions.Fraction values (runs in exact arithmetic only).")
       .def_ro("score", &ScanResult::score)
       .def_ro("score_exact", &ScanResult::score_exact)
       .def_ro("verdict", &ScanResult::verdict)

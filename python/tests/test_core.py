@@ -62,6 +62,10 @@ def test_scan_agrees_exact_vs_float_and_parallel_vs_sequential():
     word = "abbab"
     exact = parallax.scan(m, word, precision="exact", parallel=False)
     assert exact.verdict == "reject"  # three b
+    assert [str(f) for f in exact.state_fractions] == exact.state_exact
+    assert all(isinstance(f, Fraction) for f in exact.state_fractions)
+    with pytest.raises(ValueError, match="exact"):
+        parallax.scan(m, word, precision="fp64").state_fractions
     for prec in ("fp64", "fp32", "float:12:8"):
         for parallel in (False, True):
             r = parallax.scan(m, word, precision=prec, parallel=parallel)
@@ -69,8 +73,8 @@ def test_scan_agrees_exact_vs_float_and_parallel_vs_sequential():
             assert np.allclose(r.state, [float(Fraction(x)) for x in exact.state_exact], atol=1e-3)
     # the same word as names and as indices
     idx = [m.alphabet.index(c) for c in word]
-    assert parallax.scan(m, list(word)).state == parallax.scan(m, idx).state
-    assert parallax.scan(m, np.array(idx, dtype=np.int64)).state == parallax.scan(m, idx).state
+    assert np.array_equal(parallax.scan(m, list(word)).state, parallax.scan(m, idx).state)
+    assert np.array_equal(parallax.scan(m, np.array(idx, dtype=np.int64)).state, parallax.scan(m, idx).state)
     assert parallax.scan(m, "aabb").verdict == "accept"
 
 

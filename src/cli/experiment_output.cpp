@@ -54,7 +54,8 @@ void print_min_bits(const std::vector<experiment::MinBitsRecord>& records, const
   Records fits(columns({"arithmetic", "mode", "points", "law", "a", "b", "rss"}));
   for (const auto& x : experiment::fit_min_bits(records)) {
     auto r = row("min_bits_fit");
-    for (const auto& [key, value] : experiment::to_json(x).items()) r[key] = value;
+    const auto fields = experiment::to_json(x);
+    for (const auto& [key, value] : fields.items()) r[key] = value;
     fits.add(std::move(r));
   }
   if (f == Format::Table) fmt::print("\n");
