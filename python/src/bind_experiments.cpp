@@ -25,16 +25,6 @@ namespace {
 
 const ex::OptionNames kNames{false};  // keyword names: max_bits
 
-/// The keyword arguments as the keys of a suite entry (None: not given).
-nlohmann::ordered_json keys_of(nb::dict kwargs) {
-  nlohmann::ordered_json entry = nlohmann::ordered_json::object();
-  for (auto [k, v] : kwargs) {
-    const std::string key = nb::cast<std::string>(k);
-    if (v.is_none()) continue;
-    entry[key] = from_python(v, key);
-  }
-  return entry;
-}
 
 /// {"record": kind, tags…, fields…}
 nlohmann::ordered_json tagged(const char* kind, const nlohmann::ordered_json& tags, const nlohmann::ordered_json& fields) {
@@ -58,7 +48,7 @@ void bind_experiments(nb::module_& m) {
   m.def(
       "reduce",
       [](nb::dict kwargs, const std::string& store) {
-        auto o = ex::reduce::options_from_json(keys_of(kwargs));
+        auto o = ex::reduce::options_from_json(keyword_keys(kwargs));
         o.validate(kNames);
         const auto problem = reductions::make_problem(o.problem);
         if (o.construction.empty()) o.construction = problem->info().constructions.front().name;
@@ -85,7 +75,7 @@ void bind_experiments(nb::module_& m) {
          const std::string& regex, const std::string& alphabet, const std::string& store) {
         const ex::LanguageSource source{language, automaton, regex, alphabet, automaton_json};
         const auto target = ex::recognize::make_target(source.load(kNames));
-        auto o = ex::recognize::options_from_json(keys_of(kwargs));
+        auto o = ex::recognize::options_from_json(keyword_keys(kwargs));
         const auto model = ex::recognize::compile_model(target, o.model, kNames);
         o.validate(kNames);
         ex::StoreRun link;
@@ -107,7 +97,7 @@ void bind_experiments(nb::module_& m) {
   m.def(
       "circuit",
       [](nb::dict kwargs, const std::string& store) {
-        const auto o = ex::circuit::options_from_json(keys_of(kwargs));
+        const auto o = ex::circuit::options_from_json(keyword_keys(kwargs));
         o.validate(kNames);
         ex::StoreRun link;
         ex::circuit::Hooks hooks;

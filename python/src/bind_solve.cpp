@@ -27,15 +27,7 @@ using Inputs = nb::ndarray<const double, nb::c_contig, nb::device::cpu>;
 /// The options from a dict of keyword arguments (the long options of
 /// `parallax solve`, underscores for dashes), read by the suite's reader so
 /// that names, types and ranges are checked as there.
-es::Options options_of(nb::dict kwargs) {
-  nlohmann::ordered_json entry = nlohmann::ordered_json::object();
-  for (auto [k, v] : kwargs) {
-    const std::string key = nb::cast<std::string>(k);
-    if (v.is_none()) continue;
-    entry[key] = from_python(v, key);
-  }
-  return es::options_from_json(entry);
-}
+es::Options options_of(nb::dict kwargs) { return es::options_from_json(keyword_keys(kwargs)); }
 
 using Array2 = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 

@@ -81,4 +81,14 @@ nlohmann::json from_python(nb::handle h, const std::string& where) {
       fmt::format("{}: a value of type {} has no JSON form", where, nb::type_name(h.type()).c_str()));
 }
 
+nlohmann::ordered_json keyword_keys(nb::dict kwargs) {
+  nlohmann::ordered_json entry = nlohmann::ordered_json::object();
+  for (auto [k, v] : kwargs) {
+    const std::string key = nb::cast<std::string>(k);
+    if (v.is_none()) continue;
+    entry[key] = from_python(v, key);
+  }
+  return entry;
+}
+
 }  // namespace parallax::python

@@ -27,4 +27,8 @@ nb::object to_python(const nlohmann::json& j);
 /// as its "p/q" text) as JSON; anything else is a ValueError naming `where`.
 nlohmann::json from_python(nb::handle h, const std::string& where);
 
+/// Keyword arguments as the keys of a suite entry (what each experiment's
+/// options_from_json reads); None means "not given" and is left out.
+nlohmann::ordered_json keyword_keys(nb::dict kwargs);
+
 }  // namespace parallax::python
