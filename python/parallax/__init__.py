@@ -88,6 +88,7 @@ def scan(
     precision: Union[str, Precision] = "fp32",
     parallel: bool = True,
     threads: Optional[int] = None,
+    states: bool = False,
 ) -> ScanResult:
     """Runs a model on a token sequence at a precision.
 
@@ -99,6 +100,9 @@ def scan(
     the input's length. The result holds the final state (``.state`` as
     floats, ``.state_exact`` as exact text), the readout ``.score``, the
     ``.verdict`` and the arithmetic ``.events`` (overflow, saturated, ...).
+    With ``states=True`` (an LRNN in fp32 or fp64) it also keeps every state:
+    ``.states`` is the (n, d) float64 array of h_1 ... h_n and ``.scores`` the
+    (n,) readout scores, written by the parallel scan itself when ``parallel``.
     """
     if not isinstance(model, Model):
         raise TypeError(f"scan: model must be a parallax.Model, not {type(model).__name__}")
@@ -106,15 +110,17 @@ def scan(
         raise ValueError("scan: give exactly one of tokens and inputs")
     if inputs is not None:
         inputs = _float64_matrix(inputs, "inputs")
-        return _core.scan_inputs(model, inputs, Precision(str(precision)), bool(parallel), _threads(threads))
+        return _core.scan_inputs(model, inputs, Precision(str(precision)), bool(parallel), _threads(threads),
+                                 bool(states))
     if isinstance(tokens, _np.ndarray):
         if tokens.ndim != 1 or tokens.dtype.kind not in "iu":
             raise ValueError(f"tokens: a 1-D integer array of token indices, not {tokens.dtype} of shape {tokens.shape}")
         if tokens.dtype == _np.uint64 and tokens.size and int(tokens.max()) >= 2**63:
             raise ValueError(f"tokens: index {int(tokens.max())} is outside the alphabet")
         tokens = _np.ascontiguousarray(tokens, dtype=_np.int64)  # no copy when already int64 and contiguous
-        return _core.scan_token_array(model, tokens, Precision(str(precision)), bool(parallel), _threads(threads))
-    return _core.scan_tokens(model, tokens, Precision(str(precision)), bool(parallel), _threads(threads))
+        return _core.scan_token_array(model, tokens, Precision(str(precision)), bool(parallel), _threads(threads),
+                                      bool(states))
+    return _core.scan_tokens(model, tokens, Precision(str(precision)), bool(parallel), _threads(threads), bool(states))
 
 
 def affine_scan(

@@ -103,6 +103,9 @@ struct ScanResult {
   std::string precision;
   std::vector<std::string> events;
   std::size_t n = 0;
+  // with keep_states: every state (n × d) and every score (n), as doubles
+  std::vector<double> all_states, all_scores;
+  std::size_t d = 0;
 };
 
 template <class T>
@@ -117,7 +120,7 @@ void keep_state(ScanResult& r, const std::vector<T>& h) {
 using InputRows = std::vector<std::vector<numeric::Exact>>;
 
 ScanResult scan_tokens(const Model& model, const std::vector<std::uint32_t>& tokens, const InputRows* inputs,
-                       const numeric::Precision& spec, bool parallel, int threads) {
+                       const numeric::Precision& spec, bool parallel, int threads, bool keep_states) {
   const std::size_t len = inputs ? inputs->size() : tokens.size();
   const numeric::Precision p = spec.resolve(std::max<std::size_t>(len, 1));
   ScanResult r;
@@ -129,8 +132,20 @@ ScanResult scan_tokens(const Model& model, const std::vector<std::uint32_t>& tok
       [&]<class T>(numeric::Tag<T>) {
         if (const auto* l = std::get_if<models::LrnnSpec>(&model)) {
           const kernels::ScanOptions so{threads, 0};
-          const auto run = inputs ? models::run_lrnn_inputs<T>(*l, *inputs, parallel, so)
-                                  : models::run_lrnn<T>(*l, tokens, parallel, so);
+          models::LrnnRun<T> run;
+          if (keep_states) {
+            if constexpr (numeric::is_native_float_v<T>) {
+              models::LrnnStates<T> all;
+              run = models::run_lrnn_states<T>(*l, tokens, inputs, parallel, so, all);
+              r.all_states.assign(all.states.begin(), all.states.end());
+              r.all_scores.assign(all.scores.begin(), all.scores.end());
+              r.d = l->d;
+            } else {
+              throw std::invalid_argument("states: every state is kept in fp32 and fp64 runs, not in " + p.to_string());
+            }
+          } else {
+            run = inputs ? models::run_lrnn_inputs<T>(*l, *inputs, parallel, so) : models::run_lrnn<T>(*l, tokens, parallel, so);
+          }
           keep_state(r, run.h);
           if (l->has_readout()) {
             r.score = numeric::to_double(run.score);
@@ -138,6 +153,7 @@ ScanResult scan_tokens(const Model& model, const std::vector<std::uint32_t>& tok
           }
           r.verdict = l->has_readout() ? models::to_string(models::verdict_of(run.accept)) : "none";
         } else {
+          if (keep_states) throw std::invalid_argument("states: every state is kept for LRNNs only");
           const auto d = models::decide<T>(model, tokens, parallel);
           r.verdict = models::to_string(d.verdict);
           if (d.score) {
@@ -209,6 +225,24 @@ void bind_models(nb::module_& m) {
             return nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<1>>(data->data(), {data->size()}, owner));
           },
           "The final state as a float64 array (each entry rounded from the run's arithmetic).")
+      .def_prop_ro(
+          "states",
+          [](const ScanResult& r) -> nb::object {
+            if (r.d == 0) return nb::none();
+            auto* data = new std::vector<double>(r.all_states);
+            nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<double>*>(p); });
+            return nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<2>>(data->data(), {r.n, r.d}, owner));
+          },
+          "With states=True: every state h_1 … h_n as an (n, d) float64 array (row t: after step t); else None.")
+      .def_prop_ro(
+          "scores",
+          [](const ScanResult& r) -> nb::object {
+            if (r.d == 0 || r.all_scores.empty()) return nb::none();
+            auto* data = new std::vector<double>(r.all_scores);
+            nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<double>*>(p); });
+            return nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<1>>(data->data(), {r.n}, owner));
+          },
+          "With states=True and a readout: every readout score <c, h_t> + c0 as an (n,) float64 array; else None.")
       .def_ro("state_exact", &ScanResult::state_exact)
       .def_prop_ro(
           "state_fractions",
@@ -231,17 +265,17 @@ void bind_models(nb::module_& m) {
 
   m.def(
       "scan_tokens",
-      [](const Handle& model, nb::handle tokens, const numeric::Precision& precision, bool parallel, int threads) {
+      [](const Handle& model, nb::handle tokens, const numeric::Precision& precision, bool parallel, int threads, bool states) {
         auto ids = token_indices(model.model, tokens);
         limits::check_count(threads < 0 ? 0 : std::uint64_t(threads), limits::kMaxThreads, "threads");
         nb::gil_scoped_release release;
-        return scan_tokens(model.model, ids, nullptr, precision, parallel, threads);
+        return scan_tokens(model.model, ids, nullptr, precision, parallel, threads, states);
       },
-      "model"_a, "tokens"_a, "precision"_a, "parallel"_a, "threads"_a);
+      "model"_a, "tokens"_a, "precision"_a, "parallel"_a, "threads"_a, "states"_a);
   m.def(
       "scan_token_array",
       [](const Handle& model, nb::ndarray<const std::int64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu> tokens,
-         const numeric::Precision& precision, bool parallel, int threads) {
+         const numeric::Precision& precision, bool parallel, int threads, bool states) {
         const std::size_t size = alphabet_of(model.model).size();
         limits::check_count(tokens.shape(0), limits::kMaxLength, "tokens: length");
         limits::check_count(threads < 0 ? 0 : std::uint64_t(threads), limits::kMaxThreads, "threads");
@@ -254,13 +288,13 @@ void bind_models(nb::module_& m) {
           ids[t] = std::uint32_t(v);
         }
         nb::gil_scoped_release release;
-        return scan_tokens(model.model, ids, nullptr, precision, parallel, threads);
+        return scan_tokens(model.model, ids, nullptr, precision, parallel, threads, states);
       },
-      "model"_a, "tokens"_a, "precision"_a, "parallel"_a, "threads"_a);
+      "model"_a, "tokens"_a, "precision"_a, "parallel"_a, "threads"_a, "states"_a);
   m.def(
       "scan_inputs",
       [](const Handle& model, nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu> inputs,
-         const numeric::Precision& precision, bool parallel, int threads) {
+         const numeric::Precision& precision, bool parallel, int threads, bool states) {
         const auto* l = std::get_if<models::LrnnSpec>(&model.model);
         if (!l || l->input_dim == 0)
           throw std::invalid_argument("inputs: real-valued inputs need an LRNN with input_dim > 0 (docs/lrnn-json.md); "
@@ -278,9 +312,9 @@ void bind_models(nb::module_& m) {
             rows[t].emplace_back(v);  // exactly the double's value
           }
         nb::gil_scoped_release release;
-        return scan_tokens(model.model, {}, &rows, precision, parallel, threads);
+        return scan_tokens(model.model, {}, &rows, precision, parallel, threads, states);
       },
-      "model"_a, "inputs"_a, "precision"_a, "parallel"_a, "threads"_a);
+      "model"_a, "inputs"_a, "precision"_a, "parallel"_a, "threads"_a, "states"_a);
 
   m.def("affine_scan_f32", &affine_arrays<float>, "a"_a, "b"_a, "out"_a, "h0"_a, "threads"_a, "block"_a);
   m.def("affine_scan_f64", &affine_arrays<double>, "a"_a, "b"_a, "out"_a, "h0"_a, "threads"_a, "block"_a);

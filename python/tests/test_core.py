@@ -246,3 +246,40 @@ def test_scan_real_inputs_matches_numpy():
         parallax.scan(model, inputs=np.zeros((4, 2)))
     with pytest.raises(ValueError, match="reads tokens"):
         parallax.scan(parallax.models.named("parity"), inputs=np.zeros((4, 1)))
+
+
+def test_scan_keeps_every_state_parallel_equal_to_prefix_runs():
+    m = parallax.models.named("s5")
+    rng = np.random.default_rng(11)
+    tokens = rng.integers(0, len(m.alphabet), 300)
+    for prec in ("fp64", "fp32"):
+        seq = parallax.scan(m, tokens, precision=prec, parallel=False, states=True)
+        par = parallax.scan(m, tokens, precision=prec, parallel=True, threads=2, states=True)
+        assert seq.states.shape == (300, m.state_size)
+        # the last row is the final state; every row is the final state of the prefix run
+        assert np.array_equal(seq.states[-1], seq.state)
+        for t in (0, 1, 17, 150, 299):
+            prefix = parallax.scan(m, tokens[: t + 1], precision=prec, parallel=False)
+            assert np.array_equal(seq.states[t], prefix.state)
+            assert seq.scores[t] == prefix.score
+        # S5's PD maps are exact in floats: the parallel scan gives the same states
+        assert np.array_equal(par.states, seq.states)
+        assert np.array_equal(par.scores, seq.scores)
+    assert parallax.scan(m, tokens).states is None
+    with pytest.raises(ValueError, match="fp32 and fp64"):
+        parallax.scan(m, tokens, precision="exact", states=True)
+
+
+def test_scan_states_of_real_inputs_match_numpy():
+    model = parallax.load_model({
+        "structure": "diagonal", "d": 1, "input_dim": 1,
+        "inputs": [{"a": ["1/2"], "b": [0]}, {"a": ["1/4"], "b": [1]}],
+    })
+    x = np.random.default_rng(4).uniform(-1, 1, (1000, 1))
+    h, ref = 0.0, []
+    for t in range(x.shape[0]):
+        h = (0.5 + 0.25 * x[t, 0]) * h + x[t, 0]
+        ref.append(h)
+    r = parallax.scan(model, inputs=x, precision="fp64", parallel=True, threads=2, states=True)
+    assert np.max(np.abs(r.states[:, 0] - np.array(ref))) < 1e-12
+    assert r.scores is None  # no readout

@@ -2,3 +2,4 @@
 #include "models/lrnn.hpp"
 
 PARALLAX_LRNN_INSTANCES(, float)
+PARALLAX_LRNN_STATES_INSTANCES(, float)

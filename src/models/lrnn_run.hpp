@@ -51,21 +51,22 @@ typename kernels::LowRankAffine<T>::element lowrank_element(const Transition& tr
 }
 
 /// Runs op over elems[index(t)], t < n, from h0 (sequentially for operators
-/// without composition).
-template <class Op, class Index>
+/// without composition); sink(t, h_t) receives every state (kernels/scan.hpp).
+template <class Op, class Index, class Sink>
 typename Op::state evaluate(const Op& op, const std::vector<typename Op::element>& elems, Index&& index, std::size_t n,
-                            typename Op::state h0, bool parallel, const kernels::ScanOptions& so) {
+                            typename Op::state h0, bool parallel, const kernels::ScanOptions& so, Sink&& sink) {
   auto src = [&](std::size_t t) -> const typename Op::element& { return elems[index(t)]; };
   if constexpr (kernels::AffineOperator<Op>) {
-    if (parallel) return kernels::run_parallel(op, src, n, std::move(h0), kernels::no_sink, so);
+    if (parallel) return kernels::run_parallel(op, src, n, std::move(h0), sink, so);
   }
-  return kernels::run_sequential(op, src, n, std::move(h0), kernels::no_sink);
+  return kernels::run_sequential(op, src, n, std::move(h0), sink);
 }
 
-/// Evaluates the recurrence whose step t uses transitions[index(t)].
-template <class T, class Index>
+/// Evaluates the recurrence whose step t uses transitions[index(t)];
+/// sink(t, h_t) receives every state (kernels::no_sink: none).
+template <class T, class Index, class Sink>
 LrnnRun<T> run_transitions(const LrnnSpec& spec, const std::vector<const Transition*>& transitions, Index&& index,
-                           std::size_t n, bool parallel, const kernels::ScanOptions& so) {
+                           std::size_t n, bool parallel, const kernels::ScanOptions& so, Sink&& sink) {
   const std::size_t d = spec.d;
   std::vector<T> h0 = convert<T>(spec.h0);
   std::vector<T> h;
@@ -74,7 +75,7 @@ LrnnRun<T> run_transitions(const LrnnSpec& spec, const std::vector<const Transit
       kernels::DiagAffine<T> op{d};
       std::vector<typename kernels::DiagAffine<T>::element> es;
       for (const auto* tr : transitions) es.push_back({convert<T>(tr->a), convert<T>(tr->b)});
-      h = evaluate(op, es, index, n, std::move(h0), parallel, so);
+      h = evaluate(op, es, index, n, std::move(h0), parallel, so, sink);
       break;
     }
     case Structure::Complex: {
@@ -93,21 +94,21 @@ LrnnRun<T> run_transitions(const LrnnSpec& spec, const std::vector<const Transit
         e.b = convert<T>(tr->b);
         es.push_back(std::move(e));
       }
-      h = evaluate(op, es, index, n, std::move(h0), parallel, so);
+      h = evaluate(op, es, index, n, std::move(h0), parallel, so, sink);
       break;
     }
     case Structure::PermutationDiagonal: {
       kernels::PDAffine<T> op{d};
       std::vector<typename kernels::PDAffine<T>::element> es;
       for (const auto* tr : transitions) es.push_back({tr->p, convert<T>(tr->a), convert<T>(tr->b)});
-      h = evaluate(op, es, index, n, std::move(h0), parallel, so);
+      h = evaluate(op, es, index, n, std::move(h0), parallel, so, sink);
       break;
     }
     case Structure::Dense: {
       kernels::DenseAffine<T> op{d};
       std::vector<typename kernels::DenseAffine<T>::element> es;
       for (const auto* tr : transitions) es.push_back({convert<T>(tr->a), convert<T>(tr->b)});
-      h = evaluate(op, es, index, n, std::move(h0), parallel, so);
+      h = evaluate(op, es, index, n, std::move(h0), parallel, so, sink);
       break;
     }
     case Structure::Dplr: {
@@ -115,13 +116,13 @@ LrnnRun<T> run_transitions(const LrnnSpec& spec, const std::vector<const Transit
       std::vector<typename kernels::LowRankAffine<T>::element> es;
       for (const auto* tr : transitions) es.push_back(lowrank_element<T>(*tr));
       if (!parallel) {
-        h = evaluate(lr, es, index, n, std::move(h0), false, so);
+        h = evaluate(lr, es, index, n, std::move(h0), false, so, sink);
       } else {
         // products of DPLR maps are dense: scan dense maps
         kernels::DenseAffine<T> op{d};
         std::vector<typename kernels::DenseAffine<T>::element> dense;
         for (const auto& e : es) dense.push_back(lr.to_dense(e));
-        h = evaluate(op, dense, index, n, std::move(h0), true, so);
+        h = evaluate(op, dense, index, n, std::move(h0), true, so, sink);
       }
       break;
     }
@@ -141,7 +142,8 @@ LrnnRun<T> run_lrnn(const LrnnSpec& spec, const std::vector<std::uint32_t>& toke
                        " is outside the alphabet of model '" + spec.name + "'");
   std::vector<const Transition*> trs;
   for (const auto& tr : spec.tokens) trs.push_back(&tr);
-  return detail::run_transitions<T>(spec, trs, [&](std::size_t t) { return tokens[t]; }, tokens.size(), parallel, so);
+  return detail::run_transitions<T>(spec, trs, [&](std::size_t t) { return tokens[t]; }, tokens.size(), parallel, so,
+                                    kernels::no_sink);
 }
 
 /// Runs the model on real-valued inputs x_1 … x_n (each of spec.input_dim entries).
@@ -154,7 +156,57 @@ LrnnRun<T> run_lrnn_inputs(const LrnnSpec& spec, const std::vector<std::vector<E
   for (const auto& x : xs) steps.push_back(detail::combine(spec, x));
   std::vector<const Transition*> trs;
   for (const auto& tr : steps) trs.push_back(&tr);
-  return detail::run_transitions<T>(spec, trs, [](std::size_t t) { return t; }, xs.size(), parallel, so);
+  return detail::run_transitions<T>(spec, trs, [](std::size_t t) { return t; }, xs.size(), parallel, so, kernels::no_sink);
+}
+
+/// Every state and score of a run: states holds h_1 … h_n (row t, d entries:
+/// the state after step t) and, with a readout, scores every ⟨c, h_t⟩ + c0.
+template <class T>
+struct LrnnStates {
+  std::vector<T> states;
+  std::vector<T> scores;
+};
+
+/// run_lrnn, keeping every state (tokens) or, with `xs`, run_lrnn_inputs.
+/// Instantiated for the native floats (instances_float.cpp, instances_double.cpp).
+template <class T>
+LrnnRun<T> run_lrnn_states(const LrnnSpec& spec, const std::vector<std::uint32_t>& tokens,
+                           const std::vector<std::vector<Exact>>* xs, bool parallel, const kernels::ScanOptions& so,
+                           LrnnStates<T>& out) {
+  const std::size_t n = xs ? xs->size() : tokens.size(), d = spec.d;
+  out.states.assign(n * d, numeric::zero<T>());
+  auto sink = [&out, d](std::size_t t, const std::vector<T>& h) {
+    std::copy(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(d), out.states.begin() + static_cast<std::ptrdiff_t>(t * d));
+  };
+  std::vector<Transition> steps;
+  std::vector<const Transition*> trs;
+  LrnnRun<T> run;
+  if (xs) {
+    if (spec.input_dim == 0) throw ModelError("model '" + spec.name + "' takes tokens, not real-valued inputs");
+    steps.reserve(n);
+    for (const auto& x : *xs) steps.push_back(detail::combine(spec, x));
+    for (const auto& tr : steps) trs.push_back(&tr);
+    run = detail::run_transitions<T>(spec, trs, [](std::size_t t) { return t; }, n, parallel, so, sink);
+  } else {
+    for (std::size_t t = 0; t < n; ++t)
+      if (tokens[t] >= spec.tokens.size())
+        throw ModelError("token index " + std::to_string(tokens[t]) + " at position " + std::to_string(t) +
+                         " is outside the alphabet of model '" + spec.name + "'");
+    for (const auto& tr : spec.tokens) trs.push_back(&tr);
+    run = detail::run_transitions<T>(spec, trs, [&](std::size_t t) { return tokens[t]; }, n, parallel, so, sink);
+  }
+  out.scores.clear();
+  if (spec.has_readout()) {
+    out.scores.reserve(n);
+    const std::vector<T> c = detail::convert<T>(spec.c);
+    const T c0 = numeric::from_exact<T>(spec.c0);
+    for (std::size_t t = 0; t < n; ++t) {
+      T acc = c0;  // the order of read_out's sum
+      for (std::size_t i = 0; i < d; ++i) acc = acc + c[i] * out.states[t * d + i];
+      out.scores.push_back(acc);
+    }
+  }
+  return run;
 }
 
 }  // namespace parallax::models
@@ -173,6 +225,15 @@ LrnnRun<T> run_lrnn_inputs(const LrnnSpec& spec, const std::vector<std::vector<E
 
 PARALLAX_LRNN_INSTANCES(extern, double)
 PARALLAX_LRNN_INSTANCES(extern, float)
+
+#define PARALLAX_LRNN_STATES_INSTANCES(EXTERN, T)                                                              \
+  EXTERN template ::parallax::models::LrnnRun<T> parallax::models::run_lrnn_states<T>(                         \
+      const ::parallax::models::LrnnSpec&, const std::vector<std::uint32_t>&,                                  \
+      const std::vector<std::vector<::parallax::numeric::Exact>>*, bool, const ::parallax::kernels::ScanOptions&, \
+      ::parallax::models::LrnnStates<T>&);
+
+PARALLAX_LRNN_STATES_INSTANCES(extern, double)
+PARALLAX_LRNN_STATES_INSTANCES(extern, float)
 PARALLAX_LRNN_INSTANCES(extern, ::parallax::numeric::EmuFloat)
 PARALLAX_LRNN_INSTANCES(extern, ::parallax::numeric::BigFloat)
 PARALLAX_LRNN_INSTANCES(extern, ::parallax::numeric::Fixed)
