@@ -219,28 +219,20 @@ void bind_models(nb::module_& m) {
   nb::class_<ScanResult>(m, "ScanResult")
       .def_prop_ro(
           "state",
-          [](const ScanResult& r) {
-            auto* data = new std::vector<double>(r.state);
-            nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<double>*>(p); });
-            return nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<1>>(data->data(), {data->size()}, owner));
-          },
+          [](const ScanResult& r) { return to_numpy(std::vector<double>(r.state), {r.state.size()}); },
           "The final state as a float64 array (each entry rounded from the run's arithmetic).")
       .def_prop_ro(
           "states",
           [](const ScanResult& r) -> nb::object {
             if (r.d == 0) return nb::none();
-            auto* data = new std::vector<double>(r.all_states);
-            nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<double>*>(p); });
-            return nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<2>>(data->data(), {r.n, r.d}, owner));
+            return to_numpy(std::vector<double>(r.all_states), {r.n, r.d});
           },
           "With states=True: every state h_1 … h_n as an (n, d) float64 array (row t: after step t); else None.")
       .def_prop_ro(
           "scores",
           [](const ScanResult& r) -> nb::object {
             if (r.d == 0 || r.all_scores.empty()) return nb::none();
-            auto* data = new std::vector<double>(r.all_scores);
-            nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<double>*>(p); });
-            return nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<1>>(data->data(), {r.n}, owner));
+            return to_numpy(std::vector<double>(r.all_scores), {r.n});
           },
           "With states=True and a readout: every readout score <c, h_t> + c0 as an (n,) float64 array; else None.")
       .def_ro("state_exact", &ScanResult::state_exact)

@@ -31,13 +31,6 @@ es::Options options_of(nb::dict kwargs) { return es::options_from_json(keyword_k
 
 using Array2 = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 
-/// A numpy array that owns the vector's data.
-nb::object to_numpy(std::vector<double>&& v, std::initializer_list<std::size_t> shape) {
-  auto* data = new std::vector<double>(std::move(v));
-  nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<double>*>(p); });
-  return nb::cast(nb::ndarray<nb::numpy, double>(data->data(), shape.size(), shape.begin(), owner));
-}
-
 void check_shape(const Array2& a, std::size_t rows, std::size_t cols, const char* name) {
   if (a.shape(0) != rows || a.shape(1) != cols)
     throw experiment::OptionError(name, fmt::format("{}: shape ({}, {}), expected ({}, {})", name, a.shape(0), a.shape(1),

@@ -81,6 +81,12 @@ nlohmann::json from_python(nb::handle h, const std::string& where) {
       fmt::format("{}: a value of type {} has no JSON form", where, nb::type_name(h.type()).c_str()));
 }
 
+nb::object to_numpy(std::vector<double>&& v, std::initializer_list<std::size_t> shape) {
+  auto* data = new std::vector<double>(std::move(v));
+  nb::capsule owner(data, [](void* p) noexcept { delete static_cast<std::vector<double>*>(p); });
+  return nb::cast(nb::ndarray<nb::numpy, double>(data->data(), shape.size(), shape.begin(), owner));
+}
+
 nlohmann::ordered_json keyword_keys(nb::dict kwargs) {
   nlohmann::ordered_json entry = nlohmann::ordered_json::object();
   for (auto [k, v] : kwargs) {

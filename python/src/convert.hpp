@@ -12,7 +12,9 @@
 #include <nanobind/ndarray.h>
 
 #include <nlohmann/json.hpp>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 namespace parallax::python {
 
@@ -26,6 +28,9 @@ nb::object to_python(const nlohmann::json& j);
 /// A Python value (dict, list, str, int, float, bool, None; fractions.Fraction
 /// as its "p/q" text) as JSON; anything else is a ValueError naming `where`.
 nlohmann::json from_python(nb::handle h, const std::string& where);
+
+/// A numpy float64 array of the given shape that owns the vector's data (no copy).
+nb::object to_numpy(std::vector<double>&& v, std::initializer_list<std::size_t> shape);
 
 /// Keyword arguments as the keys of a suite entry (what each experiment's
 /// options_from_json reads); None means "not given" and is left out.
