@@ -11,6 +11,7 @@
 #include "kernels/cpu/affine_simd.hpp"
 #include "kernels/operators.hpp"
 #include "kernels/scan.hpp"
+#include "models/lrnn.hpp"
 #include "numeric/exact.hpp"
 
 namespace parallax::bench {
@@ -136,6 +137,40 @@ void bench_affine(const ScanBenchOptions& o, std::vector<BenchRecord>& out, cons
   }
 }
 
+// ---- a diagonal model on tokens -----------------------------------------------
+
+/// The named diagonal model 'parity' on n random tokens in fp32, by
+/// models::run_lrnn (the call behind `parallax scan -m parity -p fp32` and
+/// `parallax.scan`), sequentially and by the parallel scan.
+void bench_model(const ScanBenchOptions& o, std::vector<BenchRecord>& out, const std::function<void(const std::string&)>& progress) {
+  const std::size_t n = o.n_scalar;
+  const models::LrnnSpec spec = models::named_model("parity");
+  std::vector<std::uint32_t> tokens(n);
+  {
+    std::mt19937 rng(5);
+    for (auto& t : tokens) t = static_cast<std::uint32_t>(rng() % spec.tokens.size());
+  }
+  const std::string name = "model-parity-fp32";
+  progress(name + ": sequential");
+  models::LrnnRun<float> ref;
+  auto seq = record(name, "sequential", n, 1, best_seconds(o.repeats, [&] { ref = models::run_lrnn<float>(spec, tokens, false); }));
+  seq.note = "models::run_lrnn, the diagonal model 'parity' (d = 1) on uniform random tokens";
+  out.push_back(seq);
+  for (int threads : {1, o.threads}) {
+    if (threads == 1 && o.threads == 1 && out.back().variant == "parallel-scan") break;
+    progress(fmt::format("{}: parallel-scan, {} threads", name, threads));
+    models::LrnnRun<float> run;
+    auto r = record(name, "parallel-scan", n, threads,
+                    best_seconds(o.repeats, [&] { run = models::run_lrnn<float>(spec, tokens, true, {threads, 0}); }));
+    relate(r, seq);
+    // ±1 products: every fp32 state is exact, so the scan must agree bit for bit
+    r.note = run.h == ref.h ? fmt::format("final state {} matches the sequential run", run.h.at(0))
+                            : fmt::format("MISMATCH: final state {} vs sequential {}", run.h.at(0), ref.h.at(0));
+    if (r.note.rfind("MISMATCH", 0) == 0) r.meets_target = false;
+    out.push_back(r);
+  }
+}
+
 // ---- structured scans: dense 4×4 and PD d=8 ---------------------------------
 
 template <class Op>
@@ -233,6 +268,7 @@ std::vector<BenchRecord> run_scan_bench(const ScanBenchOptions& opts, const std:
   };
   std::vector<BenchRecord> out;
   bench_affine(o, out, progress);
+  bench_model(o, out, progress);
   {
     std::mt19937 rng(3);
     std::uniform_real_distribution<float> u(-0.25f, 0.25f);

@@ -9,7 +9,7 @@
 namespace parallax::bench {
 
 struct ScanBenchOptions {
-  std::size_t n_scalar = std::size_t(1) << 26;  ///< fp32 scalar affine recurrence length
+  std::size_t n_scalar = std::size_t(1) << 26;  ///< fp32 scalar affine recurrence and model token length
   std::size_t n_struct = std::size_t(1) << 20;  ///< dense 4×4 and PD d=8 scan length
   std::vector<std::size_t> n_exact{std::size_t(1) << 15, std::size_t(1) << 17};  ///< exact 2×2 product lengths
   int threads = 2;   ///< threads of the parallel figures (1 thread is always measured too)
@@ -18,7 +18,7 @@ struct ScanBenchOptions {
 };
 
 struct BenchRecord {
-  std::string bench;      ///< affine-fp32, dense4-fp32, pd8-fp32, exact-2x2
+  std::string bench;      ///< affine-fp32, model-parity-fp32, dense4-fp32, pd8-fp32, exact-2x2
   std::string variant;    ///< sequential-loop, parallel-scan, elementwise, left-fold, tree, …
   std::size_t n = 0;
   int threads = 1;

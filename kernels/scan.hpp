@@ -18,8 +18,8 @@
 
 namespace parallax::kernels {
 
-/// A sink that ignores its arguments.
-inline constexpr auto no_sink = [](std::size_t, const auto&) {};
+/// A sink that ignores its arguments (the parallel scans skip work no sink reads).
+inline constexpr cpu::NoSink no_sink{};
 
 /// sink(t, e_t ∘ … ∘ e_0) for every t; returns the total composition.
 template <ScanOperator Op, class Source, class Sink>

@@ -801,7 +801,7 @@ TEST_CASE("compile: a PFA file loads, validates and computes acceptance probabil
   CHECK_FALSE(automata::wfa_accepts(w, {0}));
   // a model compiled from it reproduces f(w) − θ
   const auto m = automata::compile(w, ModelKind::Wfa);
-  CHECK(models::run_lrnn<Exact>(lrnn(m), {0, 1, 0}, false).score == automata::wfa_weight(w, {0, 1, 0}) - Exact(3, 5));
+  CHECK(models::run_lrnn<Exact>(lrnn(m), std::vector<std::uint32_t>{0, 1, 0}, false).score == automata::wfa_weight(w, {0, 1, 0}) - Exact(3, 5));
   // a PFA whose rows do not sum to 1 fails validate()
   auto bad = w;
   bad.matrix[0][3] = Exact(1, 2);

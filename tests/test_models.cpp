@@ -312,7 +312,7 @@ TEST_CASE("models: JSON numbers are exact, and Householder factors default to re
     "transitions": {"r": {"factors": [{"householder": [1, -1]}], "b": [0.1, "1/3"]}},
     "h0": [1, 0], "readout": {"c": [0, 1], "c0": -0.5}
   })", "hh.json");
-  const auto run = models::run_lrnn<Exact>(s, {0}, false);
+  const auto run = models::run_lrnn<Exact>(s, std::vector<std::uint32_t>{0}, false);
   // I − k kᵀ with k = (1, −1) swaps the coordinates: (0, 1) + (1/10, 1/3)
   CHECK(run.h[0] == Exact(1, 10));
   CHECK(run.h[1] == Exact(4, 3));

@@ -177,7 +177,7 @@ T run_affine_arrays(const T* a, const T* b, T* h, std::size_t n, T h0, const Sca
   };
   return chain_blocks(nblocks, h0, threads, [&] {
     return Worker{a, b, h, n, B, 0, 0, 0, {}, {}, 1, 0, {}, std::vector<V>(B / W + 1), std::vector<V>(B / W + 1)};
-  });
+  }, opts.poll);
 }
 
 }  // namespace parallax::kernels::cpu

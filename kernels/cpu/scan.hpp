@@ -11,7 +11,10 @@
 //      block, derives the carry at the start of every lane from the lane
 //      totals, and publishes the carry at the end of its block at once;
 //   C. re-reads the block (now in cache) and runs the L lanes from their
-//      start carries, handing every prefix to the sink.
+//      start carries, handing every prefix to the sink. Without a sink
+//      (kernels::no_sink) over native floats, pass C is skipped: the final
+//      carry comes from B alone, and native floats record no events that the
+//      states of pass C could raise.
 // Each element is read from memory once and composed twice (A, C): the work
 // is O(n) (work-efficient), and the only serial part is one carry step per
 // block. The carry is a state (recurrences) or an element (prefix scans).
@@ -26,6 +29,7 @@
 #include <atomic>
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -41,9 +45,33 @@ namespace parallax::kernels {
 struct ScanOptions {
   int threads = 0;        ///< worker threads; 0 = OpenMP's default (all available)
   std::size_t block = 0;  ///< elements per cache block; 0 = chosen from the element size
+  /// Called on the calling thread between blocks of a chained scan (and
+  /// between iterations of the Newton solvers, every 2^16 steps of a model's
+  /// sequential run); it may throw to stop the run, and the exception reaches
+  /// the caller (Ctrl-C in the Python package). Empty: never called.
+  std::function<void()> poll;
 };
 
 namespace cpu {
+
+/// The sink that ignores its arguments (kernels::no_sink).
+struct NoSink {
+  template <class X>
+  void operator()(std::size_t, const X&) const {}
+};
+
+/// Whether pass C can be skipped: nothing reads its carries, and the
+/// operator's scalar is a native float (no per-operation events to lose).
+template <class Op, class Sink>
+constexpr bool skips_emit() {
+  if constexpr (!std::is_same_v<std::remove_cvref_t<Sink>, NoSink>) {
+    return false;
+  } else if constexpr (requires { typename Op::scalar; }) {
+    return std::is_floating_point_v<typename Op::scalar>;
+  } else {
+    return false;
+  }
+}
 
 /// Independent chains per block (instruction-level parallelism).
 inline constexpr std::size_t kLanes = 8;
@@ -138,9 +166,11 @@ inline constexpr bool kPrefixPath = std::is_trivially_copyable_v<Element> && siz
 ///   w.advance(k, in) → out    pass B: the carry at the block's end from the one at its start
 ///   w.emit(k)                 pass C
 /// The carry at a block's end is published as soon as it is known. Workers
-/// install the caller's numeric Context; exceptions reach the caller.
+/// install the caller's numeric Context; exceptions reach the caller. The
+/// calling thread (thread 0) calls `poll` before each of its blocks.
 template <class Carry, class MakeWorker>
-Carry chain_blocks(std::size_t nblocks, Carry init, int threads, MakeWorker&& make_worker) {
+Carry chain_blocks(std::size_t nblocks, Carry init, int threads, MakeWorker&& make_worker,
+                   const std::function<void()>& poll = {}) {
   struct Slot {
     std::atomic<bool> ready{false};
     Carry carry;
@@ -150,6 +180,7 @@ Carry chain_blocks(std::size_t nblocks, Carry init, int threads, MakeWorker&& ma
   run_team(threads, [&](std::size_t tid, std::size_t nt, const ErrorSlot& errors) {
     auto w = make_worker();
     for (std::size_t k = tid; k < nblocks; k += nt) {
+      if (tid == 0 && poll) poll();
       w.reduce(k);
       if (k > 0) {
         for (unsigned spin = 0; !slots[k - 1].ready.load(std::memory_order_acquire); ++spin) {
@@ -179,7 +210,8 @@ template <ScanOperator Op, class Carry, class Source, class Advance, class Sink>
 Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advance&& adv, Sink&& sink,
                    const ScanOptions& opts) {
   using element = typename Op::element;
-  constexpr bool prefix_path = kPrefixPath<element, Carry>;
+  constexpr bool emits = !skips_emit<Op, Sink>();
+  constexpr bool prefix_path = kPrefixPath<element, Carry> && emits;
   if (n == 0) return init;
   // a block longer than the input is the input (and no scratch of B elements for it)
   const std::size_t B = std::min(block_size<element>(opts), n);
@@ -196,17 +228,19 @@ Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advanc
     std::array<Carry, kLanes> cur, nxt;
     std::array<Carry, kLanes + 1> start;
     std::vector<element> pre;
+    element ident;
     std::size_t lo = 0, hi = 0, len = 0;
 
     void reduce(std::size_t k) {  // A. lane totals (and, on the prefix path, every lane-local prefix)
       lo = k * B;
       hi = std::min(n, lo + B);
       len = (hi - lo) / kLanes;  // every lane's common length; the last lane takes the rest
-      // local copies: lanes of small elements stay in registers
-      std::array<element, kLanes> acc = tot, scratch = tmp;
+      // locals: lanes of small elements stay in registers; larger ones keep
+      // their buffers (moved here and back, reset by copy: no allocation)
+      std::array<element, kLanes> acc = std::move(tot), scratch = std::move(tmp);
       element* p = pre.data();
       const std::size_t lo_ = lo, len_ = len;
-      for (std::size_t j = 0; j < kLanes; ++j) acc[j] = op.identity();
+      for (std::size_t j = 0; j < kLanes; ++j) acc[j] = ident;
       for (std::size_t i = 0; i < len_; ++i) {
         for_lanes([&](auto j) {
           op.compose(acc[j], src(lo_ + j * len_ + i), scratch[j]);
@@ -228,7 +262,9 @@ Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advanc
       return start[kLanes];
     }
     void emit(std::size_t) {  // C. every carry of the block
-      if constexpr (prefix_path) {
+      if constexpr (!emits) {
+        return;
+      } else if constexpr (prefix_path) {
         for (std::size_t j = 0; j < kLanes; ++j) {
           const std::size_t a = j * len, b = j + 1 < kLanes ? a + len : hi - lo;
           const Carry s = start[j];
@@ -262,10 +298,10 @@ Carry chained_scan(const Op& op, Source&& src, std::size_t n, Carry init, Advanc
     }
   };
   return chain_blocks(nblocks, init, threads, [&] {
-    Worker w{op, src, adv, sink, n, B, {}, {}, {}, {}, {}, std::vector<element>(prefix_path ? B : 0)};
-    for (std::size_t j = 0; j < kLanes; ++j) w.tmp[j] = op.identity(), w.cur[j] = w.nxt[j] = init;
+    Worker w{op, src, adv, sink, n, B, {}, {}, {}, {}, {}, std::vector<element>(prefix_path ? B : 0), op.identity()};
+    for (std::size_t j = 0; j < kLanes; ++j) w.tot[j] = w.tmp[j] = w.ident, w.cur[j] = w.nxt[j] = init;
     return w;
-  });
+  }, opts.poll);
 }
 
 /// Left fold of [lo, hi) as kLanes interleaved chains combined in order.

@@ -94,7 +94,8 @@ def scan(
 
     ``tokens`` is a string of token names (``"abba"``, or names separated by
     spaces), a sequence of names, or a sequence or array of indices into
-    ``model.alphabet``; or, for an LRNN with real-valued inputs (input_dim m),
+    ``model.alphabet`` (a C-contiguous uint32 array is read in place, without
+    a copy; other integer arrays are checked and converted first); or, for an LRNN with real-valued inputs (input_dim m),
     ``inputs``: a float64 array of shape (n, m), each value read exactly. An LRNN runs by the parallel scan (``parallel=True``)
     or sequentially; other kinds run directly. log:C and poly:K resolve at
     the input's length. The result holds the final state (``.state`` as
@@ -117,6 +118,9 @@ def scan(
             raise ValueError(f"tokens: a 1-D integer array of token indices, not {tokens.dtype} of shape {tokens.shape}")
         if tokens.dtype == _np.uint64 and tokens.size and int(tokens.max()) >= 2**63:
             raise ValueError(f"tokens: index {int(tokens.max())} is outside the alphabet")
+        if tokens.dtype == _np.uint32 and tokens.flags.c_contiguous:  # read in place, checked by the run itself
+            return _core.scan_token_array_u32(model, tokens, Precision(str(precision)), bool(parallel),
+                                              _threads(threads), bool(states))
         tokens = _np.ascontiguousarray(tokens, dtype=_np.int64)  # no copy when already int64 and contiguous
         return _core.scan_token_array(model, tokens, Precision(str(precision)), bool(parallel), _threads(threads),
                                       bool(states))

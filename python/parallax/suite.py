@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os as _os
 import shutil as _shutil
+import sys as _sys
 import sysconfig as _sysconfig
-from typing import Optional, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 from . import _core
 from .store import Store, store_path
@@ -60,6 +61,7 @@ def run(
     formats: Union[str, Sequence[str]] = ("md", "html", "tex", "csv"),
     plots: bool = True,
     dry_run: bool = False,
+    progress: Union[bool, Callable[[dict], None]] = True,
 ) -> Union[dict, list]:
     """Runs a suite into ``out``/results.sqlite and writes its report into ``out``, as ``parallax run``.
 
@@ -72,6 +74,12 @@ def run(
     stops the run (KeyboardInterrupt): no new units start, running ones are
     stopped, and what they stored stays.
 
+    ``progress``: True prints a line when the run starts and one per unit as
+    it ends (as ``parallax run`` does, to ``sys.stderr``); False prints
+    nothing; a callable gets a dict per event instead: ``{"event": "started",
+    suite, file, quick, entries, units, jobs, store}`` once, then ``{"event":
+    "unit", done, total, seconds, label, exit_code}`` per unit.
+
     Returns a dict: suite, file, quick, dir, store, report (report.md),
     files (every report file written), entries, units, jobs, failed (one
     "LABEL (exit N; log PATH)" per failed unit: the run is unfinished),
@@ -79,9 +87,27 @@ def run(
     (the suite's stored record). With ``dry_run``: the units' command lines,
     without running them.
     """
+    if progress is True:
+        progress = _print_progress
+    elif progress is False:
+        progress = None
+    elif not callable(progress):
+        raise TypeError(f"run: progress must be True, False or a callable, not {type(progress).__name__}")
     return _core.run_suite("" if suite is None else _os.fspath(suite), _os.fspath(out), bool(quick),
                            0 if jobs is None else int(jobs), _formats(formats), bool(plots), bool(dry_run),
-                           "" if dry_run else parallax_executable())
+                           "" if dry_run else parallax_executable(), progress)
+
+
+def _print_progress(event: dict) -> None:
+    """The command line's progress lines (`parallax run`), on sys.stderr."""
+    if event["event"] == "started":
+        quick = ", quick" if event["quick"] else ""
+        line = (f"parallax run: {event['suite']} ({event['file']}{quick}), {event['entries']} entries in "
+                f"{event['units']} units, {event['jobs']} at a time, into {event['store']}")
+    else:
+        status = "ok" if event["exit_code"] == 0 else f"FAILED (exit {event['exit_code']})"
+        line = f"[{event['done']}/{event['total']}] {event['seconds']:7.1f} s  {event['label']}  {status}"
+    print(line, file=_sys.stderr, flush=True)
 
 
 def report(

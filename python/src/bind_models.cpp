@@ -13,10 +13,12 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <variant>
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "interrupt.hpp"
 #include "kernels/cpu/affine_simd.hpp"
 #include "models/model.hpp"
 #include "numeric/dispatch.hpp"
@@ -56,6 +58,11 @@ std::size_t state_size(const Model& m) {
   return std::get<models::ReluRnn>(m).d;
 }
 
+std::invalid_argument outside_alphabet(std::size_t position, std::int64_t index, std::size_t size) {
+  return std::invalid_argument(
+      fmt::format("tokens[{}]: index {} is outside the alphabet (0 … {})", position, index, size == 0 ? 0 : size - 1));
+}
+
 /// Token indices from a string (the model's own parser), a sequence of names,
 /// or a sequence / array of indices; every index is checked against the alphabet.
 std::vector<std::uint32_t> token_indices(const Model& m, nb::handle tokens) {
@@ -84,9 +91,7 @@ std::vector<std::uint32_t> token_indices(const Model& m, nb::handle tokens) {
         throw std::invalid_argument(
             fmt::format("tokens[{}]: a token is a name or an index, not {}", t, nb::type_name(x.type()).c_str()));
       }
-      if (v < 0 || std::size_t(v) >= names.size())
-        throw std::invalid_argument(
-            fmt::format("tokens[{}]: index {} is outside the alphabet (0 … {})", t, v, names.size() - 1));
+      if (v < 0 || std::size_t(v) >= names.size()) throw outside_alphabet(t, v, names.size());
       ids.push_back(std::uint32_t(v));
     }
     ++t;
@@ -119,7 +124,7 @@ void keep_state(ScanResult& r, const std::vector<T>& h) {
 /// Real-valued inputs (n × m) for an LRNN with input_dim m, read exactly.
 using InputRows = std::vector<std::vector<numeric::Exact>>;
 
-ScanResult scan_tokens(const Model& model, const std::vector<std::uint32_t>& tokens, const InputRows* inputs,
+ScanResult scan_tokens(const Model& model, std::span<const std::uint32_t> tokens, const InputRows* inputs,
                        const numeric::Precision& spec, bool parallel, int threads, bool keep_states) {
   const std::size_t len = inputs ? inputs->size() : tokens.size();
   const numeric::Precision p = spec.resolve(std::max<std::size_t>(len, 1));
@@ -131,7 +136,7 @@ ScanResult scan_tokens(const Model& model, const std::vector<std::uint32_t>& tok
       p,
       [&]<class T>(numeric::Tag<T>) {
         if (const auto* l = std::get_if<models::LrnnSpec>(&model)) {
-          const kernels::ScanOptions so{threads, 0};
+          const kernels::ScanOptions so{threads, 0, signal_poll()};  // Ctrl-C between scan blocks
           models::LrnnRun<T> run;
           if (keep_states) {
             if constexpr (numeric::is_native_float_v<T>) {
@@ -154,7 +159,7 @@ ScanResult scan_tokens(const Model& model, const std::vector<std::uint32_t>& tok
           r.verdict = l->has_readout() ? models::to_string(models::verdict_of(run.accept)) : "none";
         } else {
           if (keep_states) throw std::invalid_argument("states: every state is kept for LRNNs only");
-          const auto d = models::decide<T>(model, tokens, parallel);
+          const auto d = models::decide<T>(model, std::vector<std::uint32_t>(tokens.begin(), tokens.end()), parallel);
           r.verdict = models::to_string(d.verdict);
           if (d.score) {
             r.score = numeric::to_double(*d.score);
@@ -165,6 +170,14 @@ ScanResult scan_tokens(const Model& model, const std::vector<std::uint32_t>& tok
       &status);
   r.events = status.events();
   return r;
+}
+
+/// Every scan entry point's last step: the thread count checked, then the run
+/// with the GIL released.
+ScanResult run_scan(const Model& model, std::span<const std::uint32_t> tokens, const InputRows* inputs,
+                    const numeric::Precision& precision, bool parallel, int threads, bool keep_states) {
+  limits::check_count(threads < 0 ? 0 : std::uint64_t(threads), limits::kMaxThreads, "threads");
+  return without_gil([&] { return scan_tokens(model, tokens, inputs, precision, parallel, threads, keep_states); });
 }
 
 /// h[t] = a[t]·h[t−1] + b[t] over 1-D arrays of one dtype, written into `out`.
@@ -258,10 +271,8 @@ void bind_models(nb::module_& m) {
   m.def(
       "scan_tokens",
       [](const Handle& model, nb::handle tokens, const numeric::Precision& precision, bool parallel, int threads, bool states) {
-        auto ids = token_indices(model.model, tokens);
-        limits::check_count(threads < 0 ? 0 : std::uint64_t(threads), limits::kMaxThreads, "threads");
-        nb::gil_scoped_release release;
-        return scan_tokens(model.model, ids, nullptr, precision, parallel, threads, states);
+        const auto ids = token_indices(model.model, tokens);
+        return run_scan(model.model, ids, nullptr, precision, parallel, threads, states);
       },
       "model"_a, "tokens"_a, "precision"_a, "parallel"_a, "threads"_a, "states"_a);
   m.def(
@@ -270,17 +281,27 @@ void bind_models(nb::module_& m) {
          const numeric::Precision& precision, bool parallel, int threads, bool states) {
         const std::size_t size = alphabet_of(model.model).size();
         limits::check_count(tokens.shape(0), limits::kMaxLength, "tokens: length");
-        limits::check_count(threads < 0 ? 0 : std::uint64_t(threads), limits::kMaxThreads, "threads");
         std::vector<std::uint32_t> ids(tokens.shape(0));
         for (std::size_t t = 0; t < ids.size(); ++t) {
           const std::int64_t v = tokens(t);
-          if (v < 0 || std::uint64_t(v) >= size)
-            throw std::invalid_argument(fmt::format("tokens[{}]: index {} is outside the alphabet (0 … {})", t, v,
-                                                    size == 0 ? 0 : size - 1));
+          if (v < 0 || std::uint64_t(v) >= size) throw outside_alphabet(t, v, size);
           ids[t] = std::uint32_t(v);
         }
-        nb::gil_scoped_release release;
-        return scan_tokens(model.model, ids, nullptr, precision, parallel, threads, states);
+        return run_scan(model.model, ids, nullptr, precision, parallel, threads, states);
+      },
+      "model"_a, "tokens"_a, "precision"_a, "parallel"_a, "threads"_a, "states"_a);
+  m.def(
+      "scan_token_array_u32",  // read in place: an LRNN's run checks every index itself, in its one pass
+      [](const Handle& model, nb::ndarray<const std::uint32_t, nb::ndim<1>, nb::c_contig, nb::device::cpu> tokens,
+         const numeric::Precision& precision, bool parallel, int threads, bool states) {
+        limits::check_count(tokens.shape(0), limits::kMaxLength, "tokens: length");
+        const std::span<const std::uint32_t> ids(tokens.data(), tokens.shape(0));
+        if (!std::holds_alternative<models::LrnnSpec>(model.model)) {
+          const std::size_t size = alphabet_of(model.model).size();
+          for (std::size_t t = 0; t < ids.size(); ++t)
+            if (ids[t] >= size) throw outside_alphabet(t, ids[t], size);
+        }
+        return run_scan(model.model, ids, nullptr, precision, parallel, threads, states);
       },
       "model"_a, "tokens"_a, "precision"_a, "parallel"_a, "threads"_a, "states"_a);
   m.def(
@@ -295,7 +316,6 @@ void bind_models(nb::module_& m) {
           throw std::invalid_argument(fmt::format("inputs: shape ({}, {}); the model reads {} values per step",
                                                   inputs.shape(0), inputs.shape(1), l->input_dim));
         limits::check_count(inputs.shape(0), limits::kMaxLength, "inputs: steps");
-        limits::check_count(threads < 0 ? 0 : std::uint64_t(threads), limits::kMaxThreads, "threads");
         InputRows rows(inputs.shape(0));
         for (std::size_t t = 0; t < rows.size(); ++t)
           for (std::size_t k = 0; k < inputs.shape(1); ++k) {
@@ -303,8 +323,7 @@ void bind_models(nb::module_& m) {
             if (!std::isfinite(v)) throw std::invalid_argument(fmt::format("inputs[{}, {}]: {} is not finite", t, k, v));
             rows[t].emplace_back(v);  // exactly the double's value
           }
-        nb::gil_scoped_release release;
-        return scan_tokens(model.model, {}, &rows, precision, parallel, threads, states);
+        return run_scan(model.model, {}, &rows, precision, parallel, threads, states);
       },
       "model"_a, "inputs"_a, "precision"_a, "parallel"_a, "threads"_a, "states"_a);
 

@@ -10,6 +10,7 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "interrupt.hpp"
 #include "experiment/solve.hpp"
 #include "models/model.hpp"
 #include "numeric/limits.hpp"
@@ -66,12 +67,11 @@ void bind_solve(nb::module_& m) {
         const std::vector<double> H(states.data(), states.data() + states.size());
         const std::vector<double> G(grad_states.data(), grad_states.data() + grad_states.size());
         std::vector<double> h0 = cell->h0.empty() ? std::vector<double>(n, 0.0) : cell->h0;
-        parallax::solve::Gradients<double> g;
-        {
-          nb::gil_scoped_release release;
-          g = method == "implicit" ? parallax::solve::implicit_gradients(*cell, X, len, h0, H, G, {threads, 0})
-                                   : parallax::solve::backprop_sequential(*cell, X, len, h0, G);
-        }
+        const kernels::ScanOptions so{threads, 0, signal_poll()};
+        auto g = without_gil([&] {
+          return method == "implicit" ? parallax::solve::implicit_gradients(*cell, X, len, h0, H, G, so)
+                                      : parallax::solve::backprop_sequential(*cell, X, len, h0, G);
+        });
         nb::dict r;
         r["dx"] = to_numpy(std::move(g.dx), {len, m_in});
         r["dh0"] = to_numpy(std::move(g.dh0), {n});
@@ -118,11 +118,9 @@ void bind_solve(nb::module_& m) {
           o.input_values = v;
         }
         o.keep_states = keep_states;
-        es::Result r;
-        {
-          nb::gil_scoped_release release;
-          r = es::run(o);
-        }
+        es::Hooks hooks;
+        hooks.poll = signal_poll();  // Ctrl-C between iterations and scan blocks
+        es::Result r = without_gil([&] { return es::run(o, hooks); });
         nb::object states = nb::none();
         if (keep_states && !r.states.empty()) {
           const std::size_t n = r.state_dim, len = r.record.length, batch = r.states.size() / (len * n);

@@ -56,7 +56,7 @@ void bind_suite(nb::module_& m) {
   m.def(
       "run_suite",
       [](const std::string& suite_file, const std::string& out, bool quick, int jobs, const std::string& formats,
-         bool plots, bool dry_run, const std::string& executable) -> nb::object {
+         bool plots, bool dry_run, const std::string& executable, nb::object progress) -> nb::object {
         const ex::Suite suite = ex::load_suite(suite_file, quick);
         if (jobs < 0 || jobs > 256) throw ex::OptionError("jobs", "jobs must be from 1 to 256 (None: one per core)");
         const std::vector<std::string> fmts = formats_of(formats);
@@ -74,7 +74,34 @@ void bind_suite(nb::module_& m) {
         auto poll = signal_poll();
         ex::SuiteOutcome run = without_gil([&] {
           ex::SuiteChildren children(executable, poll);  // stops its children if the run is interrupted
-          return ex::run_suite(suite, units, opts, children.hooks());
+          ex::SuiteRunHooks hooks = children.hooks();
+          if (!progress.is_none()) {  // the callable gets a dict per event, with the GIL (it may raise: the run stops)
+            hooks.started = [&] {
+              nb::gil_scoped_acquire gil;
+              nb::dict e;
+              e["event"] = "started";
+              e["suite"] = ex::suite_name(suite);
+              e["file"] = suite.file;
+              e["quick"] = suite.quick;
+              e["entries"] = suite.entries.size();
+              e["units"] = units.size();
+              e["jobs"] = opts.jobs;
+              e["store"] = opts.store_path();
+              progress(e);
+            };
+            hooks.unit_ended = [&](const ex::SuiteUnitEnd& u) {
+              nb::gil_scoped_acquire gil;
+              nb::dict e;
+              e["event"] = "unit";
+              e["done"] = u.done;
+              e["total"] = u.total;
+              e["seconds"] = u.seconds;
+              e["label"] = u.unit->label;
+              e["exit_code"] = u.exit_code;
+              progress(e);
+            };
+          }
+          return ex::run_suite(suite, units, opts, hooks);
         });
         report::SuiteReport rep;
         try {
@@ -100,7 +127,8 @@ void bind_suite(nb::module_& m) {
         d["record"] = to_python(ex::to_json(run.record));
         return d;
       },
-      "suite"_a, "out"_a, "quick"_a, "jobs"_a, "formats"_a, "plots"_a, "dry_run"_a, "executable"_a);
+      "suite"_a, "out"_a, "quick"_a, "jobs"_a, "formats"_a, "plots"_a, "dry_run"_a, "executable"_a,
+      "progress"_a.none());
 
   m.def(
       "report",

@@ -1,6 +1,12 @@
 """The package against the library's own independent references: exact runs,
 sequential runs, the command line's JSON, numpy's own loop."""
 import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 from fractions import Fraction
 
 import numpy as np
@@ -75,6 +81,18 @@ def test_scan_agrees_exact_vs_float_and_parallel_vs_sequential():
     idx = [m.alphabet.index(c) for c in word]
     assert np.array_equal(parallax.scan(m, list(word)).state, parallax.scan(m, idx).state)
     assert np.array_equal(parallax.scan(m, np.array(idx, dtype=np.int64)).state, parallax.scan(m, idx).state)
+    # a uint32 array is read in place, a strided one converted first: the same states either way
+    rng = np.random.default_rng(7)
+    long = rng.integers(0, 2, 4001, dtype=np.uint32)
+    for parallel in (False, True):
+        ref = parallax.scan(m, long.astype(np.int64), precision="fp64", parallel=parallel)
+        for arr in (long, long[::2].repeat(2)[:4001], np.asfortranarray(long)):
+            assert np.array_equal(parallax.scan(m, arr, precision="fp64", parallel=parallel, threads=2).state,
+                                  parallax.scan(m, arr.astype(np.int64), precision="fp64", parallel=False).state)
+        assert ref.verdict == ("accept" if int(long.sum()) % 2 == 0 else "reject")
+    strided = long[::3]
+    assert not strided.flags.c_contiguous
+    assert parallax.scan(m, strided).verdict == ("accept" if int(strided.sum()) % 2 == 0 else "reject")
     assert parallax.scan(m, "aabb").verdict == "accept"
 
 
@@ -88,6 +106,11 @@ def test_scan_refuses_bad_tokens():
         parallax.scan(m, np.array([0, 1, 5], dtype=np.uint8))
     with pytest.raises(ValueError, match=r"tokens\[0\]"):
         parallax.scan(m, np.array([-1], dtype=np.int32))
+    with pytest.raises(ValueError, match="position 3 is outside the alphabet"):
+        parallax.scan(m, np.array([0, 1, 1, 9], dtype=np.uint32))  # read in place: the run itself checks
+    t = parallax.models.named("s5")
+    with pytest.raises(ValueError, match="position 1"):
+        parallax.scan(t, np.array([0, 2], dtype=np.uint32), parallel=True)
     with pytest.raises(ValueError, match="1-D integer"):
         parallax.scan(m, np.zeros((2, 2), dtype=np.int32))
     with pytest.raises(ValueError):
@@ -283,3 +306,43 @@ def test_scan_states_of_real_inputs_match_numpy():
     r = parallax.scan(model, inputs=x, precision="fp64", parallel=True, threads=2, states=True)
     assert np.max(np.abs(r.states[:, 0] - np.array(ref))) < 1e-12
     assert r.scores is None  # no readout
+
+
+ONE_LONG_CALL = textwrap.dedent("""
+    import sys, time, numpy as np, parallax
+    what = sys.argv[1]
+    if what == "scan":  # exact PD d = 120 compositions: tens of seconds
+        model = parallax.models.named("s5")
+        tokens = np.random.default_rng(1).integers(0, 2, 1 << 21, dtype=np.uint32)
+        call = lambda: parallax.scan(model, tokens, precision="exact", parallel=True, threads=2)
+    elif what == "scan-sequential":
+        model = parallax.models.named("s5")
+        tokens = np.random.default_rng(1).integers(0, 2, 1 << 21, dtype=np.uint32)
+        call = lambda: parallax.scan(model, tokens, precision="exact", parallel=False)
+    else:  # a dense-Jacobian Newton solve: several seconds per iteration
+        x = np.random.default_rng(2).standard_normal((40000, 2))
+        call = lambda: parallax.solve("gru", x, hidden=32, method="deer", precision="fp64", threads=2)
+    print("started", flush=True)
+    t0 = time.monotonic()
+    try:
+        call()
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        sys.exit(3)
+    print("finished", time.monotonic() - t0, flush=True)
+""")
+
+
+@pytest.mark.parametrize("what", ["scan", "scan-sequential", "solve"])
+def test_ctrl_c_stops_one_long_call(what):
+    """KeyboardInterrupt within about a second of Ctrl-C, inside one scan or one solve (not only between units)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    p = subprocess.Popen([sys.executable, "-c", ONE_LONG_CALL, what], stdout=subprocess.PIPE, text=True, env=env)
+    assert p.stdout.readline().strip() == "started"
+    time.sleep(1.5)
+    sent = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=60)
+    took = time.monotonic() - sent
+    assert p.returncode == 3 and out.strip() == "interrupted", out
+    assert took < 3, f"{what} went on {took:.1f} s after Ctrl-C"

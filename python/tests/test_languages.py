@@ -2,6 +2,7 @@
 import itertools
 import json
 
+import numpy as np
 import pytest
 
 import parallax
@@ -76,6 +77,13 @@ def test_problems_generate_solve_encode_scan():
                 assert enc.exact_max_length == 0
                 assert got == ("accept" if inst["answer"] else "reject"), c["name"]
                 decided += 1
+                # the same tokens as a uint32 array (read in place), and one index past the alphabet
+                ids = np.asarray(enc.tokens, dtype=np.uint32)
+                assert parallax.scan(enc.model, ids, precision="exact", parallel=False).verdict == got
+                bad = ids.copy()
+                bad[-1] = len(enc.model.alphabet)
+                with pytest.raises(ValueError, match=f"position {len(bad) - 1}|tokens\\[{len(bad) - 1}\\]"):
+                    parallax.scan(enc.model, bad, precision="exact")
     assert decided == 3 * 6
     assert parallax.problems.generate("majority", 10, seed=3, answer=True)["answer"] is True
 

@@ -8,6 +8,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import parallax
@@ -69,8 +70,15 @@ def exe(cli):
     return os.environ.get("PARALLAX") or parallax.parallax_executable()
 
 
-def test_run_stores_what_the_command_line_stores(tmp_path, tiny, cli):
+def _untimed(lines, root):
+    """Progress lines without their timings and order, the output folder replaced by OUT."""
+    return sorted(re.sub(r"^\[\d+/(\d+)\]\s+[0-9.]+ s ", r"[_/\1] T s ", line).replace(str(root), "OUT")
+                  for line in lines)
+
+
+def test_run_stores_what_the_command_line_stores(tmp_path, tiny, cli, capsys):
     got = parallax.run(tiny, out=tmp_path / "py", jobs=2, plots=False)
+    printed = capsys.readouterr().err.splitlines()
     p = cli("run", str(tiny), "--out", str(tmp_path / "cli"), "--jobs", "2", "--no-plots")
     assert p.returncode == 0, p.stderr
     assert _stored(got["store"]) == _stored(tmp_path / "cli" / "results.sqlite")
@@ -78,6 +86,8 @@ def test_run_stores_what_the_command_line_stores(tmp_path, tiny, cli):
     assert got["suite"] == "tiny" and got["entries"] == 3 and got["failed"] == [] and got["attempt"] == 1
     assert got["units"] == 2 + 2 + 1  # one per length of reduce and recognize, the circuit sweep whole
     assert got["units"] == len(p.stderr.splitlines()) - 1  # the command line's progress: a header, a line per unit
+    # the package prints the same progress (units end in either order with 2 jobs)
+    assert _untimed(printed, tmp_path / "py") == _untimed(p.stderr.splitlines(), tmp_path / "cli")
     assert got["record"] == parallax.Store(got["store"]).records("suite")[0]
     # the report files, named as the command line names them
     assert got["report"] == str(tmp_path / "py" / "report.md")
@@ -95,6 +105,37 @@ def test_a_rerun_resumes_and_adds_no_record(tmp_path, tiny):
     again = parallax.run(tiny, out=tmp_path / "r", jobs=1, plots=False)
     assert again["failed"] == [] and _stored(again["store"]) == before
     assert len(parallax.Store(again["store"]).records("suite")) == 1  # a rerun of a run that succeeded adds nothing
+
+
+def test_progress_goes_to_a_callable_or_nowhere(tmp_path, tiny, capsys):
+    events = []
+    got = parallax.run(tiny, out=tmp_path / "a", jobs=1, plots=False, progress=events.append)
+    assert capsys.readouterr().err == ""
+    assert events[0]["event"] == "started" and events[0]["units"] == got["units"] == len(events) - 1
+    assert events[0]["store"] == got["store"]
+    units = events[1:]
+    assert [e["done"] for e in units] == list(range(1, got["units"] + 1))
+    assert all(e["event"] == "unit" and e["exit_code"] == 0 and e["total"] == got["units"] and e["seconds"] >= 0
+               for e in units)
+    parallax.run(tiny, out=tmp_path / "b", jobs=1, plots=False, progress=False)
+    assert capsys.readouterr().err == ""
+
+    # a callable that raises stops the run, and its exception reaches the caller
+    class Stop(Exception):
+        pass
+
+    def stop_after_one(e):
+        if e["event"] == "unit":
+            raise Stop("enough")
+
+    with pytest.raises(Stop):
+        parallax.run(tiny, out=tmp_path / "c", jobs=1, plots=False, progress=stop_after_one)
+    runs = parallax.Store(tmp_path / "c" / "results.sqlite").runs()
+    suite_run = runs[runs["command"] == "suite"]
+    assert len(suite_run) == 1 and pd.isna(suite_run["finished"].iloc[0])  # unfinished: a rerun resumes it
+    assert len(runs) == 2  # the suite's run and the one unit that ended; no other unit started
+    with pytest.raises(TypeError, match="progress"):
+        parallax.run(tiny, out=tmp_path / "d", progress="yes")
 
 
 def test_dry_run_lists_the_command_lines_of_the_command_line(tmp_path, tiny, cli):

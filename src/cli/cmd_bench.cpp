@@ -38,7 +38,7 @@ void check_bench_scan_sizes(const bench::ScanBenchOptions& b) {
   if (b.quick) return;  // --quick caps every size (bench/scan_bench.cpp)
   std::uint64_t exact = 0;
   for (const std::size_t n : b.n_exact) exact = std::max<std::uint64_t>(exact, n);
-  // fp32 arrays a, b, h, the reference and the SIMD copies; a dense 4×4 or PD d = 8 map and its heap blocks; four
+  // fp32 arrays a, b, h, the reference and the SIMD copies, then the model's tokens (the arrays are freed first); a dense 4×4 or PD d = 8 map and its heap blocks; four
   // exact integers and their limbs (the products' bits grow linearly with the length)
   const std::uint64_t bytes = std::max({mul(b.n_scalar, 32), mul(b.n_struct, 400), mul(exact, 256)});
   limits::check_memory(bytes, fmt::format("bench scan (--n-scalar {}, --n-struct {}, --n-exact up to {})", b.n_scalar, b.n_struct, exact));
@@ -82,6 +82,7 @@ void add_bench(CLI::App& app) {
   auto* cmd = bench->add_subcommand(
       "scan",
       "Scan throughput: fp32 scalar affine recurrence (sequential loop vs parallel scan vs elementwise pass), "
+      "the diagonal model 'parity' on --n-scalar tokens (as `scan -m parity -p fp32` runs it), "
       "dense 4x4 and PD d=8 scans (1 vs N threads), exact 2x2 integer matrix products (tree vs left fold); "
       "with --device cuda every GPU scan kind against the GPU's copy bandwidth");
   struct Opts {
@@ -93,7 +94,7 @@ void add_bench(CLI::App& app) {
   };
   auto o = std::make_shared<Opts>();
   o->fmt.add_to(*cmd);
-  cmd->add_option("--n-scalar", o->b.n_scalar, "Length of the fp32 scalar recurrence")->capture_default_str();
+  cmd->add_option("--n-scalar", o->b.n_scalar, "Length of the fp32 scalar recurrence and of the parity model's token sequence")->capture_default_str();
   cmd->add_option("--n-struct", o->b.n_struct, "Length of the dense 4x4 and PD d=8 scans")->capture_default_str();
   cmd->add_option("--n-exact", o->b.n_exact, "Lengths of the exact 2x2 matrix products")->delimiter(',');
   cmd->add_option("--threads", o->b.threads, "Threads of the parallel figures (1 thread is always measured)")

@@ -782,6 +782,7 @@ Result run(const Options& o, const Hooks& hooks) {
   std::size_t batch = o.batch, len = o.length;
   const numeric::Precision prec = numeric::Precision::parse(o.precision);
   ps::SolveOptions so = solver_options(o);
+  so.scan.poll = hooks.poll;
   auto check_sizes = [&] {  // the sizes of the options (and again those of an inputs file)
     check_memory(o, cell, batch, len, so, prec.resolve(std::max<std::size_t>(len, 2)), reference_on(o, cell, batch, len), false);
     check_time(o, cell, batch, len, so, prec.resolve(std::max<std::size_t>(len, 2)), reference_on(o, cell, batch, len));
@@ -810,6 +811,7 @@ Result run(const Options& o, const Hooks& hooks) {
         std::vector<T> h0;
         for (double v : cell.h0) h0.push_back(ps::from_double<T>(v));
         for (std::size_t b = 0; b < batch; ++b) {
+          if (hooks.poll) hooks.poll();
           std::vector<T> X;
           X.reserve(len * m);
           for (std::size_t i = 0; i < len * m; ++i) X.push_back(ps::from_double<T>(Xall[b * len * m + i]));
@@ -849,6 +851,7 @@ Result run(const Options& o, const Hooks& hooks) {
           if (!states.empty())
             for (std::size_t i = 0; i < H.size(); ++i) states[b * len * n + i] = numeric::to_double(H[i]);
           if (reference) {  // the same inputs (as rounded to T) in 4× the significand, ≥ 200 bits
+            if (hooks.poll) hooks.poll();
             std::vector<double> Hd(H.size());
             for (std::size_t i = 0; i < H.size(); ++i) Hd[i] = numeric::to_double(H[i]);
             std::vector<double> Xd(X.size());

@@ -168,6 +168,10 @@ struct Hooks {
   std::function<std::optional<Record>(const nlohmann::json& config, const std::string& key)> stored;
   /// The record of a solve that ran, as soon as it is complete.
   std::function<void(const std::string& key, const Record&)> on_record;
+  /// Called from the calling thread between sequences, Newton iterations and
+  /// the blocks of their scans (CPU runs); it may throw to stop the solve
+  /// (e.g. on an interrupt), and the exception reaches run()'s caller.
+  std::function<void()> poll;
 };
 
 struct Result {

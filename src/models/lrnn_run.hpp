@@ -3,6 +3,7 @@
 // scan (included by models/lrnn.hpp). One template for every precision.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -59,7 +60,12 @@ typename Op::state evaluate(const Op& op, const std::vector<typename Op::element
   if constexpr (kernels::AffineOperator<Op>) {
     if (parallel) return kernels::run_parallel(op, src, n, std::move(h0), sink, so);
   }
-  return kernels::run_sequential(op, src, n, std::move(h0), sink);
+  if (!so.poll) return kernels::run_sequential(op, src, n, std::move(h0), sink);
+  // the poll every 2^16 steps (the parallel scan polls between its blocks)
+  return kernels::run_sequential(op, src, n, std::move(h0), [&](std::size_t t, const typename Op::state& h) {
+    if ((t & 0xffff) == 0) so.poll();
+    sink(t, h);
+  });
 }
 
 /// Evaluates the recurrence whose step t uses transitions[index(t)];
@@ -134,7 +140,7 @@ LrnnRun<T> run_transitions(const LrnnSpec& spec, const std::vector<const Transit
 
 /// Runs the model on a token sequence (indices into spec.alphabet).
 template <class T>
-LrnnRun<T> run_lrnn(const LrnnSpec& spec, const std::vector<std::uint32_t>& tokens, bool parallel,
+LrnnRun<T> run_lrnn(const LrnnSpec& spec, std::span<const std::uint32_t> tokens, bool parallel,
                     const kernels::ScanOptions& so = {}) {
   for (std::size_t t = 0; t < tokens.size(); ++t)
     if (tokens[t] >= spec.tokens.size())
@@ -170,7 +176,7 @@ struct LrnnStates {
 /// run_lrnn, keeping every state (tokens) or, with `xs`, run_lrnn_inputs.
 /// Instantiated for the native floats (instances_float.cpp, instances_double.cpp).
 template <class T>
-LrnnRun<T> run_lrnn_states(const LrnnSpec& spec, const std::vector<std::uint32_t>& tokens,
+LrnnRun<T> run_lrnn_states(const LrnnSpec& spec, std::span<const std::uint32_t> tokens,
                            const std::vector<std::vector<Exact>>* xs, bool parallel, const kernels::ScanOptions& so,
                            LrnnStates<T>& out) {
   const std::size_t n = xs ? xs->size() : tokens.size(), d = spec.d;
@@ -217,7 +223,7 @@ LrnnRun<T> run_lrnn_states(const LrnnSpec& spec, const std::vector<std::uint32_t
 
 #define PARALLAX_LRNN_INSTANCES(EXTERN, T)                                                                       \
   EXTERN template ::parallax::models::LrnnRun<T> parallax::models::run_lrnn<T>(                                  \
-      const ::parallax::models::LrnnSpec&, const std::vector<std::uint32_t>&, bool,                              \
+      const ::parallax::models::LrnnSpec&, std::span<const std::uint32_t>, bool,                        \
       const ::parallax::kernels::ScanOptions&);                                                                  \
   EXTERN template ::parallax::models::LrnnRun<T> parallax::models::run_lrnn_inputs<T>(                           \
       const ::parallax::models::LrnnSpec&, const std::vector<std::vector<::parallax::numeric::Exact>>&, bool,    \
@@ -228,7 +234,7 @@ PARALLAX_LRNN_INSTANCES(extern, float)
 
 #define PARALLAX_LRNN_STATES_INSTANCES(EXTERN, T)                                                              \
   EXTERN template ::parallax::models::LrnnRun<T> parallax::models::run_lrnn_states<T>(                         \
-      const ::parallax::models::LrnnSpec&, const std::vector<std::uint32_t>&,                                  \
+      const ::parallax::models::LrnnSpec&, std::span<const std::uint32_t>,                                       \
       const std::vector<std::vector<::parallax::numeric::Exact>>*, bool, const ::parallax::kernels::ScanOptions&, \
       ::parallax::models::LrnnStates<T>&);
 

@@ -233,6 +233,7 @@ SolveReport solve(const models::Cell& cell, const std::vector<T>& X, std::size_t
   };
   double r0 = -1;
   for (int it = 1; it <= max_iter; ++it) {
+    if (o.scan.poll) o.scan.poll();  // may throw: the run stops here
     // ---- linearise at H ----
     if (k == 0) {
       s.eval_f(H, F);

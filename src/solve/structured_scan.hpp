@@ -12,13 +12,23 @@
 namespace parallax::solve {
 
 /// body(lo, hi) over a split of [0, len) across the scan's threads (each
-/// thread with the caller's numeric context).
+/// thread with the caller's numeric context). With so.poll, each thread's
+/// part runs in 64 pieces and the calling thread polls between its pieces
+/// (the others stop at their next piece once a poll has thrown).
 template <class Body>
 void parallel_chunks(const kernels::ScanOptions& so, std::size_t len, Body&& body) {
   const std::size_t want = static_cast<std::size_t>(std::max(1, kernels::cpu::thread_count(so)));
   const int threads = static_cast<int>(std::max<std::size_t>(1, std::min(want, len / 16)));
-  kernels::cpu::run_team(threads, [&](std::size_t tid, std::size_t nt, const kernels::cpu::ErrorSlot&) {
-    body(len * tid / nt, len * (tid + 1) / nt);
+  kernels::cpu::run_team(threads, [&](std::size_t tid, std::size_t nt, const kernels::cpu::ErrorSlot& errors) {
+    const std::size_t lo = len * tid / nt, hi = len * (tid + 1) / nt;
+    if (!so.poll) return body(lo, hi);
+    constexpr std::size_t kPieces = 64;
+    for (std::size_t q = 0; q < kPieces; ++q) {
+      if (tid == 0) so.poll();
+      if (errors.failed()) return;
+      const std::size_t a = lo + (hi - lo) * q / kPieces, b = lo + (hi - lo) * (q + 1) / kPieces;
+      if (a < b) body(a, b);
+    }
   });
 }
 
