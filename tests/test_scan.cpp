@@ -8,6 +8,8 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/cpu/affine_simd.hpp"
@@ -359,5 +361,65 @@ TEST_CASE("scan: a block longer than the input, up to 2^64 - 1 elements, is the 
     INFO("block = " << block);
     CHECK(kernels::cpu::run_affine_arrays(a.data(), b.data(), h.data(), a.size(), 1.0, {2, block}) == ref.back());
     CHECK(h == ref);
+  }
+}
+
+TEMPLATE_TEST_CASE("scan: without a sink a native-float run skips pass C, with the same final state", "[quick][scan]", float,
+                   double, numeric::EmuFloat) {
+  using T = TestType;
+  kernels::DiagAffine<T> op{3};
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> u(-0.95, 0.95);
+  const std::size_t n = 5000;
+  std::vector<typename kernels::DiagAffine<T>::element> es(n);
+  for (auto& e : es)
+    for (int i = 0; i < 3; ++i) e.a.push_back(numeric::from_double<T>(u(rng))), e.b.push_back(numeric::from_double<T>(u(rng)));
+  const std::vector<T> h0(3, numeric::from_double<T>(0.5));
+  for (const auto& o : option_grid()) {
+    std::atomic<std::size_t> reads{0};
+    auto src = [&](std::size_t t) -> const typename kernels::DiagAffine<T>::element& {
+      ++reads;
+      return es[t];
+    };
+    std::atomic<std::size_t> sunk{0};  // the sink is called from every thread
+    const auto with_sink = kernels::run_parallel(op, src, n, h0, [&](std::size_t, const auto&) { ++sunk; }, o);
+    CHECK(sunk == n);
+    CHECK(reads == 2 * n);  // pass A and pass C
+    reads = 0;
+    const auto without = kernels::run_parallel(op, src, n, h0, kernels::no_sink, o);
+    CHECK(without == with_sink);  // bit for bit: pass C never fed the carries
+    // native floats: pass A only; the emulated float keeps pass C (its events)
+    CHECK(reads == (std::is_floating_point_v<T> ? n : 2 * n));
+  }
+}
+
+TEST_CASE("scan: the poll runs on the calling thread between blocks, and its exception stops the run", "[quick][errors][scan]") {
+  kernels::ScalarAffine<double> op;
+  auto src = [](std::size_t) { return kernels::ScalarAffine<double>::element{0.5, 1.0}; };
+  const std::size_t n = 6400, block = 64, blocks = n / block;
+  const auto caller = std::this_thread::get_id();
+  for (int threads : {1, 2}) {
+    std::size_t calls = 0, elsewhere = 0;
+    ScanOptions o{threads, block, [&] {
+                    ++calls;
+                    if (std::this_thread::get_id() != caller) ++elsewhere;
+                  }};
+    const double h = kernels::run_parallel(op, src, n, 0.0, kernels::no_sink, o);
+    CHECK(h == Approx(2.0));
+    CHECK(calls == (blocks + threads - 1) / threads);  // every block of thread 0, the caller
+    CHECK(elsewhere == 0);
+    // a poll that throws at its third call: the exception reaches the caller, most blocks never run
+    std::atomic<std::size_t> sunk{0};
+    calls = 0;
+    o.poll = [&] {
+      if (++calls == 3) throw std::runtime_error("interrupted");
+    };
+    CHECK_THROWS_WITH(kernels::run_parallel(op, src, n, 0.0, [&](std::size_t, double) { ++sunk; }, o), "interrupted");
+    CHECK(sunk < n / 2);
+    // the SIMD array kernel polls too
+    std::vector<double> a(n, 0.5), b(n, 1.0), out(n);
+    calls = 0;
+    CHECK_THROWS_WITH(kernels::cpu::run_affine_arrays(a.data(), b.data(), out.data(), n, 0.0, o), "interrupted");
+    CHECK(calls == 3);
   }
 }

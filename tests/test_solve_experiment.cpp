@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include "experiment/records.hpp"
@@ -175,6 +176,33 @@ TEST_CASE("solve experiment: run() gives the sequential states, and its hooks st
   CHECK(again.resumed);
   CHECK(stored_records == 1);
   CHECK(xs::to_json(again.record).dump() == xs::to_json(r).dump());
+}
+
+TEST_CASE("solve experiment: the poll runs between iterations and its exception stops the solve", "[quick][solve][errors]") {
+  xs::Options o;
+  o.cell = "gru";
+  o.hidden = 4;
+  o.length = 2000;
+  o.method = "deer";
+  o.threads = 2;
+  xs::Hooks hooks;
+  int calls = 0, records = 0;
+  hooks.on_record = [&](const std::string&, const xs::Record&) { ++records; };
+  hooks.poll = [&] { ++calls; };
+  const auto plain = xs::run(o, hooks);
+  CHECK(plain.record.converged);
+  // at least once per iteration (and per slice of each linearisation and block of each scan)
+  CHECK(calls > 2 * plain.record.iterations);
+  CHECK(records == 1);
+  for (const int stop_at : {1, 2, calls / 2}) {
+    int n = 0;
+    hooks.poll = [&] {
+      if (++n == stop_at) throw std::runtime_error("stop");
+    };
+    CHECK_THROWS_WITH(xs::run(o, hooks), "stop");
+    CHECK(n == stop_at);  // nothing polled after the throw
+  }
+  CHECK(records == 1);  // no record for a stopped solve
 }
 
 TEST_CASE("solve experiment: records round-trip through JSON", "[quick][solve][store]") {
