@@ -9,7 +9,10 @@
 //                Lin & Sabharwal (ICML 2026, Thm 5) show DPLR LRNNs solve it.
 //   imm3:zero    is v = 0?  C₌NC¹-complete (same paper: zero-testing a GapNC¹
 //                function, here one entry of the product).
-//   imm3:mod:P   is v ≡ r (mod P), r given by the instance (2 ≤ P ≤ 10)?
+//   imm3:mod:P   is v ≡ r (mod P), r given by the instance (2 ≤ P ≤ 10, or
+//                P a prime below 2³¹)? An instance may query another entry
+//                of the product: "entry": k (0 … 8, row-major: entry
+//                (k / 3, k % 3)); the name imm3:mod:P:K fixes it to K.
 //                NC¹-complete. In NC¹: reduced mod P the matrices form a
 //                finite monoid, and a product in a finite monoid is a
 //                balanced tree of constant-size lookups (Barrington 1989;
@@ -111,12 +114,31 @@ Row times(const Row& x, const Mat& m) {
   return y;
 }
 
-/// v = e_0ᵀ M_1 ⋯ M_n e_0, exactly.
-BigInt value(const std::vector<Mat>& ms) {
-  Row x{BigInt(1), BigInt(0), BigInt(0)};
+/// v = e_iᵀ M_1 ⋯ M_n e_j (entry k = 3i + j of the product), exactly.
+BigInt value(const std::vector<Mat>& ms, int k = 0) {
+  Row x{BigInt(0), BigInt(0), BigInt(0)};
+  x[k / 3] = 1;
   for (const auto& m : ms) x = times(x, m);
-  return x[0];
+  return x[k % 3];
 }
+
+/// x·M mod P for a row vector of residues (0 ≤ x_i < P < 2³¹).
+std::array<std::int64_t, 3> times_mod(const std::array<std::int64_t, 3>& x, const Mat& m, std::int64_t P) {
+  std::array<std::int64_t, 3> y{};
+  for (int j = 0; j < 3; ++j) y[j] = ((x[0] * m[j] + x[1] * m[3 + j] + x[2] * m[6 + j]) % P + P) % P;
+  return y;
+}
+
+bool is_prime(std::int64_t p) {
+  if (p < 2) return false;
+  for (std::int64_t q = 2; q * q <= p; ++q)
+    if (p % q == 0) return false;
+  return true;
+}
+
+/// The pd construction's limit: DFA states × distinct matrices (the PD
+/// model's size); beyond it the construction is refused, not built.
+constexpr std::size_t kMaxPdCells = std::size_t(1) << 22;
 
 /// The 27 vectors of {−1, 0, 1}³, and the invertible {−1, 0, 1} matrices
 /// (11808 of them, in lexicographic order of their row-major entries) with
@@ -337,7 +359,8 @@ enum class Variant { Pos, Zero, Mod };
 
 class Imm3Problem final : public Problem {
  public:
-  Imm3Problem(std::string name, Variant variant, int modulus) : variant_(variant), P_(modulus) {
+  Imm3Problem(std::string name, Variant variant, std::int64_t modulus, std::optional<int> entry = std::nullopt)
+      : variant_(variant), P_(modulus), entry_(entry) {
     info_.name = std::move(name);
     const std::string format_matrices = R"("matrices": [[[1,0,-1],[0,1,0],[1,1,0]], ...] (n >= 1 matrices, 3x3, entries -1, 0, 1))";
     switch (variant) {
@@ -358,17 +381,21 @@ class Imm3Problem final : public Problem {
       case Variant::Mod:
         info_.family = "imm3:mod:P";
         info_.complexity = automata::ComplexityClass::NC1Complete;
-        info_.claim = fmt::format("is the top-left entry v of a product of 3x3 {{-1,0,1}} matrices = r mod {}? In NC1: the "
+        info_.claim = fmt::format("is an entry v of a product of 3x3 {{-1,0,1}} matrices (the top-left one unless the instance's "
+                                  "entry says) = r mod {}? In NC1: the "
                                   "matrices mod {} form a finite monoid (Barrington 1989, Barrington-Therien 1988); NC1-hard "
                                   "since it contains the non-solvable SL3(F_p) for a prime p dividing {} (Barrington)",
                                   P_, P_, P_);
         info_.instance_format =
-            fmt::format(R"({{"problem": "{}", {}, "residue": r}} (0 <= r < {}))", info_.name, format_matrices, P_);
+            entry ? fmt::format(R"({{"problem": "{}", {}, "residue": r, "entry": {}}} (0 <= r < {}; entry {} = ({}, {}) of the product, row-major))",
+                                info_.name, format_matrices, *entry, P_, *entry, *entry / 3, *entry % 3)
+                  : fmt::format(R"({{"problem": "{}", {}, "residue": r[, "entry": k]}} (0 <= r < {}; entry k = 0 ... 8 of the product, row-major, default 0))",
+                                info_.name, format_matrices, P_);
         break;
     }
     if (variant == Variant::Mod) {
-      info_.constructions = {{"pd", Architecture::Pd, fmt::format("PD-LRNN, one layer, one-hot over the row vectors e0^T M1...Mk mod {} "
-                                                                  "reachable from e0 (width <= {}), exact 0/1 (finite monoid)",
+      info_.constructions = {{"pd", Architecture::Pd, fmt::format("PD-LRNN, one layer, one-hot over the row vectors e_i^T M1...Mk mod {} "
+                                                                  "reachable from e_i (width <= {}), exact 0/1 (finite monoid)",
                                                                   P_, P_ * P_ * P_)}};
     } else if (variant == Variant::Pos) {
       info_.constructions = {{"dense", Architecture::Dense, "dense LRNN d=3, A_t = M_t^T, h0 = e0, score h_n[0] = v"},
@@ -383,7 +410,7 @@ class Imm3Problem final : public Problem {
     if (variant == Variant::Mod) {
       const auto& t = table();
       for (std::size_t m = 0; m < t.invertible.size(); ++m)
-        if (std::gcd(std::abs(det(t.invertible[m])), P_) == 1) drawable_.push_back(t.invertible[m]);
+        if (std::gcd(std::int64_t(std::abs(det(t.invertible[m]))), P_) == 1) drawable_.push_back(t.invertible[m]);
     } else {
       drawable_ = table().invertible;
     }
@@ -399,9 +426,10 @@ class Imm3Problem final : public Problem {
       case Variant::Pos: in["matrices"] = matrices_json(pos_instance(n, rng, yes)); break;
       case Variant::Zero: in["matrices"] = matrices_json(zero_instance(n, rng, yes)); break;
       case Variant::Mod: {
-        int r = 0;
-        in["matrices"] = matrices_json(mod_instance(n, rng, yes, r));
+        std::int64_t r = 0;
+        in["matrices"] = matrices_json(mod_instance(n, rng, yes, entry_.value_or(0), r));
         in["residue"] = r;
+        if (entry_) in["entry"] = *entry_;
         break;
       }
     }
@@ -412,14 +440,15 @@ class Imm3Problem final : public Problem {
 
   bool solve(const Instance& in) const override {
     const Parsed x = read(in);
-    const BigInt v = value(x.matrices);
+    const BigInt v = value(x.matrices, x.entry);
     switch (variant_) {
       case Variant::Pos: return v > 0;
       case Variant::Zero: return v == 0;
       case Variant::Mod: {
-        BigInt m = v % P_;
-        if (m < 0) m += P_;
-        return m == x.residue;
+        const BigInt P(static_cast<long>(P_));
+        BigInt m = v % P;
+        if (m < 0) m += P;
+        return m == BigInt(static_cast<long>(x.residue));
       }
     }
     return false;
@@ -438,7 +467,7 @@ class Imm3Problem final : public Problem {
       e.tokens.push_back(it->second);
     }
     if (construction == "pd")
-      e.model = pd_model(alphabet, x.residue);
+      e.model = pd_model(alphabet, x.residue, x.entry);
     else
       e.model = linear_model(alphabet, construction == "dplr");
     return e;
@@ -447,21 +476,22 @@ class Imm3Problem final : public Problem {
  private:
   struct Parsed {
     std::vector<Mat> matrices;
-    int residue = 0;
+    std::int64_t residue = 0;
+    int entry = 0;  ///< the queried entry of the product, row-major
   };
 
   [[noreturn]] void fail(const std::string& what) const { throw ProblemError(info_.name + " instance: " + what); }
 
   /// An integer in [lo, hi] or nullopt.
-  static std::optional<long> small_int(const nlohmann::json& j, long lo, long hi) {
+  static std::optional<std::int64_t> small_int(const nlohmann::json& j, std::int64_t lo, std::int64_t hi) {
     if (j.is_number_unsigned()) {
       const auto x = j.get<std::uint64_t>();
-      if (x <= static_cast<std::uint64_t>(hi) && static_cast<long>(x) >= lo) return static_cast<long>(x);
+      if (x <= static_cast<std::uint64_t>(hi) && static_cast<std::int64_t>(x) >= lo) return static_cast<std::int64_t>(x);
       return std::nullopt;
     }
     if (j.is_number_integer()) {
       const auto x = j.get<std::int64_t>();
-      if (x >= lo && x <= hi) return static_cast<long>(x);
+      if (x >= lo && x <= hi) return x;
     }
     return std::nullopt;
   }
@@ -492,9 +522,20 @@ class Imm3Problem final : public Problem {
       if (!in.contains("residue")) fail("missing field \"residue\"");
       const auto r = small_int(in["residue"], 0, P_ - 1);
       if (!r) fail(fmt::format("field residue: expected an integer from 0 to {}, got {}", P_ - 1, in["residue"].dump()));
-      x.residue = static_cast<int>(*r);
+      x.residue = *r;
+      if (in.contains("entry")) {
+        const auto k = small_int(in["entry"], 0, 8);
+        if (!k) fail(fmt::format("field entry: expected an integer from 0 to 8 (row-major), got {}", in["entry"].dump()));
+        if (entry_ && *k != *entry_)
+          fail(fmt::format("field entry: {} queries entry {}, the instance entry {}", info_.name, *entry_, *k));
+        x.entry = static_cast<int>(*k);
+      } else {
+        x.entry = entry_.value_or(0);
+      }
     } else if (in.contains("residue")) {
       fail("field residue: only imm3:mod:P instances have a residue");
+    } else if (in.contains("entry")) {
+      fail("field entry: only imm3:mod:P instances query an entry (the others read entry (0, 0))");
     }
     return x;
   }
@@ -519,30 +560,41 @@ class Imm3Problem final : public Problem {
     return ms;
   }
 
-  /// The residue r is uniform in 0 … P−1; the matrices are uniform among the
-  /// {−1, 0, 1} matrices whose determinant is a unit mod P, conditioned on
-  /// v ≡ r (yes) or v ≢ r (no), by rejection. Units only: a matrix singular
-  /// mod P (det ±2, ±4 for even P, ±3 for P divisible by 3) can send the row
-  /// vector to 0 mod P for good, and long uniform products then have v ≡ 0
-  /// almost surely (P = 2: after about 10 matrices), which would make the
-  /// residue alone give the answer away. For P = 5, 7 every invertible matrix
-  /// is drawn. Drawing r first keeps r uniform in both classes. A residue no
-  /// sequence of length n reaches (n = 1: v ∈ {−1, 0, 1}) is redrawn after
-  /// 64·P failed draws.
-  std::vector<Mat> mod_instance(std::size_t n, std::mt19937_64& rng, bool yes, int& residue) const {
+  /// P ≤ 10: the residue r is uniform in 0 … P−1; the matrices are uniform
+  /// among the {−1, 0, 1} matrices whose determinant is a unit mod P,
+  /// conditioned on v ≡ r (yes) or v ≢ r (no), by rejection. Units only: a
+  /// matrix singular mod P (det ±2, ±4 for even P, ±3 for P divisible by 3)
+  /// can send the row vector to 0 mod P for good, and long uniform products
+  /// then have v ≡ 0 almost surely (P = 2: after about 10 matrices), which
+  /// would make the residue alone give the answer away. For P = 5, 7 every
+  /// invertible matrix is drawn. Drawing r first keeps r uniform in both
+  /// classes. A residue no sequence of length n reaches (n = 1: v ∈ {−1, 0,
+  /// 1}) is redrawn after 64·P failed draws.
+  /// P ≥ 11 (a prime: every invertible matrix is a unit): rejection would
+  /// need about P draws, so the pair (matrices, r) is drawn uniformly among
+  /// the yes pairs — uniform matrices, r = v mod P — or among the no pairs —
+  /// uniform matrices, r uniform among the P − 1 other residues (every
+  /// sequence has exactly one yes residue and P − 1 no residues).
+  std::vector<Mat> mod_instance(std::size_t n, std::mt19937_64& rng, bool yes, int entry, std::int64_t& residue) const {
     std::vector<Mat> ms(n);
-    for (;;) {
-      residue = static_cast<int>(uniform(rng, static_cast<std::size_t>(P_)));
-      for (int attempt = 0; attempt < 64 * P_; ++attempt) {
-        std::array<int, 3> x{1, 0, 0};
-        for (auto& m : ms) {
-          m = drawable_[uniform(rng, drawable_.size())];
-          std::array<int, 3> y{};
-          for (int j = 0; j < 3; ++j) y[j] = ((x[0] * m[j] + x[1] * m[3 + j] + x[2] * m[6 + j]) % P_ + P_) % P_;
-          x = y;
-        }
-        if ((x[0] == residue) == yes) return ms;
+    const auto product_entry = [&] {
+      std::array<std::int64_t, 3> x{0, 0, 0};
+      x[static_cast<std::size_t>(entry / 3)] = 1;
+      for (auto& m : ms) {
+        m = drawable_[uniform(rng, drawable_.size())];
+        x = times_mod(x, m, P_);
       }
+      return x[static_cast<std::size_t>(entry % 3)];
+    };
+    if (P_ > 10) {
+      const std::int64_t v = product_entry();
+      residue = yes ? v : (v + 1 + static_cast<std::int64_t>(uniform(rng, static_cast<std::size_t>(P_ - 1)))) % P_;
+      return ms;
+    }
+    for (;;) {
+      residue = static_cast<std::int64_t>(uniform(rng, static_cast<std::size_t>(P_)));
+      for (int attempt = 0; attempt < 64 * P_; ++attempt)
+        if ((product_entry() == residue) == yes) return ms;
     }
   }
 
@@ -600,45 +652,52 @@ class Imm3Problem final : public Problem {
         automata::CompiledModel{std::move(s), dplr ? Architecture::Dplr : Architecture::Dense, std::move(description)});
   }
 
-  std::shared_ptr<const automata::CompiledModel> pd_model(const std::vector<Mat>& alphabet, int residue) const {
-    const int P = P_;
+  std::shared_ptr<const automata::CompiledModel> pd_model(const std::vector<Mat>& alphabet, std::int64_t residue,
+                                                          int entry) const {
+    const std::int64_t P = P_;
     automata::Dfa dfa;
-    dfa.name = fmt::format("{} (r = {})", info_.name, residue);
+    dfa.name = fmt::format("{} (r = {}, entry {})", info_.name, residue, entry);
     for (const auto& m : alphabet) dfa.alphabet.push_back(matrix_name(m));
-    auto code = [&](const std::array<int, 3>& x) { return static_cast<std::size_t>((x[0] * P + x[1]) * P + x[2]); };
-    std::vector<std::int64_t> state_of(static_cast<std::size_t>(P * P * P), -1);
-    std::vector<std::array<int, 3>> states{{1 % P, 0, 0}};
-    state_of[code(states[0])] = 0;
+    using Vec = std::array<std::int64_t, 3>;
+    std::map<Vec, std::uint32_t> state_of;
+    Vec start{0, 0, 0};
+    start[static_cast<std::size_t>(entry / 3)] = 1 % P;
+    std::vector<Vec> states{start};
+    state_of.emplace(start, 0);
     dfa.delta.assign(alphabet.size(), {});
     for (std::size_t q = 0; q < states.size(); ++q) {  // breadth-first: states grows while scanned
-      const auto x = states[q];
+      const Vec x = states[q];
       for (std::size_t a = 0; a < alphabet.size(); ++a) {
-        const Mat& m = alphabet[a];
-        std::array<int, 3> y{};
-        for (int j = 0; j < 3; ++j) y[j] = ((x[0] * m[j] + x[1] * m[3 + j] + x[2] * m[6 + j]) % P + P) % P;
-        auto& s = state_of[code(y)];
-        if (s < 0) {
-          s = static_cast<std::int64_t>(states.size());
-          states.push_back(y);
+        const auto [it, fresh] = state_of.emplace(times_mod(x, alphabet[a], P), static_cast<std::uint32_t>(states.size()));
+        if (fresh) {
+          states.push_back(it->first);
+          if (states.size() * alphabet.size() > kMaxPdCells)
+            throw ProblemError(fmt::format("{}: the pd construction needs more than {} states for this instance's {} distinct "
+                                           "matrices (up to P^3 = {} row vectors mod {}); it is limited to {} states x "
+                                           "matrices",
+                                           info_.name, states.size() - 1, alphabet.size(),
+                                           (BigInt(static_cast<long>(P)) * BigInt(static_cast<long>(P)) * BigInt(static_cast<long>(P))).str(),
+                                           P, kMaxPdCells));
         }
-        dfa.delta[a].push_back(static_cast<std::uint32_t>(s));
+        dfa.delta[a].push_back(it->second);
       }
     }
     dfa.states = states.size();
     dfa.start = 0;
-    for (const auto& x : states) dfa.accepting.push_back(x[0] == residue);
+    for (const auto& x : states) dfa.accepting.push_back(x[static_cast<std::size_t>(entry % 3)] == residue);
     models::LrnnSpec s = automata::dfa_to_pd(dfa);
     models::validate(s, s.name);
     automata::CompiledModel model{std::move(s), Architecture::Pd, {}};
-    model.description = fmt::format("PD-LRNN d={}: one-hot over the row vectors e0^T M1...Mk mod {} reachable from e0 "
-                                    "over {} distinct matrices, accepting iff the first entry is {}",
-                                    dfa.states, P, alphabet.size(), residue);
+    model.description = fmt::format("PD-LRNN d={}: one-hot over the row vectors e{}^T M1...Mk mod {} reachable from e{} "
+                                    "over {} distinct matrices, accepting iff entry {} is {}",
+                                    dfa.states, entry / 3, P, entry / 3, alphabet.size(), entry % 3, residue);
     return std::make_shared<const automata::CompiledModel>(std::move(model));
   }
 
   ProblemInfo info_;
   Variant variant_;
-  int P_;
+  std::int64_t P_;
+  std::optional<int> entry_;   ///< imm3:mod:P:K: the entry every instance queries
   std::vector<Mat> drawable_;  ///< the matrices the generators draw from
 };
 
@@ -649,14 +708,33 @@ std::unique_ptr<Problem> make_imm3_problem(const std::string& name) {
   if (name == "imm3:pos") return std::make_unique<Imm3Problem>(name, Variant::Pos, 0);
   if (name == "imm3:zero") return std::make_unique<Imm3Problem>(name, Variant::Zero, 0);
   if (name.starts_with("imm3:mod:")) {
-    const std::string digits = name.substr(9);
-    if (!digits.empty() && digits.size() <= 2 && digits.find_first_not_of("0123456789") == std::string::npos) {
-      const int P = std::stoi(digits);
-      if (P >= 2 && P <= 10 && std::to_string(P) == digits) return std::make_unique<Imm3Problem>(name, Variant::Mod, P);
+    // imm3:mod:P or imm3:mod:P:K; P and K plain decimal (no sign, no leading zero)
+    const std::string rest = name.substr(9);
+    const std::size_t colon = rest.find(':');
+    const std::string p_text = rest.substr(0, colon), k_text = colon == std::string::npos ? "" : rest.substr(colon + 1);
+    auto decimal = [](const std::string& t, std::size_t most) {
+      return !t.empty() && t.size() <= most && t.find_first_not_of("0123456789") == std::string::npos &&
+             (t.size() == 1 || t[0] != '0');
+    };
+    const std::string expected =
+        "expected imm3:mod:P or imm3:mod:P:K, with P from 2 to 10 or a prime below 2^31, and K the queried entry of the "
+        "product (0 ... 8, row-major)";
+    if (!decimal(p_text, 10)) throw ProblemError(fmt::format("problem '{}': {}", name, expected));
+    const std::int64_t P = std::stoll(p_text);
+    if (P < 2 || P >= (std::int64_t(1) << 31) || (P > 10 && !is_prime(P)))
+      throw ProblemError(fmt::format("problem '{}': P = {} is {}; {}", name, P,
+                                     P < 2 ? "below 2" : P >= (std::int64_t(1) << 31) ? "2^31 or more" : "not a prime",
+                                     expected));
+    std::optional<int> entry;
+    if (colon != std::string::npos) {
+      if (!decimal(k_text, 1) || k_text[0] > '8') throw ProblemError(fmt::format("problem '{}': {}", name, expected));
+      entry = k_text[0] - '0';
     }
-    throw ProblemError(fmt::format("problem '{}': expected imm3:mod:P with P an integer from 2 to 10", name));
+    return std::make_unique<Imm3Problem>(name, Variant::Mod, P, entry);
   }
-  throw ProblemError(fmt::format("unknown problem '{}' (expected imm3:pos, imm3:zero or imm3:mod:P with 2 <= P <= 10)", name));
+  throw ProblemError(fmt::format(
+      "unknown problem '{}' (expected imm3:pos, imm3:zero, or imm3:mod:P[:K] with 2 <= P <= 10 or P a prime below 2^31)",
+      name));
 }
 
 }  // namespace parallax::reductions

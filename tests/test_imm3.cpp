@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstdint>
 #include <numeric>
 #include <random>
 #include <set>
@@ -37,8 +38,8 @@ std::vector<std::array<int, 9>> matrices_of(const reductions::Instance& in) {
   return out;
 }
 
-/// (M_1 ⋯ M_n)_{00} by full 3×3 products, left to right (independent of the solver's row vector).
-BigInt naive_value(const std::vector<std::array<int, 9>>& ms) {
+/// Entry k (row-major) of M_1 ⋯ M_n by full 3×3 products, left to right (independent of the solver's row vector).
+BigInt naive_value(const std::vector<std::array<int, 9>>& ms, int k = 0) {
   Mat3 P;
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 3; ++j) P[i][j] = i == j ? 1 : 0;
@@ -52,7 +53,7 @@ BigInt naive_value(const std::vector<std::array<int, 9>>& ms) {
       }
     P = Q;
   }
-  return P[0][0];
+  return P[k / 3][k % 3];
 }
 
 int det(const std::array<int, 9>& m) {
@@ -73,10 +74,10 @@ std::vector<std::array<int, 9>> random_matrices(std::mt19937_64& rng, std::size_
   return ms;
 }
 
-int mod(const BigInt& v, int P) {
-  BigInt r = v % P;
-  if (r < 0) r += P;
-  return r.convert_to<int>();
+std::int64_t mod(const BigInt& v, std::int64_t P) {
+  BigInt r = v % BigInt(static_cast<long>(P));
+  if (r < 0) r += BigInt(static_cast<long>(P));
+  return r.convert_to<std::int64_t>();
 }
 
 /// The row vectors u_j = e_0ᵀ M_1 ⋯ M_j (u[0] = e_0) and the column vectors
@@ -430,11 +431,92 @@ TEST_CASE("imm3: malformed instances and names are refused with the field named"
   CHECK_THROWS_AS(reductions::make_imm3_problem("imm3:pos")->encode(good, "pd"), reductions::ProblemError);
   // a residue belongs to mod:P instances only
   CHECK_THROWS_AS(reductions::make_imm3_problem("imm3:pos")->validate(with("problem", "imm3:pos")), reductions::ProblemError);
-  for (const char* bad : {"imm3", "imm3:", "imm3:neg", "imm3:mod:1", "imm3:mod:11", "imm3:mod:x", "imm3:mod:", "imm3:mod:05"})
+  for (const char* bad : {"imm3", "imm3:", "imm3:neg", "imm3:mod:1", "imm3:mod:12", "imm3:mod:x", "imm3:mod:", "imm3:mod:05",
+                          "imm3:mod:2147483648", "imm3:mod:4294967311", "imm3:mod:2147483649", "imm3:mod:-7",
+                          "imm3:mod:7:9", "imm3:mod:7:", "imm3:mod:7:01", "imm3:mod:7:a", "imm3:mod:7:1:2"})
     CHECK_THROWS_AS(reductions::make_imm3_problem(bad), reductions::ProblemError);
+  CHECK_THROWS_WITH(reductions::make_imm3_problem("imm3:mod:15"), Catch::Contains("P = 15 is not a prime"));
+  CHECK_THROWS_WITH(reductions::make_imm3_problem("imm3:mod:2147483648"), Catch::Contains("2^31 or more"));
+  for (const char* good : {"imm3:mod:11", "imm3:mod:29", "imm3:mod:2147483647", "imm3:mod:6:8", "imm3:mod:29:0"})
+    CHECK(reductions::make_imm3_problem(good) != nullptr);
+  // an entry: 0 … 8, and the one the name fixes
+  CHECK(message(with("entry", 8)) == "accepted");
+  CHECK(message(with("entry", 9)).find("field entry: expected an integer from 0 to 8") != std::string::npos);
+  CHECK(message(with("entry", "1")).find("field entry") != std::string::npos);
+  auto fixed = with("entry", 3);
+  fixed["problem"] = "imm3:mod:5:4";
+  CHECK_THROWS_WITH(reductions::make_imm3_problem("imm3:mod:5:4")->validate(fixed), Catch::Contains("queries entry 4"));
+  CHECK_THROWS_WITH(reductions::make_imm3_problem("imm3:pos")->validate(nlohmann::json{{"matrices", good["matrices"]}, {"entry", 1}}),
+                    Catch::Contains("field entry"));
   CHECK(reductions::make_imm3_problem("word:S5") == nullptr);
   CHECK(reductions::make_imm3_problem("parity") == nullptr);
   CHECK_THROWS_AS(reductions::make_imm3_problem("imm3:pos")->generate(0, 1, true), reductions::ProblemError);
+}
+
+TEST_CASE("imm3: mod:P for primes up to 2^31 - 1 and any queried entry, against full products", "[quick][imm3][reductions]") {
+  std::mt19937_64 rng(5);
+  for (const std::int64_t P : {std::int64_t(11), std::int64_t(29), std::int64_t(65521), std::int64_t(2147483647)}) {
+    for (const int k : {-1, 0, 4, 8}) {  // -1: no entry in the name
+      const std::string name = fmt::format("imm3:mod:{}{}", P, k < 0 ? "" : fmt::format(":{}", k));
+      INFO(name);
+      const auto p = reductions::make_imm3_problem(name);
+      // the solver on random instances (any residue, any entry the name allows)
+      for (int t = 0; t < 60; ++t) {
+        const auto ms = random_matrices(rng, 1 + rng() % 30);
+        const int entry = k >= 0 ? k : static_cast<int>(rng() % 9);
+        const std::int64_t v = mod(naive_value(ms, entry), P);
+        reductions::Instance in{{"problem", name}, {"matrices", to_json(ms)}, {"entry", entry}};
+        in["residue"] = t % 2 ? v : static_cast<std::int64_t>((v + 1 + rng() % static_cast<std::uint64_t>(P - 1)) % P);
+        REQUIRE(p->solve(in) == (t % 2 == 1));
+      }
+      // generated instances: the requested answer, the name's entry, deterministic, residues in both classes varied
+      std::set<std::int64_t> residues[2];
+      for (std::size_t n : {1u, 7u, 60u})
+        for (std::uint64_t seed = 0; seed < 8; ++seed)
+          for (bool want : {true, false}) {
+            const auto in = p->generate(n, seed, want);
+            p->validate(in);
+            REQUIRE(in.contains("entry") == (k >= 0));
+            const int entry = in.value("entry", 0);
+            REQUIRE(entry == std::max(k, 0));
+            REQUIRE((mod(naive_value(matrices_of(in), entry), P) == in.at("residue").get<std::int64_t>()) == want);
+            REQUIRE(p->solve(in) == want);
+            REQUIRE(p->generate(n, seed, want) == in);
+            if (n == 60) residues[want].insert(in.at("residue").get<std::int64_t>());
+          }
+      CHECK(residues[0].size() >= 4);
+      CHECK(residues[1].size() >= 4);
+    }
+  }
+  // small P keeps its generator: entry 0 through the name gives the instances of the plain name
+  const auto plain = reductions::make_imm3_problem("imm3:mod:5");
+  const auto named = reductions::make_imm3_problem("imm3:mod:5:0");
+  for (std::uint64_t seed = 0; seed < 4; ++seed) {
+    auto in = named->generate(20, seed, seed % 2 == 0);
+    CHECK(in.at("entry") == 0);
+    in.erase("entry");
+    in["problem"] = "imm3:mod:5";
+    CHECK(in == plain->generate(20, seed, seed % 2 == 0));
+  }
+}
+
+TEST_CASE("imm3: the pd construction queries any entry, and refuses what would be too large", "[quick][imm3][reductions]") {
+  for (const char* name : {"imm3:mod:5:7", "imm3:mod:11:2", "imm3:mod:3"}) {
+    INFO(name);
+    const auto p = reductions::make_imm3_problem(name);
+    for (std::uint64_t seed = 0; seed < 6; ++seed) {
+      const bool want = seed % 2 == 0;
+      const auto in = p->generate(40, seed, want);
+      const auto enc = p->encode(in, "pd");
+      CHECK(experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse("fp32"), true) == models::verdict_of(want));
+      CHECK(experiment::decide(*enc.model, enc.tokens, numeric::Precision::parse("exact"), false) == models::verdict_of(want));
+    }
+  }
+  // P = 2^31 - 1: up to P^3 row vectors; the construction is refused with the reason, before any large allocation
+  const auto big = reductions::make_imm3_problem("imm3:mod:2147483647");
+  const auto in = big->generate(200, 1, true);
+  CHECK(big->solve(in));
+  CHECK_THROWS_WITH(big->encode(in, "pd"), Catch::Contains("the pd construction needs more than"));
 }
 
 TEST_CASE("imm3: the catalog entries name the class and the constructions", "[quick][imm3][reductions]") {
