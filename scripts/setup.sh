@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config ninja-build ccache
   libboost-dev libgmp-dev libmpfr-dev libmpfi-dev
   libfmt-dev libcli11-dev catch2 nlohmann-json3-dev
-  libsqlite3-dev libtomlplusplus-dev berkeley-abc gnuplot-nox
+  libsqlite3-dev libtomlplusplus-dev libssl-dev berkeley-abc gnuplot-nox
   python3-venv
   clang libclang-rt-dev libomp-dev
 )

@@ -18,6 +18,7 @@ void add_commands(CLI::App& app) {
   add_recognize(app);
   add_equivalent(app);
   add_problems(app);
+  add_dataset(app);
   add_reduce(app);
   add_store(app);
   add_solve(app);

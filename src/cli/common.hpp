@@ -75,6 +75,7 @@ void add_classify(CLI::App& app);
 void add_recognize(CLI::App& app);
 void add_equivalent(CLI::App& app);
 void add_problems(CLI::App& app);
+void add_dataset(CLI::App& app);
 void add_reduce(CLI::App& app);
 void add_store(CLI::App& app);
 void add_solve(CLI::App& app);

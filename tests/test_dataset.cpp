@@ -1,0 +1,223 @@
+// Datasets: export is deterministic, labelled by the reference solver, free of
+// cross-split duplicates and described by its manifest; the audit passes
+// Parallax's own exports and catches broken copies (flipped labels,
+// duplicated lines, a planted length shortcut); the command line's exit codes.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "cli_harness.hpp"
+#include "experiment/dataset.hpp"
+#include "experiment/options.hpp"
+#include "reductions/problem.hpp"
+#include "test_paths.hpp"
+
+using namespace parallax;
+namespace ds = experiment::dataset;
+namespace fs = std::filesystem;
+using parallax_test::cli;
+using parallax_test::scratch_dir;
+using parallax_test::slurp;
+
+namespace {
+
+std::vector<nlohmann::json> lines_of(const fs::path& p) {
+  std::vector<nlohmann::json> v;
+  std::istringstream in(slurp(p));
+  for (std::string line; std::getline(in, line);) v.push_back(nlohmann::json::parse(line));
+  return v;
+}
+
+void write_lines(const fs::path& p, const std::vector<nlohmann::json>& lines) {
+  std::string text;
+  for (const auto& l : lines) text += l.dump() + "\n";
+  std::ofstream(p) << text;
+}
+
+ds::ExportOptions export_options(const std::string& problem, const std::string& splits, const fs::path& out) {
+  ds::ExportOptions o;
+  o.problem = problem;
+  o.splits = splits;
+  o.per_length = 6;
+  o.balanced = true;
+  o.seed = 7;
+  o.out = out.string();
+  o.command = "test";
+  o.version = "0";
+  return o;
+}
+
+const ds::Check* find(const ds::AuditReport& r, const std::string& check, const std::string& split) {
+  for (const auto& c : r.checks)
+    if (c.check == check && c.split == split && !c.passed) return &c;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("dataset: splits parse as length lists and bad ones name the part", "[quick][dataset][errors]") {
+  const auto s = ds::parse_splits("train=2..5,val=8..16x2,10,test=100");
+  REQUIRE(s.size() == 3);
+  CHECK(s[0].name == "train");
+  CHECK(s[0].lengths == std::vector<std::size_t>{2, 3, 4, 5});
+  CHECK(s[1].lengths == std::vector<std::size_t>{8, 16, 10});
+  CHECK(s[1].lengths_text == "8..16x2,10");
+  CHECK(s[2].lengths == std::vector<std::size_t>{100});
+  for (const char* bad : {"", "train", "=2..4", "train=", "train=0", "train=5..2", "tr ain=4", "a=2,a=3", "train=x", "2,train=3"})
+    CHECK_THROWS_AS(ds::parse_splits(bad), experiment::OptionError);
+  CHECK_THROWS_WITH(ds::parse_splits("a=2,a=3"), Catch::Contains("split 'a' is given twice"));
+  CHECK_THROWS_WITH(ds::parse_splits("test=5..2"), Catch::Contains("split test"));
+}
+
+TEST_CASE("dataset: export is deterministic, labelled by the reference, and without cross-split duplicates",
+          "[quick][dataset]") {
+  for (const char* problem : {"word:S5", "imm3:mod:29", "majority", "dgc"}) {
+    INFO(problem);
+    const fs::path a = scratch_dir() / fmt::format("export-a-{}", std::hash<std::string>{}(problem));
+    const fs::path b = scratch_dir() / fmt::format("export-b-{}", std::hash<std::string>{}(problem));
+    const auto rep = ds::export_dataset(export_options(problem, "train=20..30+2,val=20..30+2,test=40..48+4", a));
+    ds::export_dataset(export_options(problem, "train=20..30+2,val=20..30+2,test=40..48+4", b));
+    for (const char* f : {"train.jsonl", "val.jsonl", "test.jsonl", "manifest.json"})
+      CHECK(slurp(a / f) == slurp(b / f));  // same options, same bytes
+    CHECK(rep.instances == 6 * (6 + 6 + 3));
+    const auto p = reductions::make_problem(problem);
+    std::map<std::string, std::string> owner;
+    for (const char* split : {"train", "val", "test"}) {
+      std::size_t yes = 0, lines = 0;
+      for (auto l : lines_of(a / fmt::format("{}.jsonl", split))) {
+        CHECK(l.at("split") == split);
+        CHECK(p->solve(l) == l.at("answer").get<bool>());
+        yes += l.at("answer").get<bool>();
+        ++lines;
+        for (const char* f : {"answer", "split", "n"}) l.erase(f);
+        const auto [it, fresh] = owner.emplace(l.dump(), split);
+        CHECK((fresh || it->second == split));  // no instance in two splits
+      }
+      CHECK(2 * yes == lines);  // balanced
+      // the manifest's counts and digest
+      const auto m = nlohmann::json::parse(slurp(a / "manifest.json"));
+      bool found = false;
+      for (const auto& e : m.at("splits"))
+        if (e.at("name") == split) {
+          found = true;
+          CHECK(e.at("instances") == lines);
+          CHECK(e.at("yes") == yes);
+        }
+      CHECK(found);
+      CHECK(m.at("sha256").at(fmt::format("{}.jsonl", split)).get<std::string>().size() == 64);
+    }
+    // the export passes its own audit
+    ds::AuditOptions ao;
+    ao.problem = problem;
+    ao.files = {(a / "train.jsonl").string(), (a / "val.jsonl").string(), (a / "test.jsonl").string()};
+    const auto audit = ds::audit(ao);
+    for (const auto& c : audit.checks) {
+      INFO(c.check << " " << c.split << ": " << c.detail);
+      CHECK(c.passed);
+    }
+  }
+  // a seed changes the instances
+  const fs::path c = scratch_dir() / "export-seed";
+  auto o = export_options("word:S5", "train=20..30+2", c);
+  o.seed = 8;
+  ds::export_dataset(o);
+  CHECK(slurp(c / "train.jsonl") != slurp(scratch_dir() / fmt::format("export-a-{}", std::hash<std::string>{}("word:S5")) / "train.jsonl"));
+  // lengths that cannot supply new instances are refused, naming the split and length
+  CHECK_THROWS_WITH(ds::export_dataset(export_options("word:S5", "train=6,val=6", scratch_dir() / "few")),
+                    Catch::Contains("split val, length 6"));
+  CHECK_THROWS_WITH(ds::export_dataset(export_options("word:S5", "train=3", scratch_dir() / "none")),
+                    Catch::Contains("split train, length 3"));
+}
+
+TEST_CASE("dataset: the audit catches flipped labels, duplicated lines and a planted shortcut", "[quick][dataset]") {
+  const fs::path dir = scratch_dir() / "audit-source";
+  ds::export_dataset(export_options("word:S5", "train=20..40+2,test=20..40+2", dir));
+  const auto train = lines_of(dir / "train.jsonl"), test = lines_of(dir / "test.jsonl");
+  ds::AuditOptions ao;
+  ao.problem = "word:S5";
+  auto run = [&](const std::vector<nlohmann::json>& tr, const std::vector<nlohmann::json>& te, const std::string& tag) {
+    const fs::path t = scratch_dir() / (tag + "-train.jsonl"), u = scratch_dir() / (tag + "-test.jsonl");
+    write_lines(t, tr);
+    write_lines(u, te);
+    ao.files = {t.string(), u.string()};
+    return ds::audit(ao);
+  };
+  CHECK(run(train, test, "clean").passed());
+
+  // flipped labels: counted, listed with file:line
+  auto flipped = test;
+  for (std::size_t i = 0; i < flipped.size(); i += 10) flipped[i]["answer"] = !flipped[i]["answer"].get<bool>();
+  const auto f = run(train, flipped, "flipped");
+  CHECK_FALSE(f.passed());
+  REQUIRE(find(f, "labels", ""));
+  CHECK(find(f, "labels", "")->detail.find(fmt::format("{} of", (flipped.size() + 9) / 10)) == 0);
+  REQUIRE_FALSE(f.wrong.empty());
+  CHECK(f.wrong[0].find("flipped-test.jsonl:1: label") != std::string::npos);
+
+  // duplicated lines: train lines copied into test (leakage), and repeated within train
+  auto leaky = test;
+  for (std::size_t i = 0; i < 5; ++i) leaky[i] = train[i], leaky[i]["split"] = "test";
+  auto doubled = train;
+  for (std::size_t i = 0; i < train.size() / 5; ++i) doubled.push_back(train[i]);
+  const auto d = run(doubled, leaky, "dup");
+  CHECK(find(d, "leakage", "test"));
+  CHECK(find(d, "duplicates", "train"));
+  CHECK_FALSE(find(d, "labels", ""));
+
+  // a planted shortcut: yes-instances only at lengths ≡ 0 mod 4, no-instances only at lengths ≡ 2 mod 4
+  auto planted = [](const std::vector<nlohmann::json>& ls) {
+    std::vector<nlohmann::json> out;
+    for (const auto& l : ls)
+      if ((l.at("n").get<std::size_t>() % 4 == 0) == l.at("answer").get<bool>()) out.push_back(l);
+    return out;
+  };
+  const auto s = run(planted(train), planted(test), "shortcut");
+  const ds::Check* c = find(s, "shortcut", "test");
+  REQUIRE(c);
+  CHECK(c->value > 0.4);
+  CHECK(c->detail.find("yes iff") != std::string::npos);  // the rule is stated
+
+  // an unbalanced split
+  std::vector<nlohmann::json> yes_only;
+  for (const auto& l : test)
+    if (l.at("answer").get<bool>()) yes_only.push_back(l);
+  CHECK(find(run(train, yes_only, "balance"), "balance", "test"));
+}
+
+TEST_CASE("dataset: the commands' exit codes and messages", "[quick][dataset][errors][cli]") {
+  const fs::path out = scratch_dir() / "cli-export";
+  auto r = cli(fmt::format("dataset export --problem word:S5 --splits train=20..24+2,test=30 --per-length 4 --balanced --out '{}'",
+                           out.string()));
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("instances in") != std::string::npos);
+  r = cli(fmt::format("audit --problem word:S5 '{}' '{}'", (out / "train.jsonl").string(), (out / "test.jsonl").string()));
+  CHECK(r.code == 0);
+  CHECK(r.out.find("audit: passed") != std::string::npos);
+  // a flipped label: exit 1, the line named
+  auto lines = lines_of(out / "test.jsonl");
+  lines[2]["answer"] = !lines[2]["answer"].get<bool>();
+  write_lines(scratch_dir() / "test.jsonl", lines);
+  r = cli(fmt::format("audit --problem word:S5 '{}' '{}' --json", (out / "train.jsonl").string(), (scratch_dir() / "test.jsonl").string()));
+  CHECK(r.code == 1);
+  CHECK(r.out.find("\"check\":\"labels\"") != std::string::npos);
+  // bad input: exit 2 naming the file and line, the option or the split
+  std::ofstream(scratch_dir() / "bad.jsonl") << lines[0].dump() << "\n{\"problem\":\"word:S5\",\"word\":\"sc\"}\n";
+  r = cli(fmt::format("audit --problem word:S5 '{}'", (scratch_dir() / "bad.jsonl").string()));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("bad.jsonl:2: field answer") != std::string::npos);
+  r = cli(fmt::format("dataset export --problem word:S5 --splits train=0 --out '{}'", out.string()));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--splits") != std::string::npos);
+  r = cli(fmt::format("dataset export --problem nope --out '{}'", out.string()));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--problem") != std::string::npos);
+  r = cli(fmt::format("dataset export --problem word:S5 --format csv --out '{}'", out.string()));
+  CHECK(r.code == 2);
+  r = cli("audit --problem word:S5 --max-wrong 2 x.jsonl");
+  CHECK(r.code == 2);
+}
