@@ -55,6 +55,14 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t x) {
   return h ^ (h >> 31);
 }
 
+std::unique_ptr<reductions::Problem> problem_named(const std::string& name) {
+  try {
+    return reductions::make_problem(name);
+  } catch (const reductions::ProblemError& e) {
+    throw OptionError("problem", fmt::format("--problem: {}", e.what()));
+  }
+}
+
 bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
 
 }  // namespace
@@ -124,13 +132,7 @@ void ExportOptions::validate() const {
 
 ExportReport export_dataset(const ExportOptions& o, const std::function<void(const std::string&)>& progress) {
   o.validate();
-  const auto problem = [&] {
-    try {
-      return reductions::make_problem(o.problem);
-    } catch (const reductions::ProblemError& e) {
-      throw OptionError("problem", fmt::format("--problem: {}", e.what()));
-    }
-  }();
+  const auto problem = problem_named(o.problem);
   const auto splits = parse_splits(o.splits);
   std::error_code ec;
   fs::create_directories(o.out, ec);
@@ -319,13 +321,7 @@ std::vector<Probe> fit_probes(const std::vector<Line>& train) {
 
 AuditReport audit(const AuditOptions& o) {
   o.validate();
-  const auto problem = [&] {
-    try {
-      return reductions::make_problem(o.problem);
-    } catch (const reductions::ProblemError& e) {
-      throw OptionError("problem", fmt::format("--problem: {}", e.what()));
-    }
-  }();
+  const auto problem = problem_named(o.problem);
   // read everything first: a bad line stops the audit before any check
   std::vector<SplitData> splits;
   auto split_of = [&](const std::string& name) -> SplitData& {
