@@ -53,7 +53,10 @@ WordSampler::WordSampler(const Dfa& dfa, std::size_t n)
         throw std::invalid_argument(
             fmt::format("automaton '{}': symbol {} goes to state {} of {}", name_, s, t, states_));
   }
-  block_ = ceil_sqrt(n_);
+  // every count kept when the table is small (up to 2^20 entries per answer:
+  // sampling then never recomputes a block), else checkpoints every √n
+  // lengths; the counts and hence the words drawn are the same either way
+  block_ = n_ * std::max<std::size_t>(states_, 1) <= (std::size_t(1) << 20) ? 1 : ceil_sqrt(n_);
   Counts cur(states_), next(states_), scratch(states_);
   for (int acc = 0; acc < 2; ++acc) {
     for (std::size_t q = 0; q < states_; ++q) cur[q] = accepting_[q] == (acc == 1) ? 0.0L : kNegInf;

@@ -53,7 +53,7 @@ class WordSampler {
   std::uint32_t start_ = 0;
   std::size_t states_ = 0;
   std::size_t n_ = 0;
-  std::size_t block_ = 1;                 ///< B, the checkpoint spacing
+  std::size_t block_ = 1;                 ///< B, the checkpoint spacing (1 for small tables, else ⌈√n⌉)
   std::vector<Counts> checkpoints_[2];    ///< [accepted][j] = log₂ N_{jB}, for jB < n
   long double log2_total_[2] = {0, 0};  ///< [accepted] log₂ N_n(start)
 };

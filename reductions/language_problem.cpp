@@ -87,7 +87,18 @@ void LanguageProblem::set_class_from_monoid(const std::string& what) {
 }
 
 Instance LanguageProblem::generate(std::size_t n, std::uint64_t seed, bool yes) const {
-  const automata::WordSampler sampler(dfa(), n);
+  std::shared_ptr<const automata::WordSampler> cached;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (const auto it = samplers_.find(n); it != samplers_.end()) cached = it->second;
+  }
+  if (!cached) {
+    cached = std::make_shared<const automata::WordSampler>(dfa(), n);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (samplers_.size() >= 4) samplers_.erase(samplers_.begin());
+    samplers_.emplace(n, cached);
+  }
+  const automata::WordSampler& sampler = *cached;
   if (yes ? !sampler.has_accepted() : !sampler.has_rejected())
     throw ProblemError(fmt::format("{}: no {}-instance of size {} exists", info_.name, yes ? "yes" : "no", n));
   std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(n),

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "automata/dfa.hpp"
+#include "automata/sample.hpp"
 #include "models/transformer.hpp"
 #include "reductions/problem.hpp"
 
@@ -80,6 +81,10 @@ class LanguageProblem : public Problem {
   mutable std::mutex mu_;
   mutable std::map<std::string, std::shared_ptr<const automata::CompiledModel>> models_;
   TransformerCache transformers_;
+  /// generate's word counts for the last few lengths (building them costs
+  /// O(n · states) log-sum-exps, drawing a word O(n)): the datasets draw many
+  /// instances of one length
+  mutable std::map<std::size_t, std::shared_ptr<const automata::WordSampler>> samplers_;
 };
 
 }  // namespace parallax::reductions

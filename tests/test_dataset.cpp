@@ -74,6 +74,14 @@ TEST_CASE("dataset: splits parse as length lists and bad ones name the part", "[
   CHECK_THROWS_WITH(ds::parse_splits("test=5..2"), Catch::Contains("split test"));
 }
 
+TEST_CASE("dataset: an instance's length is its n, else its longest array or string", "[quick][dataset]") {
+  CHECK(ds::instance_length(nlohmann::json{{"problem", "word:S5"}, {"word", "sscsc"}, {"n", 9}}) == 9);
+  CHECK(ds::instance_length(nlohmann::json{{"problem", "word:S5:all"}, {"word", "sscsc"}, {"split", "training-set"}}) == 5);
+  CHECK(ds::instance_length(nlohmann::json{{"matrices", nlohmann::json::array({1, 2, 3})}, {"residue", 1}}) == 3);
+  CHECK(ds::instance_length(nlohmann::json{{"problem", "x"}}) == 0);
+  CHECK(ds::instance_length(nlohmann::json::array({1, 2})) == 0);
+}
+
 TEST_CASE("dataset: export is deterministic, labelled by the reference, and without cross-split duplicates",
           "[quick][dataset]") {
   for (const char* problem : {"word:S5", "imm3:mod:29", "majority", "dgc"}) {

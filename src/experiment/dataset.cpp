@@ -110,8 +110,11 @@ std::size_t instance_length(const nlohmann::json& in) {
   if (!in.is_object()) return 0;
   if (const auto it = in.find("n"); it != in.end() && it->is_number_unsigned()) return it->get<std::size_t>();
   std::size_t most = 0;
-  for (const auto& [key, v] : in.items())
+  for (const auto& [key, v] : in.items()) {
+    if (key == "problem" || key == "split" || key == "id") continue;
     if (v.is_array()) most = std::max(most, v.size());
+    if (v.is_string()) most = std::max(most, v.get_ref<const std::string&>().size());
+  }
   return most;
 }
 

@@ -34,8 +34,9 @@ struct Split {
 std::vector<Split> parse_splits(const std::string& text);
 
 /// The length of an instance as the audit and the export count it: its "n"
-/// field when present, else the size of its longest top-level array (the
-/// word, the matrices, the edges, …), else 0.
+/// field when present, else the size of its longest top-level array or
+/// string other than "problem", "split" and "id" (the word, the matrices,
+/// the edges, …), else 0.
 std::size_t instance_length(const nlohmann::json& instance);
 
 struct ExportOptions {
