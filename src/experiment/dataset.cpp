@@ -108,7 +108,8 @@ std::vector<Split> parse_splits(const std::string& text) {
 
 std::size_t instance_length(const nlohmann::json& in) {
   if (!in.is_object()) return 0;
-  if (const auto it = in.find("n"); it != in.end() && it->is_number_unsigned()) return it->get<std::size_t>();
+  if (const auto it = in.find("n"); it != in.end() && it->is_number_integer() && it->get<std::int64_t>() >= 0)
+    return it->get<std::size_t>();
   std::size_t most = 0;
   for (const auto& [key, v] : in.items()) {
     if (key == "problem" || key == "split" || key == "id") continue;
