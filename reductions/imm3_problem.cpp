@@ -129,6 +129,12 @@ std::array<std::int64_t, 3> times_mod(const std::array<std::int64_t, 3>& x, cons
   return y;
 }
 
+/// P³ as decimal text (P < 2³¹: beyond 64 bits).
+std::string cube(std::int64_t P) {
+  const BigInt b(static_cast<long>(P));
+  return BigInt(b * b * b).str();
+}
+
 bool is_prime(std::int64_t p) {
   if (p < 2) return false;
   for (std::int64_t q = 2; q * q <= p; ++q)
@@ -396,7 +402,7 @@ class Imm3Problem final : public Problem {
     if (variant == Variant::Mod) {
       info_.constructions = {{"pd", Architecture::Pd, fmt::format("PD-LRNN, one layer, one-hot over the row vectors e_i^T M1...Mk mod {} "
                                                                   "reachable from e_i (width <= {}), exact 0/1 (finite monoid)",
-                                                                  P_, P_ * P_ * P_)}};
+                                                                  P_, cube(P_))}};
     } else if (variant == Variant::Pos) {
       info_.constructions = {{"dense", Architecture::Dense, "dense LRNN d=3, A_t = M_t^T, h0 = e0, score h_n[0] = v"},
                              {"dplr", Architecture::Dplr, "DPLR LRNN d=3: M_t^T factored exactly (P^T L U) into rank-one updates and "
@@ -676,7 +682,7 @@ class Imm3Problem final : public Problem {
                                            "matrices (up to P^3 = {} row vectors mod {}); it is limited to {} states x "
                                            "matrices",
                                            info_.name, states.size() - 1, alphabet.size(),
-                                           (BigInt(static_cast<long>(P)) * BigInt(static_cast<long>(P)) * BigInt(static_cast<long>(P))).str(),
+                                           cube(P),
                                            P, kMaxPdCells));
         }
         dfa.delta[a].push_back(it->second);
