@@ -17,7 +17,7 @@ import numpy as _np
 from . import _core
 from ._core import Model, OptionError, Precision, RegexError, ScanResult
 from ._records import Records, SolveResult
-from . import models, problems
+from . import datasets, models, problems
 from .experiments import circuit, recognize, reduce
 from .store import Store
 from .suite import parallax_executable, report, run

@@ -28,5 +28,6 @@ void bind_problems(nb::module_& m);
 void bind_experiments(nb::module_& m);
 void bind_store(nb::module_& m);
 void bind_suite(nb::module_& m);
+void bind_dataset(nb::module_& m);
 
 }  // namespace parallax::python

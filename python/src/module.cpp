@@ -76,4 +76,5 @@ NB_MODULE(_core, m) {
   python::bind_experiments(m);
   python::bind_store(m);
   python::bind_suite(m);
+  python::bind_dataset(m);
 }

@@ -1,6 +1,7 @@
 """classify / equivalent / problems against the command line's JSON and brute force."""
 import itertools
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,3 +98,37 @@ def test_problems_errors():
         parallax.problems.generate("parity", -1)
     with pytest.raises(ValueError):
         parallax.problems.construct("word:S5", "no-such-construction", parallax.problems.generate("word:S5", 4))
+
+
+def test_datasets_export_and_audit_match_the_command_line(tmp_path, cli):
+    out = tmp_path / "s5"
+    got = parallax.datasets.export("word:S5", out=out, splits="train=20..30+2,test=32..40+4", per_length=4, balanced=True)
+    assert got["instances"] == 4 * (6 + 3) and got["manifest"]["problem"] == "word:S5"
+    assert [Path(f).name for f in got["files"]] == ["train.jsonl", "test.jsonl", "manifest.json"]
+    # the same files as the command's export with the same options
+    p = cli("dataset", "export", "--problem", "word:S5", "--splits", "train=20..30+2,test=32..40+4", "--per-length", "4",
+            "--balanced", "--out", str(tmp_path / "cli"))
+    assert p.returncode == 0, p.stderr
+    for f in ("train.jsonl", "test.jsonl"):
+        assert (out / f).read_bytes() == (tmp_path / "cli" / f).read_bytes()
+    files = [out / "train.jsonl", out / "test.jsonl"]
+    clean = parallax.datasets.audit("word:S5", files)
+    assert clean["passed"] and all(c["passed"] for c in clean["checks"])
+    assert clean["splits"]["test"]["lines"] == 12
+    # a flipped label: the check fails, the line is named, as the command says
+    lines = (out / "test.jsonl").read_text().splitlines()
+    first = json.loads(lines[0])
+    first["answer"] = not first["answer"]
+    bad = tmp_path / "test.jsonl"
+    bad.write_text("\n".join([json.dumps(first)] + lines[1:]) + "\n")
+    flipped = parallax.datasets.audit("word:S5", [out / "train.jsonl", bad])
+    assert not flipped["passed"] and flipped["wrong"][0].startswith(f"{bad}:1: label")
+    p = cli("audit", "--problem", "word:S5", str(out / "train.jsonl"), str(bad), "--json")
+    assert p.returncode == 1
+    assert [json.loads(x) for x in p.stdout.splitlines()] == list(flipped["checks"])
+    assert list(flipped["checks"].to_pandas()["check"]).count("labels") == 1
+    with pytest.raises(parallax.OptionError, match="--splits"):
+        parallax.datasets.export("word:S5", out=tmp_path / "x", splits="train=0")
+    with pytest.raises(ValueError, match=":2: field answer"):
+        (tmp_path / "nolabel.jsonl").write_text(lines[0] + "\n" + '{"problem":"word:S5","word":"sc"}\n')
+        parallax.datasets.audit("word:S5", tmp_path / "nolabel.jsonl")
