@@ -9,7 +9,6 @@
 #include <fstream>
 #include <map>
 #include <random>
-#include <set>
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -291,18 +290,23 @@ std::vector<Probe> fit_probes(const std::vector<Line>& train) {
   std::vector<Probe> probes;
   const bool major = majority_of(train);
   probes.push_back({"majority", fmt::format("always {}", major ? "yes" : "no"), [major](const Line&) { return major; }});
-  // yes iff n >= t (or n < t): the threshold and side with the best training accuracy
-  std::set<std::size_t> cuts;
-  for (const auto& l : train) cuts.insert(l.n);
-  std::size_t best_t = 0;
-  bool best_above = true;
-  double best = -1;
-  for (const std::size_t t : cuts)
-    for (const bool above : {true, false}) {
-      std::size_t right = 0;
-      for (const auto& l : train) right += ((l.n >= t) == above) == l.answer;
-      if (double(right) > best) best = double(right), best_t = t, best_above = above;
-    }
+  // yes iff n >= t (or n < t): the threshold and side with the best training accuracy, from the
+  // per-length counts in one sweep over the lengths (ascending: the first best threshold wins)
+  std::map<std::size_t, std::pair<std::size_t, std::size_t>> at;  // n → (yes, no)
+  std::size_t yes_total = 0;
+  for (const auto& l : train) {
+    ++(l.answer ? at[l.n].first : at[l.n].second);
+    yes_total += l.answer;
+  }
+  std::size_t best_t = 0, best = 0, yes_below = 0, no_below = 0;
+  bool best_above = true, any = false;
+  for (const auto& [t, counts] : at) {
+    // above: right = yes at n >= t plus no at n < t; below: the complement
+    const std::size_t above = (yes_total - yes_below) + no_below, below = train.size() - above;
+    for (const auto& [right, side] : {std::pair{above, true}, {below, false}})
+      if (!any || right > best) best = right, best_t = t, best_above = side, any = true;
+    yes_below += counts.first, no_below += counts.second;
+  }
   probes.push_back({"length-threshold", fmt::format("yes iff n {} {}", best_above ? ">=" : "<", best_t),
                     [best_t, best_above](const Line& l) { return (l.n >= best_t) == best_above; }});
   for (const std::size_t q : {2u, 3u, 4u}) {

@@ -51,6 +51,14 @@ typename kernels::LowRankAffine<T>::element lowrank_element(const Transition& tr
   return e;
 }
 
+/// Throws ModelError naming the first token index outside the model's alphabet.
+inline void check_tokens(const LrnnSpec& spec, std::span<const std::uint32_t> tokens) {
+  for (std::size_t t = 0; t < tokens.size(); ++t)
+    if (tokens[t] >= spec.tokens.size())
+      throw ModelError("token index " + std::to_string(tokens[t]) + " at position " + std::to_string(t) +
+                       " is outside the alphabet of model '" + spec.name + "'");
+}
+
 /// Runs op over elems[index(t)], t < n, from h0 (sequentially for operators
 /// without composition); sink(t, h_t) receives every state (kernels/scan.hpp).
 template <class Op, class Index, class Sink>
@@ -142,10 +150,7 @@ LrnnRun<T> run_transitions(const LrnnSpec& spec, const std::vector<const Transit
 template <class T>
 LrnnRun<T> run_lrnn(const LrnnSpec& spec, std::span<const std::uint32_t> tokens, bool parallel,
                     const kernels::ScanOptions& so = {}) {
-  for (std::size_t t = 0; t < tokens.size(); ++t)
-    if (tokens[t] >= spec.tokens.size())
-      throw ModelError("token index " + std::to_string(tokens[t]) + " at position " + std::to_string(t) +
-                       " is outside the alphabet of model '" + spec.name + "'");
+  detail::check_tokens(spec, tokens);
   std::vector<const Transition*> trs;
   for (const auto& tr : spec.tokens) trs.push_back(&tr);
   return detail::run_transitions<T>(spec, trs, [&](std::size_t t) { return tokens[t]; }, tokens.size(), parallel, so,
@@ -194,10 +199,7 @@ LrnnRun<T> run_lrnn_states(const LrnnSpec& spec, std::span<const std::uint32_t> 
     for (const auto& tr : steps) trs.push_back(&tr);
     run = detail::run_transitions<T>(spec, trs, [](std::size_t t) { return t; }, n, parallel, so, sink);
   } else {
-    for (std::size_t t = 0; t < n; ++t)
-      if (tokens[t] >= spec.tokens.size())
-        throw ModelError("token index " + std::to_string(tokens[t]) + " at position " + std::to_string(t) +
-                         " is outside the alphabet of model '" + spec.name + "'");
+    detail::check_tokens(spec, tokens);
     for (const auto& tr : spec.tokens) trs.push_back(&tr);
     run = detail::run_transitions<T>(spec, trs, [&](std::size_t t) { return tokens[t]; }, n, parallel, so, sink);
   }
