@@ -39,6 +39,10 @@ struct ProblemInfo {
   std::string claim;            ///< the statement, with its citation
   std::string instance_format;  ///< the JSON instance format, one line
   std::vector<ConstructionInfo> constructions;
+  /// Stepwise problems: what the label after each input position is (e.g.
+  /// "the running product's index in the word:G:all alphabet"); empty when
+  /// the answer is one decision only. See Problem::solve_steps.
+  std::string steps;
 };
 
 /// An instance in its documented JSON form.
@@ -62,6 +66,14 @@ class Problem {
   virtual void validate(const Instance& instance) const = 0;
   /// The reference answer, computed plainly (no model, no automaton).
   virtual bool solve(const Instance& instance) const = 0;
+  /// Stepwise problems (info().steps not empty): the reference label after
+  /// every input position (letter, matrix, …) of a valid instance, computed
+  /// plainly like solve(); one label per position, each a small non-negative
+  /// integer as info().steps documents. Empty for the other problems.
+  virtual std::vector<std::int64_t> solve_steps(const Instance& instance) const {
+    (void)instance;
+    return {};
+  }
   /// Reduces a (valid) instance for a construction; throws ProblemError for
   /// an unknown construction.
   virtual Encoding encode(const Instance& instance, const std::string& construction) const = 0;
