@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 namespace {
 
 /// The fields a dataset line adds to the problem's instance.
-const char* const kAdded[] = {"answer", "split", "n", "id"};
+const char* const kAdded[] = {"answer", "split", "n", "id", "targets"};
 
 /// The instance alone (without the dataset's fields), as the key of duplicates.
 std::string instance_key(const nlohmann::json& line) {
@@ -123,8 +123,7 @@ std::size_t instance_length(const nlohmann::json& in) {
 void ExportOptions::validate() const {
   if (problem.empty()) throw OptionError("problem", "--problem: give the problem to export (see `parallax problems`)");
   if (out.empty()) throw OptionError("out", "--out: give the folder to write into");
-  if (format != "jsonl")
-    throw OptionError("format", fmt::format("--format {}: only jsonl is written so far (docs/datasets.md)", format));
+  (void)parse_format(format);
   if (per_length == 0) throw OptionError("per_length", "--per-length: at least 1 instance per length");
   const auto splits_ = parse_splits(splits);
   std::uint64_t total = 0;
@@ -133,14 +132,45 @@ void ExportOptions::validate() const {
     throw OptionError("per_length", fmt::format("--splits and --per-length ask for {} instances; the limit is 2^26", total));
 }
 
+namespace {
+
+/// Creates OUT and checks that it can be written, before any work.
+void prepare_out(const std::string& out) {
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw OptionError("out", fmt::format("--out {}: cannot create the folder ({})", out, ec.message()));
+  io::check_output_path((fs::path(out) / "manifest.json").string(), "--out");
+}
+
+/// Writes the files (relative to OUT), their sha256 into the manifest, then
+/// the manifest last.
+void write_with_manifest(const std::string& out, const std::vector<std::pair<std::string, std::string>>& contents,
+                         nlohmann::ordered_json& manifest, ExportReport& rep) {
+  manifest["sha256"] = nlohmann::ordered_json::object();
+  for (const auto& [file, text] : contents) {
+    const fs::path path = fs::path(out) / file;
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) throw OptionError("out", fmt::format("--out {}: cannot create the folder ({})", path.parent_path().string(), ec.message()));
+    io::write_file_atomic(path.string(), text);
+    manifest["sha256"][file] = sha256_hex(text);
+    rep.files.push_back(path.string());
+  }
+  const std::string mpath = (fs::path(out) / "manifest.json").string();
+  io::write_file_atomic(mpath, manifest.dump(2) + "\n");
+  rep.files.push_back(mpath);
+  rep.manifest = manifest;
+}
+
+}  // namespace
+
 ExportReport export_dataset(const ExportOptions& o, const std::function<void(const std::string&)>& progress) {
   o.validate();
   const auto problem = problem_named(o.problem);
+  const Format format = parse_format(o.format);
+  check_format_supports(format, *problem);
   const auto splits = parse_splits(o.splits);
-  std::error_code ec;
-  fs::create_directories(o.out, ec);
-  if (ec) throw OptionError("out", fmt::format("--out {}: cannot create the folder ({})", o.out, ec.message()));
-  io::check_output_path((fs::path(o.out) / "manifest.json").string(), "--out");
+  prepare_out(o.out);
 
   const auto t0 = std::chrono::steady_clock::now();
   ExportReport rep;
@@ -153,6 +183,7 @@ ExportReport export_dataset(const ExportOptions& o, const std::function<void(con
   manifest["per_length"] = o.per_length;
   manifest["balanced"] = o.balanced;
   manifest["allow_overlap"] = o.allow_overlap;
+  if (!problem->info().steps.empty()) manifest["targets"] = problem->info().steps;
   manifest["splits"] = nlohmann::ordered_json::array();
   std::unordered_map<std::string, std::size_t> owner;  // instance → the split that holds it
   std::vector<std::pair<std::string, std::string>> contents;
@@ -160,8 +191,8 @@ ExportReport export_dataset(const ExportOptions& o, const std::function<void(con
   for (std::size_t si = 0; si < splits.size(); ++si) {
     const Split& s = splits[si];
     if (progress) progress(fmt::format("{}: lengths {}, {} per length", s.name, s.lengths_text, o.per_length));
-    std::string text;
-    std::size_t yes_count = 0, lines = 0;
+    std::vector<Labelled> lines;
+    std::size_t yes_count = 0;
     nlohmann::ordered_json per_length = nlohmann::ordered_json::object();
     for (const std::size_t n : s.lengths) {
       std::size_t yes_here = 0;
@@ -187,43 +218,132 @@ ExportReport export_dataset(const ExportOptions& o, const std::function<void(con
         if (problem->solve(in) != yes)  // the generator's label, checked by the reference solver
           throw std::logic_error(fmt::format("{}: generated a {} instance the reference solver answers otherwise", o.problem,
                                              yes ? "yes" : "no"));
-        nlohmann::ordered_json line;
-        for (const auto& [k, v] : in.items()) line[k] = v;
-        line["answer"] = yes;
-        line["split"] = s.name;
-        line["n"] = n;
-        text += line.dump();
-        text += '\n';
+        Labelled l;
+        l.instance = std::move(in);
+        l.answer = yes;
+        l.split = s.name;
+        l.n = n;
+        lines.push_back(std::move(l));
         yes_here += yes;
-        ++lines;
       }
       per_length[std::to_string(n)] = {{"instances", o.per_length}, {"yes", yes_here}};
       yes_count += yes_here;
     }
-    const std::string file = s.name + ".jsonl";
+    auto files = write_split(*problem, format, s.name, lines, o.seed);
     nlohmann::ordered_json entry;
     entry["name"] = s.name;
     entry["lengths"] = s.lengths_text;
-    entry["file"] = file;
-    entry["instances"] = lines;
+    entry["files"] = nlohmann::ordered_json::array();
+    for (const auto& f : files) entry["files"].push_back(f.first);
+    entry["instances"] = lines.size();
     entry["yes"] = yes_count;
-    entry["no"] = lines - yes_count;
+    entry["no"] = lines.size() - yes_count;
     entry["per_length"] = per_length;
     manifest["splits"].push_back(entry);
-    rep.instances += lines;
-    contents.emplace_back(file, std::move(text));
+    rep.instances += lines.size();
+    for (auto& f : files) contents.push_back(std::move(f));
   }
-  manifest["sha256"] = nlohmann::ordered_json::object();
-  for (const auto& [file, text] : contents) {
-    const std::string path = (fs::path(o.out) / file).string();
-    io::write_file_atomic(path, text);
-    manifest["sha256"][file] = sha256_hex(text);
-    rep.files.push_back(path);
+  write_with_manifest(o.out, contents, manifest, rep);
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return rep;
+}
+
+std::vector<std::string> expand_inputs(Format f, const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  auto wanted = [f](const fs::path& p) {
+    const std::string name = p.filename().string();
+    switch (f) {
+      case Format::Jsonl: return p.extension() == ".jsonl";
+      case Format::LinearRnn: return p.extension() == ".txt" && name.find("_src") != std::string::npos;
+      case Format::WordCsv: return p.extension() == ".csv";
+    }
+    return false;
+  };
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      std::vector<std::string> found;
+      for (const auto& e : fs::directory_iterator(path, ec)) {
+        if (e.is_regular_file() && wanted(e.path())) found.push_back(e.path().string());
+        if (f == Format::WordCsv && e.is_directory())
+          for (const auto& e2 : fs::directory_iterator(e.path(), ec))
+            if (e2.is_regular_file() && wanted(e2.path())) found.push_back(e2.path().string());
+      }
+      if (found.empty())
+        throw OptionError("files", fmt::format("{}: a folder without {} files", path, to_string(f)));
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else if (fs::exists(path, ec)) {
+      out.push_back(path);
+    } else {
+      throw OptionError("files", fmt::format("{}: no such file or folder", path));
+    }
   }
-  const std::string mpath = (fs::path(o.out) / "manifest.json").string();
-  io::write_file_atomic(mpath, manifest.dump(2) + "\n");
-  rep.files.push_back(mpath);
-  rep.manifest = std::move(manifest);
+  return out;
+}
+
+void ConvertOptions::validate() const {
+  if (problem.empty()) throw OptionError("problem", "--problem: give the problem the files hold (see `parallax problems`)");
+  if (inputs.empty()) throw OptionError("files", "give the dataset files or folders to convert");
+  if (out.empty()) throw OptionError("out", "--out: give the folder to write into");
+  (void)parse_format(from);
+  (void)parse_format(to);
+}
+
+ExportReport convert(const ConvertOptions& o) {
+  o.validate();
+  const auto problem = problem_named(o.problem);
+  const Format from = parse_format(o.from), to = parse_format(o.to);
+  check_format_supports(from, *problem);
+  check_format_supports(to, *problem);
+  const auto files = expand_inputs(from, o.inputs);
+  const auto lines = read_dataset(*problem, from, files, {o.nodes});
+  if (lines.empty()) throw OptionError("files", "the files hold no instance");
+  // what the target format needs and the source lacks
+  for (const auto& l : lines) {
+    const bool wants_answer = to == Format::LinearRnn && problem->info().steps.empty();
+    if (wants_answer && !l.answer)
+      throw OptionError("to", fmt::format("{}: the line has per-position labels only; --to {} writes {}'s decision label",
+                                          l.where, o.to, o.problem));
+  }
+  prepare_out(o.out);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<Labelled>> by_split;
+  for (const auto& l : lines) {
+    if (!by_split.count(l.split)) order.push_back(l.split);
+    by_split[l.split].push_back(l);
+  }
+  ExportReport rep;
+  nlohmann::ordered_json manifest;
+  manifest["command"] = o.command;
+  manifest["parallax_version"] = o.version;
+  manifest["problem"] = o.problem;
+  manifest["format"] = o.to;
+  manifest["converted_from"] = {{"format", o.from}, {"files", files}};
+  bool computed = false;
+  for (const auto& l : lines) computed = computed || (l.targets.empty() && !problem->info().steps.empty() && to != Format::Jsonl);
+  if (computed) manifest["targets_computed"] = "per-position labels the source lacks are the reference solver's";
+  manifest["splits"] = nlohmann::ordered_json::array();
+  std::vector<std::pair<std::string, std::string>> contents;
+  for (const auto& name : order) {
+    if (name.empty() || !std::all_of(name.begin(), name.end(), name_char))
+      throw OptionError("files", fmt::format("split '{}': letters, digits, '-' and '_' only (it names the files written)", name));
+    const auto& ls = by_split[name];
+    auto fs_ = write_split(*problem, to, name, ls, o.seed);
+    std::size_t yes = 0, answered = 0;
+    for (const auto& l : ls) yes += l.answer.value_or(false), answered += l.answer.has_value();
+    nlohmann::ordered_json entry;
+    entry["name"] = name;
+    entry["files"] = nlohmann::ordered_json::array();
+    for (const auto& f : fs_) entry["files"].push_back(f.first);
+    entry["instances"] = ls.size();
+    if (answered) entry["yes"] = yes, entry["no"] = answered - yes;
+    manifest["splits"].push_back(entry);
+    rep.instances += ls.size();
+    for (auto& f : fs_) contents.push_back(std::move(f));
+  }
+  write_with_manifest(o.out, contents, manifest, rep);
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return rep;
 }
@@ -259,12 +379,34 @@ struct Line {
   std::string key;  ///< the instance alone
   std::size_t n = 0;
   bool answer = false;
+  std::vector<std::string> tokens;  ///< the instance's sequence (letters, matrices, edges), each as text
 };
 
 struct SplitData {
   std::string name;
-  std::vector<Line> lines;
+  std::vector<Line> lines;  ///< the lines with a decision label
+  std::size_t all = 0;      ///< every line, per-position labels only included
+  std::map<std::size_t, std::size_t> lengths;
 };
+
+/// The tokens of an instance: the elements of its longest top-level array or
+/// string (the one instance_length measures), each as text.
+std::vector<std::string> tokens_of(const nlohmann::json& in) {
+  const nlohmann::json* best = nullptr;
+  std::size_t most = 0;
+  for (const auto& [key, v] : in.items()) {
+    if (key == "problem") continue;
+    const std::size_t size = v.is_array() ? v.size() : v.is_string() ? v.get_ref<const std::string&>().size() : 0;
+    if (size > most) most = size, best = &v;
+  }
+  std::vector<std::string> out;
+  if (!best) return out;
+  if (best->is_string())
+    for (char c : best->get_ref<const std::string&>()) out.emplace_back(1, c);
+  else
+    for (const auto& t : *best) out.push_back(t.is_string() ? t.get<std::string>() : t.dump());
+  return out;
+}
 
 /// A probe: a rule fitted on the training lines, then applied to any line.
 struct Probe {
@@ -285,42 +427,110 @@ bool majority_of(const std::vector<Line>& lines) {
   return 2 * yes >= lines.size();
 }
 
-/// Majority class, the best length threshold, and the majority per length mod q.
-std::vector<Probe> fit_probes(const std::vector<Line>& train) {
-  std::vector<Probe> probes;
-  const bool major = majority_of(train);
-  probes.push_back({"majority", fmt::format("always {}", major ? "yes" : "no"), [major](const Line&) { return major; }});
-  // yes iff n >= t (or n < t): the threshold and side with the best training accuracy, from the
-  // per-length counts in one sweep over the lengths (ascending: the first best threshold wins)
-  std::map<std::size_t, std::pair<std::size_t, std::size_t>> at;  // n → (yes, no)
+/// yes iff f(line) >= t (or < t): the threshold and side with the best
+/// training accuracy, from the per-value counts in one sweep (ascending: the
+/// first best threshold wins). Returns the rule's text and the predicate.
+std::pair<std::string, std::function<bool(const Line&)>> fit_threshold(const std::vector<Line>& train, const std::string& what,
+                                                                      std::function<std::size_t(const Line&)> f) {
+  std::map<std::size_t, std::pair<std::size_t, std::size_t>> at;  // value → (yes, no)
   std::size_t yes_total = 0;
   for (const auto& l : train) {
-    ++(l.answer ? at[l.n].first : at[l.n].second);
+    ++(l.answer ? at[f(l)].first : at[f(l)].second);
     yes_total += l.answer;
   }
   std::size_t best_t = 0, best = 0, yes_below = 0, no_below = 0;
   bool best_above = true, any = false;
   for (const auto& [t, counts] : at) {
-    // above: right = yes at n >= t plus no at n < t; below: the complement
+    // above: right = yes at v >= t plus no at v < t; below: the complement
     const std::size_t above = (yes_total - yes_below) + no_below, below = train.size() - above;
     for (const auto& [right, side] : {std::pair{above, true}, {below, false}})
       if (!any || right > best) best = right, best_t = t, best_above = side, any = true;
     yes_below += counts.first, no_below += counts.second;
   }
-  probes.push_back({"length-threshold", fmt::format("yes iff n {} {}", best_above ? ">=" : "<", best_t),
-                    [best_t, best_above](const Line& l) { return (l.n >= best_t) == best_above; }});
-  for (const std::size_t q : {2u, 3u, 4u}) {
-    std::vector<std::size_t> yes(q, 0), all(q, 0);
-    for (const auto& l : train) yes[l.n % q] += l.answer, ++all[l.n % q];
-    std::vector<bool> label(q);
-    std::string rule = "yes iff n mod " + std::to_string(q) + " in {";
-    bool first = true;
-    for (std::size_t r = 0; r < q; ++r) {
-      label[r] = all[r] ? 2 * yes[r] >= all[r] : major;
-      if (label[r]) rule += (first ? "" : ", ") + std::to_string(r), first = false;
+  return {fmt::format("yes iff {} {} {}", what, best_above ? ">=" : "<", best_t),
+          [f, best_t, best_above](const Line& l) { return (f(l) >= best_t) == best_above; }};
+}
+
+/// For each value of key(line) the training split's majority answer (unseen
+/// values: the overall majority); the rule lists the keys answered yes (up to 6).
+Probe fit_lookup(const std::vector<Line>& train, const std::string& name, const std::string& what,
+                 std::function<std::string(const Line&)> key) {
+  std::map<std::string, std::pair<std::size_t, std::size_t>> at;
+  for (const auto& l : train) {
+    auto& c = at[key(l)];
+    ++(l.answer ? c.first : c.second);
+  }
+  const bool major = majority_of(train);
+  auto yes_keys = std::make_shared<std::unordered_set<std::string>>();
+  auto known = std::make_shared<std::unordered_set<std::string>>();
+  std::string listed;
+  std::size_t shown = 0;
+  for (const auto& [k, c] : at) {
+    known->insert(k);
+    if (c.first >= c.second && c.first > 0) {
+      yes_keys->insert(k);
+      if (shown++ < 6) listed += (listed.empty() ? "" : ", ") + k;
     }
-    rule += "}";
-    probes.push_back({fmt::format("length-mod-{}", q), rule, [label, q](const Line& l) { return bool(label[l.n % q]); }});
+  }
+  if (shown > 6) listed += fmt::format(", … ({} in all)", shown);
+  return {name, fmt::format("yes iff {} in {{{}}}", what, listed),
+          [key, yes_keys, known, major](const Line& l) {
+            const std::string k = key(l);
+            return known->count(k) ? yes_keys->count(k) > 0 : major;
+          }};
+}
+
+/// Problems whose own decision rule one of the probe kinds expresses: those
+/// probes are not run for them (they would "find" the problem itself).
+bool rule_is_probe(const std::string& problem, const std::string& kind) {
+  if (kind == "count") return problem == "majority" || problem == "dyck1";
+  if (kind == "count-mod")
+    return problem == "parity" || problem.starts_with("modcount:") || (problem.starts_with("word:Z") && problem.find(':', 5) == std::string::npos);
+  return false;
+}
+
+/// The probes, fitted on the training lines: majority class, length rules,
+/// first / last tokens, token counts and counts mod q.
+std::vector<Probe> fit_probes(const std::string& problem, const std::vector<Line>& train) {
+  std::vector<Probe> probes;
+  const bool major = majority_of(train);
+  probes.push_back({"majority", fmt::format("always {}", major ? "yes" : "no"), [major](const Line&) { return major; }});
+  {
+    auto [rule, f] = fit_threshold(train, "n", [](const Line& l) { return l.n; });
+    probes.push_back({"length-threshold", rule, f});
+  }
+  for (const std::size_t q : {2u, 3u, 4u})
+    probes.push_back(fit_lookup(train, fmt::format("length-mod-{}", q), fmt::format("n mod {}", q),
+                                [q](const Line& l) { return std::to_string(l.n % q); }));
+  for (const std::size_t k : {1u, 2u}) {
+    auto join = [](auto b, auto e) {
+      std::string s;
+      for (auto it = b; it != e; ++it) s += (s.empty() ? "" : " ") + *it;
+      return s;
+    };
+    probes.push_back(fit_lookup(train, fmt::format("first-{}", k), fmt::format("the first {} token{}", k, k > 1 ? "s" : ""),
+                                [k, join](const Line& l) { return join(l.tokens.begin(), l.tokens.begin() + std::ptrdiff_t(std::min(k, l.tokens.size()))); }));
+    probes.push_back(fit_lookup(train, fmt::format("last-{}", k), fmt::format("the last {} token{}", k, k > 1 ? "s" : ""),
+                                [k, join](const Line& l) { return join(l.tokens.end() - std::ptrdiff_t(std::min(k, l.tokens.size())), l.tokens.end()); }));
+  }
+  // the most frequent tokens of the training split (at most 8): counts and counts mod q
+  std::unordered_map<std::string, std::size_t> freq;
+  for (const auto& l : train)
+    for (const auto& t : l.tokens) ++freq[t];
+  std::vector<std::pair<std::size_t, std::string>> top;
+  for (const auto& [t, c] : freq) top.emplace_back(c, t);
+  std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  if (top.size() > 8) top.resize(8);
+  for (const auto& [c, tok] : top) {
+    auto count = [tok](const Line& l) { return std::size_t(std::count(l.tokens.begin(), l.tokens.end(), tok)); };
+    if (!rule_is_probe(problem, "count")) {
+      auto [rule, f] = fit_threshold(train, fmt::format("count({})", tok), count);
+      probes.push_back({fmt::format("count[{}]", tok), rule, f});
+    }
+    if (!rule_is_probe(problem, "count-mod"))
+      for (const std::size_t q : {2u, 3u})
+        probes.push_back(fit_lookup(train, fmt::format("count-mod-{}[{}]", q, tok), fmt::format("count({}) mod {}", tok, q),
+                                    [count, q](const Line& l) { return std::to_string(count(l) % q); }));
   }
   return probes;
 }
@@ -330,89 +540,96 @@ std::vector<Probe> fit_probes(const std::vector<Line>& train) {
 AuditReport audit(const AuditOptions& o) {
   o.validate();
   const auto problem = problem_named(o.problem);
+  const Format format = parse_format(o.format);
   // read everything first: a bad line stops the audit before any check
+  const auto lines = read_dataset(*problem, format, expand_inputs(format, o.files), {o.nodes});
+  if (lines.empty()) throw OptionError("files", "the files hold no instance");
   std::vector<SplitData> splits;
   auto split_of = [&](const std::string& name) -> SplitData& {
     for (auto& s : splits)
       if (s.name == name) return s;
-    splits.push_back({name, {}});
+    splits.push_back({name, {}, 0, {}});
     return splits.back();
   };
   AuditReport rep;
-  std::size_t wrong = 0, total = 0;
-  for (const auto& file : o.files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw OptionError("files", fmt::format("{}: cannot open the file", file));
-    const std::string stem = fs::path(file).stem().string();
-    std::string text;
-    std::size_t line_no = 0;
-    while (std::getline(in, text)) {
-      ++line_no;
-      if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-      const nlohmann::json j = parse_instance_line(*problem, text, file, line_no);
-      const auto a = j.find("answer");
-      if (a == j.end()) throw reductions::ProblemError(fmt::format("{}:{}: field answer: missing (the line's label)", file, line_no));
-      bool label;
-      if (a->is_boolean())
-        label = a->get<bool>();
-      else if (a->is_number_integer() && (*a == 0 || *a == 1))
-        label = *a == 1;
-      else
-        throw reductions::ProblemError(fmt::format("{}:{}: field answer: expected true, false, 0 or 1, got {}", file, line_no, a->dump()));
-      std::string split = stem;
-      if (const auto s = j.find("split"); s != j.end()) {
-        if (!s->is_string()) throw reductions::ProblemError(fmt::format("{}:{}: field split: expected a string", file, line_no));
-        split = s->get<std::string>();
-      }
-      const bool reference = problem->solve(j);
-      ++total;
-      if (reference != label) {
-        ++wrong;
-        if (rep.wrong.size() < o.list)
-          rep.wrong.push_back(fmt::format("{}:{}: label {}, reference {}", file, line_no, label ? "yes" : "no", reference ? "yes" : "no"));
-      }
-      split_of(split).lines.push_back({instance_key(j), instance_length(j), label});
+  std::size_t wrong = 0, positions = 0, wrong_positions = 0;
+  std::unordered_map<std::string, std::vector<std::string>> keys;  // split → instance keys, every line
+  for (const auto& l : lines) {
+    bool right = true;
+    std::string why;
+    if (l.answer) {
+      const bool reference = problem->solve(l.instance);
+      if (reference != *l.answer) right = false, why = fmt::format("label {}, reference {}", *l.answer ? "yes" : "no", reference ? "yes" : "no");
     }
-    if (in.bad()) throw OptionError("files", fmt::format("{}: read error", file));
+    if (!l.targets.empty()) {
+      const auto ref = problem->solve_steps(l.instance);
+      if (ref.empty())
+        throw OptionError("files", fmt::format("{}: per-position labels, but {} has none (docs/problems.md)", l.where, o.problem));
+      if (ref.size() != l.targets.size())
+        throw reductions::ProblemError(fmt::format("{}: {} per-position labels for an instance of {} positions", l.where,
+                                                   l.targets.size(), ref.size()));
+      std::size_t first = ref.size();
+      for (std::size_t t = 0; t < ref.size(); ++t)
+        if (ref[t] != l.targets[t]) {
+          ++wrong_positions;
+          first = std::min(first, t);
+        }
+      positions += ref.size();
+      if (first < ref.size() && right)
+        right = false, why = fmt::format("position {}: label {}, reference {}", first + 1, l.targets[first], ref[first]);
+    }
+    if (!right) {
+      ++wrong;
+      if (rep.wrong.size() < o.list) rep.wrong.push_back(fmt::format("{}: {}", l.where, why));
+    }
+    auto& s = split_of(l.split);
+    ++s.all;
+    ++s.lengths[l.n];
+    const std::string key = l.instance.dump();
+    keys[l.split].push_back(key);
+    if (l.answer) s.lines.push_back({key, l.n, *l.answer, tokens_of(l.instance)});
   }
-  if (total == 0) throw OptionError("files", "the files hold no instance");
 
-  const double wrong_share = double(wrong) / double(total);
-  rep.checks.push_back({"labels", "", fmt::format("{} of {} labels disagree with the reference solver", wrong, total), wrong_share,
-                        o.max_wrong, wrong_share <= o.max_wrong});
+  const double total = double(lines.size());
+  const double wrong_share = double(wrong) / total;
+  std::string detail = fmt::format("{} of {} lines disagree with the reference solver", wrong, lines.size());
+  if (positions) detail += fmt::format(" ({} of {} per-position labels)", wrong_positions, positions);
+  rep.checks.push_back({"labels", "", detail, wrong_share, o.max_wrong, wrong_share <= o.max_wrong});
   // the training split: "train" when there is one, else the first
   const SplitData* train = &splits.front();
   for (const auto& s : splits)
     if (s.name == "train") train = &s;
-  std::unordered_set<std::string> train_keys;
-  for (const auto& l : train->lines) train_keys.insert(l.key);
+  std::unordered_set<std::string> train_keys(keys[train->name].begin(), keys[train->name].end());
   for (const auto& s : splits) {
     std::unordered_set<std::string> seen;
-    std::size_t dup = 0, yes = 0, leak = 0;
-    std::map<std::size_t, std::size_t> hist;
-    for (const auto& l : s.lines) {
-      dup += !seen.insert(l.key).second;
-      yes += l.answer;
-      ++hist[l.n];
-      if (&s != train) leak += train_keys.count(l.key);
+    std::size_t dup = 0, leak = 0;
+    for (const auto& k : keys[s.name]) {
+      dup += !seen.insert(k).second;
+      if (&s != train) leak += train_keys.count(k);
     }
-    const double m = double(s.lines.size());
-    rep.checks.push_back({"duplicates", s.name, fmt::format("{} of {} lines repeat an earlier line of the split", dup, s.lines.size()),
-                          dup / m, o.max_duplicates, dup / m <= o.max_duplicates});
+    const double m = double(s.all);
+    rep.checks.push_back({"duplicates", s.name, fmt::format("{} of {} lines repeat an earlier line of the split", dup, s.all), dup / m,
+                          o.max_duplicates, dup / m <= o.max_duplicates});
     if (&s != train)
-      rep.checks.push_back({"leakage", s.name, fmt::format("{} of {} lines appear verbatim in {}", leak, s.lines.size(), train->name),
-                            leak / m, o.max_leak, leak / m <= o.max_leak});
-    const double minority = std::min(yes, s.lines.size() - yes) / m;
-    rep.checks.push_back({"balance", s.name, fmt::format("{} yes, {} no", yes, s.lines.size() - yes), minority, o.min_minority,
-                          minority >= o.min_minority});
+      rep.checks.push_back({"leakage", s.name, fmt::format("{} of {} lines appear verbatim in {}", leak, s.all, train->name), leak / m,
+                            o.max_leak, leak / m <= o.max_leak});
+    std::size_t yes = 0;
+    for (const auto& l : s.lines) yes += l.answer;
+    if (!s.lines.empty()) {
+      const double answered = double(s.lines.size());
+      const double minority = double(std::min(yes, s.lines.size() - yes)) / answered;
+      rep.checks.push_back({"balance", s.name, fmt::format("{} yes, {} no", yes, s.lines.size() - yes), minority, o.min_minority,
+                            minority >= o.min_minority});
+    }
     nlohmann::ordered_json h = nlohmann::ordered_json::object();
-    for (const auto& [n, c] : hist) h[std::to_string(n)] = c;
-    rep.splits[s.name] = {{"lines", s.lines.size()}, {"yes", yes}, {"lengths", h}};
+    for (const auto& [n, c] : s.lengths) h[std::to_string(n)] = c;
+    rep.splits[s.name] = {{"lines", s.all}, {"answered", s.lines.size()}, {"yes", yes}, {"lengths", h}};
   }
   // shortcut probes: fitted on the training split, scored on every other split against the majority class
-  const auto probes = fit_probes(train->lines);
+  if (train->lines.empty()) return rep;  // per-position labels only: no decision to probe
+  const auto probes = fit_probes(o.problem, train->lines);
   for (const auto& s : splits) {
-    if (&s == train) continue;
+    if (&s == train || s.lines.empty()) continue;
     const double base = accuracy(probes.front(), s.lines);
     for (std::size_t p = 1; p < probes.size(); ++p) {
       const double acc = accuracy(probes[p], s.lines);

@@ -4,9 +4,9 @@
 // `parallax audit` checks a labelled dataset it did not make — labels against
 // the reference solver, verbatim leakage within and across splits, answer
 // balance and lengths, and cheap shortcut probes fitted on the training
-// split. Both read and write Parallax's JSON Lines: one instance per line in
-// the problem's documented format plus "answer" (the label), "split" and "n"
-// (the instance's length).
+// split; `parallax dataset convert` rewrites a dataset in another format.
+// The formats (Parallax's JSON Lines, the linear-RNN task files, the group
+// word-problem CSVs) are experiment/dataset_formats.hpp.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "experiment/dataset_formats.hpp"
 #include "reductions/problem.hpp"
 
 namespace parallax::experiment::dataset {
@@ -47,7 +48,7 @@ struct ExportOptions {
   bool allow_overlap = false;   ///< allow an instance in two splits
   std::uint64_t seed = 1;
   std::string out;              ///< the folder (created)
-  std::string format = "jsonl";
+  std::string format = "jsonl";  ///< jsonl, linearrnn or word-csv (dataset_formats.hpp)
   std::string command;          ///< the command line, for the manifest
   std::string version;          ///< Parallax's version, for the manifest
   /// Throws OptionError naming the option.
@@ -61,7 +62,8 @@ struct ExportReport {
   double seconds = 0;               ///< generating and writing (instances / seconds: the throughput)
 };
 
-/// Writes OUT/SPLIT.jsonl for every split and OUT/manifest.json. The same
+/// Writes every split's files in the format (SPLIT.jsonl, SPLIT_src.txt +
+/// SPLIT_tgt.txt, SPLIT/GROUP=K.csv) and OUT/manifest.json. The same
 /// options give the same bytes. Instances are the problem's generator's
 /// (uniform within each answer at each length); one that another split
 /// already holds is drawn again (unless allow_overlap), and a split whose
@@ -71,7 +73,9 @@ ExportReport export_dataset(const ExportOptions& options, const std::function<vo
 
 struct AuditOptions {
   std::string problem;
-  std::vector<std::string> files;  ///< JSON Lines; each line's "split" field, else the file's stem, names its split
+  std::vector<std::string> files;  ///< files or folders (expand_inputs); read_dataset names each line's split
+  std::string format = "jsonl";
+  std::size_t nodes = 0;           ///< linearrnn connectivity: the number of nodes (0: the largest id + 1)
   double max_wrong = 0;            ///< fraction of wrong labels allowed
   double max_leak = 0;             ///< fraction of a non-training split's lines allowed verbatim in train
   double max_duplicates = 0.05;    ///< fraction of a split's lines allowed to repeat an earlier line of it
@@ -80,6 +84,12 @@ struct AuditOptions {
   std::size_t list = 20;           ///< wrong labels listed
   void validate() const;
 };
+
+/// The files of a format among PATHS: a file stays; a folder gives its files
+/// of the format (jsonl: *.jsonl; linearrnn: *_src*.txt; word-csv: *.csv,
+/// also one folder down), sorted. Throws OptionError("files") for a path
+/// that does not exist or a folder without such files.
+std::vector<std::string> expand_inputs(Format f, const std::vector<std::string>& paths);
 
 /// One check of the audit: what was measured and whether it passes.
 struct Check {
@@ -93,7 +103,9 @@ struct Check {
 
 struct AuditReport {
   std::vector<Check> checks;
-  std::vector<std::string> wrong;  ///< the first `list` wrong labels: "FILE:LINE: label L, reference R"
+  /// the first `list` wrong labels: "FILE:LINE: label L, reference R" (per-position
+  /// labels: "FILE:LINE: position T: label L, reference R", the first wrong position)
+  std::vector<std::string> wrong;
   /// per split: lines, yes, and the length histogram (length → lines)
   nlohmann::ordered_json splits;
   bool passed() const;
@@ -102,6 +114,24 @@ struct AuditReport {
 /// Reads every file (each line validated by the problem, with its label;
 /// errors name FILE:LINE and the field, nothing half-read) and runs the checks.
 AuditReport audit(const AuditOptions& options);
+
+struct ConvertOptions {
+  std::string problem;
+  std::vector<std::string> inputs;  ///< files or folders of the `from` format
+  std::string from = "jsonl", to = "jsonl";
+  std::size_t nodes = 0;  ///< as AuditOptions::nodes
+  std::uint64_t seed = 0; ///< word-csv's seed column
+  std::string out;
+  std::string command, version;  ///< for the manifest
+  void validate() const;
+};
+
+/// Reads a dataset in one format and writes it in another, split by split
+/// in the order read, plus OUT/manifest.json (the export's, with the
+/// source files). Labels are carried, not recomputed, except per-position
+/// labels a target format needs and the source lacks (the reference
+/// solver's, said in the manifest).
+ExportReport convert(const ConvertOptions& options);
 
 nlohmann::ordered_json to_json(const Check& check);
 
