@@ -84,7 +84,7 @@ TEST_CASE("dataset: an instance's length is its n, else its longest array or str
 
 TEST_CASE("dataset: export is deterministic, labelled by the reference, and without cross-split duplicates",
           "[quick][dataset]") {
-  for (const char* problem : {"word:S5", "imm3:mod:29", "majority", "dgc"}) {
+  for (const char* problem : {"word:A5", "imm3:mod:29", "majority", "dgc"}) {
     INFO(problem);
     const fs::path a = scratch_dir() / fmt::format("export-a-{}", std::hash<std::string>{}(problem));
     const fs::path b = scratch_dir() / fmt::format("export-b-{}", std::hash<std::string>{}(problem));
@@ -131,10 +131,10 @@ TEST_CASE("dataset: export is deterministic, labelled by the reference, and with
   }
   // a seed changes the instances
   const fs::path c = scratch_dir() / "export-seed";
-  auto o = export_options("word:S5", "train=20..30+2", c);
+  auto o = export_options("word:A5", "train=20..30+2", c);
   o.seed = 8;
   ds::export_dataset(o);
-  CHECK(slurp(c / "train.jsonl") != slurp(scratch_dir() / fmt::format("export-a-{}", std::hash<std::string>{}("word:S5")) / "train.jsonl"));
+  CHECK(slurp(c / "train.jsonl") != slurp(scratch_dir() / fmt::format("export-a-{}", std::hash<std::string>{}("word:A5")) / "train.jsonl"));
   // lengths that cannot supply new instances are refused, naming the split and length
   CHECK_THROWS_WITH(ds::export_dataset(export_options("word:S5", "train=6,val=6", scratch_dir() / "few")),
                     Catch::Contains("split val, length 6"));
@@ -144,10 +144,10 @@ TEST_CASE("dataset: export is deterministic, labelled by the reference, and with
 
 TEST_CASE("dataset: the audit catches flipped labels, duplicated lines and a planted shortcut", "[quick][dataset]") {
   const fs::path dir = scratch_dir() / "audit-source";
-  ds::export_dataset(export_options("word:S5", "train=20..40+2,test=20..40+2", dir));
+  ds::export_dataset(export_options("word:A5", "train=20..40+2,test=20..40+2", dir));
   const auto train = lines_of(dir / "train.jsonl"), test = lines_of(dir / "test.jsonl");
   ds::AuditOptions ao;
-  ao.problem = "word:S5";
+  ao.problem = "word:A5";
   auto run = [&](const std::vector<nlohmann::json>& tr, const std::vector<nlohmann::json>& te, const std::string& tag) {
     const fs::path t = scratch_dir() / (tag + "-train.jsonl"), u = scratch_dir() / (tag + "-test.jsonl");
     write_lines(t, tr);
@@ -190,6 +190,19 @@ TEST_CASE("dataset: the audit catches flipped labels, duplicated lines and a pla
   CHECK(c->value > 0.4);
   CHECK(c->detail.find("yes iff") != std::string::npos);  // the rule is stated
 
+  // a planted token shortcut: yes-instances that start with t, no-instances that start with c
+  auto first_letter = [](const std::vector<nlohmann::json>& ls) {
+    std::vector<nlohmann::json> out;
+    for (const auto& l : ls)
+      if ((l.at("word").get<std::string>()[0] == 't') == l.at("answer").get<bool>()) out.push_back(l);
+    return out;
+  };
+  const auto fl = run(first_letter(train), first_letter(test), "first-letter");
+  const ds::Check* fc = find(fl, "shortcut", "test");
+  REQUIRE(fc);
+  CHECK(fc->detail.find("first-1") == 0);
+  CHECK(fc->value > 0.4);
+
   // an unbalanced split
   std::vector<nlohmann::json> yes_only;
   for (const auto& l : test)
@@ -199,23 +212,23 @@ TEST_CASE("dataset: the audit catches flipped labels, duplicated lines and a pla
 
 TEST_CASE("dataset: the commands' exit codes and messages", "[quick][dataset][errors][cli]") {
   const fs::path out = scratch_dir() / "cli-export";
-  auto r = cli(fmt::format("dataset export --problem word:S5 --splits train=20..24+2,test=30 --per-length 4 --balanced --out '{}'",
+  auto r = cli(fmt::format("dataset export --problem word:A5 --splits train=20..24+2,test=30 --per-length 4 --balanced --out '{}'",
                            out.string()));
   REQUIRE(r.code == 0);
   CHECK(r.out.find("instances in") != std::string::npos);
-  r = cli(fmt::format("audit --problem word:S5 '{}' '{}'", (out / "train.jsonl").string(), (out / "test.jsonl").string()));
+  r = cli(fmt::format("audit --problem word:A5 '{}' '{}'", (out / "train.jsonl").string(), (out / "test.jsonl").string()));
   CHECK(r.code == 0);
   CHECK(r.out.find("audit: passed") != std::string::npos);
   // a flipped label: exit 1, the line named
   auto lines = lines_of(out / "test.jsonl");
   lines[2]["answer"] = !lines[2]["answer"].get<bool>();
   write_lines(scratch_dir() / "test.jsonl", lines);
-  r = cli(fmt::format("audit --problem word:S5 '{}' '{}' --json", (out / "train.jsonl").string(), (scratch_dir() / "test.jsonl").string()));
+  r = cli(fmt::format("audit --problem word:A5 '{}' '{}' --json", (out / "train.jsonl").string(), (scratch_dir() / "test.jsonl").string()));
   CHECK(r.code == 1);
   CHECK(r.out.find("\"check\":\"labels\"") != std::string::npos);
   // bad input: exit 2 naming the file and line, the option or the split
-  std::ofstream(scratch_dir() / "bad.jsonl") << lines[0].dump() << "\n{\"problem\":\"word:S5\",\"word\":\"sc\"}\n";
-  r = cli(fmt::format("audit --problem word:S5 '{}'", (scratch_dir() / "bad.jsonl").string()));
+  std::ofstream(scratch_dir() / "bad.jsonl") << lines[0].dump() << "\n{\"problem\":\"word:A5\",\"word\":\"tc\"}\n";
+  r = cli(fmt::format("audit --problem word:A5 '{}'", (scratch_dir() / "bad.jsonl").string()));
   CHECK(r.code == 2);
   CHECK(r.err.find("bad.jsonl:2: field answer") != std::string::npos);
   r = cli(fmt::format("dataset export --problem word:S5 --splits train=0 --out '{}'", out.string()));
@@ -228,4 +241,112 @@ TEST_CASE("dataset: the commands' exit codes and messages", "[quick][dataset][er
   CHECK(r.code == 2);
   r = cli("audit --problem word:S5 --max-wrong 2 x.jsonl");
   CHECK(r.code == 2);
+}
+
+TEST_CASE("dataset: the uniform word:S5 export has the sign shortcut, which the count-mod-2 probe finds", "[quick][dataset]") {
+  // Every yes-word of S5 (product = identity) is an even permutation, so it has an even number of
+  // the transposition s; uniform no-words are odd about half the time. A finite-state rule
+  // (count(s) mod 2) therefore beats the majority class by about 25 points.
+  const fs::path dir = scratch_dir() / "s5-sign";
+  ds::export_dataset(export_options("word:S5", "train=20..40+2,test=20..40+2", dir));
+  ds::AuditOptions ao;
+  ao.problem = "word:S5";
+  ao.files = {dir.string()};  // a folder: its .jsonl files
+  const auto rep = ds::audit(ao);
+  const ds::Check* c = nullptr;
+  for (const auto& k : rep.checks)
+    if (!k.passed && k.detail.starts_with("count-mod-2[s]")) c = &k;
+  REQUIRE(c);
+  CHECK(c->split == "test");
+  CHECK(c->value > 0.15);
+  CHECK(c->detail.find("yes iff count(s) mod 2 in {0}") != std::string::npos);
+}
+
+TEST_CASE("dataset: the linear-RNN task files round-trip and their bad lines are named", "[quick][dataset]") {
+  for (const char* problem : {"dgc", "imm3:zero"}) {
+    INFO(problem);
+    const std::string tag = problem == std::string("dgc") ? "dgc" : "zero";
+    const fs::path j = scratch_dir() / ("lr-jsonl-" + tag), l = scratch_dir() / ("lr-txt-" + tag), back = scratch_dir() / ("lr-back-" + tag);
+    auto o = export_options(problem, "train=4..12,test=13..16", j);
+    ds::export_dataset(o);
+    o.out = l.string();
+    o.format = "linearrnn";
+    const auto rep = ds::export_dataset(o);
+    CHECK(fs::exists(l / "train_src.txt"));
+    CHECK(fs::exists(l / "test_tgt.txt"));
+    CHECK(rep.manifest.at("sha256").contains("train_tgt.txt"));
+    // the same instances in both formats: the answers line by line, the matrices verbatim
+    const auto p = reductions::make_problem(problem);
+    const auto read = ds::read_dataset(*p, ds::Format::LinearRnn, {(l / "train_src.txt").string(), (l / "test_src.txt").string()});
+    const auto ref = ds::read_dataset(*p, ds::Format::Jsonl, {(j / "train.jsonl").string(), (j / "test.jsonl").string()});
+    REQUIRE(read.size() == ref.size());
+    for (std::size_t i = 0; i < read.size(); ++i) {
+      CHECK(read[i].split == ref[i].split);
+      CHECK(read[i].answer == ref[i].answer);
+      CHECK(p->solve(read[i].instance) == *read[i].answer);
+      if (tag == "zero") CHECK(read[i].instance.at("matrices") == ref[i].instance.at("matrices"));
+      else CHECK(read[i].instance.at("edges").size() == ref[i].instance.at("edges").size());
+    }
+    // convert back to jsonl: the audit passes on it
+    ds::ConvertOptions co;
+    co.problem = problem;
+    co.inputs = {l.string()};
+    co.from = "linearrnn";
+    co.to = "jsonl";
+    co.out = back.string();
+    CHECK(ds::convert(co).instances == read.size());
+    ds::AuditOptions ao;
+    ao.problem = problem;
+    ao.files = {back.string()};
+    for (const auto& c : ds::audit(ao).checks) {
+      INFO(c.check << " " << c.split << ": " << c.detail);
+      CHECK(c.passed);
+    }
+    // a flipped label in a _tgt file is caught and located in the _src file's line
+    std::string tgt = slurp(l / "test_tgt.txt");
+    tgt[0] = tgt[0] == '0' ? '1' : '0';
+    std::ofstream(l / "test_tgt.txt") << tgt;
+    ao.format = "linearrnn";
+    ao.files = {l.string()};
+    const auto bad = ds::audit(ao);
+    REQUIRE(find(bad, "labels", ""));
+    REQUIRE_FALSE(bad.wrong.empty());
+    CHECK(bad.wrong[0].find("test_src.txt:1:") != std::string::npos);
+  }
+  // the linear-RNN generator's own shape: source 0, target N, sorted edges u < v (nodes = largest id + 1)
+  const fs::path d = scratch_dir() / "lr-hand";
+  fs::create_directories(d);
+  std::ofstream(d / "train_src.txt") << "0;0-10;1-11;10-100;100\n0;0-11;1-10;10-100;100\n";
+  std::ofstream(d / "train_tgt.txt") << "1\n0\n";
+  const auto p = reductions::make_problem("dgc");
+  const auto ls = ds::read_dataset(*p, ds::Format::LinearRnn, {(d / "train_tgt.txt").string()});
+  REQUIRE(ls.size() == 2);
+  CHECK(ls[0].instance.at("nodes") == 5);
+  CHECK(ls[0].split == "train");
+  CHECK(p->solve(ls[0].instance));
+  CHECK_FALSE(p->solve(ls[1].instance));
+  CHECK(ds::read_dataset(*p, ds::Format::LinearRnn, {(d / "train_src.txt").string()}, {9})[0].instance.at("nodes") == 9);
+  // bad lines name the file, the line and the field
+  auto fails = [&](const std::string& problem, const std::string& src, const std::string& tgt, const std::string& what) {
+    std::ofstream(d / "bad_src.txt") << src;
+    std::ofstream(d / "bad_tgt.txt") << tgt;
+    const auto q = reductions::make_problem(problem);
+    CHECK_THROWS_WITH(ds::read_dataset(*q, ds::Format::LinearRnn, {(d / "bad_src.txt").string()}), Catch::Contains(what));
+  };
+  fails("dgc", "0;0-1;1\n0;0-12;1\n", "1\n1\n", "bad_src.txt:2: source line: edge 1");
+  fails("dgc", "0;0-1;1-0;1\n", "1\n", "cycle");
+  fails("dgc", "0;0-1;1\n", "2\n", "bad_src.txt:1: target line: expected 0 or 1");
+  fails("dgc", "0;0-1;1\n0;0-1;1\n", "1\n", "2 lines, but");
+  fails("imm3:zero", "2|1,0,0,0,1,0,0,0,1\n", "0\n", "T is 2 but 1 matrices follow");
+  fails("imm3:zero", "1|1,0,0,0,2,0,0,0,1\n", "0\n", "matrix 1, entry 4: expected -1, 0 or 1, found '2'");
+  fails("imm3:mod:29", "1|31|0|1,0,0,0,1,0,0,0,1\n", "1\n", "field m: imm3:mod:29 has m = 29");
+  fails("imm3:mod:29", "1|29|9|1,0,0,0,1,0,0,0,1\n", "1\n", "field qk");
+  fails("imm3:mod:29", "2|29|0|1,0,0,0,1,0,0,0,1|1,0,0,0,1,0,0,0,1\n", "1\n", "target line: 1 labels for 2 matrices");
+  std::filesystem::remove(d / "bad_tgt.txt");
+  CHECK_THROWS(ds::read_dataset(*p, ds::Format::LinearRnn, {(d / "bad_src.txt").string()}));
+  // formats refuse the problems they cannot encode
+  CHECK_THROWS_WITH(ds::check_format_supports(ds::Format::LinearRnn, *reductions::make_problem("majority")),
+                    Catch::Contains("not majority"));
+  CHECK_THROWS_WITH(ds::check_format_supports(ds::Format::WordCsv, *reductions::make_problem("word:S5")),
+                    Catch::Contains("word:G:all"));
 }

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -631,12 +632,19 @@ AuditReport audit(const AuditOptions& o) {
   for (const auto& s : splits) {
     if (&s == train || s.lines.empty()) continue;
     const double base = accuracy(probes.front(), s.lines);
+    // beyond chance: a rule unrelated to the answers scores within about ±√(1/4m) of the
+    // majority class on m lines, so a small split must beat it by 3 of those too
+    const double noise = 3 * std::sqrt(0.25 / double(s.lines.size()));
     for (std::size_t p = 1; p < probes.size(); ++p) {
       const double acc = accuracy(probes[p], s.lines);
+      const bool flagged = acc - base >= o.shortcut_margin && acc - base >= noise;
       rep.checks.push_back({"shortcut", s.name,
-                            fmt::format("{} ({}): accuracy {:.3f} against the majority class's {:.3f}", probes[p].name,
-                                        probes[p].rule, acc, base),
-                            acc - base, o.shortcut_margin, acc - base < o.shortcut_margin});
+                            fmt::format("{} ({}): accuracy {:.3f} against the majority class's {:.3f}{}", probes[p].name,
+                                        probes[p].rule, acc, base,
+                                        acc - base >= o.shortcut_margin && !flagged
+                                            ? fmt::format(" (within chance on {} lines: {:.3f})", s.lines.size(), noise)
+                                            : ""),
+                            acc - base, o.shortcut_margin, !flagged});
     }
   }
   return rep;
