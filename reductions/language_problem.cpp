@@ -86,25 +86,97 @@ void LanguageProblem::set_class_from_monoid(const std::string& what) {
                     : what + ": quasi-aperiodic syntactic morphism, so in AC0 (Barrington-Compton-Straubing-Therien 1992)";
 }
 
-Instance LanguageProblem::generate(std::size_t n, std::uint64_t seed, bool yes) const {
-  std::shared_ptr<const automata::WordSampler> cached;
+std::shared_ptr<const automata::WordSampler> LanguageProblem::sampler(
+    const automata::Dfa& d, std::size_t n, std::map<std::size_t, std::shared_ptr<const automata::WordSampler>>& cache) const {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (const auto it = samplers_.find(n); it != samplers_.end()) cached = it->second;
+    if (const auto it = cache.find(n); it != cache.end()) return it->second;
   }
-  if (!cached) {
-    cached = std::make_shared<const automata::WordSampler>(dfa(), n);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (samplers_.size() >= 4) samplers_.erase(samplers_.begin());
-    samplers_.emplace(n, cached);
-  }
-  const automata::WordSampler& sampler = *cached;
-  if (yes ? !sampler.has_accepted() : !sampler.has_rejected())
+  auto built = std::make_shared<const automata::WordSampler>(d, n);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cache.size() >= 4) cache.erase(cache.begin());
+  cache.emplace(n, built);
+  return built;
+}
+
+Instance LanguageProblem::generate(std::size_t n, std::uint64_t seed, bool yes) const {
+  const auto s = sampler(dfa(), n, samplers_);
+  if (yes ? !s->has_accepted() : !s->has_rejected())
     throw ProblemError(fmt::format("{}: no {}-instance of size {} exists", info_.name, yes ? "yes" : "no", n));
   std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(n),
                     static_cast<std::uint32_t>(yes)};
   std::mt19937_64 rng(seq);
-  return word_instance(info_.name, alphabet(), sampler.sample(yes, rng));
+  return word_instance(info_.name, alphabet(), s->sample(yes, rng));
+}
+
+const automata::Dfa* LanguageProblem::matched_dfa() const {
+  std::call_once(matched_once_, [&] {
+    const automata::Dfa& d = dfa();
+    const std::size_t q = d.states;
+    if (q > 1024 || std::count(d.accepting.begin(), d.accepting.end(), true) != 1 || !d.accepting[d.start]) return;
+    for (const auto& row : d.delta) {  // every letter a permutation of the states: a group
+      std::vector<bool> hit(q, false);
+      for (const auto t : row) hit[t] = true;
+      if (std::find(hit.begin(), hit.end(), false) != hit.end()) return;
+    }
+    // the states are the group's elements (start = identity); R[x][s] = s·x, built along a
+    // breadth-first tree of words from the start
+    std::vector<std::vector<std::uint32_t>> R(q);
+    R[d.start].resize(q);
+    for (std::uint32_t s = 0; s < q; ++s) R[d.start][s] = s;
+    std::vector<std::uint32_t> order{d.start};
+    for (std::size_t i = 0; i < order.size(); ++i)
+      for (const auto& row : d.delta) {
+        const std::uint32_t y = row[order[i]];
+        if (!R[y].empty()) continue;
+        R[y].resize(q);
+        for (std::uint32_t s = 0; s < q; ++s) R[y][s] = row[R[order[i]][s]];
+        order.push_back(y);
+      }
+    if (order.size() != q) return;  // not every state reachable: not a group's table
+    std::vector<std::uint32_t> inv(q);
+    for (std::uint32_t x = 0; x < q; ++x)
+      for (std::uint32_t z = 0; z < q; ++z)
+        if (R[x][z] == d.start) inv[x] = z;
+    // [G,G]: the subgroup the commutators x y x⁻¹ y⁻¹ generate
+    std::vector<std::uint32_t> commutators;
+    std::vector<bool> is_commutator(q, false);
+    for (std::uint32_t x = 0; x < q; ++x)
+      for (std::uint32_t y = 0; y < q; ++y) {
+        const std::uint32_t c = R[inv[y]][R[inv[x]][R[y][x]]];
+        if (!is_commutator[c]) is_commutator[c] = true, commutators.push_back(c);
+      }
+    std::vector<bool> in_k(q, false);
+    std::vector<std::uint32_t> k{d.start};
+    in_k[d.start] = true;
+    for (std::size_t i = 0; i < k.size(); ++i)
+      for (const auto c : commutators)
+        if (const auto p = R[c][k[i]]; !in_k[p]) in_k[p] = true, k.push_back(p);
+    if (k.size() < 2) return;  // abelian: [G,G] is trivial, nothing to match
+    automata::Dfa m = d;
+    for (std::uint32_t s = 0; s < q; ++s) m.accepting[s] = in_k[s] && s != d.start;
+    commutator_order_ = k.size();
+    matched_ = std::move(m);
+  });
+  return matched_ ? &*matched_ : nullptr;
+}
+
+Instance LanguageProblem::generate_matched_no(std::size_t n, std::uint64_t seed) const {
+  const automata::Dfa* m = matched_dfa();
+  if (!m) return generate(n, seed, false);
+  const auto s = sampler(*m, n, matched_samplers_);
+  if (!s->has_accepted())
+    throw ProblemError(fmt::format("{}: no no-instance of size {} with its product in the commutator subgroup exists", info_.name, n));
+  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(n), 2u};
+  std::mt19937_64 rng(seq);
+  return word_instance(info_.name, alphabet(), s->sample(true, rng));
+}
+
+std::string LanguageProblem::matched_negatives() const {
+  if (!matched_dfa()) return {};
+  return fmt::format("the product lies in the commutator subgroup [G,G] ({} of the {} elements) and is not the identity: no letter "
+                     "count modulo anything tells it from a yes-instance",
+                     commutator_order_, dfa().states);
 }
 
 std::shared_ptr<const automata::CompiledModel> transformer_compiled(models::TransformerSpec spec, std::size_t exact_max_length) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,16 @@ class LanguageProblem : public Problem {
   explicit LanguageProblem(std::string language) : language_(std::move(language)) {}
   const ProblemInfo& info() const override { return info_; }
   Instance generate(std::size_t n, std::uint64_t seed, bool yes) const override;
+  /// For the word problem of a non-abelian group G (a permutation automaton
+  /// accepting its start state only, at most 1024 states): a word whose
+  /// product lies in the commutator subgroup [G,G] but is not the identity,
+  /// uniformly among those. Its image in every abelian quotient of G (all
+  /// that letter counts modulo anything can see: the sign of a permutation,
+  /// a reflection count) is trivial, as a yes-instance's is. Other
+  /// languages (and abelian groups, where [G,G] is trivial): the uniform
+  /// no-instance.
+  Instance generate_matched_no(std::size_t n, std::uint64_t seed) const override;
+  std::string matched_negatives() const override;
   void validate(const Instance& in) const override { (void)read_word(in, info_.name, alphabet()); }
   bool solve(const Instance& in) const override { return solve_word(read_word(in, info_.name, alphabet())); }
   Encoding encode(const Instance& in, const std::string& construction) const override;
@@ -85,6 +96,15 @@ class LanguageProblem : public Problem {
   /// O(n · states) log-sum-exps, drawing a word O(n)): the datasets draw many
   /// instances of one length
   mutable std::map<std::size_t, std::shared_ptr<const automata::WordSampler>> samplers_;
+  /// generate_matched_no's DFA (accepting [G,G] minus the identity), when there is one
+  mutable std::once_flag matched_once_;
+  mutable std::optional<automata::Dfa> matched_;
+  mutable std::size_t commutator_order_ = 0;
+  mutable std::map<std::size_t, std::shared_ptr<const automata::WordSampler>> matched_samplers_;
+  const automata::Dfa* matched_dfa() const;
+  /// The sampler of `d` for words of length n, from `cache` (the last 4 lengths).
+  std::shared_ptr<const automata::WordSampler> sampler(const automata::Dfa& d, std::size_t n,
+                                                       std::map<std::size_t, std::shared_ptr<const automata::WordSampler>>& cache) const;
 };
 
 }  // namespace parallax::reductions

@@ -62,6 +62,15 @@ class Problem {
   /// An instance of size n whose answer is `yes`, deterministic in seed.
   /// Throws ProblemError when no such instance exists.
   virtual Instance generate(std::size_t n, std::uint64_t seed, bool yes) const = 0;
+  /// A no-instance of size n that cheap statistics cannot tell from a
+  /// yes-instance, drawn uniformly among such instances (what it matches:
+  /// matched_negatives()); deterministic in seed. Datasets use it so that a
+  /// probe does not learn the uniform no-instances' surface (e.g. an odd
+  /// permutation in the S5 word problem). Default: generate(n, seed, false).
+  virtual Instance generate_matched_no(std::size_t n, std::uint64_t seed) const { return generate(n, seed, false); }
+  /// What generate_matched_no matches, in words; empty when it is the
+  /// uniform no-instance.
+  virtual std::string matched_negatives() const { return {}; }
   /// Throws ProblemError naming the field of a malformed instance.
   virtual void validate(const Instance& instance) const = 0;
   /// The reference answer, computed plainly (no model, no automaton).

@@ -248,7 +248,9 @@ TEST_CASE("dataset: the uniform word:S5 export has the sign shortcut, which the 
   // the transposition s; uniform no-words are odd about half the time. A finite-state rule
   // (count(s) mod 2) therefore beats the majority class by about 25 points.
   const fs::path dir = scratch_dir() / "s5-sign";
-  ds::export_dataset(export_options("word:S5", "train=20..40+2,test=20..40+2", dir));
+  auto o = export_options("word:S5", "train=20..40+2,test=20..40+2", dir);
+  o.negatives = "uniform";
+  ds::export_dataset(o);
   ds::AuditOptions ao;
   ao.problem = "word:S5";
   ao.files = {dir.string()};  // a folder: its .jsonl files
@@ -260,6 +262,27 @@ TEST_CASE("dataset: the uniform word:S5 export has the sign shortcut, which the 
   CHECK(c->split == "test");
   CHECK(c->value > 0.15);
   CHECK(c->detail.find("yes iff count(s) mod 2 in {0}") != std::string::npos);
+
+  // matched negatives (the default): products in A5 = [S5, S5], never the identity; the audit passes
+  const auto p = reductions::make_problem("word:S5");
+  CHECK(p->matched_negatives().find("60 of the 120") != std::string::npos);
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    const auto in = p->generate_matched_no(20 + seed % 7, seed);
+    CHECK_FALSE(p->solve(in));
+    const auto w = in.at("word").get<std::string>();
+    CHECK(std::count(w.begin(), w.end(), 's') % 2 == 0);  // even: in A5
+    CHECK(w.size() == 20 + seed % 7);
+  }
+  CHECK(reductions::make_problem("word:Z5")->matched_negatives().empty());  // abelian: nothing to match
+  CHECK(reductions::make_problem("majority")->matched_negatives().empty());
+  const fs::path m = scratch_dir() / "s5-matched";
+  ds::export_dataset(export_options("word:S5", "train=20..40+2,test=20..40+2", m));
+  ao.files = {m.string()};
+  for (const auto& k : ds::audit(ao).checks) {
+    INFO(k.check << " " << k.split << ": " << k.detail);
+    CHECK(k.passed);
+  }
+  CHECK(nlohmann::json::parse(slurp(m / "manifest.json")).at("negatives") == "matched");
 }
 
 TEST_CASE("dataset: the linear-RNN task files round-trip and their bad lines are named", "[quick][dataset]") {

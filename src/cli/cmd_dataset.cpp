@@ -66,6 +66,10 @@ void add_dataset(CLI::App& app) {
   exp->add_option("--per-length", eo->per_length, "Instances per split and length")->capture_default_str();
   exp->add_flag("--balanced", eo->balanced, "Exactly half yes-instances at every length (default: each answer a fair coin)");
   exp->add_flag("--allow-overlap", eo->allow_overlap, "Allow an instance in more than one split (default: drawn again)");
+  exp->add_option("--negatives", eo->negatives,
+                  "matched: no-instances that cheap statistics cannot tell from yes-instances, where the problem has them (the "
+                  "word problem of a non-abelian group: products in the commutator subgroup); uniform: uniform no-instances")
+      ->capture_default_str();
   exp->add_option("--format", eo->format,
                   "File format: jsonl (Parallax's JSON Lines), linearrnn (SPLIT_src.txt + SPLIT_tgt.txt of the linear-RNN "
                   "expressivity code), word-csv (SPLIT/GROUP=K.csv of the group word-problem code); docs/datasets.md")
@@ -79,6 +83,7 @@ void add_dataset(CLI::App& app) {
                                   std::to_string(eo->per_length)};
     if (eo->balanced) args.push_back("--balanced");
     if (eo->allow_overlap) args.push_back("--allow-overlap");
+    if (eo->negatives != "matched") args.insert(args.end(), {"--negatives", eo->negatives});
     for (const std::string& a : {std::string("--format"), eo->format, std::string("--seed"), std::to_string(eo->seed),
                                  std::string("--out"), eo->out})
       args.push_back(a);

@@ -125,6 +125,8 @@ void ExportOptions::validate() const {
   if (problem.empty()) throw OptionError("problem", "--problem: give the problem to export (see `parallax problems`)");
   if (out.empty()) throw OptionError("out", "--out: give the folder to write into");
   (void)parse_format(format);
+  if (negatives != "matched" && negatives != "uniform")
+    throw OptionError("negatives", fmt::format("--negatives {}: expected matched or uniform", negatives));
   if (per_length == 0) throw OptionError("per_length", "--per-length: at least 1 instance per length");
   const auto splits_ = parse_splits(splits);
   std::uint64_t total = 0;
@@ -184,6 +186,8 @@ ExportReport export_dataset(const ExportOptions& o, const std::function<void(con
   manifest["per_length"] = o.per_length;
   manifest["balanced"] = o.balanced;
   manifest["allow_overlap"] = o.allow_overlap;
+  manifest["negatives"] = o.negatives;
+  if (const auto m = problem->matched_negatives(); o.negatives == "matched" && !m.empty()) manifest["matched_negatives"] = m;
   if (!problem->info().steps.empty()) manifest["targets"] = problem->info().steps;
   manifest["splits"] = nlohmann::ordered_json::array();
   std::unordered_map<std::string, std::size_t> owner;  // instance → the split that holds it
@@ -204,7 +208,8 @@ ExportReport export_dataset(const ExportOptions& o, const std::function<void(con
         bool placed = false;
         for (int attempt = 0; attempt < kAttempts && !placed; ++attempt) {
           try {
-            in = problem->generate(n, mix(base, static_cast<std::uint64_t>(attempt)), yes);
+            const std::uint64_t seed = mix(base, static_cast<std::uint64_t>(attempt));
+            in = yes || o.negatives == "uniform" ? problem->generate(n, seed, yes) : problem->generate_matched_no(n, seed);
           } catch (const reductions::ProblemError& e) {
             throw OptionError("splits", fmt::format("split {}, length {}: {}", s.name, n, e.what()));
           }

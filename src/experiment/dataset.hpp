@@ -46,6 +46,9 @@ struct ExportOptions {
   std::size_t per_length = 16;  ///< instances per split and length
   bool balanced = false;        ///< exactly half yes per length (else each answer a fair coin)
   bool allow_overlap = false;   ///< allow an instance in two splits
+  /// "matched": no-instances from Problem::generate_matched_no (cheap statistics
+  /// cannot tell them from yes-instances); "uniform": the uniform no-instance
+  std::string negatives = "matched";
   std::uint64_t seed = 1;
   std::string out;              ///< the folder (created)
   std::string format = "jsonl";  ///< jsonl, linearrnn or word-csv (dataset_formats.hpp)
