@@ -132,3 +132,22 @@ def test_datasets_export_and_audit_match_the_command_line(tmp_path, cli):
     with pytest.raises(ValueError, match=":2: field answer"):
         (tmp_path / "nolabel.jsonl").write_text(lines[0] + "\n" + '{"problem":"word:S5","word":"sc"}\n')
         parallax.datasets.audit("word:S5", tmp_path / "nolabel.jsonl")
+
+
+def test_datasets_convert_to_the_linear_rnn_files_and_back(tmp_path, cli):
+    src = tmp_path / "dgc"
+    parallax.datasets.export("dgc", out=src, splits="train=4..10,test=11..14", per_length=6, balanced=True, format="linearrnn")
+    assert (src / "train_src.txt").exists() and (src / "test_tgt.txt").exists()
+    got = parallax.datasets.convert("dgc", src, from_="linearrnn", to="jsonl", out=tmp_path / "j")
+    assert got["instances"] == 6 * (7 + 4)
+    assert got["manifest"]["converted_from"]["format"] == "linearrnn"
+    # the same bytes as the command
+    p = cli("dataset", "convert", str(src), "--problem", "dgc", "--from", "linearrnn", "--to", "jsonl", "--out", str(tmp_path / "c"))
+    assert p.returncode == 0, p.stderr
+    for f in ("train.jsonl", "test.jsonl"):
+        assert (tmp_path / "j" / f).read_bytes() == (tmp_path / "c" / f).read_bytes()
+    assert parallax.datasets.audit("dgc", src, format="linearrnn")["passed"]
+    rows = [json.loads(x) for x in (tmp_path / "j" / "train.jsonl").read_text().splitlines()]
+    assert all(parallax.problems.solve("dgc", r) == r["answer"] for r in rows)
+    with pytest.raises(parallax.OptionError, match="--format linearrnn"):
+        parallax.datasets.export("majority", out=tmp_path / "m", splits="train=4", format="linearrnn")
