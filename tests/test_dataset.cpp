@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <random>
 #include <map>
 #include <set>
 #include <sstream>
@@ -372,4 +375,146 @@ TEST_CASE("dataset: the linear-RNN task files round-trip and their bad lines are
                     Catch::Contains("not majority"));
   CHECK_THROWS_WITH(ds::check_format_supports(ds::Format::WordCsv, *reductions::make_problem("word:S5")),
                     Catch::Contains("word:G:all"));
+}
+
+namespace {
+
+/// The word-problem CSVs' own arithmetic, written independently: S_n's elements are the
+/// permutations of 0..n-1 in lexicographic order, (p·q)(i) = p(q(i)), acc ← acc·x.
+struct CsvGroup {
+  std::vector<std::vector<int>> elements;
+  explicit CsvGroup(int n) {
+    std::vector<int> p(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) p[std::size_t(i)] = i;
+    do elements.push_back(p);
+    while (std::next_permutation(p.begin(), p.end()));
+  }
+  std::size_t times(std::size_t a, std::size_t b) const {
+    std::vector<int> r(elements[a].size());
+    for (std::size_t i = 0; i < r.size(); ++i) r[i] = elements[a][std::size_t(elements[b][i])];
+    return std::size_t(std::find(elements.begin(), elements.end(), r) - elements.begin());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("dataset: word-problem CSVs made by the CSV convention audit clean, and a wrong running product is located",
+          "[quick][dataset]") {
+  for (const int n : {3, 5}) {
+    INFO("S" << n);
+    const CsvGroup g(n);
+    const fs::path dir = scratch_dir() / fmt::format("csv-S{}", n) / "train";
+    fs::create_directories(dir);
+    std::mt19937_64 rng(n);
+    std::string text = "seed,input,target\n";
+    for (int line = 0; line < 40; ++line) {
+      std::string input, target;
+      std::size_t acc = 0;  // the identity is element 0
+      for (int k = 0; k < 12; ++k) {
+        const std::size_t x = rng() % g.elements.size();
+        acc = g.times(acc, x);
+        input += (k ? " " : "") + std::to_string(x);
+        target += (k ? " " : "") + std::to_string(acc);
+      }
+      text += fmt::format("0,{},{}\n", input, target);
+    }
+    const fs::path file = dir / fmt::format("S{}=12.csv", n);
+    std::ofstream(file) << text;
+    const std::string problem = fmt::format("word:S{}:all", n);
+    ds::AuditOptions ao;
+    ao.problem = problem;
+    ao.format = "word-csv";
+    ao.files = {file.string()};
+    const auto clean = ds::audit(ao);
+    REQUIRE(find(clean, "labels", "") == nullptr);
+    CHECK(clean.splits.at("train").at("lines") == 40);
+    // the lines read are Parallax instances whose running products are the CSV's, inverted
+    const auto p = reductions::make_problem(problem);
+    const auto read = ds::read_dataset(*p, ds::Format::WordCsv, {file.string()});
+    REQUIRE(read.size() == 40);
+    CHECK(read[0].split == "train");
+    CHECK(read[0].targets == p->solve_steps(read[0].instance));
+    // convert to jsonl and back: the same bytes
+    ds::ConvertOptions co;
+    co.problem = problem;
+    co.inputs = {(dir.parent_path()).string()};
+    co.from = "word-csv";
+    co.to = "jsonl";
+    co.out = (scratch_dir() / fmt::format("csv-S{}-jsonl", n)).string();
+    ds::convert(co);
+    co.inputs = {co.out};
+    co.from = "jsonl";
+    co.to = "word-csv";
+    co.out = (scratch_dir() / fmt::format("csv-S{}-back", n)).string();
+    ds::convert(co);
+    CHECK(slurp(fs::path(co.out) / "train" / fmt::format("S{}=12.csv", n)) == text);
+    // one wrong running product: the line and the position are named
+    auto broken = text;
+    const auto line3 = [&] {
+      std::size_t at = 0;
+      for (int i = 0; i < 3; ++i) at = broken.find('\n', at) + 1;
+      return at;
+    }();
+    const auto last_space = broken.find('\n', line3) - 1;  // the last label's last digit
+    broken[last_space] = broken[last_space] == '0' ? '1' : '0';
+    std::ofstream(file) << broken;
+    const auto bad = ds::audit(ao);
+    REQUIRE(find(bad, "labels", ""));
+    REQUIRE(bad.wrong.size() == 1);
+    CHECK(bad.wrong[0].find(fmt::format("=12.csv:4: position 12: label")) != std::string::npos);
+  }
+}
+
+TEST_CASE("dataset: stepwise exports carry per-position labels in every format and round-trip", "[quick][dataset]") {
+  // imm3:mod:29 as the linear-RNN task files: T|m|qk|matrices, targets v1|...|vT
+  const fs::path l = scratch_dir() / "step-imm";
+  auto o = export_options("imm3:mod:29:4", "train=2..10,test=11..14", l);
+  o.format = "linearrnn";
+  ds::export_dataset(o);
+  const auto p = reductions::make_problem("imm3:mod:29:4");
+  const auto lines = ds::read_dataset(*p, ds::Format::LinearRnn, {l.string() + "/train_src.txt"});
+  REQUIRE(lines.size() == 9 * 6);
+  for (const auto& x : lines) {
+    CHECK(x.targets == p->solve_steps(x.instance));
+    CHECK(x.targets.size() == x.n);
+    CHECK(x.instance.at("entry") == 4);
+  }
+  CHECK(slurp(l / "train_src.txt").starts_with("2|29|4|"));
+  // jsonl carries the same targets, beside the decision
+  const fs::path j = scratch_dir() / "step-imm-jsonl";
+  o.format = "jsonl";
+  o.out = j.string();
+  ds::export_dataset(o);
+  const auto js = lines_of(j / "train.jsonl");
+  REQUIRE(js.size() == lines.size());
+  for (std::size_t i = 0; i < js.size(); ++i) CHECK(js[i].at("targets") == nlohmann::json(lines[i].targets));
+  // a wrong per-position label in a _tgt file is found at its position
+  std::string tgt = slurp(l / "test_tgt.txt");
+  const auto bar = tgt.find('|');
+  tgt[bar - 1] = tgt[bar - 1] == '0' ? '1' : '0';
+  std::ofstream(l / "test_tgt.txt") << tgt;
+  ds::AuditOptions ao;
+  ao.problem = "imm3:mod:29:4";
+  ao.format = "linearrnn";
+  ao.files = {l.string()};
+  const auto bad = ds::audit(ao);
+  REQUIRE(bad.wrong.size() == 1);
+  CHECK(bad.wrong[0].find("test_src.txt:1: position 1: label") != std::string::npos);
+  // word:S3:all as permutation matrices (m = 6), and as a CSV
+  const fs::path w = scratch_dir() / "step-s3";
+  auto ws = export_options("word:S3:all", "train=5..8,test=9..12", w);
+  ws.format = "linearrnn";
+  ds::export_dataset(ws);
+  CHECK(slurp(w / "train_src.txt").find("|6|0|") != std::string::npos);
+  ao.problem = "word:S3:all";
+  ao.files = {w.string()};
+  CHECK(ds::audit(ao).passed());
+  ws.format = "word-csv";
+  ws.out = (scratch_dir() / "step-s3-csv").string();
+  const auto rep = ds::export_dataset(ws);
+  CHECK(fs::exists(scratch_dir() / "step-s3-csv" / "train" / "S3=5.csv"));
+  CHECK(rep.manifest.at("splits")[0].at("files").size() == 4);
+  ao.format = "word-csv";
+  ao.files = {ws.out};
+  CHECK(ds::audit(ao).passed());
 }
