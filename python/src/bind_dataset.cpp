@@ -18,6 +18,20 @@ namespace parallax::python {
 using namespace nb::literals;
 namespace ds = experiment::dataset;
 
+namespace {
+
+/// An export's or a conversion's report: manifest, files, instances, seconds.
+nb::dict report_dict(const ds::ExportReport& rep) {
+  nb::dict d;
+  d["manifest"] = to_python(rep.manifest);
+  d["files"] = rep.files;
+  d["instances"] = rep.instances;
+  d["seconds"] = rep.seconds;
+  return d;
+}
+
+}  // namespace
+
 void bind_dataset(nb::module_& m) {
   m.def(
       "dataset_export",
@@ -32,12 +46,7 @@ void bind_dataset(nb::module_& m) {
                                 allow_overlap ? "True" : "False", seed, format, negatives);
         o.version = PARALLAX_VERSION;
         const auto rep = without_gil([&] { return ds::export_dataset(o); });
-        nb::dict d;
-        d["manifest"] = to_python(rep.manifest);
-        d["files"] = rep.files;
-        d["instances"] = rep.instances;
-        d["seconds"] = rep.seconds;
-        return d;
+        return report_dict(rep);
       },
       "problem"_a, "out"_a, "splits"_a, "per_length"_a, "balanced"_a, "allow_overlap"_a, "seed"_a, "format"_a, "negatives"_a);
   m.def(
@@ -69,12 +78,7 @@ void bind_dataset(nb::module_& m) {
                                 problem, fmt::format("[{:?}]", fmt::join(inputs, ", ")), from, to, out, nodes, seed);
         o.version = PARALLAX_VERSION;
         const auto rep = without_gil([&] { return ds::convert(o); });
-        nb::dict d;
-        d["manifest"] = to_python(rep.manifest);
-        d["files"] = rep.files;
-        d["instances"] = rep.instances;
-        d["seconds"] = rep.seconds;
-        return d;
+        return report_dict(rep);
       },
       "problem"_a, "inputs"_a, "from_"_a, "to"_a, "out"_a, "nodes"_a, "seed"_a);
 }

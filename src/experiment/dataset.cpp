@@ -165,6 +165,17 @@ void write_with_manifest(const std::string& out, const std::vector<std::pair<std
   rep.manifest = manifest;
 }
 
+/// The manifest's first fields, shared by export and convert.
+nlohmann::ordered_json manifest_head(const std::string& command, const std::string& version, const std::string& problem,
+                                     const std::string& format) {
+  nlohmann::ordered_json m;
+  m["command"] = command;
+  m["parallax_version"] = version;
+  m["problem"] = problem;
+  m["format"] = format;
+  return m;
+}
+
 }  // namespace
 
 ExportReport export_dataset(const ExportOptions& o, const std::function<void(const std::string&)>& progress) {
@@ -177,11 +188,7 @@ ExportReport export_dataset(const ExportOptions& o, const std::function<void(con
 
   const auto t0 = std::chrono::steady_clock::now();
   ExportReport rep;
-  nlohmann::ordered_json manifest;
-  manifest["command"] = o.command;
-  manifest["parallax_version"] = o.version;
-  manifest["problem"] = o.problem;
-  manifest["format"] = o.format;
+  nlohmann::ordered_json manifest = manifest_head(o.command, o.version, o.problem, o.format);
   manifest["seed"] = o.seed;
   manifest["per_length"] = o.per_length;
   manifest["balanced"] = o.balanced;
@@ -321,11 +328,7 @@ ExportReport convert(const ConvertOptions& o) {
     by_split[l.split].push_back(l);
   }
   ExportReport rep;
-  nlohmann::ordered_json manifest;
-  manifest["command"] = o.command;
-  manifest["parallax_version"] = o.version;
-  manifest["problem"] = o.problem;
-  manifest["format"] = o.to;
+  nlohmann::ordered_json manifest = manifest_head(o.command, o.version, o.problem, o.to);
   manifest["converted_from"] = {{"format", o.from}, {"files", files}};
   bool computed = false;
   for (const auto& l : lines) computed = computed || (l.targets.empty() && !problem->info().steps.empty() && to != Format::Jsonl);
