@@ -32,7 +32,7 @@ const std::vector<ProblemFamily>& families() {
       {"parity, modcount:M, dyck1, dyck1:K, majority",
        {"parity", "modcount:3", "majority", "dyck1", "dyck1:4"},
        make_counter_problem},
-      {"formula", {"formula"}, make_formula_problem},
+      {"formula, formula:vars:K", {"formula", "formula:vars:3"}, make_formula_problem},
       {"imm3:pos, imm3:zero, imm3:mod:P", {"imm3:pos", "imm3:zero", "imm3:mod:5"}, make_imm3_problem},
       {"dgc", {"dgc"}, make_dgc_problem},
       {"cvp", {"cvp"}, make_cvp_problem},
