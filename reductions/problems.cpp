@@ -26,13 +26,13 @@ struct ProblemFamily {
 
 const std::vector<ProblemFamily>& families() {
   static const std::vector<ProblemFamily> table = {
-      {"word:G or word:G:all with G one of S3, S4, S5, A4, A5, A4xZ5, Z<m>, D<n>",
-       {"word:S3", "word:S4", "word:S5", "word:A4", "word:A5", "word:A4xZ5", "word:Z60:all", "word:Z5", "word:D5"},
+      {"word:G, word:G:all or word:G:perm with G one of S3, S4, S5, A4, A5, A4xZ5, Z<m>, D<n>",
+       {"word:S3", "word:S4", "word:S5", "word:A4", "word:A5", "word:A4xZ5", "word:Z60:all", "word:Z5", "word:D5", "word:A5:perm"},
        make_word_problem},
       {"parity, modcount:M, dyck1, dyck1:K, majority",
        {"parity", "modcount:3", "majority", "dyck1", "dyck1:4"},
        make_counter_problem},
-      {"formula", {"formula"}, make_formula_problem},
+      {"formula, formula:vars:K", {"formula", "formula:vars:3"}, make_formula_problem},
       {"imm3:pos, imm3:zero, imm3:mod:P", {"imm3:pos", "imm3:zero", "imm3:mod:5"}, make_imm3_problem},
       {"dgc", {"dgc"}, make_dgc_problem},
       {"cvp", {"cvp"}, make_cvp_problem},

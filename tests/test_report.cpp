@@ -152,6 +152,11 @@ TEST_CASE("report: theory predictions follow the class of the row and the archit
   CHECK(predict("a-star-b-star", A::Complex).verdict == "yes, with several layers");  // star-free
   CHECK_FALSE(predict("a-star-b-star", A::Diag01).covers_one_layer);
   CHECK(predict("word:D5", A::Complex).verdict == "no theorem applies");  // solvable, non-abelian
+  // word:G:perm is read as word:G:all, its letters written as permutations
+  CHECK(predict("word:S5:perm", A::Pd).verdict == "yes");
+  CHECK(predict("word:S5:perm", A::Complex).verdict == "no unless TC0 = NC1");
+  CHECK(predict("word:Z6:perm", A::Complex).verdict == "yes");  // abelian: rotations
+  CHECK(report::describe_row("word:A5:perm", true).regular);
   // non-regular rows, from their class
   CHECK(predict("majority", A::Diag01).verdict == "yes");
   CHECK(predict("dyck1", A::Rnn).verdict == "yes");

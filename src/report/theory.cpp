@@ -32,6 +32,8 @@ Prediction none(std::string reason) { return {"no theorem applies", std::move(re
 /// problem that is not one.
 std::string language_of_problem(const std::string& name, const std::string& family) {
   if (family == "word:G" || family == "word:G:all" || family == "parity" || family == "first-eq-last") return name;
+  // the same language as word:G:all, its letters written as permutations
+  if (family == "word:G:perm") return name.substr(0, name.size() - std::string(":perm").size()) + ":all";
   if (family == "modcount:M") return "count-mod:" + name.substr(std::string("modcount:").size());
   if (family == "dyck1:K") return name;
   return {};
