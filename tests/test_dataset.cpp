@@ -252,6 +252,7 @@ TEST_CASE("dataset: the uniform word:S5 export has the sign shortcut, which the 
   // (count(s) mod 2) therefore beats the majority class by about 25 points.
   const fs::path dir = scratch_dir() / "s5-sign";
   auto o = export_options("word:S5", "train=20..40+2,test=20..40+2", dir);
+  o.per_length = 24;
   o.negatives = "uniform";
   ds::export_dataset(o);
   ds::AuditOptions ao;

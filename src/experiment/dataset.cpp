@@ -417,6 +417,16 @@ std::vector<std::string> tokens_of(const nlohmann::json& in) {
   return out;
 }
 
+/// z with P(N(0,1) > z) = tail, by bisection on the complementary error function.
+double chance_z(double tail) {
+  double lo = 0, hi = 40;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = (lo + hi) / 2;
+    (0.5 * std::erfc(mid / std::sqrt(2.0)) > tail ? lo : hi) = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 /// A probe: a rule fitted on the training lines, then applied to any line.
 struct Probe {
   std::string name, rule;
@@ -640,9 +650,10 @@ AuditReport audit(const AuditOptions& o) {
   for (const auto& s : splits) {
     if (&s == train || s.lines.empty()) continue;
     const double base = accuracy(probes.front(), s.lines);
-    // beyond chance: a rule unrelated to the answers scores within about ±√(1/4m) of the
-    // majority class on m lines, so a small split must beat it by 3 of those too
-    const double noise = 3 * std::sqrt(0.25 / double(s.lines.size()));
+    // beyond chance: a rule unrelated to the answers scores about ±√(1/4m) around the
+    // majority class on m lines; with P probes, z = Φ⁻¹(1 − 0.001/P) of those keeps the chance
+    // that any unrelated probe is flagged below 0.001 (Bonferroni)
+    const double noise = chance_z(0.001 / double(probes.size() - 1)) * std::sqrt(0.25 / double(s.lines.size()));
     for (std::size_t p = 1; p < probes.size(); ++p) {
       const double acc = accuracy(probes[p], s.lines);
       const bool flagged = acc - base >= o.shortcut_margin && acc - base >= noise;
