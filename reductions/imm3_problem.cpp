@@ -335,7 +335,10 @@ bool valley(std::size_t length, std::mt19937_64& rng, std::vector<Mat>& steps, s
   return true;
 }
 
-std::vector<Mat> zero_instance(std::size_t n, std::mt19937_64& rng, bool yes) {
+/// matched: a no-instance whose value is a non-zero multiple of 6, so that its
+/// value modulo 2 and modulo 3 (what a finite automaton over the matrices mod
+/// q computes) is a yes-instance's 0.
+std::vector<Mat> zero_instance(std::size_t n, std::mt19937_64& rng, bool yes, bool matched = false) {
   const auto& t = table();
   for (int attempt = 0; attempt < 1000; ++attempt) {
     const std::size_t k = uniform(rng, n);  // 0-based control position
@@ -348,7 +351,7 @@ std::vector<Mat> zero_instance(std::size_t n, std::mt19937_64& rng, bool yes) {
       long v = 0;
       for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 3; ++j) v += u[i] * a[3 * i + j] * w[j];
-      if ((v == 0) == yes) candidates.push_back(m);
+      if ((v == 0) == yes && (!matched || v % 6 == 0)) candidates.push_back(m);
     }
     if (candidates.empty()) continue;
     std::vector<Mat> ms = left;
@@ -356,7 +359,7 @@ std::vector<Mat> zero_instance(std::size_t n, std::mt19937_64& rng, bool yes) {
     for (std::size_t i = right.size(); i-- > 0;) ms.push_back(transpose(right[i]));
     return ms;
   }
-  throw ProblemError(fmt::format("imm3:zero: could not plant a {}-instance of size {}", yes ? "yes" : "no", n));
+  throw ProblemError(fmt::format("imm3:zero: could not plant a {}{}-instance of size {}", matched ? "matched " : "", yes ? "yes" : "no", n));
 }
 
 // ---- the problems -------------------------------------------------------------
@@ -440,6 +443,24 @@ class Imm3Problem final : public Problem {
       }
     }
     return in;
+  }
+
+  /// imm3:zero: a no-instance whose value is a non-zero multiple of 6 (its
+  /// value mod 2 and mod 3 is a yes-instance's 0); the others: the uniform one.
+  Instance generate_matched_no(std::size_t n, std::uint64_t seed) const override {
+    if (variant_ != Variant::Zero || n < 1) return generate(n, seed, false);
+    auto rng = make_rng(seed, n, false);
+    rng.discard(1);  // a stream of its own, not generate's
+    try {
+      return {{"problem", info_.name}, {"matrices", matrices_json(zero_instance(n, rng, false, true))}};
+    } catch (const ProblemError&) {
+      return generate(n, seed, false);  // the shortest products (n <= 2) have no such value
+    }
+  }
+  std::string matched_negatives() const override {
+    return variant_ == Variant::Zero ? "the entry is a non-zero multiple of 6: modulo 2 and modulo 3 it is 0, as a yes-instance's "
+                                       "(the uniform no-instance where the construction finds none: n <= 2)"
+                                     : "";
   }
 
   void validate(const Instance& in) const override { (void)read(in); }

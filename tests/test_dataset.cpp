@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -87,7 +88,7 @@ TEST_CASE("dataset: an instance's length is its n, else its longest array or str
 
 TEST_CASE("dataset: export is deterministic, labelled by the reference, and without cross-split duplicates",
           "[quick][dataset]") {
-  for (const char* problem : {"word:A5", "imm3:mod:29", "majority", "dgc"}) {
+  for (const char* problem : {"word:S5", "word:A5", "imm3:zero", "imm3:mod:29", "majority", "dgc", "formula:vars:3"}) {
     INFO(problem);
     const fs::path a = scratch_dir() / fmt::format("export-a-{}", std::hash<std::string>{}(problem));
     const fs::path b = scratch_dir() / fmt::format("export-b-{}", std::hash<std::string>{}(problem));
@@ -278,6 +279,32 @@ TEST_CASE("dataset: the uniform word:S5 export has the sign shortcut, which the 
     CHECK(w.size() == 20 + seed % 7);
   }
   CHECK(reductions::make_problem("word:Z5")->matched_negatives().empty());  // abelian: nothing to match
+  // imm3:zero: the entry of a matched no-instance is a non-zero multiple of 6
+  const auto z = reductions::make_problem("imm3:zero");
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    auto in = z->generate_matched_no(8 + seed % 5, seed);
+    CHECK_FALSE(z->solve(in));
+    std::array<std::int64_t, 3> row{1, 0, 0};
+    for (const auto& mat : in.at("matrices")) {
+      std::array<std::int64_t, 3> next{0, 0, 0};
+      for (std::size_t c = 0; c < 3; ++c)
+        for (std::size_t k = 0; k < 3; ++k) next[c] += row[k] * mat[k][c].get<std::int64_t>();
+      row = next;
+    }
+    CHECK(row[0] != 0);
+    CHECK(row[0] % 6 == 0);
+  }
+  // with uniform no-instances the entry modulo 3 gives imm3:zero away
+  const fs::path zu = scratch_dir() / "zero-uniform";
+  auto zo = export_options("imm3:zero", "train=8..30,test=31..40", zu);
+  zo.negatives = "uniform";
+  ds::export_dataset(zo);
+  ds::AuditOptions za;
+  za.problem = "imm3:zero";
+  za.files = {zu.string()};
+  bool mod3 = false;
+  for (const auto& k : ds::audit(za).checks) mod3 = mod3 || (!k.passed && k.detail.starts_with("entry-mod-3"));
+  CHECK(mod3);
   CHECK(reductions::make_problem("majority")->matched_negatives().empty());
   const fs::path m = scratch_dir() / "s5-matched";
   ds::export_dataset(export_options("word:S5", "train=20..40+2,test=20..40+2", m));

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <chrono>
 #include <filesystem>
@@ -389,6 +390,8 @@ struct Line {
   std::size_t n = 0;
   bool answer = false;
   std::vector<std::string> tokens;  ///< the instance's sequence (letters, matrices, edges), each as text
+  /// the problem-specific features (problem_features): name → value
+  std::vector<std::pair<std::string, std::string>> features;
 };
 
 struct SplitData {
@@ -499,6 +502,43 @@ Probe fit_lookup(const std::vector<Line>& train, const std::string& name, const 
           }};
 }
 
+/// Weak rules specific to a problem family that a finite-state or bounded-width
+/// model computes, as features whose values the probes look up:
+///   imm3:*  the queried entry of the product modulo 2 and modulo 3 (3×3
+///           matrices mod q: a finite automaton of q^9 states), beside the
+///           sign-free question the problem asks; skipped for imm3:mod:q itself
+///   dgc     whether the target has an entering edge, whether the source has
+///           a leaving one (one local look at the edge list)
+std::vector<std::pair<std::string, std::string>> problem_features(const std::string& problem, const nlohmann::json& in) {
+  std::vector<std::pair<std::string, std::string>> f;
+  if (problem.starts_with("imm3:") && in.contains("matrices")) {
+    const int entry = in.contains("entry") ? in["entry"].get<int>() : 0;
+    for (const std::int64_t q : {2, 3}) {
+      if (problem == fmt::format("imm3:mod:{}", q) || problem.starts_with(fmt::format("imm3:mod:{}:", q))) continue;
+      std::array<std::int64_t, 3> row{0, 0, 0};  // e_i^T M_1 ⋯ M_t mod q
+      row[std::size_t(entry / 3)] = 1;
+      for (const auto& m : in["matrices"]) {
+        std::array<std::int64_t, 3> next{0, 0, 0};
+        for (std::size_t c = 0; c < 3; ++c)
+          for (std::size_t k = 0; k < 3; ++k) next[c] += row[k] * m[k][c].get<std::int64_t>();
+        for (auto& v : next) v = ((v % q) + q) % q;
+        row = next;
+      }
+      f.emplace_back(fmt::format("entry-mod-{}", q), std::to_string(row[std::size_t(entry % 3)]));
+    }
+  }
+  if (problem == "dgc" && in.contains("edges")) {
+    bool into = false, out = false;
+    for (const auto& e : in["edges"]) {
+      into = into || e[1] == in["target"];
+      out = out || e[0] == in["source"];
+    }
+    f.emplace_back("target-entered", into ? "1" : "0");
+    f.emplace_back("source-left", out ? "1" : "0");
+  }
+  return f;
+}
+
 /// Problems whose own decision rule one of the probe kinds expresses: those
 /// probes are not run for them (they would "find" the problem itself).
 bool rule_is_probe(const std::string& problem, const std::string& kind) {
@@ -532,6 +572,12 @@ std::vector<Probe> fit_probes(const std::string& problem, const std::vector<Line
     probes.push_back(fit_lookup(train, fmt::format("last-{}", k), fmt::format("the last {} token{}", k, k > 1 ? "s" : ""),
                                 [k, join](const Line& l) { return join(l.tokens.end() - std::ptrdiff_t(std::min(k, l.tokens.size())), l.tokens.end()); }));
   }
+  // the problem's own weak rules (problem_features): the same features on every line
+  if (!train.empty())
+    for (std::size_t i = 0; i < train.front().features.size(); ++i) {
+      const std::string name = train.front().features[i].first;
+      probes.push_back(fit_lookup(train, name, name, [i](const Line& l) { return l.features[i].second; }));
+    }
   // the most frequent tokens of the training split (at most 8): counts and counts mod q
   std::unordered_map<std::string, std::size_t> freq;
   for (const auto& l : train)
@@ -606,7 +652,7 @@ AuditReport audit(const AuditOptions& o) {
     ++s.lengths[l.n];
     const std::string key = l.instance.dump();
     keys[l.split].push_back(key);
-    if (l.answer) s.lines.push_back({key, l.n, *l.answer, tokens_of(l.instance)});
+    if (l.answer) s.lines.push_back({key, l.n, *l.answer, tokens_of(l.instance), problem_features(o.problem, l.instance)});
   }
 
   const double total = double(lines.size());
