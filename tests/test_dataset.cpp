@@ -245,6 +245,19 @@ TEST_CASE("dataset: the commands' exit codes and messages", "[quick][dataset][er
   CHECK(r.code == 2);
   r = cli("audit --problem word:S5 --max-wrong 2 x.jsonl");
   CHECK(r.code == 2);
+  // convert: the options and formats are named
+  r = cli(fmt::format("dataset convert '{}' --problem word:A5 --from csv --to jsonl --out '{}'", out.string(), (scratch_dir() / "cv").string()));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--from csv") != std::string::npos);
+  r = cli(fmt::format("dataset convert '{}' --problem word:A5 --from jsonl --to linearrnn --out '{}'", out.string(), (scratch_dir() / "cv").string()));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--to linearrnn: the linear-RNN task files encode") != std::string::npos);
+  r = cli(fmt::format("dataset convert '{}' --problem word:A5 --from jsonl --to jsonl --out '{}'", (out / "nope").string(), (scratch_dir() / "cv").string()));
+  CHECK(r.code == 2);
+  CHECK(r.err.find("no such file or folder") != std::string::npos);
+  r = cli(fmt::format("dataset convert '{}' --problem word:A5 --from jsonl --to jsonl --out '{}'", out.string(), (scratch_dir() / "cv").string()));
+  CHECK(r.code == 0);
+  CHECK(slurp(scratch_dir() / "cv" / "test.jsonl") == slurp(out / "test.jsonl"));  // jsonl to jsonl: the same lines
 }
 
 TEST_CASE("dataset: the uniform word:S5 export has the sign shortcut, which the count-mod-2 probe finds", "[quick][dataset]") {

@@ -300,16 +300,16 @@ void ConvertOptions::validate() const {
   if (problem.empty()) throw OptionError("problem", "--problem: give the problem the files hold (see `parallax problems`)");
   if (inputs.empty()) throw OptionError("files", "give the dataset files or folders to convert");
   if (out.empty()) throw OptionError("out", "--out: give the folder to write into");
-  (void)parse_format(from);
-  (void)parse_format(to);
+  (void)parse_format(from, "--from");
+  (void)parse_format(to, "--to");
 }
 
 ExportReport convert(const ConvertOptions& o) {
   o.validate();
   const auto problem = problem_named(o.problem);
-  const Format from = parse_format(o.from), to = parse_format(o.to);
-  check_format_supports(from, *problem);
-  check_format_supports(to, *problem);
+  const Format from = parse_format(o.from, "--from"), to = parse_format(o.to, "--to");
+  check_format_supports(from, *problem, "--from");
+  check_format_supports(to, *problem, "--to");
   const auto files = expand_inputs(from, o.inputs);
   const auto lines = read_dataset(*problem, from, files, {o.nodes});
   if (lines.empty()) throw OptionError("files", "the files hold no instance");

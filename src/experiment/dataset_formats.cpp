@@ -19,11 +19,11 @@ namespace parallax::experiment::dataset {
 namespace fs = std::filesystem;
 using reductions::ProblemError;
 
-Format parse_format(const std::string& name) {
+Format parse_format(const std::string& name, const std::string& option) {
   if (name == "jsonl") return Format::Jsonl;
   if (name == "linearrnn") return Format::LinearRnn;
   if (name == "word-csv") return Format::WordCsv;
-  throw OptionError("format", fmt::format("--format {}: expected jsonl, linearrnn or word-csv (docs/datasets.md)", name));
+  throw OptionError(option.substr(2), fmt::format("{} {}: expected jsonl, linearrnn or word-csv (docs/datasets.md)", option, name));
 }
 
 std::string to_string(Format f) {
@@ -445,17 +445,17 @@ std::vector<std::string> words_of(const std::string& s) {
 
 }  // namespace
 
-void check_format_supports(Format f, const reductions::Problem& problem) {
+void check_format_supports(Format f, const reductions::Problem& problem, const std::string& option) {
   const std::string& name = problem.info().name;
   if (f == Format::LinearRnn && linearrnn_task(name).task == Task::None)
-    throw OptionError("format", fmt::format("--format linearrnn: the linear-RNN task files encode dgc (connectivity), imm3:zero "
+    throw OptionError(option.substr(2), fmt::format("{} linearrnn: the linear-RNN task files encode dgc (connectivity), imm3:zero "
                                             "(unbounded product), imm3:mod:P[:K] (product mod P) and word:S3:all (3x3 permutation "
                                             "matrices), not {}",
-                                            name));
+                                            option, name));
   if (f == Format::WordCsv && wordcsv_group(name).ios_group.empty())
-    throw OptionError("format", fmt::format("--format word-csv: the word-problem CSVs encode word:G:all for G one of S3, S4, S5, A4, "
+    throw OptionError(option.substr(2), fmt::format("{} word-csv: the word-problem CSVs encode word:G:all for G one of S3, S4, S5, A4, "
                                             "A5, A4xZ5, Z<m> (one letter per group element), not {}",
-                                            name));
+                                            option, name));
 }
 
 std::vector<Labelled> read_dataset(const reductions::Problem& problem, Format f, const std::vector<std::string>& files,

@@ -21,8 +21,9 @@ namespace parallax::experiment::dataset {
 
 enum class Format { Jsonl, LinearRnn, WordCsv };
 
-/// "jsonl", "linearrnn", "word-csv"; throws OptionError("format") listing them.
-Format parse_format(const std::string& name);
+/// "jsonl", "linearrnn", "word-csv"; throws OptionError naming `option`
+/// ("--format", "--from", "--to") and listing them.
+Format parse_format(const std::string& name, const std::string& option = "--format");
 std::string to_string(Format f);
 
 /// One labelled instance, in Parallax's terms.
@@ -37,7 +38,7 @@ struct Labelled {
 
 /// What a format can hold for a problem; throws OptionError("format") when
 /// the format has no encoding of the problem, naming the problems it has.
-void check_format_supports(Format f, const reductions::Problem& problem);
+void check_format_supports(Format f, const reductions::Problem& problem, const std::string& option = "--format");
 
 struct ReadOptions {
   /// linearrnn connectivity files do not write the number of nodes: 0 takes
