@@ -4,7 +4,8 @@
 // solver written independently of every model, and constructions that reduce
 // an instance to a model and a token sequence whose accept/reject decision
 // is the answer. A stepwise problem (ProblemInfo::steps not empty) also has a
-// label after every input position (solve_steps).
+// label after every input position (solve_steps), which `parallax reduce`
+// compares with the model's output at every position.
 //
 // Built so far: the group word problems word:G (Barrington: NC¹-complete for
 // non-solvable G). The runner (`parallax reduce`) and the other problem
@@ -59,7 +60,8 @@ struct Encoding {
   /// state, indexed like the model's state vector, so that the model's label
   /// after token t is state_labels[argmax h_t] (−1 marks a state no
   /// nonempty prefix reaches). Empty for the other constructions, whose
-  /// per-position output is their decision after every prefix.
+  /// per-position output is their decision after every prefix
+  /// (experiment/steps.hpp).
   std::vector<std::int64_t> state_labels = {};
 };
 

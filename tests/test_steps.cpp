@@ -1,6 +1,9 @@
 // Stepwise problems: the reference label after every position (solve_steps)
 // against a brute force written here from the documented numbering, its
-// consistency with solve(), and the state labels of one-hot constructions.
+// consistency with solve(), and the per-position check of `parallax reduce`
+// (experiment/steps.hpp): every exact construction right at every position,
+// a low precision drifting after some positions while exact never does, and
+// the records, their JSON and the command line.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -11,7 +14,13 @@
 #include <vector>
 
 #include "automata/languages.hpp"
+#include "cli_harness.hpp"
+#include "experiment/records.hpp"
+#include "experiment/reduce.hpp"
+#include "experiment/steps.hpp"
+#include "experiment/sweep.hpp"
 #include "models/lrnn.hpp"
+#include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
 
 using namespace parallax;
@@ -285,5 +294,289 @@ TEST_CASE("steps: one-hot constructions label their states, and the state after 
         CHECK(enc.state_labels[static_cast<std::size_t>(hot)] == labels[t]);
       }
     }
+  }
+}
+
+TEST_CASE("steps: every exact construction outputs the reference at every position, sequentially and by the scan",
+          "[quick][reductions][steps]") {
+  const auto exact = numeric::Precision::parse("exact"), fp64 = numeric::Precision::parse("fp64"),
+             interval = numeric::Precision::parse("interval:40");
+  for (const auto& name : kStepwise) {
+    if (name == "imm3:mod:2147483647") continue;  // its pd model has too many states for a quick test
+    const auto p = reductions::make_problem(name);
+    for (const auto& c : p->info().constructions) {
+      INFO(name << " / " << c.name);
+      if (c.name == "diag01") continue;  // fitted (a search per problem), not exact; the reduce test below reads it
+      json in;
+      try {
+        in = p->generate(23, 5, false);
+      } catch (const reductions::ProblemError&) {
+        in = p->generate(23, 5, true);  // Z1, modcount:1: every word is a yes-instance
+      }
+      reductions::Encoding enc;
+      try {
+        enc = p->encode(in, c.name);
+      } catch (const reductions::ProblemError&) {
+        CHECK(name == "word:Z1");  // a group on one point has no window-product transformer
+        continue;
+      }
+      const auto readout = experiment::step_readout(*enc.model, enc.state_labels);
+      // one-hot over DFA states: pd and householder; no output per position: the transformer
+      const bool one_hot = c.name == "pd" || c.name == "householder";
+      CHECK((readout == experiment::StepReadout::State) == one_hot);
+      CHECK((readout == experiment::StepReadout::None) == (c.name == "transformer"));
+      if (one_hot) CHECK(enc.state_labels.size() == std::get<models::LrnnSpec>(enc.model->model).d);
+      if (readout == experiment::StepReadout::None) {
+        CHECK_THROWS_AS(experiment::step_outputs(*enc.model, enc.tokens, enc.state_labels, exact, false), std::invalid_argument);
+        continue;
+      }
+      auto want = p->solve_steps(in);
+      if (readout == experiment::StepReadout::Decision)
+        for (auto& l : want) l = p->step_answer(in, l) ? 1 : 0;
+      for (const auto& prec : {exact, fp64, interval})
+        for (bool parallel : {false, true}) {
+          if (parallel && !enc.model->has_scan()) continue;
+          // the scan composes dense maps (householder): exact and interval ones only for small widths
+          const auto* lrnn = std::get_if<models::LrnnSpec>(&enc.model->model);
+          if (parallel && prec.kind != numeric::Precision::Kind::Fp64 && lrnn && lrnn->d > 24) continue;
+          if (c.name == "rotation" && prec.kind != numeric::Precision::Kind::Exact) continue;  // irrational angles
+          INFO(prec.to_string() << (parallel ? " scan" : " sequential"));
+          const auto out = experiment::step_outputs(*enc.model, enc.tokens, enc.state_labels, prec, parallel);
+          CHECK(out.outputs == want);
+          CHECK(out.verdict == models::verdict_of(p->solve(in)));
+          // the final decision is decide()'s
+          CHECK(out.verdict == experiment::decide(*enc.model, enc.tokens, prec, parallel));
+        }
+    }
+  }
+}
+
+TEST_CASE("steps: a one-hot state is read through the problem's state labels", "[quick][reductions][steps]") {
+  // swap the labels of two states: the outputs then differ from the reference
+  // exactly where the reference label is one of the two
+  const auto p = reductions::make_problem("word:S3:all");
+  const auto in = p->generate(40, 3, true);
+  auto enc = p->encode(in, "pd");
+  const auto want = p->solve_steps(in);
+  const std::int64_t a = want[5], b = want[5] == 0 ? 1 : 0;
+  for (auto& l : enc.state_labels) l = l == a ? b : l == b ? a : l;
+  const auto out = experiment::step_outputs(*enc.model, enc.tokens, enc.state_labels, numeric::Precision::parse("fp32"), false);
+  for (std::size_t t = 0; t < want.size(); ++t) {
+    INFO(t);
+    CHECK((out.outputs[t] != want[t]) == (want[t] == a || want[t] == b));
+  }
+  // labels for a model of another width are refused, not misread
+  enc.state_labels.pop_back();
+  CHECK_THROWS_AS(experiment::step_readout(*enc.model, enc.state_labels), std::invalid_argument);
+}
+
+TEST_CASE("steps: decisions per position are the signs of the scores run_lrnn_states keeps", "[quick][reductions][steps]") {
+  // the per-position readout reads the states as they are computed; the
+  // states kept by run_lrnn_states must give the same decisions, in float
+  // and double, sequentially and by the scan
+  const auto p = reductions::make_problem("modcount:7");
+  const auto in = p->generate(3000, 8, false);
+  const auto enc = p->encode(in, "rotation");
+  const auto& spec = std::get<models::LrnnSpec>(enc.model->model);
+  for (bool parallel : {false, true}) {
+    INFO((parallel ? "scan" : "sequential"));
+    models::LrnnStates<float> kept;
+    models::run_lrnn_states<float>(spec, enc.tokens, nullptr, parallel, {}, kept);
+    const auto out = experiment::step_outputs(*enc.model, enc.tokens, {}, numeric::Precision::parse("fp32"), parallel);
+    REQUIRE(kept.scores.size() == out.outputs.size());
+    std::size_t differ = 0;
+    for (std::size_t t = 0; t < out.outputs.size(); ++t) differ += out.outputs[t] != (kept.scores[t] > 0 ? 1 : 0);
+    CHECK(differ == 0);
+  }
+}
+
+TEST_CASE("steps: a low precision drifts after some positions, exact never", "[quick][reductions][steps][precision]") {
+  // the rotation by 2π/7 counts a's mod 7: rounded to a 4-bit significand the
+  // angle drifts, so the decisions after early prefixes are right and later
+  // ones wrong; the exact run (of the same 256-bit angles) is right at every
+  // position. Sequential only: the scan's blocks depend on the thread count.
+  const auto p = reductions::make_problem("modcount:7");
+  experiment::reduce::Options o;
+  o.problem = "modcount:7";
+  o.construction = "rotation";
+  o.lengths = {200};
+  o.precisions = {numeric::Precision::parse("exact"), numeric::Precision::parse("float:4:10")};
+  o.trials = 6;
+  o.check_scan = false;
+  const auto rep = experiment::reduce::run(*p, o);
+  REQUIRE(rep.records.size() == 2);
+  const auto &exact = rep.records[0], &low = rep.records[1];
+  REQUIRE(exact.steps);
+  REQUIRE(low.steps);
+  CHECK(exact.steps->check == "decision");
+  CHECK(exact.steps->positions == 200 * 6);
+  CHECK(exact.steps->correct == exact.steps->positions);
+  CHECK(!exact.steps->first_wrong);
+  CHECK(low.steps->positions == 200 * 6);
+  CHECK(low.steps->correct < low.steps->positions);
+  REQUIRE(low.steps->first_wrong);
+  CHECK(*low.steps->first_wrong > 1);  // right at first: it drifts
+  CHECK(*low.steps->first_wrong <= 200);
+  // the first wrong position is a wrong decision of some trial's prefix, and no trial is wrong before it
+  std::size_t earliest = 0;
+  for (std::size_t k = 0; k < o.trials; ++k) {
+    const auto seed = experiment::reduce::trial_seed(o.seed, 200, k);
+    json in;
+    try {
+      in = p->generate(200, seed, k % 2 == 0);
+    } catch (const reductions::ProblemError&) {
+      in = p->generate(200, seed, k % 2 != 0);
+    }
+    const auto enc = p->encode(in, "rotation");
+    const auto labels = p->solve_steps(in);
+    const auto out = experiment::step_outputs(*enc.model, enc.tokens, {}, o.precisions[1], false);
+    for (std::size_t t = 0; t < labels.size(); ++t)
+      if (out.outputs[t] != (labels[t] == 0 ? 1 : 0)) {
+        if (!earliest || t + 1 < earliest) earliest = t + 1;
+        break;
+      }
+  }
+  CHECK(earliest == *low.steps->first_wrong);
+}
+
+TEST_CASE("steps: reduce records of stepwise problems and the others", "[quick][reductions][steps]") {
+  experiment::reduce::Options o;
+  o.lengths = {12};
+  o.precisions = {numeric::Precision::parse("fp32")};
+  o.trials = 4;
+  auto run = [&](const std::string& problem, const std::string& construction) {
+    o.problem = problem;
+    o.construction = construction;
+    const auto rep = experiment::reduce::run(*reductions::make_problem(problem), o);
+    REQUIRE(rep.records.size() == 1);
+    return rep.records[0];
+  };
+  const auto pd = run("word:S5", "pd");
+  REQUIRE(pd.steps);
+  CHECK(pd.steps->check == "state");
+  CHECK(pd.steps->positions == 12 * 4);
+  CHECK(pd.steps->correct == pd.steps->positions);
+  const auto mod = run("imm3:mod:5", "pd");
+  REQUIRE(mod.steps);
+  CHECK(mod.steps->check == "state");
+  CHECK(mod.steps->correct == 12 * 4);
+  const auto tf = run("parity", "transformer");
+  REQUIRE(tf.steps);
+  CHECK(tf.steps->check == "none");
+  CHECK(tf.steps->positions == 0);
+  CHECK(!tf.steps->accuracy());
+  CHECK(!run("majority", "counter").steps);
+  // the fitted diagonal model is wrong at some positions: the check sees it
+  const auto fitted = run("parity", "diag01");
+  REQUIRE(fitted.steps);
+  CHECK(fitted.steps->correct < fitted.steps->positions);
+  CHECK(fitted.steps->first_wrong);
+}
+
+TEST_CASE("steps: the per-position fields survive JSON; old records read without them; bad ones are refused",
+          "[quick][json][reductions][steps]") {
+  experiment::ReduceRecord r;
+  r.problem = "modcount:7";
+  r.construction = "rotation";
+  r.length = 200;
+  r.precision = r.format = "float:4:10";
+  r.trials = 6, r.yes_trials = 3, r.correct = 2, r.scan_agree = 6;
+  r.first_failing_seed = 7;
+  r.steps = experiment::StepAccuracy{"decision", 1200, 755, 11};
+  const auto j = json::parse(experiment::to_json(r).dump());
+  CHECK(j["step_check"] == "decision");
+  CHECK(j["step_positions"] == 1200);
+  CHECK(j["step_correct"] == 755);
+  CHECK(j["step_accuracy"].get<double>() == Approx(755.0 / 1200));
+  CHECK(j["first_wrong_step"] == 11);
+  const auto back = experiment::reduce_record_from_json(j);
+  REQUIRE(back.steps);
+  CHECK(back.steps->check == "decision");
+  CHECK(back.steps->positions == 1200);
+  CHECK(back.steps->correct == 755);
+  CHECK(back.steps->first_wrong == std::optional<std::size_t>(11));
+  // none: the other fields null
+  r.steps = experiment::StepAccuracy{"none", 0, 0, std::nullopt};
+  const auto none = json::parse(experiment::to_json(r).dump());
+  CHECK(none["step_positions"].is_null());
+  CHECK(experiment::reduce_record_from_json(none).steps->check == "none");
+  // not stepwise: every field null; a record written before the fields existed: none of them
+  r.steps.reset();
+  auto plain = json::parse(experiment::to_json(r).dump());
+  CHECK(plain["step_check"].is_null());
+  CHECK(!experiment::reduce_record_from_json(plain).steps);
+  for (const char* f : {"step_check", "step_positions", "step_correct", "step_accuracy", "first_wrong_step"}) plain.erase(f);
+  CHECK(!experiment::reduce_record_from_json(plain).steps);
+  // malformed: the field named
+  struct Edit {
+    const char* field;
+    json value;
+    const char* expect;
+  };
+  const std::vector<Edit> edits = {
+      {"step_check", "maybe", "field 'step_check'"},
+      {"step_correct", 1201, "field 'step_correct': expected at most the 1200 positions"},
+      {"step_positions", "1200", "field 'step_positions'"},
+      {"step_accuracy", 0.5, "field 'step_accuracy': expected step_correct / step_positions"},
+      {"first_wrong_step", 0, "field 'first_wrong_step'"},
+      {"first_wrong_step", nullptr, "field 'first_wrong_step': expected a position"},
+  };
+  for (const auto& e : edits) {
+    INFO(e.field << " = " << e.value.dump());
+    auto bad = j;
+    bad[e.field] = e.value;
+    std::string msg = "no error";
+    try {
+      experiment::reduce_record_from_json(bad);
+    } catch (const experiment::RecordFieldError& x) {
+      msg = x.what();
+    }
+    CHECK(msg.find(e.expect) != std::string::npos);
+  }
+  auto stray = none;
+  stray["step_correct"] = 3;
+  CHECK_THROWS_AS(experiment::reduce_record_from_json(stray), experiment::RecordFieldError);
+  auto all_right = j;
+  all_right["step_correct"] = 1200;
+  all_right["step_accuracy"] = 1.0;
+  CHECK_THROWS_AS(experiment::reduce_record_from_json(all_right), experiment::RecordFieldError);  // yet a first wrong step
+}
+
+TEST_CASE("steps: the command line shows the per-position check and --check counts wrong positions",
+          "[quick][cli][reductions][steps]") {
+  using parallax_test::cli;
+  using parallax_test::json_lines;
+  // the table has the step columns only where a record has a check
+  auto r = cli("reduce --problem parity --lengths 8 --trials 4");
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("first_wrong_step") != std::string::npos);
+  r = cli("reduce --problem majority --lengths 8 --trials 4");
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("step_check") == std::string::npos);
+  r = cli("reduce --problem majority --lengths 8 --trials 4 --csv");  // CSV: fixed columns
+  CHECK(r.out.substr(0, r.out.find('\n')).ends_with("step_check,step_accuracy,first_wrong_step"));
+  // a drifting precision fails --check, naming the positions
+  r = cli("reduce --problem modcount:7 --construction rotation --lengths 200 --precision exact,float:4:10 --trials 6 "
+          "--no-scan --check --json");
+  CHECK(r.code == 1);
+  CHECK(r.err.find("position(s) wrong") != std::string::npos);
+  const auto rows = json_lines(r.out);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["first_wrong_step"].is_null());
+  CHECK(rows[0]["step_accuracy"] == 1.0);
+  CHECK(rows[1]["first_wrong_step"].get<int>() > 1);
+  // the listing says what the labels are; examples carry them
+  r = cli("problems --json");
+  REQUIRE(r.code == 0);
+  for (const auto& j : json_lines(r.out)) {
+    INFO(j["problem"]);
+    if (j["problem"] == "word:S5" || j["problem"] == "parity") CHECK(j["steps"].is_string());
+    if (j["problem"] == "majority") CHECK(j["steps"].is_null());
+  }
+  r = cli("problems --example parity --n 6 --seed 2");
+  REQUIRE(r.code == 0);
+  for (const auto& j : json_lines(r.out)) {
+    REQUIRE(j["steps"].size() == 6);
+    CHECK((j["steps"][5] == 0) == j["answer"].get<bool>());
   }
 }
