@@ -41,6 +41,7 @@ class ParityProblem final : public LanguageProblem {
     info_.name = info_.family = "parity";
     set_class_from_monoid("an even number of b");
     info_.instance_format = word_format(info_.name, alphabet());
+    info_.steps = "the number of b in the prefix, mod 2 (0 = even)";
     info_.constructions = {{"diag", Architecture::Diag11, "diagonal LRNN d=1 with eigenvalue -1 on b (Grazzi et al.: needs an eigenvalue outside [0, inf))"},
                            {"pd", Architecture::Pd, "PD-LRNN of width 2 (the swap)"},
                            {"householder", Architecture::Dplr, "one Householder reflection on b"},
@@ -58,6 +59,13 @@ class ParityProblem final : public LanguageProblem {
     for (auto x : w) b += x == 1;
     return b % 2 == 0;
   }
+  // steps: the count of b mod 2
+  Running step_start() const override { return {0}; }
+  void step(Running& v, std::uint32_t x) const override { v[0] = (v[0] + (x == 1)) % 2; }
+  std::int64_t step_label(const Running& v) const override { return v[0]; }
+
+ public:
+  bool step_answer(const Instance&, std::int64_t label) const override { return label == 0; }
 };
 
 std::size_t parameter(const std::string& name, const std::string& digits, std::size_t hi) {
@@ -75,6 +83,7 @@ class ModCountProblem final : public LanguageProblem {
     info_.family = "modcount:M";
     set_class_from_monoid(fmt::format("the number of a is divisible by {}", m_));
     info_.instance_format = word_format(name, alphabet());
+    info_.steps = fmt::format("the number of a in the prefix, mod {} (0 = divisible)", m_);
     info_.constructions = {{"pd", Architecture::Pd, fmt::format("PD-LRNN of width {}: the cyclic permutation, exact", m_)},
                            {"rotation", Architecture::Complex, fmt::format("complex diagonal: rotation by 2*pi/{} (irrational for most M; Grazzi et al.: "
                                                                            "needs non-real eigenvalues)", m_)},
@@ -94,6 +103,15 @@ class ModCountProblem final : public LanguageProblem {
     for (auto x : w) a += x == 0;
     return a % m_ == 0;
   }
+  // steps: the count of a mod M
+  Running step_start() const override { return {0}; }
+  void step(Running& v, std::uint32_t x) const override { v[0] = static_cast<std::uint32_t>((v[0] + (x == 0)) % m_); }
+  std::int64_t step_label(const Running& v) const override { return v[0]; }
+
+ public:
+  bool step_answer(const Instance&, std::int64_t label) const override { return label == 0; }
+
+ private:
   std::size_t m_;
 };
 

@@ -26,7 +26,9 @@
 //
 // Reference solver: the row vector e_0ᵀ M_1 ⋯ M_k carried as three exact
 // big integers (each step adds or subtracts entries), independent of every
-// model.
+// model. imm3:mod:P is stepwise: the label after matrix t is the queried
+// entry of M_1 ⋯ M_t mod P (the same row vector, reduced mod P after every
+// matrix), and the pd model's states carry their queried entry as labels.
 //
 // Constructions. The model's alphabet is specific to the instance: the
 // distinct matrices of the instance in order of first appearance; token t
@@ -403,6 +405,10 @@ class Imm3Problem final : public Problem {
         break;
     }
     if (variant == Variant::Mod) {
+      info_.steps = fmt::format("after matrix t: the queried entry ({}) of the prefix product M_1...M_t, mod {} "
+                                "(0 ... {})",
+                                entry ? fmt::format("entry {}", *entry) : std::string("the instance's entry, default 0"), P_,
+                                P_ - 1);
       info_.constructions = {{"pd", Architecture::Pd, fmt::format("PD-LRNN, one layer, one-hot over the row vectors e_i^T M1...Mk mod {} "
                                                                   "reachable from e_i (width <= {}), exact 0/1 (finite monoid)",
                                                                   P_, cube(P_))}};
@@ -481,6 +487,37 @@ class Imm3Problem final : public Problem {
     return false;
   }
 
+  /// imm3:mod:P: the row vector e_iᵀ M_1 ⋯ M_t carried exactly, as solve()
+  /// carries it, reduced mod P after every matrix; its entry j (the queried
+  /// entry k = 3i + j) is the label.
+  std::vector<std::int64_t> solve_steps(const Instance& in) const override {
+    const Parsed x = read(in);
+    if (variant_ != Variant::Mod) return {};
+    const BigInt P(static_cast<long>(P_));
+    Row r{BigInt(0), BigInt(0), BigInt(0)};
+    r[static_cast<std::size_t>(x.entry / 3)] = 1;
+    std::vector<std::int64_t> labels;
+    labels.reserve(x.matrices.size());
+    for (const auto& m : x.matrices) {
+      r = times(r, m);
+      for (auto& e : r) {
+        e %= P;
+        if (e < 0) e += P;
+      }
+      labels.push_back(r[static_cast<std::size_t>(x.entry % 3)].convert_to<std::int64_t>());
+    }
+    return labels;
+  }
+
+  /// imm3:mod:P: a prefix is a yes-instance iff its label is the residue.
+  /// Reads the residue alone (it is asked once per position).
+  bool step_answer(const Instance& in, std::int64_t label) const override {
+    if (variant_ != Variant::Mod) return Problem::step_answer(in, label);
+    const auto r = in.is_object() && in.contains("residue") ? small_int(in["residue"], 0, P_ - 1) : std::nullopt;
+    if (!r) fail(fmt::format("field residue: expected an integer from 0 to {}", P_ - 1));
+    return label == *r;
+  }
+
   Encoding encode(const Instance& in, const std::string& construction) const override {
     require_construction(info_, construction);
     const Parsed x = read(in);
@@ -494,7 +531,7 @@ class Imm3Problem final : public Problem {
       e.tokens.push_back(it->second);
     }
     if (construction == "pd")
-      e.model = pd_model(alphabet, x.residue, x.entry);
+      e.model = pd_model(alphabet, x.residue, x.entry, &e.state_labels);
     else
       e.model = linear_model(alphabet, construction == "dplr");
     return e;
@@ -679,8 +716,10 @@ class Imm3Problem final : public Problem {
         automata::CompiledModel{std::move(s), dplr ? Architecture::Dplr : Architecture::Dense, std::move(description)});
   }
 
+  /// `labels` (may be null) receives each state's label: the queried entry
+  /// of its row vector (the model is one-hot over these states).
   std::shared_ptr<const automata::CompiledModel> pd_model(const std::vector<Mat>& alphabet, std::int64_t residue,
-                                                          int entry) const {
+                                                          int entry, std::vector<std::int64_t>* labels = nullptr) const {
     const std::int64_t P = P_;
     automata::Dfa dfa;
     dfa.name = fmt::format("{} (r = {}, entry {})", info_.name, residue, entry);
@@ -712,6 +751,10 @@ class Imm3Problem final : public Problem {
     dfa.states = states.size();
     dfa.start = 0;
     for (const auto& x : states) dfa.accepting.push_back(x[static_cast<std::size_t>(entry % 3)] == residue);
+    if (labels) {
+      labels->clear();
+      for (const auto& x : states) labels->push_back(x[static_cast<std::size_t>(entry % 3)]);
+    }
     models::LrnnSpec s = automata::dfa_to_pd(dfa);
     models::validate(s, s.name);
     automata::CompiledModel model{std::move(s), Architecture::Pd, {}};

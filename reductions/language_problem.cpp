@@ -179,6 +179,68 @@ std::string LanguageProblem::matched_negatives() const {
                      commutator_order_, dfa().states);
 }
 
+namespace {
+[[noreturn]] void not_stepwise(const std::string& problem) {
+  throw ProblemError(problem + " is not a stepwise problem (it has no label per position)");
+}
+}  // namespace
+
+LanguageProblem::Running LanguageProblem::step_start() const { not_stepwise(info_.name); }
+void LanguageProblem::step(Running&, std::uint32_t) const { not_stepwise(info_.name); }
+std::int64_t LanguageProblem::step_label(const Running&) const { not_stepwise(info_.name); }
+
+std::vector<std::int64_t> LanguageProblem::solve_steps(const Instance& in) const {
+  const auto word = read_word(in, info_.name, alphabet());
+  if (info_.steps.empty()) return {};
+  std::vector<std::int64_t> labels;
+  labels.reserve(word.size());
+  Running value = step_start();
+  for (const auto x : word) {
+    step(value, x);
+    labels.push_back(step_label(value));
+  }
+  return labels;
+}
+
+const std::vector<std::int64_t>& LanguageProblem::state_labels() const {
+  std::call_once(labels_once_, [&] {
+    const automata::Dfa& d = dfa();
+    std::vector<std::int64_t> labels(d.states, -1);
+    std::vector<Running> value(d.states);
+    std::vector<char> seen(d.states, 0);
+    // the start state's running value is the empty word's; it is labelled
+    // only when a nonempty word leads back to it
+    std::vector<std::uint32_t> queue{d.start};
+    seen[d.start] = 1;
+    value[d.start] = step_start();
+    for (std::size_t i = 0; i < queue.size(); ++i) {
+      const std::uint32_t q = queue[i];
+      const Running here = std::move(value[q]);  // only the frontier's values are kept
+      value[q] = Running();
+      for (std::uint32_t a = 0; a < d.alphabet.size(); ++a) {
+        Running next = here;
+        step(next, a);
+        const std::int64_t label = step_label(next);
+        const std::uint32_t to = d.delta[a][q];
+        if (labels[to] == -1) {
+          labels[to] = label;
+        } else if (labels[to] != label) {
+          throw ProblemError(fmt::format("{}: the label after a word is not a function of the automaton's state (state {} "
+                                         "carries labels {} and {}), so a one-hot model's state cannot be read as a label",
+                                         info_.name, to, labels[to], label));
+        }
+        if (!seen[to]) {
+          seen[to] = 1;
+          value[to] = std::move(next);
+          queue.push_back(to);
+        }
+      }
+    }
+    state_labels_ = std::move(labels);
+  });
+  return state_labels_;
+}
+
 std::shared_ptr<const automata::CompiledModel> transformer_compiled(models::TransformerSpec spec, std::size_t exact_max_length) {
   try {
     models::validate(spec);
@@ -206,6 +268,10 @@ Encoding LanguageProblem::encode(const Instance& in, const std::string& construc
       throw ProblemError(e.what());
     }
   }
+  // the pd and householder models are one-hot over the minimal DFA's states,
+  // in its numbering (automata/compile.hpp)
+  const bool one_hot = !info_.steps.empty() && (construction == "pd" || construction == "householder");
+  std::vector<std::int64_t> labels = one_hot ? state_labels() : std::vector<std::int64_t>{};
   std::lock_guard lock(mu_);
   auto& m = models_[construction];
   if (!m) {
@@ -215,7 +281,7 @@ Encoding LanguageProblem::encode(const Instance& in, const std::string& construc
       throw ProblemError(e.what());
     }
   }
-  return {m, word};
+  return {m, word, std::move(labels)};
 }
 
 }  // namespace parallax::reductions

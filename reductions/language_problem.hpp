@@ -68,11 +68,34 @@ class LanguageProblem : public Problem {
   std::string matched_negatives() const override;
   void validate(const Instance& in) const override { (void)read_word(in, info_.name, alphabet()); }
   bool solve(const Instance& in) const override { return solve_word(read_word(in, info_.name, alphabet())); }
+  /// Stepwise subclasses (info_.steps set): the labels of the word's
+  /// prefixes, from the running value (step_start, step, step_label).
+  std::vector<std::int64_t> solve_steps(const Instance& in) const override;
+  /// Stepwise subclasses: the pd and householder constructions (one-hot over
+  /// the minimal DFA's states) carry state_labels().
   Encoding encode(const Instance& in, const std::string& construction) const override;
 
  protected:
   /// The plain reference answer on a word of letter indices.
   virtual bool solve_word(const std::vector<std::uint32_t>& word) const = 0;
+  /// Stepwise subclasses: the reference's running value after a prefix (the
+  /// running product as a permutation of the points, the count mod M), as a
+  /// few integers, advanced one letter at a time without any automaton, and
+  /// the label it gives. The defaults throw: only a subclass that sets
+  /// info_.steps is asked.
+  using Running = std::vector<std::uint32_t>;
+  virtual Running step_start() const;
+  virtual void step(Running& value, std::uint32_t letter) const;
+  virtual std::int64_t step_label(const Running& value) const;
+  /// The label of every state of dfa() (−1 where only the empty word leads),
+  /// found by walking the DFA breadth-first with the running value; built
+  /// once. The walk checks every transition: the label the running value
+  /// gives after a letter must be the label of the state the DFA moves to
+  /// (ProblemError otherwise). Where the label determines the running value
+  /// (a group element, a count mod M) this proves that the DFA's state after
+  /// any word carries that word's label, so a one-hot model's state can be
+  /// read as a label.
+  const std::vector<std::int64_t>& state_labels() const;
   const automata::Dfa& dfa() const;  ///< minimal
   const std::vector<std::string>& alphabet() const { return dfa().alphabet; }
   /// The class of the language from its syntactic monoid, with the theorem.
@@ -87,8 +110,9 @@ class LanguageProblem : public Problem {
 
  private:
   std::string language_;
-  mutable std::once_flag dfa_once_;
+  mutable std::once_flag dfa_once_, labels_once_;
   mutable automata::Dfa dfa_;
+  mutable std::vector<std::int64_t> state_labels_;
   mutable std::mutex mu_;
   mutable std::map<std::string, std::shared_ptr<const automata::CompiledModel>> models_;
   TransformerCache transformers_;

@@ -3,7 +3,9 @@
 // instance format, a generator with balanced yes/no labels, a reference
 // solver written independently of every model, and constructions that reduce
 // an instance to a model and a token sequence whose accept/reject decision
-// is the answer.
+// is the answer. A stepwise problem (ProblemInfo::steps not empty) also has a
+// label after every input position (solve_steps), which `parallax reduce`
+// compares with the model's output at every position.
 //
 // Built so far: the group word problems word:G (Barrington: NC¹-complete for
 // non-solvable G). The runner (`parallax reduce`) and the other problem
@@ -53,6 +55,14 @@ using Instance = nlohmann::json;
 struct Encoding {
   std::shared_ptr<const automata::CompiledModel> model;
   std::vector<std::uint32_t> tokens;
+  /// Stepwise problems, constructions whose state is one-hot over the states
+  /// of a DFA (pd; householder on a group automaton): the label of each
+  /// state, indexed like the model's state vector, so that the model's label
+  /// after token t is state_labels[argmax h_t] (−1 marks a state no
+  /// nonempty prefix reaches). Empty for the other constructions, whose
+  /// per-position output is their decision after every prefix
+  /// (experiment/steps.hpp).
+  std::vector<std::int64_t> state_labels = {};
 };
 
 class Problem {
@@ -82,6 +92,16 @@ class Problem {
   virtual std::vector<std::int64_t> solve_steps(const Instance& instance) const {
     (void)instance;
     return {};
+  }
+  /// Stepwise problems: the answer of the instance cut after a position
+  /// whose label is `label`, so that solve(instance) ==
+  /// step_answer(instance, solve_steps(instance).back()) for every instance
+  /// with at least one position. What a model's decision after each prefix is
+  /// compared with. Throws ProblemError for a problem that is not stepwise.
+  virtual bool step_answer(const Instance& instance, std::int64_t label) const {
+    (void)instance;
+    (void)label;
+    throw ProblemError(info().name + " is not a stepwise problem (it has no label per position)");
   }
   /// Reduces a (valid) instance for a construction; throws ProblemError for
   /// an unknown construction.

@@ -6,6 +6,10 @@
 // point set on which G acts faithfully (the symmetric groups on their n
 // points, Z_m on m points, D_n on the n-gon's vertices, A4×Z5 on 4 + 5
 // points), independently of the automaton the models are compiled from.
+//
+// Stepwise: the label after each letter is the running product's index in
+// the word:G:all alphabet (ElementIndex below; 0 is the identity), computed
+// from that permutation.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -136,6 +140,60 @@ Perm element_action(const GroupAction& a, const std::string& letter) {
   return p;
 }
 
+bool is_even(const Perm& p) {
+  std::size_t inversions = 0;
+  for (std::size_t i = 0; i < p.size(); ++i)
+    for (std::size_t j = i + 1; j < p.size(); ++j) inversions += p[i] > p[j];
+  return inversions % 2 == 0;
+}
+
+/// The permutations of `points` points (only the even ones when even_only)
+/// in lexicographic order: the numbering of the word:G:all letters of S_n and
+/// A_n (automata/languages.hpp).
+std::vector<Perm> lexicographic(std::size_t points, bool even_only) {
+  std::vector<Perm> out;
+  Perm p = perm_identity(points);
+  do {
+    if (!even_only || is_even(p)) out.push_back(p);
+  } while (std::next_permutation(p.begin(), p.end()));
+  return out;
+}
+
+/// The index of a group element, given as its permutation of the points, in
+/// the word:G:all alphabet (the step labels; 0 is the identity):
+///   S_n, A4, A5  its rank among the group's permutations in lexicographic
+///                order of their one-line notation
+///   Z_m          k, for i ↦ i + k
+///   D_n          k for r<k> (i ↦ i + k), n + k for s<k> (i ↦ k − i)
+///   A4×Z5        5 · (the rank of its A4 part among the even permutations of
+///                4 points) + k, its Z5 part being +k
+/// Computed from the permutation alone, not from an automaton.
+class ElementIndex {
+ public:
+  explicit ElementIndex(const GroupAction& a) : group_(a.group), points_(a.action[0].size()) {
+    if (group_[0] == 'S') table_ = lexicographic(points_, false);
+    else if (group_ == "A4" || group_ == "A5") table_ = lexicographic(points_, true);
+    else if (group_ == "A4xZ5") table_ = lexicographic(4, true);
+  }
+  std::int64_t operator()(const Perm& p) const {
+    if (group_[0] == 'Z') return p[0];
+    if (group_[0] == 'D') {
+      const std::size_t n = points_, k = p[0];
+      return p[1] == (k + 1) % n ? std::int64_t(k) : std::int64_t(n + k);
+    }
+    if (group_ == "A4xZ5") return 5 * rank(Perm(p.begin(), p.begin() + 4)) + (p[4] - 4);
+    return rank(p);
+  }
+
+ private:
+  std::int64_t rank(const Perm& p) const {
+    return std::lower_bound(table_.begin(), table_.end(), p) - table_.begin();
+  }
+  std::string group_;
+  std::size_t points_;
+  std::vector<Perm> table_;  ///< sorted
+};
+
 bool all_letters(const std::string& name) { return name.size() > 4 && name.ends_with(":all"); }
 bool perm_letters(const std::string& name) { return name.size() > 5 && name.ends_with(":perm"); }
 std::string group_of(const std::string& name) {
@@ -168,7 +226,8 @@ std::vector<ConstructionInfo> word_constructions(const GroupAction& g, std::size
 
 class WordProblem final : public LanguageProblem {
  public:
-  explicit WordProblem(const std::string& name) : LanguageProblem(name), group_(group_action(name, group_of(name))) {
+  explicit WordProblem(const std::string& name)
+      : LanguageProblem(name), group_(group_action(name, group_of(name))), index_(group_) {
     info_.name = name;
     info_.family = all_letters(name) ? "word:G:all" : "word:G";
     if (all_letters(name)) {
@@ -182,6 +241,9 @@ class WordProblem final : public LanguageProblem {
     // "length ≡ 0 mod m": AC0)
     set_class_from_monoid(fmt::format("the word problem of {}", group_.group));
     info_.instance_format = word_format(name, group_.letters);
+    info_.steps = fmt::format("the running product of the prefix, as the index of that element of {} in the word:{}:all "
+                              "alphabet (0 = the identity; docs/problems.md)",
+                              group_.group, group_.group);
     info_.constructions = word_constructions(group_, group_.letters.size());
   }
 
@@ -199,8 +261,18 @@ class WordProblem final : public LanguageProblem {
     for (auto x : w) p = perm_compose(p, group_.action[x]);
     return p == perm_identity(p.size());
   }
+  // steps: the running product, as a permutation of the points
+  Running step_start() const override { return perm_identity(group_.action[0].size()); }
+  void step(Running& p, std::uint32_t x) const override { p = perm_compose(p, group_.action[x]); }
+  std::int64_t step_label(const Running& p) const override { return index_(p); }
 
+ public:
+  /// A prefix is a yes-instance iff its product is the identity, index 0.
+  bool step_answer(const Instance&, std::int64_t label) const override { return label == 0; }
+
+ private:
   GroupAction group_;
+  ElementIndex index_;
 };
 
 // ---- word:G:perm ---------------------------------------------------------------

@@ -365,14 +365,15 @@ TEST_CASE("report: an empty store gives every format, saying what is missing", "
   Store::open(path, true);
   const auto d = report::collect(Store::open(path, false));
   CHECK(d.expressivity.rows.empty());
-  CHECK(d.missing.size() == 4);
+  CHECK(d.missing.size() == 5);
   const auto out = fresh("empty-out");
   report::ReportOptions o;
   o.out_dir = out + "/nested/dir";  // created
   const auto files = report::write_report(d, o);
   CHECK(files.disagreements == 0);
   CHECK_FALSE(files.plots_made);
-  for (const char* f : {"report.md", "report.html", "report.tex", "expressivity.csv", "depth.csv", "precision.csv", "newton.csv"}) {
+  for (const char* f : {"report.md", "report.html", "report.tex", "expressivity.csv", "depth.csv", "precision.csv",
+                        "steps.csv", "newton.csv"}) {
     INFO(f);
     CHECK(fs::exists(fs::path(o.out_dir) / f));
   }
@@ -382,14 +383,90 @@ TEST_CASE("report: an empty store gives every format, saying what is missing", "
     CHECK(has(text, "no circuit sweeps in this store: the depth table is empty"));
     CHECK(has(text, "the expressivity table is empty"));
     CHECK(has(text, "the precision table is empty"));
+    CHECK(has(text, "the per-position table is empty"));
     CHECK(has(text, "the Newton table is empty"));
     CHECK(has(text, "no plots: the store has no data to plot"));
   }
   const auto tex = slurp(fs::path(o.out_dir) / "report.tex");
   CHECK(has(tex, "no circuit sweeps in this store: the depth table is empty"));
   CHECK(has(tex, "\\end{document}"));
-  for (const char* f : {"expressivity.csv", "depth.csv", "precision.csv", "newton.csv"})
+  for (const char* f : {"expressivity.csv", "depth.csv", "precision.csv", "steps.csv", "newton.csv"})
     CHECK(parse_csv(slurp(fs::path(o.out_dir) / f)).size() == 1);  // the header only
+}
+
+TEST_CASE("report: stepwise problems get their accuracy per position and first wrong position",
+          "[quick][report][steps]") {
+  const auto path = fresh("steps.sqlite");
+  {
+    auto s = Store::open(path, true);
+    // (row, construction, precision) over two runs of two seeds: positions
+    // summed, the first wrong position the smaller
+    auto with_steps = [](ordered_json r, const char* check, std::size_t positions, std::size_t correct,
+                         std::optional<std::size_t> first_wrong) {
+      r["step_check"] = check;
+      r["step_positions"] = positions;
+      r["step_correct"] = correct;
+      r["step_accuracy"] = double(correct) / double(positions);
+      r["first_wrong_step"] = first_wrong ? ordered_json(*first_wrong) : ordered_json(nullptr);
+      return r;
+    };
+    for (std::uint64_t seed : {1, 2}) {
+      const auto run = s.begin_run("reduce", {{"problem", "modcount:7"}, {"construction", "rotation"}, {"seed", seed}}, "0.1.0", seed);
+      for (std::size_t n : {100, 3000}) {
+        const bool late = n == 3000;
+        s.put_result(run, "record", experiment::record_key(n, "exact"),
+                     with_steps(reduce_record("modcount:7", "rotation", n, "exact", 10, 10), "decision", 10 * n, 10 * n, {}));
+        s.put_result(run, "record", experiment::record_key(n, "float:8:8"),
+                     with_steps(reduce_record("modcount:7", "rotation", n, "float:8:8", 10, 10), "decision", 10 * n,
+                                late ? 10 * n - 100 * seed : 10 * n, late ? std::optional<std::size_t>(700 + seed) : std::nullopt));
+      }
+      s.finish_run(run);
+    }
+    // a transformer: no output per position; an old record of a stepwise problem: no check at all
+    const auto run = s.begin_run("reduce", {{"problem", "parity"}, {"construction", "transformer"}, {"seed", 1}}, "0.1.0", 1);
+    auto none = reduce_record("parity", "transformer", 16, "fp32", 10, 10);
+    none["step_check"] = "none";
+    s.put_result(run, "record", experiment::record_key(16, "fp32"), none);
+    s.put_result(run, "record", experiment::record_key(16, "exact"), reduce_record("parity", "transformer", 16, "exact", 10, 10));
+    s.finish_run(run);
+  }
+  const auto d = report::collect(Store::open(path, false));
+  CHECK(!d.missing.count("steps"));
+  REQUIRE(d.steps.size() == 3);
+  const auto& ex = d.steps[0];
+  CHECK(ex.row == "modcount:7");
+  CHECK(ex.precision == "exact");
+  CHECK(ex.check == "decision");
+  REQUIRE(ex.points.size() == 2);
+  CHECK(ex.points[1].positions == 2 * 30000);
+  CHECK(ex.points[1].correct == 2 * 30000);
+  CHECK(!ex.points[1].first_wrong);
+  const auto& low = d.steps[1];
+  CHECK(low.precision == "float:8:8");
+  CHECK(low.points[0].correct == low.points[0].positions);
+  CHECK(low.points[1].correct == 2 * 30000 - 300);
+  CHECK(low.points[1].first_wrong == std::optional<std::size_t>(701));
+  CHECK(d.steps[2].row == "parity");
+  CHECK(d.steps[2].check == "none");
+  CHECK(d.steps[2].precision == "fp32");  // the old exact record has no check and no line
+  const auto out = fresh("steps-out");
+  report::ReportOptions o;
+  o.out_dir = out;
+  o.plots = false;
+  report::write_report(d, o);
+  const auto md = slurp(fs::path(out) / "report.md");
+  CHECK(has(md, "## Stepwise problems: accuracy per position"));
+  CHECK(has(md, "3000: 0.9950 (t = 701)"));
+  CHECK(has(md, "100: 1 (none wrong)"));
+  CHECK(has(md, "only the final decision is checked"));
+  const auto csv = parse_csv(slurp(fs::path(out) / "steps.csv"));
+  REQUIRE(csv.size() == 1 + 5);
+  CHECK(csv[0] == std::vector<std::string>{"row", "construction", "readout", "precision", "n", "positions", "correct",
+                                           "step_accuracy", "first_wrong_step"});
+  CHECK(csv[4] == std::vector<std::string>{"modcount:7", "rotation", "decision", "float:8:8", "3000", "60000", "59700",
+                                           "0.995", "701"});
+  CHECK(csv[5][2] == "none");
+  CHECK(csv[5][5].empty());
 }
 
 TEST_CASE("report: HTML with inline SVG, a standalone LaTeX article, Markdown and CSV tables", "[quick][report]") {
@@ -570,6 +647,9 @@ TEST_CASE("report: a stored record with a missing or mistyped field stops the re
       {"reduce", "record", "record/n=16/fp32", rec({{"precision", 32}}), "field 'precision'"},
       {"reduce", "record", "record/n=16/fp32", rec({{"accuracy", 0.5}}), "field 'accuracy'"},
       {"reduce", "record", "record/n=16/fp32", rec({{"undecided", -1}}), "field 'undecided'"},
+      {"reduce", "record", "record/n=16/fp32", rec({{"step_check", "sometimes"}}), "field 'step_check'"},
+      {"reduce", "record", "record/n=16/fp32",
+       rec({{"step_check", "state"}, {"step_positions", 160}, {"step_correct", 170}}), "field 'step_correct'"},
       {"reduce", "record", "record/n=16/fp32", rec({{"problem", gone}}), "field 'problem'", {{"seed", 2}}},
       {"reduce", "record", "record/n=16/fp32", ordered_json::array({1, 2}), "not a JSON object"},
       {"reduce", "min-bits", "min-bits/n=16", {{"n", 16}, {"records", "none"}}, "field 'records'"},

@@ -161,7 +161,7 @@ def test_report_writes_the_files_of_the_command_line(tmp_path, tiny, cli):
         for f, g in zip(files, cli_files):
             assert Path(f).read_bytes() == Path(g).read_bytes(), f
     assert sorted(os.listdir(tmp_path / "py-1")) == ["depth.csv", "expressivity.csv", "newton.csv", "precision.csv",
-                                                     "report.md"]
+                                                     "report.md", "steps.csv"]
 
 
 def test_errors_name_the_file_line_and_keyword(tmp_path, tiny, monkeypatch):

@@ -1,5 +1,7 @@
 // `parallax problems`: the decision problems with their complexity claims,
-// constructions and instance formats; --example prints generated instances.
+// constructions, instance formats and (stepwise problems) what the label after
+// each position is; --example prints generated instances with their answers
+// (and labels).
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
@@ -27,6 +29,7 @@ void add_problems(CLI::App& app) {
         for (bool yes : {true, false}) {
           auto in = p->generate(o->n, o->seed, yes);
           in["answer"] = p->solve(in);
+          if (!p->info().steps.empty()) in["steps"] = p->solve_steps(in);  // the label after each position
           fmt::print("{}\n", in.dump());
         }
       } catch (const reductions::ProblemError& e) {
@@ -43,7 +46,8 @@ void add_problems(CLI::App& app) {
              {"class", automata::to_string(info.complexity)},
              {"constructions", fmt::format("{}", fmt::join(cs, " "))},
              {"claim", info.claim},
-             {"instance", info.instance_format}});
+             {"instance", info.instance_format},
+             {"steps", info.steps.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(info.steps)}});
     }
     r.print(o->fmt.format());
   });

@@ -3,6 +3,7 @@
 // reference solver, per length and precision (experiment/reduce.hpp).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -124,11 +125,19 @@ void run(const ReduceOpts& o) {
   bar.clear();
   link.finish();
   const Format f = o.fmt.format();
-  Records acc({"problem", "construction", "n", "precision", "format", "trials", "yes", "correct", "accuracy",
-               "undecided", "overflow", "scan_agree", "max_error", "ns_per_token", "first_failing_seed"});
-  std::size_t failures = 0;
+  std::vector<std::string> columns = {"problem", "construction", "n", "precision", "format", "trials", "yes", "correct",
+                                      "accuracy", "undecided", "overflow", "scan_agree", "max_error", "ns_per_token",
+                                      "first_failing_seed"};
+  // the per-position check of a stepwise problem: always in CSV (fixed
+  // columns), in the table only where a record has one
+  const bool steps = std::any_of(rep.records.begin(), rep.records.end(), [](const auto& r) { return r.steps.has_value(); });
+  if (steps || f == Format::Csv)
+    for (const char* c : {"step_check", "step_accuracy", "first_wrong_step"}) columns.push_back(c);
+  Records acc(columns);
+  std::size_t failures = 0, wrong_positions = 0;
   for (const auto& r : rep.records) {
     failures += r.trials - r.correct;
+    if (r.steps) wrong_positions += r.steps->positions - r.steps->correct;
     nlohmann::ordered_json row;
     row["record"] = "accuracy";
     const auto fields = experiment::to_json(r);
@@ -136,11 +145,20 @@ void run(const ReduceOpts& o) {
     if (!r.scan_checked) row["scan_agree"] = "-";
     if (!std::isfinite(r.max_error)) row["max_error"] = std::isnan(r.max_error) ? "nan" : "inf";
     if (!r.first_failing_seed) row["first_failing_seed"] = "-";
+    if (f == Format::Table)
+      for (const char* c : {"step_check", "step_accuracy", "first_wrong_step"})
+        if (row[c].is_null()) row[c] = "-";
     acc.add(std::move(row));
   }
   acc.print(f);
   print_min_bits(rep.min_bits, {{"problem", p->info().name}, {"construction", ro.construction}}, f, o.sweep.max_bits);
-  if (o.sweep.check && failures) throw CliError(kFailure, fmt::format("--check: {} trial(s) answered wrongly", failures));
+  if (o.sweep.check && (failures || wrong_positions))
+    throw CliError(kFailure, failures && wrong_positions
+                                 ? fmt::format("--check: {} trial(s) answered wrongly, and {} position(s) wrong", failures,
+                                               wrong_positions)
+                             : failures ? fmt::format("--check: {} trial(s) answered wrongly", failures)
+                                        : fmt::format("--check: {} position(s) wrong (every final answer right)",
+                                                      wrong_positions));
 }
 
 }  // namespace

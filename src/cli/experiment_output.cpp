@@ -75,7 +75,8 @@ void SweepFlags::add_to(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--max-bits", max_bits, "Upper limit of the --min-bits search")->capture_default_str();
   app.add_flag("--no-scan", no_scan, "Skip the parallel-scan evaluation (sequential only)");
-  app.add_flag("--check", check, "Exit 1 when any trial is decided wrongly");
+  app.add_flag("--check", check,
+               "Exit 1 when any trial is decided wrongly (reduce: or, for a stepwise problem, any position is wrong)");
   app.add_flag("--allow-long", allow_long,
                "Run a sweep estimated above the work budget (docs/limits.md: 1e10 token evaluations, hours of work)");
   app.add_option("--store", store,

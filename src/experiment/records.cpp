@@ -120,7 +120,47 @@ nlohmann::ordered_json to_json(const ReduceRecord& r) {
   j["max_error"] = number_or_null(r.max_error);
   if (!std::isfinite(r.max_error)) j["max_error_kind"] = std::isnan(r.max_error) ? "nan" : "inf";
   j["first_failing_seed"] = r.first_failing_seed ? nlohmann::ordered_json(*r.first_failing_seed) : nlohmann::ordered_json(nullptr);
+  // the per-position check: null throughout for a problem that is not stepwise
+  using J = nlohmann::ordered_json;
+  const bool checked = r.steps && r.steps->check != "none";
+  const auto accuracy = checked ? r.steps->accuracy() : std::nullopt;
+  j["step_check"] = r.steps ? J(r.steps->check) : J(nullptr);
+  j["step_positions"] = checked ? J(r.steps->positions) : J(nullptr);
+  j["step_correct"] = checked ? J(r.steps->correct) : J(nullptr);
+  j["step_accuracy"] = accuracy ? J(*accuracy) : J(nullptr);
+  j["first_wrong_step"] = checked && r.steps->first_wrong ? J(*r.steps->first_wrong) : J(nullptr);
   return j;
+}
+
+std::optional<StepAccuracy> step_accuracy_from_json(const nlohmann::json& j) {
+  const RecordFields f(j);
+  const char* const fields[] = {"step_positions", "step_correct", "step_accuracy", "first_wrong_step"};
+  const auto check = f.text_or_null("step_check");
+  if (!check || *check == "none") {
+    for (const char* x : fields)
+      if (f.has(x)) f.fail(x, check ? "null (step_check is \"none\")" : "null (step_check is null)");
+    if (!check) return std::nullopt;
+    return StepAccuracy{*check, 0, 0, std::nullopt};
+  }
+  if (*check != "state" && *check != "decision") f.fail("step_check", "\"state\", \"decision\", \"none\" or null");
+  StepAccuracy s;
+  s.check = *check;
+  s.positions = f.count("step_positions");
+  s.correct = f.count("step_correct");
+  if (s.correct > s.positions) f.fail("step_correct", fmt::format("at most the {} positions", s.positions));
+  if (s.positions == 0 && f.has("step_accuracy")) f.fail("step_accuracy", "null (no positions were checked)");
+  if (s.positions > 0) {
+    const double stored = f.number("step_accuracy");
+    if (std::abs(stored - *s.accuracy()) > 1e-9)
+      f.fail("step_accuracy", fmt::format("step_correct / step_positions = {}", *s.accuracy()));
+  }
+  s.first_wrong = f.count_or_null("first_wrong_step");
+  if (s.first_wrong && *s.first_wrong < 1) f.fail("first_wrong_step", "a position from 1 (the tokens read), or null");
+  if (s.first_wrong && s.correct == s.positions)
+    f.fail("first_wrong_step", "null (every position is right: step_correct = step_positions)");
+  if (!s.first_wrong && s.correct < s.positions)
+    f.fail("first_wrong_step", "a position (some position is wrong: step_correct < step_positions)");
+  return s;
 }
 
 ReduceRecord reduce_record_from_json(const nlohmann::json& j) {
@@ -151,6 +191,7 @@ ReduceRecord reduce_record_from_json(const nlohmann::json& j) {
   }
   if (!j.contains("first_failing_seed")) f.fail("first_failing_seed", "a seed, or null when every trial was correct");
   if (f.has("first_failing_seed")) r.first_failing_seed = f.count("first_failing_seed");
+  r.steps = step_accuracy_from_json(j);
   return r;
 }
 

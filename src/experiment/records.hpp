@@ -112,6 +112,22 @@ struct AccuracyRecord {
   double accuracy() const { return trials ? double(correct) / double(trials) : 0.0; }
 };
 
+/// The per-position check of a stepwise problem in one accuracy record of
+/// `reduce` (experiment/steps.hpp): the model's output after every position
+/// of every trial against the reference label (Problem::solve_steps).
+struct StepAccuracy {
+  std::string check;  ///< "state", "decision" or "none" (no output per position: only the final decision is checked)
+  /// Positions checked (the trials' lengths summed) and those right
+  /// (sequentially, and by the scan when it runs); 0 for "none".
+  std::size_t positions = 0, correct = 0;
+  /// The smallest 1-based position (the number of tokens read) wrong in some
+  /// trial; none when every position of every trial is right.
+  std::optional<std::size_t> first_wrong;
+  std::optional<double> accuracy() const {
+    return positions ? std::optional<double>(double(correct) / double(positions)) : std::nullopt;
+  }
+};
+
 /// One accuracy record of `reduce`.
 struct ReduceRecord : AccuracyRecord {
   std::string problem, construction;
@@ -121,6 +137,9 @@ struct ReduceRecord : AccuracyRecord {
   /// readout ⟨c, h_n⟩ + c0), sequential and scan; +∞ where a score overflowed
   /// and NaN where one was NaN.
   double max_error = 0;
+  /// Stepwise problems only (absent in records of other problems and in
+  /// records written before stepwise problems existed).
+  std::optional<StepAccuracy> steps;
 };
 
 /// One accuracy record of `recognize`.
@@ -134,9 +153,15 @@ struct RecognizeRecord : AccuracyRecord {
 };
 
 /// JSON forms; absent values are null. The readers take a record written
-/// before "format" existed with its "precision" (then the resolved format) as both.
+/// before "format" existed with its "precision" (then the resolved format) as
+/// both, and a reduce record written before "step_check" existed as one
+/// without a per-position check.
 nlohmann::ordered_json to_json(const ReduceRecord& r);
 ReduceRecord reduce_record_from_json(const nlohmann::json& j);
+/// The per-position check of a reduce record's JSON (its step_* fields and
+/// first_wrong_step, checked against each other); nullopt when step_check is
+/// null or absent.
+std::optional<StepAccuracy> step_accuracy_from_json(const nlohmann::json& j);
 nlohmann::ordered_json to_json(const RecognizeRecord& r);
 RecognizeRecord recognize_record_from_json(const nlohmann::json& j);
 

@@ -13,6 +13,7 @@
 
 #include "experiment/json_number.hpp"
 #include "experiment/lengths.hpp"
+#include "experiment/steps.hpp"
 #include "numeric/limits.hpp"
 #include "numeric/random.hpp"
 
@@ -30,7 +31,43 @@ struct Trial {
   reductions::Encoding enc;
   bool answer = false;
   std::uint64_t seed = 0;
+  /// Stepwise problems whose construction has an output per position: the
+  /// output a correct model gives after every token (the reference label,
+  /// or 1 / 0 for the decision it implies; experiment/steps.hpp).
+  std::vector<std::int64_t> expected;
 };
+
+/// Positions right (in both runs) and the first wrong one (1-based).
+struct StepScore {
+  std::size_t right = 0;
+  std::optional<std::size_t> first_wrong;
+};
+
+StepScore score_steps(const std::vector<std::int64_t>& expected, const std::vector<std::int64_t>& seq,
+                      const std::vector<std::int64_t>* par) {
+  StepScore s;
+  for (std::size_t t = 0; t < expected.size(); ++t) {
+    if (seq[t] == expected[t] && (!par || (*par)[t] == expected[t]))
+      ++s.right;
+    else if (!s.first_wrong)
+      s.first_wrong = t + 1;
+  }
+  return s;
+}
+
+/// What a correct model outputs after every token of an instance's encoding
+/// (experiment/steps.hpp): the reference labels, or the decisions they imply.
+std::vector<std::int64_t> expected_steps(const reductions::Problem& problem, const reductions::Instance& in,
+                                         const reductions::Encoding& enc, StepReadout readout) {
+  auto labels = problem.solve_steps(in);
+  if (labels.size() != enc.tokens.size())
+    throw reductions::ProblemError(fmt::format("{}: {} labels for the {} tokens of an instance's encoding; a stepwise "
+                                               "problem's encoding has one token per position",
+                                               problem.info().name, labels.size(), enc.tokens.size()));
+  if (readout == StepReadout::Decision)
+    for (auto& l : labels) l = problem.step_answer(in, l) ? 1 : 0;
+  return labels;
+}
 
 /// Runs body(k) for k < count on `jobs` threads; after the first exception
 /// no further trial starts, and it is rethrown once the trials in flight end.
@@ -70,6 +107,7 @@ double max_gap(double acc, double g) { return std::isnan(acc) || std::isnan(g) ?
 Report run(const reductions::Problem& problem, const Options& o, const Hooks& hooks) {
   Report rep;
   const bool scan = o.check_scan;
+  const bool stepwise = !problem.info().steps.empty();
   const auto exact = numeric::Precision::parse("exact");
   // progress: one unit per token evaluated (n · trials per precision, and per min-bits search)
   Progress prog;
@@ -124,6 +162,12 @@ Report run(const reductions::Problem& problem, const Options& o, const Hooks& ho
     // every precision's error, and the `exact` precision's own result
     std::vector<double> exact_score(o.trials), exact_secs(o.trials);
     std::vector<models::Verdict> exact_decision(o.trials);
+    // stepwise problems: the exact run reads every position too, and keeps
+    // them when `exact` is one of the precisions
+    std::vector<StepReadout> readout(o.trials, StepReadout::None);
+    std::vector<std::vector<std::int64_t>> exact_outputs(o.trials);
+    const bool keep_exact = std::any_of(o.precisions.begin(), o.precisions.end(),
+                                        [](const numeric::Precision& p) { return p.kind == numeric::Precision::Kind::Exact; });
     for_trials(o.trials, o.jobs, [&](std::size_t k) {
       Trial& t = trials[k];
       t.seed = trial_seed(o.seed, n, k);
@@ -135,11 +179,28 @@ Report run(const reductions::Problem& problem, const Options& o, const Hooks& ho
       }
       t.answer = problem.solve(in);
       t.enc = problem.encode(in, o.construction);
+      if (stepwise) {
+        readout[k] = step_readout(*t.enc.model, t.enc.state_labels);
+        if (readout[k] != StepReadout::None) t.expected = expected_steps(problem, in, t.enc, readout[k]);
+      }
       const auto t0 = std::chrono::steady_clock::now();
-      exact_decision[k] = decide(*t.enc.model, t.enc.tokens, exact, false, nullptr, &exact_score[k]);
+      if (readout[k] != StepReadout::None) {
+        auto so = step_outputs(*t.enc.model, t.enc.tokens, t.enc.state_labels, exact, false);
+        exact_decision[k] = so.verdict;
+        if (so.score) exact_score[k] = *so.score;
+        if (keep_exact) exact_outputs[k] = std::move(so.outputs);
+      } else {
+        exact_decision[k] = decide(*t.enc.model, t.enc.tokens, exact, false, nullptr, &exact_score[k]);
+      }
       exact_secs[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       tick(0.0);
     });
+    // one construction has one readout (its model's kind), whatever the instance
+    const StepReadout steps = readout.empty() ? StepReadout::None : readout[0];
+    for (const auto r : readout)
+      if (r != steps)
+        throw reductions::ProblemError(fmt::format("{} / {}: the trials' models read their positions differently ({} and {})",
+                                                   problem.info().name, o.construction, to_string(steps), to_string(r)));
     std::size_t yes = 0;
     for (const auto& t : trials) yes += t.answer;
     const bool no_scan = !trials.empty() && !trials[0].enc.model->has_scan();
@@ -155,24 +216,38 @@ Report run(const reductions::Problem& problem, const Options& o, const Hooks& ho
       std::vector<models::Verdict> seq(trials.size()), par(trials.size());
       std::vector<double> secs(trials.size()), err(trials.size(), 0.0);
       std::vector<char> overflow(trials.size(), 0);
+      std::vector<StepScore> step_score(trials.size());
       for_trials(trials.size(), o.jobs, [&](std::size_t k) {
         numeric::Status status;
         double score = exact_score[k];
+        const Trial& t = trials[k];
+        // a run's decision, its score into `score`, and (stepwise) its outputs per position
+        auto evaluate = [&](bool parallel, std::vector<std::int64_t>& outputs) {
+          if (steps == StepReadout::None) return decide(*t.enc.model, t.enc.tokens, p, parallel, &status, &score);
+          auto so = step_outputs(*t.enc.model, t.enc.tokens, t.enc.state_labels, p, parallel, &status);
+          if (so.score) score = *so.score;
+          outputs = std::move(so.outputs);
+          return so.verdict;
+        };
+        std::vector<std::int64_t> seq_out, par_out;
         if (p.kind == numeric::Precision::Kind::Exact) {
           seq[k] = exact_decision[k];
           secs[k] = exact_secs[k];
+          seq_out = exact_outputs[k];
         } else {
           const auto t0 = std::chrono::steady_clock::now();
-          seq[k] = decide(*trials[k].enc.model, trials[k].enc.tokens, p, false, &status, &score);
+          seq[k] = evaluate(false, seq_out);
           secs[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         }
         err[k] = score_gap(score, exact_score[k]);
-        if (scan && !no_scan) {
-          par[k] = decide(*trials[k].enc.model, trials[k].enc.tokens, p, true, &status, &score);
+        const bool both = scan && !no_scan;
+        if (both) {
+          par[k] = evaluate(true, par_out);
           err[k] = max_gap(err[k], score_gap(score, exact_score[k]));
         } else {
           par[k] = seq[k];
         }
+        if (steps != StepReadout::None) step_score[k] = score_steps(t.expected, seq_out, both ? &par_out : nullptr);
         overflow[k] = status.overflow || status.invalid;
         tick(unit / double(std::max<std::size_t>(trials.size(), 1)));
       });
@@ -199,6 +274,18 @@ Report run(const reductions::Problem& problem, const Options& o, const Hooks& ho
           r.first_failing_seed = trials[k].seed;
       }
       r.ns_per_token = 1e9 * total / (double(std::max<std::size_t>(n, 1)) * double(std::max<std::size_t>(trials.size(), 1)));
+      if (stepwise) {
+        StepAccuracy sa;
+        sa.check = to_string(steps);
+        if (steps != StepReadout::None)
+          for (std::size_t k = 0; k < trials.size(); ++k) {
+            sa.positions += trials[k].expected.size();
+            sa.correct += step_score[k].right;
+            if (step_score[k].first_wrong && (!sa.first_wrong || *step_score[k].first_wrong < *sa.first_wrong))
+              sa.first_wrong = step_score[k].first_wrong;
+          }
+        r.steps = sa;
+      }
       if (hooks.on_record) hooks.on_record(r);
       rep.records.push_back(std::move(r));
       prog.done += unit;

@@ -2,10 +2,12 @@
 // The reduction experiment: for a problem and one of its constructions, per
 // length n and precision, generate trials (half yes, half no), reduce each to
 // the construction's model and tokens, decide it sequentially and by the
-// parallel scan, and compare with the reference solver. Trial k of length n
-// uses the seed trial_seed(seed, n, k), so a failing trial is reproduced by
-// `parallax problems --example P --n N --seed SEED`; results do not depend
-// on the number of jobs.
+// parallel scan, and compare with the reference solver. For a stepwise
+// problem the model's output after every position is compared with the
+// reference label too (experiment/steps.hpp; ReduceRecord::steps). Trial k
+// of length n uses the seed trial_seed(seed, n, k), so a failing trial is
+// reproduced by `parallax problems --example P --n N --seed SEED`; results do
+// not depend on the number of jobs.
 //
 //   Options (validate() names the bad option) → run(problem, options, hooks)
 //   → Report: ReduceRecord, MinBitsRecord (experiment/records.hpp)
@@ -94,7 +96,8 @@ Report run(const reductions::Problem& problem, const Options& o, const Hooks& ho
 /// The configuration that determines a sweep's results (not its lengths,
 /// precisions or jobs, which only choose which results to compute): the
 /// problem's name, the construction, trials, seed, the scan check and the
-/// minimum-bits search.
+/// minimum-bits search. (A run stored before stepwise problems existed is
+/// resumed: its records read back without a per-position check.)
 nlohmann::json config(const reductions::Problem& problem, const Options& o);
 
 }  // namespace parallax::experiment::reduce

@@ -157,6 +157,21 @@ LrnnRun<T> run_lrnn(const LrnnSpec& spec, std::span<const std::uint32_t> tokens,
                                     kernels::no_sink);
 }
 
+/// run_lrnn, handing every state to sink(t, h_t) (h_t: the state after token
+/// t, t = 0 … n−1, as a std::vector<T> of at least spec.d entries) without
+/// keeping them: memory O(d) however long the input. The sequential run calls
+/// the sink in order; the parallel scan calls it from its threads, once per t,
+/// in no particular order (a sink writes slot t of its own storage).
+template <class T, class Sink>
+LrnnRun<T> run_lrnn_each(const LrnnSpec& spec, std::span<const std::uint32_t> tokens, bool parallel, Sink&& sink,
+                         const kernels::ScanOptions& so = {}) {
+  detail::check_tokens(spec, tokens);
+  std::vector<const Transition*> trs;
+  for (const auto& tr : spec.tokens) trs.push_back(&tr);
+  return detail::run_transitions<T>(spec, trs, [&](std::size_t t) { return tokens[t]; }, tokens.size(), parallel, so,
+                                    sink);
+}
+
 /// Runs the model on real-valued inputs x_1 … x_n (each of spec.input_dim entries).
 template <class T>
 LrnnRun<T> run_lrnn_inputs(const LrnnSpec& spec, const std::vector<std::vector<Exact>>& xs, bool parallel,

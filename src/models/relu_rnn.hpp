@@ -45,10 +45,17 @@ void validate(const ReluRnn& r);
 ReluRnn random_relu_rnn(std::size_t d, std::uint64_t seed);
 
 namespace detail {
+/// The sink of relu_rnn_run that keeps nothing.
+struct NoStateSink {
+  template <class V>
+  void operator()(std::size_t, const V&) const {}
+};
+
 /// Runs n steps of the cell (first layer relu(W h + input(t, i) + b), then
-/// the further layers) and returns the readout score.
-template <class T, class Input>
-T relu_rnn_run(const ReluRnn& r, std::size_t n, Input&& input) {
+/// the further layers) and returns the readout score; sink(t, h) receives the
+/// state after step t (t = 0 … n−1).
+template <class T, class Input, class Sink = NoStateSink>
+T relu_rnn_run(const ReluRnn& r, std::size_t n, Input&& input, Sink&& sink = {}) {
   const std::size_t d = r.d, m1 = r.first_rows();
   auto conv = [](const std::vector<numeric::Exact>& v) {
     std::vector<T> out;
@@ -82,6 +89,7 @@ T relu_rnn_run(const ReluRnn& r, std::size_t n, Input&& input) {
     }
     h.swap(z);
     z.resize(m1);
+    sink(t, static_cast<const std::vector<T>&>(h));
   }
   T s = numeric::from_exact<T>(r.c0);
   for (std::size_t i = 0; i < d; ++i) s = s + numeric::from_exact<T>(r.c[i]) * h[i];
@@ -102,9 +110,10 @@ T relu_rnn_score(const ReluRnn& r, const std::vector<numeric::Exact>& xs) {
   });
 }
 
-/// The readout score of a token-driven cell over token indices.
-template <class T>
-T relu_rnn_token_score(const ReluRnn& r, const std::vector<std::uint32_t>& tokens) {
+/// The readout score of a token-driven cell over token indices; sink(t, h_t)
+/// receives every state (the state after token t), in order.
+template <class T, class Sink = detail::NoStateSink>
+T relu_rnn_token_score(const ReluRnn& r, const std::vector<std::uint32_t>& tokens, Sink&& sink = {}) {
   std::vector<std::vector<T>> in(r.token_input.size());
   for (std::size_t s = 0; s < in.size(); ++s)
     for (const auto& q : r.token_input[s]) in[s].push_back(numeric::from_exact<T>(q));
@@ -112,7 +121,8 @@ T relu_rnn_token_score(const ReluRnn& r, const std::vector<std::uint32_t>& token
     if (tokens[t] >= in.size())
       throw std::invalid_argument("token index " + std::to_string(tokens[t]) + " at position " + std::to_string(t) +
                                   " is outside the cell's alphabet");
-  return detail::relu_rnn_run<T>(r, tokens.size(), [&](std::size_t t, std::size_t i) -> const T& { return in[tokens[t]][i]; });
+  return detail::relu_rnn_run<T>(
+      r, tokens.size(), [&](std::size_t t, std::size_t i) -> const T& { return in[tokens[t]][i]; }, sink);
 }
 
 }  // namespace parallax::models

@@ -211,6 +211,38 @@ Outline make_outline(const ReportData& d, const PlotSet& plots, const std::strin
     o.push_back(table(std::move(t)));
   }
 
+  // --- per position ---
+  o.push_back(heading("Stepwise problems: accuracy per position"));
+  if (d.steps.empty()) {
+    o.push_back(para(missing("steps")));
+  } else {
+    o.push_back(para(
+        "For a stepwise problem `parallax reduce` also compares the model's output after every position with the "
+        "reference label: per length, the fraction of positions right over all trials (sequentially and by the scan) "
+        "and the first position wrong in any trial. The readout is `state` (the label of the one-hot state's largest "
+        "coordinate), `decision` (the model's accept/reject after every prefix against the decision the labels "
+        "imply) or `none` (a model with no output per position, whose final decision alone is checked)."));
+    Table t;
+    t.header = {"row", "construction", "readout", "precision", "accuracy per position at n (first wrong position)"};
+    t.latex_columns = {"2.5cm", "l", "l", "l", "11cm"};
+    for (const auto& r : d.steps) {
+      std::vector<std::string> at;
+      for (const auto& p : r.points) {
+        if (r.check == "none" || p.positions == 0) {
+          at.push_back(fmt::format("{}: \u2014", format_n(p.length)));
+          continue;
+        }
+        // rounded down, so that only every position right reads 1
+        const double a = std::floor(1e4 * double(p.correct) / double(p.positions)) / 1e4;
+        at.push_back(fmt::format("{}: {} ({})", format_n(p.length), p.correct == p.positions ? "1" : fmt::format("{:.4f}", a),
+                                 p.first_wrong ? fmt::format("t = {}", *p.first_wrong) : "none wrong"));
+      }
+      t.rows.push_back({{r.row}, {r.construction}, {r.check}, {r.precision},
+                        {r.check == "none" ? "no output per position: only the final decision is checked" : joined(at)}});
+    }
+    o.push_back(table(std::move(t)));
+  }
+
   // --- Newton ---
   o.push_back(heading("Parallel Newton solves"));
   if (d.newton.empty()) {
@@ -587,6 +619,18 @@ std::map<std::string, std::string> render_csv(const ReportData& d) {
       pre += line({r.row, r.construction, r.arithmetic, r.mode, std::to_string(n), b ? std::to_string(*b) : "",
                    r.law ? law_text(*r.law) : ""});
   out["precision.csv"] = pre;
+
+  std::string st = line({"row", "construction", "readout", "precision", "n", "positions", "correct", "step_accuracy",
+                         "first_wrong_step"});
+  for (const auto& r : d.steps)
+    for (const auto& p : r.points) {
+      const bool checked = r.check != "none";
+      st += line({r.row, r.construction, r.check, r.precision, std::to_string(p.length),
+                  checked ? std::to_string(p.positions) : "", checked ? std::to_string(p.correct) : "",
+                  checked && p.positions ? fmt::format("{}", double(p.correct) / double(p.positions)) : "",
+                  p.first_wrong ? std::to_string(*p.first_wrong) : ""});
+    }
+  out["steps.csv"] = st;
 
   std::string nw = line({"cell", "hidden", "method", "precision", "length", "iterations", "status", "residual",
                          "max_error_vs_sequential", "speedup"});

@@ -6,8 +6,8 @@
 // The three document formats are rendered from one outline (headings,
 // paragraphs, lists, tables, figures), so they always say the same thing:
 // provenance first, then the expressivity table with its disagreements, the
-// depth, precision and Newton tables, and the plots. The CSV columns are a
-// stable contract (docs/report.md).
+// depth, precision, per-position and Newton tables, and the plots. The CSV
+// columns are a stable contract (docs/report.md).
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -48,7 +48,8 @@ struct ReportFiles {
 std::string render_markdown(const ReportData& data, const PlotSet& plots, const std::string& title);
 std::string render_html(const ReportData& data, const PlotSet& plots, const std::string& title);
 std::string render_latex(const ReportData& data, const PlotSet& plots, const std::string& title);
-/// File name → CSV text: expressivity.csv, depth.csv, precision.csv, newton.csv.
+/// File name → CSV text: expressivity.csv, depth.csv, precision.csv,
+/// steps.csv, newton.csv.
 std::map<std::string, std::string> render_csv(const ReportData& data);
 
 /// One CSV field, quoted when it holds a comma, a quote or a line break.

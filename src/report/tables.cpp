@@ -173,6 +173,8 @@ ReportData collect(const experiment::Store& store) {
   std::set<std::pair<std::string, std::string>> failing_pairs;
   std::map<std::tuple<std::string, std::string, std::string, std::string>, std::map<std::size_t, std::optional<int>>> bits;
   std::map<std::tuple<std::string, std::string, std::string>, std::map<std::size_t, std::pair<double, double>>> circuits;
+  // (row, construction, check, precision) → n → the per-position check, summed
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::map<std::size_t, StepRow::Point>> steps;
   // Every field used is checked: a record edited by hand or written by another
   // tool stops the report with the store, the run, the result and the field
   // named (experiment::StoredRecordError), instead of being skipped or misread.
@@ -199,6 +201,14 @@ ReportData collect(const experiment::Store& store) {
         const double a = r.accuracy();
         const bool ok = r.trials > 0 && r.correct == r.trials && r.undecided == 0;
         row_is_problem[row] = row_is_problem[row] || reduce;
+        if (reduce)
+          if (const auto s = experiment::step_accuracy_from_json(rec)) {
+            auto& pt = steps[{row, con, s->check, prec}][n];
+            pt.length = n;
+            pt.positions += s->positions;
+            pt.correct += s->correct;
+            if (s->first_wrong && (!pt.first_wrong || *s->first_wrong < *pt.first_wrong)) pt.first_wrong = s->first_wrong;
+          }
         auto& acc_pts = accuracy[{row, con}][prec];
         acc_pts[n] = acc_pts.count(n) ? std::min(acc_pts[n], a) : a;
         if (!ok) failing_pairs.insert({row, con});
@@ -329,6 +339,14 @@ ReportData collect(const experiment::Store& store) {
     d.precision.push_back(std::move(r));
   }
 
+  // --- the per-position table ---
+  for (const auto& [key, by_n] : steps) {
+    StepRow r;
+    std::tie(r.row, r.construction, r.check, r.precision) = key;
+    for (const auto& [n, pt] : by_n) r.points.push_back(pt);
+    d.steps.push_back(std::move(r));
+  }
+
   // --- the Newton table ---
   std::sort(d.newton.begin(), d.newton.end(), [](const NewtonRow& a, const NewtonRow& b) {
     return std::tie(a.cell, a.hidden, a.method, a.precision, a.length) < std::tie(b.cell, b.hidden, b.method, b.precision, b.length);
@@ -378,6 +396,11 @@ ReportData collect(const experiment::Store& store) {
     d.missing["precision"] =
         "no minimum-precision records in this store: the precision table is empty \u2014 run `parallax reduce` or "
         "`parallax recognize` with --min-bits and --store FILE, or a suite entry with min-bits";
+  if (d.steps.empty())
+    d.missing["steps"] =
+        "no reduce records of stepwise problems in this store: the per-position table is empty \u2014 run `parallax "
+        "reduce --problem P --lengths \u2026 --store FILE` with a problem whose `parallax problems` entry has steps "
+        "(word:G, parity, modcount:M, imm3:mod:P)";
   if (d.newton.empty())
     d.missing["newton"] =
         "no solve records in this store: the Newton table is empty \u2014 run `parallax solve \u2026 --store FILE` or "

@@ -2,10 +2,11 @@
 // The tables of a report, read from a result store (docs/store.md; the record
 // fields are the contract of docs/report.md): the expressivity table
 // (measured outcome against the theory's prediction, per row and
-// architecture), the circuit depth table, the minimum-precision table and the
-// Newton table, with the provenance of the runs. collect() does all the
-// reading and deciding; the renderers (render.hpp) only format what it
-// returns, so every judgement can be tested without writing files.
+// architecture), the circuit depth table, the minimum-precision table, the
+// per-position table of stepwise problems and the Newton table, with the
+// provenance of the runs. collect() does all the reading and deciding; the
+// renderers (render.hpp) only format what it returns, so every judgement can
+// be tested without writing files.
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -76,6 +77,20 @@ struct PrecisionRow {
   std::optional<experiment::LawFit> law;  ///< experiment::fit_min_bits (≥ 3 lengths with a width)
 };
 
+/// The per-position check of a stepwise problem for one (row, construction,
+/// precision): reduce records with a step_check (experiment/steps.hpp).
+struct StepRow {
+  std::string row, construction;
+  std::string check;  ///< "state", "decision" or "none" (no output per position)
+  std::string precision;
+  struct Point {
+    std::size_t length = 0;
+    std::size_t positions = 0, correct = 0;  ///< summed over the records of this n
+    std::optional<std::size_t> first_wrong;  ///< the smallest over them
+  };
+  std::vector<Point> points;  ///< increasing n
+};
+
 /// One `parallax solve` record.
 struct NewtonRow {
   std::string cell, method, precision;
@@ -108,10 +123,11 @@ struct ReportData {
   ExpressivityTable expressivity;
   std::vector<DepthRow> depth;
   std::vector<PrecisionRow> precision;
+  std::vector<StepRow> steps;
   std::vector<NewtonRow> newton;
   std::string newton_summary;  ///< one line (empty without solve records)
   std::vector<AccuracyCurves> accuracy;
-  /// Per table ("expressivity", "depth", "precision", "newton") with no data:
+  /// Per table ("expressivity", "depth", "precision", "steps", "newton") with no data:
   /// what is missing and the command that would fill it.
   std::map<std::string, std::string> missing;
   /// Other remarks: records skipped as malformed, constructions outside the
