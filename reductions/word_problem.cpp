@@ -371,9 +371,12 @@ class PermWordProblem final : public Problem {
  public:
   explicit PermWordProblem(const std::string& name)
       : group_(group_action(name, group_of(name))), elements_(group_),
-        has_all_(group_.order <= automata::max_language_transitions / group_.order) {
+        has_all_(group_.order <= automata::max_language_transitions / group_.order), index_(group_) {
     info_.name = name;
     info_.family = "word:G:perm";
+    info_.steps = fmt::format("the running product of the prefix, as the index of that element of {} in the word:{}:all "
+                              "alphabet (0 = the identity; docs/problems.md)",
+                              group_.group, group_.group);
     // every element is a letter, so the syntactic monoid is G itself: the
     // class follows from G alone (the same as word:G:all's, whose monoid is
     // not enumerated here: Z3000's takes half a minute)
@@ -444,6 +447,20 @@ class PermWordProblem final : public Problem {
     for (const auto& a : letters) p = perm_compose(p, a);
     return p == perm_identity(p.size());
   }
+
+  /// The running product after every letter, numbered as word:G:all's letters.
+  std::vector<std::int64_t> solve_steps(const Instance& in) const override {
+    const auto letters = read(in);
+    std::vector<std::int64_t> out;
+    out.reserve(letters.size());
+    Perm p = perm_identity(elements_.degree());
+    for (const auto& a : letters) {
+      p = perm_compose(p, a);
+      out.push_back(index_(p));
+    }
+    return out;
+  }
+  bool step_answer(const Instance&, std::int64_t label) const override { return label == 0; }
 
   Encoding encode(const Instance& in, const std::string& construction) const override {
     require_construction(info_, construction);
@@ -562,6 +579,7 @@ class PermWordProblem final : public Problem {
   GroupAction group_;
   GroupElements elements_;
   bool has_all_;  ///< whether word:G:all exists
+  ElementIndex index_;  ///< the step labels: word:G:all's numbering
   ProblemInfo info_;
   mutable std::once_flag all_once_;
   mutable std::unique_ptr<WordProblem> all_;

@@ -203,6 +203,8 @@ TEST_CASE("word:G:perm: the reference solver agrees with word:G:all on the same 
       for (const auto& x : word) names.push_back(all_name(g, x));
       const bool want = all->solve({{"word", names}});
       REQUIRE(perm->solve(perm_instance("word:" + g + ":perm", word)) == want);
+      // the running products after every letter: word:G:all's labels
+      REQUIRE(perm->solve_steps(perm_instance("word:" + g + ":perm", word)) == all->solve_steps({{"word", names}}));
       yes += want;
       ++total;
     }
