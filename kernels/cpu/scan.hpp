@@ -49,7 +49,7 @@ struct ScanOptions {
   /// between iterations of the Newton solvers, every 2^16 steps of a model's
   /// sequential run); it may throw to stop the run, and the exception reaches
   /// the caller (Ctrl-C in the Python package). Empty: never called.
-  std::function<void()> poll;
+  std::function<void()> poll = {};
 };
 
 namespace cpu {
