@@ -99,7 +99,8 @@ std::vector<Split> parse_splits(const std::string& text) {
     } catch (const std::invalid_argument& e) {
       throw OptionError("splits", fmt::format("--splits: split {}: {}", s.name, e.what()));
     }
-    s.lengths_text += (s.lengths_text.empty() ? "" : ",") + part.substr(eq == std::string::npos ? 0 : eq + 1);
+    if (!s.lengths_text.empty()) s.lengths_text += ',';
+    s.lengths_text += part.substr(eq == std::string::npos ? 0 : eq + 1);
     if (s.lengths.size() > limits::kMaxSweepPoints)
       throw OptionError("splits", fmt::format("--splits: split {}: more than {} lengths", s.name, limits::kMaxSweepPoints));
   }
@@ -491,7 +492,10 @@ Probe fit_lookup(const std::vector<Line>& train, const std::string& name, const 
     known->insert(k);
     if (c.first >= c.second && c.first > 0) {
       yes_keys->insert(k);
-      if (shown++ < 6) listed += (listed.empty() ? "" : ", ") + k;
+      if (shown++ < 6) {
+        if (!listed.empty()) listed += ", ";
+        listed += k;
+      }
     }
   }
   if (shown > 6) listed += fmt::format(", … ({} in all)", shown);
@@ -564,7 +568,10 @@ std::vector<Probe> fit_probes(const std::string& problem, const std::vector<Line
   for (const std::size_t k : {1u, 2u}) {
     auto join = [](auto b, auto e) {
       std::string s;
-      for (auto it = b; it != e; ++it) s += (s.empty() ? "" : " ") + *it;
+      for (auto it = b; it != e; ++it) {
+        if (!s.empty()) s += ' ';
+        s += *it;
+      }
       return s;
     };
     probes.push_back(fit_lookup(train, fmt::format("first-{}", k), fmt::format("the first {} token{}", k, k > 1 ? "s" : ""),
