@@ -393,6 +393,15 @@ TEST_CASE("dataset: the linear-RNN task files round-trip and their bad lines are
   CHECK(p->solve(ls[0].instance));
   CHECK_FALSE(p->solve(ls[1].instance));
   CHECK(ds::read_dataset(*p, ds::Format::LinearRnn, {(d / "train_src.txt").string()}, {9})[0].instance.at("nodes") == 9);
+  // and says so: a note unless --nodes is given
+  REQUIRE(ds::reading_notes(ds::Format::LinearRnn, *p).size() == 1);
+  CHECK(ds::reading_notes(ds::Format::LinearRnn, *p)[0].find("largest node id + 1") != std::string::npos);
+  CHECK(ds::reading_notes(ds::Format::LinearRnn, *p, {9}).empty());
+  ds::AuditOptions nodes_audit;
+  nodes_audit.problem = "dgc";
+  nodes_audit.format = "linearrnn";
+  nodes_audit.files = {(d / "train_src.txt").string()};
+  CHECK(ds::audit(nodes_audit).notes.size() == 1);
   // bad lines name the file, the line and the field
   auto fails = [&](const std::string& problem, const std::string& src, const std::string& tgt, const std::string& what) {
     std::ofstream(d / "bad_src.txt") << src;

@@ -64,6 +64,7 @@ void bind_dataset(nb::module_& m) {
         d["checks"] = checks;
         d["wrong"] = rep.wrong;
         d["splits"] = to_python(rep.splits);
+        d["notes"] = rep.notes;
         return d;
       },
       "problem"_a, "files"_a, "max_wrong"_a, "max_leak"_a, "max_duplicates"_a, "min_minority"_a, "shortcut_margin"_a, "format"_a,

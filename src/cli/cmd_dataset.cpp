@@ -127,6 +127,7 @@ void add_dataset(CLI::App& app) {
       ->capture_default_str();
   aud->callback([ao, fmt_flags] {
     const auto rep = bad_input([&] { return ds::audit(*ao); });
+    for (const auto& n : rep.notes) std::cerr << "parallax audit: note: " << n << '\n';
     Records r({"check", "split", "passed", "value", "threshold", "detail"});
     for (const auto& c : rep.checks) r.add(ds::to_json(c));
     r.print(fmt_flags->format());
@@ -166,6 +167,8 @@ void add_dataset(CLI::App& app) {
     co->command = command_text(args);
     co->version = PARALLAX_VERSION;
     const auto rep = bad_input([&] { return ds::convert(*co); });
+    if (rep.manifest.contains("notes"))
+      for (const auto& n : rep.manifest["notes"]) std::cerr << "parallax dataset convert: note: " << n.get<std::string>() << '\n';
     if (*cjson) {
       fmt::print("{}\n", rep.manifest.dump());
       return;

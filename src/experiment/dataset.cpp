@@ -332,6 +332,7 @@ ExportReport convert(const ConvertOptions& o) {
   ExportReport rep;
   nlohmann::ordered_json manifest = manifest_head(o.command, o.version, o.problem, o.to);
   manifest["converted_from"] = {{"format", o.from}, {"files", files}};
+  if (const auto notes = reading_notes(from, *problem, {o.nodes}); !notes.empty()) manifest["notes"] = notes;
   bool computed = false;
   for (const auto& l : lines) computed = computed || (l.targets.empty() && !problem->info().steps.empty() && to != Format::Jsonl);
   if (computed) manifest["targets_computed"] = "per-position labels the source lacks are the reference solver's";
@@ -624,6 +625,7 @@ AuditReport audit(const AuditOptions& o) {
     return splits.back();
   };
   AuditReport rep;
+  rep.notes = reading_notes(format, *problem, {o.nodes});
   std::size_t wrong = 0, positions = 0, wrong_positions = 0;
   std::unordered_map<std::string, std::vector<std::string>> keys;  // split → instance keys, every line
   for (const auto& l : lines) {

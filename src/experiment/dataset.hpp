@@ -111,6 +111,7 @@ struct AuditReport {
   std::vector<std::string> wrong;
   /// per split: lines, yes, and the length histogram (length → lines)
   nlohmann::ordered_json splits;
+  std::vector<std::string> notes;  ///< what reading the files assumed (reading_notes)
   bool passed() const;
 };
 

@@ -458,6 +458,25 @@ void check_format_supports(Format f, const reductions::Problem& problem, const s
                                             option, name));
 }
 
+std::vector<std::string> reading_notes(Format f, const reductions::Problem& problem, const ReadOptions& o) {
+  std::vector<std::string> notes;
+  const std::string& name = problem.info().name;
+  if (f == Format::LinearRnn) {
+    const Mapping m = linearrnn_task(name);
+    if (m.task == Task::Connectivity && o.nodes == 0)
+      notes.push_back("the connectivity files do not write the number of nodes: each line's is taken as its largest node id + 1 "
+                      "(--nodes N sets it)");
+    if (m.task == Task::ModProduct)
+      notes.push_back(fmt::format("the files carry per-position labels and no decision: each {} instance gets residue 0 and no answer",
+                                  name));
+  }
+  if (f == Format::WordCsv)
+    notes.push_back(fmt::format("the CSVs compose permutations right to left: element e of a line is {}'s letter e^-1, and a "
+                                "running-product label k is label k^-1 (docs/datasets.md)",
+                                name));
+  return notes;
+}
+
 std::vector<Labelled> read_dataset(const reductions::Problem& problem, Format f, const std::vector<std::string>& files,
                                    const ReadOptions& o) {
   check_format_supports(f, problem);

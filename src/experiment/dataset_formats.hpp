@@ -46,6 +46,11 @@ struct ReadOptions {
   std::size_t nodes = 0;
 };
 
+/// What reading a format for a problem assumes, in words, one note each (the
+/// commands print them): e.g. that the connectivity files' node count is
+/// taken as the largest id + 1. Empty when nothing is assumed.
+std::vector<std::string> reading_notes(Format f, const reductions::Problem& problem, const ReadOptions& options = {});
+
 /// Reads labelled instances. The split of a line: its "split" field
 /// (jsonl), else for word-csv the name of the file's folder, else the file's
 /// name without extension (and, for linearrnn, without "_src"/"_tgt":
