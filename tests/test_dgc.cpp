@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "problem_errors.hpp"
 #include "experiment/sweep.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
@@ -79,14 +80,7 @@ numeric::Precision log_precision(std::size_t nodes, int extra = 4) {
   return numeric::Precision::parse("float:" + std::to_string(m) + ":10");
 }
 
-std::string message_of(const reductions::Problem& p, const reductions::Instance& in) {
-  try {
-    p.validate(in);
-  } catch (const reductions::ProblemError& e) {
-    return e.what();
-  }
-  return "(accepted)";
-}
+using parallax_test::validation_error;
 
 }  // namespace
 
@@ -106,41 +100,41 @@ TEST_CASE("dgc: the factory and the problem description", "[quick][dgc][reductio
 TEST_CASE("dgc: malformed instances are rejected naming the field", "[quick][dgc][errors][reductions]") {
   const auto p = reductions::make_dgc_problem("dgc");
   using Catch::Matchers::Contains;
-  CHECK(message_of(*p, instance(5, 0, 4, {{0, 1}, {1, 2}, {2, 4}})) == "(accepted)");
+  CHECK(validation_error(*p, instance(5, 0, 4, {{0, 1}, {1, 2}, {2, 4}})) == "accepted");
   // an edge into 2 listed after 2's out-edge: the offending edge is the later one
-  const auto order = message_of(*p, instance(5, 0, 4, {{0, 1}, {2, 3}, {1, 2}}));
+  const auto order = validation_error(*p, instance(5, 0, 4, {{0, 1}, {2, 3}, {1, 2}}));
   CHECK_THAT(order, Contains("'edges'[2]") && Contains("topological") && Contains("'edges'[1]"));
-  const auto order2 = message_of(*p, instance(6, 0, 4, {{0, 1}, {1, 2}, {4, 5}, {2, 3}, {3, 4}}));
+  const auto order2 = validation_error(*p, instance(6, 0, 4, {{0, 1}, {1, 2}, {4, 5}, {2, 3}, {3, 4}}));
   CHECK_THAT(order2, Contains("'edges'[4]") && Contains("topological"));
-  const auto degree = message_of(*p, instance(5, 0, 4, {{0, 1}, {1, 2}, {0, 3}}));
+  const auto degree = validation_error(*p, instance(5, 0, 4, {{0, 1}, {1, 2}, {0, 3}}));
   CHECK_THAT(degree, Contains("'edges'[2]") && Contains("out-degree") && Contains("'edges'[0]"));
-  CHECK_THAT(message_of(*p, instance(4, 0, 3, {{0, 1}, {1, 4}})), Contains("'edges'[1][1]") && Contains("outside 0..3"));
-  CHECK_THAT(message_of(*p, instance(4, 0, 3, {{0, 1}, {1, 1}})), Contains("'edges'[1]") && Contains("self-loop"));
-  CHECK_THAT(message_of(*p, instance(4, 4, 3, {})), Contains("'source'"));
-  CHECK_THAT(message_of(*p, instance(4, 0, 7, {})), Contains("'target'"));
+  CHECK_THAT(validation_error(*p, instance(4, 0, 3, {{0, 1}, {1, 4}})), Contains("'edges'[1][1]") && Contains("outside 0..3"));
+  CHECK_THAT(validation_error(*p, instance(4, 0, 3, {{0, 1}, {1, 1}})), Contains("'edges'[1]") && Contains("self-loop"));
+  CHECK_THAT(validation_error(*p, instance(4, 4, 3, {})), Contains("'source'"));
+  CHECK_THAT(validation_error(*p, instance(4, 0, 7, {})), Contains("'target'"));
   auto in = instance(4, 0, 3, {{0, 1}});
   in["edges"][0] = {0, 1, 2};
-  CHECK_THAT(message_of(*p, in), Contains("'edges'[0]") && Contains("pair"));
+  CHECK_THAT(validation_error(*p, in), Contains("'edges'[0]") && Contains("pair"));
   in["edges"][0] = {-1, 2};
-  CHECK_THAT(message_of(*p, in), Contains("'edges'[0][0]"));
+  CHECK_THAT(validation_error(*p, in), Contains("'edges'[0][0]"));
   in["edges"][0] = {0.5, 2};
-  CHECK_THAT(message_of(*p, in), Contains("'edges'[0][0]"));
+  CHECK_THAT(validation_error(*p, in), Contains("'edges'[0][0]"));
   in["edges"] = "0-1";
-  CHECK_THAT(message_of(*p, in), Contains("'edges'"));
+  CHECK_THAT(validation_error(*p, in), Contains("'edges'"));
   in = instance(4, 0, 3, {});
   in["nodes"] = 0;
-  CHECK_THAT(message_of(*p, in), Contains("'nodes'"));
+  CHECK_THAT(validation_error(*p, in), Contains("'nodes'"));
   in["nodes"] = -3;
-  CHECK_THAT(message_of(*p, in), Contains("'nodes'"));
+  CHECK_THAT(validation_error(*p, in), Contains("'nodes'"));
   in["nodes"] = "4";
-  CHECK_THAT(message_of(*p, in), Contains("'nodes'"));
+  CHECK_THAT(validation_error(*p, in), Contains("'nodes'"));
   in = instance(4, 0, 3, {});
   in.erase("edges");
-  CHECK_THAT(message_of(*p, in), Contains("'edges'") && Contains("missing"));
+  CHECK_THAT(validation_error(*p, in), Contains("'edges'") && Contains("missing"));
   in = instance(4, 0, 3, {});
   in["problem"] = "cvp";
-  CHECK_THAT(message_of(*p, in), Contains("'problem'"));
-  CHECK_THAT(message_of(*p, reductions::Instance::array()), Contains("JSON object"));
+  CHECK_THAT(validation_error(*p, in), Contains("'problem'"));
+  CHECK_THAT(validation_error(*p, reductions::Instance::array()), Contains("JSON object"));
   // solve and encode check too
   const auto bad = instance(3, 0, 2, {{0, 1}, {0, 2}});
   CHECK_THROWS_AS(p->solve(bad), reductions::ProblemError);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "problem_errors.hpp"
 #include "experiment/sweep.hpp"
 #include "numeric/precision.hpp"
 #include "reductions/problem.hpp"
@@ -104,14 +105,7 @@ TF random_formula(std::size_t leaves, bool balanced, std::mt19937_64& rng) {
   return f;
 }
 
-std::string error_of(const reductions::Problem& p, const reductions::Instance& in) {
-  try {
-    p.validate(in);
-  } catch (const reductions::ProblemError& e) {
-    return e.what();
-  }
-  return "accepted";
-}
+using parallax_test::validation_error;
 
 std::size_t pow4(int d) { return std::size_t{1} << (2 * d); }
 
@@ -125,17 +119,17 @@ TEST_CASE("formula: syntax errors name the field and the character position", "[
       {"!!", 2}, {"1 & 0 !", 6}, {"((1)", 0}, {"(1))&0", 3}, {"1 && 0", 3}, {"()", 1}, {"1|2", 2}};
   for (const auto& [text, pos] : bad) {
     INFO(text);
-    const std::string m = error_of(*p, inst(text));
+    const std::string m = validation_error(*p, inst(text));
     CHECK(m.find("field 'formula'") != std::string::npos);
     CHECK(m.find("character " + std::to_string(pos) + ":") != std::string::npos);
     CHECK_THROWS_AS(p->solve(inst(text)), reductions::ProblemError);
     CHECK_THROWS_AS(reductions::formula_word_length(text), reductions::ProblemError);
   }
-  CHECK(error_of(*p, {{"formula", 5}}).find("field 'formula'") != std::string::npos);
-  CHECK(error_of(*p, {{"formla", "1"}}).find("'formula'") != std::string::npos);
-  CHECK(error_of(*p, {{"problem", "cvp"}, {"formula", "1"}}).find("'problem'") != std::string::npos);
-  CHECK(error_of(*p, nlohmann::json::array()).find("object") != std::string::npos);
-  CHECK(error_of(*p, {{"formula", " ( 1\t&\n0 ) "}, {"id", 7}}) == "accepted");
+  CHECK(validation_error(*p, {{"formula", 5}}).find("field 'formula'") != std::string::npos);
+  CHECK(validation_error(*p, {{"formla", "1"}}).find("'formula'") != std::string::npos);
+  CHECK(validation_error(*p, {{"problem", "cvp"}, {"formula", "1"}}).find("'problem'") != std::string::npos);
+  CHECK(validation_error(*p, nlohmann::json::array()).find("object") != std::string::npos);
+  CHECK(validation_error(*p, {{"formula", " ( 1\t&\n0 ) "}, {"id", 7}}) == "accepted");
   CHECK_FALSE(reductions::make_formula_problem("word:S5"));
   CHECK_THROWS_AS(p->encode(inst("1"), "relu-rnn"), reductions::ProblemError);
   CHECK_THROWS_AS(p->generate(0, 1, true), reductions::ProblemError);
@@ -382,58 +376,58 @@ std::string substitute(const std::string& f, const std::string& bits) {
 TEST_CASE("formula: variables and assignments: errors name the field, the position and the variable", "[quick][errors][formula][reductions]") {
   const auto p = reductions::make_formula_problem("formula");
   // a variable beyond the assignment: named, with the assignment's size
-  std::string m = error_of(*p, vinst("(x0 & x5)", "101"));
+  std::string m = validation_error(*p, vinst("(x0 & x5)", "101"));
   CHECK(m.find("field 'formula'") != std::string::npos);
   CHECK(m.find("character 6:") != std::string::npos);
   CHECK(m.find("x5") != std::string::npos);
   CHECK(m.find("'assignment' has 3 bits") != std::string::npos);
   // a variable without any assignment
-  m = error_of(*p, inst("1 & !x2"));
+  m = validation_error(*p, inst("1 & !x2"));
   CHECK(m.find("character 5:") != std::string::npos);
   CHECK(m.find("x2") != std::string::npos);
   CHECK(m.find("'assignment'") != std::string::npos);
   CHECK(m.find("missing") != std::string::npos);
-  CHECK(error_of(*p, vinst("x0", "")).find("empty") != std::string::npos);
+  CHECK(validation_error(*p, vinst("x0", "")).find("empty") != std::string::npos);
   // malformed variables
   const std::vector<std::pair<std::string, std::size_t>> bad = {
       {"x", 0}, {"1&x", 2}, {"x 1", 0}, {"(x&1)", 1}, {"x01", 0}, {"x00|1", 0}, {"x1048576", 0}, {"x99999999999999999999", 0},
       {"X0", 0}, {"x0x1", 2}, {"x1 0", 3}};
   for (const auto& [text, pos] : bad) {
     INFO(text);
-    const std::string e = error_of(*p, vinst(text, "11"));
+    const std::string e = validation_error(*p, vinst(text, "11"));
     CHECK(e.find("field 'formula'") != std::string::npos);
     CHECK(e.find("character " + std::to_string(pos) + ":") != std::string::npos);
   }
-  CHECK(error_of(*p, vinst("x01", "11")).find("leading zeros") != std::string::npos);
-  CHECK(error_of(*p, vinst("x1048576", "1")).find("below 1048576") != std::string::npos);
+  CHECK(validation_error(*p, vinst("x01", "11")).find("leading zeros") != std::string::npos);
+  CHECK(validation_error(*p, vinst("x1048576", "1")).find("below 1048576") != std::string::npos);
   // malformed assignments: the field and the character or element
-  m = error_of(*p, vinst("x0", "1021"));
+  m = validation_error(*p, vinst("x0", "1021"));
   CHECK(m.find("field 'assignment': character 2:") != std::string::npos);
   CHECK(m.find("'2'") != std::string::npos);
-  CHECK(error_of(*p, vinst("x0", nlohmann::json::array({0, 1, 2}))).find("field 'assignment': element 2:") != std::string::npos);
-  CHECK(error_of(*p, vinst("x0", nlohmann::json::array({true, "1"}))).find("field 'assignment': element 1:") != std::string::npos);
-  CHECK(error_of(*p, vinst("x0", nlohmann::json::array({1, 0.5}))).find("element 1") != std::string::npos);
-  CHECK(error_of(*p, vinst("x0", 1)).find("field 'assignment': expected a string") != std::string::npos);
-  CHECK(error_of(*p, vinst("x0", nlohmann::json::object())).find("field 'assignment'") != std::string::npos);
+  CHECK(validation_error(*p, vinst("x0", nlohmann::json::array({0, 1, 2}))).find("field 'assignment': element 2:") != std::string::npos);
+  CHECK(validation_error(*p, vinst("x0", nlohmann::json::array({true, "1"}))).find("field 'assignment': element 1:") != std::string::npos);
+  CHECK(validation_error(*p, vinst("x0", nlohmann::json::array({1, 0.5}))).find("element 1") != std::string::npos);
+  CHECK(validation_error(*p, vinst("x0", 1)).find("field 'assignment': expected a string") != std::string::npos);
+  CHECK(validation_error(*p, vinst("x0", nlohmann::json::object())).find("field 'assignment'") != std::string::npos);
   CHECK_THROWS_AS(p->solve(vinst("x3", "101")), reductions::ProblemError);
   CHECK_THROWS_AS(p->encode(vinst("x3", "101"), "pd"), reductions::ProblemError);
   // accepted: unused bits, an assignment beside a constant-only formula, bits as an array
-  CHECK(error_of(*p, vinst("x0", "10110")) == "accepted");
-  CHECK(error_of(*p, vinst("1&0", "")) == "accepted");
-  CHECK(error_of(*p, vinst("x1|x0", nlohmann::json::array({1, false}))) == "accepted");
+  CHECK(validation_error(*p, vinst("x0", "10110")) == "accepted");
+  CHECK(validation_error(*p, vinst("1&0", "")) == "accepted");
+  CHECK(validation_error(*p, vinst("x1|x0", nlohmann::json::array({1, false}))) == "accepted");
   // formula:vars:K: exactly K bits, its own name in 'problem'
   const auto v3 = reductions::make_problem("formula:vars:3");
   CHECK(v3->info().name == "formula:vars:3");
   CHECK(v3->info().family == "formula");
-  CHECK(error_of(*v3, vinst("x0", "101", "formula:vars:3")) == "accepted");
-  CHECK(error_of(*v3, vinst("1", "101", "formula:vars:3")) == "accepted");
-  m = error_of(*v3, vinst("x0", "10", "formula:vars:3"));
+  CHECK(validation_error(*v3, vinst("x0", "101", "formula:vars:3")) == "accepted");
+  CHECK(validation_error(*v3, vinst("1", "101", "formula:vars:3")) == "accepted");
+  m = validation_error(*v3, vinst("x0", "10", "formula:vars:3"));
   CHECK(m.find("field 'assignment'") != std::string::npos);
   CHECK(m.find("2 bits, expected 3") != std::string::npos);
-  CHECK(error_of(*v3, vinst("x0", "1011", "formula:vars:3")).find("4 bits, expected 3") != std::string::npos);
-  CHECK(error_of(*v3, {{"formula", "x0"}}).find("missing field 'assignment'") != std::string::npos);
-  CHECK(error_of(*v3, vinst("x0", "101")).find("field 'problem'") != std::string::npos);  // "formula" is another problem's
-  CHECK(error_of(*p, vinst("x0", "101", "formula:vars:3")).find("field 'problem'") != std::string::npos);
+  CHECK(validation_error(*v3, vinst("x0", "1011", "formula:vars:3")).find("4 bits, expected 3") != std::string::npos);
+  CHECK(validation_error(*v3, {{"formula", "x0"}}).find("missing field 'assignment'") != std::string::npos);
+  CHECK(validation_error(*v3, vinst("x0", "101")).find("field 'problem'") != std::string::npos);  // "formula" is another problem's
+  CHECK(validation_error(*p, vinst("x0", "101", "formula:vars:3")).find("field 'problem'") != std::string::npos);
   for (const char* name : {"formula:vars:0", "formula:vars:", "formula:vars:10001", "formula:vars:03", "formula:vars:x", "formula:x", "formula:"})
     CHECK_THROWS_AS(reductions::make_problem(name), reductions::ProblemError);
   CHECK(reductions::make_problem("formula:vars:10000")->info().name == "formula:vars:10000");

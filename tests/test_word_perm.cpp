@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "problem_errors.hpp"
 #include "automata/perm_group.hpp"
 #include "experiment/sweep.hpp"
 #include "numeric/precision.hpp"
@@ -72,14 +73,7 @@ reductions::Instance perm_instance(const std::string& problem, const std::vector
   return {{"problem", problem}, {"word", w}};
 }
 
-std::string error_of(const reductions::Problem& p, const reductions::Instance& in) {
-  try {
-    p.validate(in);
-  } catch (const reductions::ProblemError& e) {
-    return e.what();
-  }
-  return "accepted";
-}
+using parallax_test::validation_error;
 
 std::size_t elements_of(const std::string& g) { return closure(g).size(); }
 
@@ -92,7 +86,7 @@ const std::vector<std::string> kGroups = {"S3", "S4", "S5", "A4", "A5", "A4xZ5",
 
 TEST_CASE("word:G:perm: shape, degree and membership errors name the field and the letter's index", "[quick][errors][reductions]") {
   const auto a5 = reductions::make_problem("word:A5:perm");
-  auto msg = [&](const reductions::Problem& p, const nlohmann::json& word) { return error_of(p, {{"word", word}}); };
+  auto msg = [&](const reductions::Problem& p, const nlohmann::json& word) { return validation_error(p, {{"word", word}}); };
   // an odd permutation is not in A5: the letter's index, the group and why
   std::string m = msg(*a5, nlohmann::json::parse("[[1,2,3,4,0], [1,0,2,3,4]]"));
   CHECK(has(m, "field /word/1:"));
@@ -115,9 +109,9 @@ TEST_CASE("word:G:perm: shape, degree and membership errors name the field and t
   CHECK(has(m, "2 is the image of both 1 and 2"));
   CHECK(has(msg(*a5, nlohmann::json::parse("[\"01234\"]")), "field /word/0: expected a permutation"));
   CHECK(has(msg(*a5, "tc"), "field /word: expected an array"));
-  CHECK(has(error_of(*a5, {{"wrd", nlohmann::json::array()}}), "\"word\""));
-  CHECK(has(error_of(*a5, {{"problem", "word:A5:all"}, {"word", nlohmann::json::array()}}), "/problem"));
-  CHECK(has(error_of(*a5, nlohmann::json::array()), "object"));
+  CHECK(has(validation_error(*a5, {{"wrd", nlohmann::json::array()}}), "\"word\""));
+  CHECK(has(validation_error(*a5, {{"problem", "word:A5:all"}, {"word", nlohmann::json::array()}}), "/problem"));
+  CHECK(has(validation_error(*a5, nlohmann::json::array()), "object"));
   CHECK(msg(*a5, nlohmann::json::array()) == "accepted");  // the empty word: the identity
   CHECK(a5->solve({{"word", nlohmann::json::array()}}));
   // signed integers (a C++ or Python caller) read like the unsigned ones of a JSON file
@@ -140,8 +134,8 @@ TEST_CASE("word:G:perm: shape, degree and membership errors name the field and t
   Perm refl(10000), odd(10000);
   for (std::uint32_t i = 0; i < 10000; ++i) refl[i] = (10000 + 7 - i) % 10000, odd[i] = i;
   std::swap(odd[3], odd[4]);
-  CHECK(error_of(*big, perm_instance("word:D10000:perm", {refl})) == "accepted");
-  m = error_of(*big, perm_instance("word:D10000:perm", {refl, odd}));
+  CHECK(validation_error(*big, perm_instance("word:D10000:perm", {refl})) == "accepted");
+  m = validation_error(*big, perm_instance("word:D10000:perm", {refl, odd}));
   CHECK(has(m, "field /word/1:"));
   CHECK(has(m, "(10000 images)"));  // shortened
   // names
@@ -158,7 +152,7 @@ TEST_CASE("word:G:perm: membership is G's, by closure of the documented generato
     const auto p = reductions::make_problem("word:" + g + ":perm");
     const auto elements = closure(g);
     const std::size_t degree = elements[0].size();
-    auto accepted = [&](const Perm& x) { return error_of(*p, perm_instance("word:" + g + ":perm", {x})) == "accepted"; };
+    auto accepted = [&](const Perm& x) { return validation_error(*p, perm_instance("word:" + g + ":perm", {x})) == "accepted"; };
     if (degree <= 6) {  // every permutation of the point set
       Perm x(degree);
       std::iota(x.begin(), x.end(), 0u);
