@@ -594,7 +594,8 @@ std::vector<Probe> fit_probes(const std::string& problem, const std::vector<Line
   for (const auto& [t, c] : freq) top.emplace_back(c, t);
   std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
   if (top.size() > 8) top.resize(8);
-  for (const auto& [c, tok] : top) {
+  for (const auto& entry : top) {
+    const std::string tok = entry.second;  // a plain variable: lambdas capture it (not a structured binding)
     auto count = [tok](const Line& l) { return std::size_t(std::count(l.tokens.begin(), l.tokens.end(), tok)); };
     if (!rule_is_probe(problem, "count")) {
       auto [rule, f] = fit_threshold(train, fmt::format("count({})", tok), count);
