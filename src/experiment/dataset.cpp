@@ -108,17 +108,31 @@ std::vector<Split> parse_splits(const std::string& text) {
   return out;
 }
 
+namespace {
+
+/// An instance's sequence: its longest top-level array or string other than
+/// "problem", "split" and "id" (the word, the matrices, the edges); null when
+/// it has none. Its size is the instance's length, its elements the tokens.
+const nlohmann::json* sequence_of(const nlohmann::json& in) {
+  if (!in.is_object()) return nullptr;
+  const nlohmann::json* best = nullptr;
+  std::size_t most = 0;
+  for (const auto& [key, v] : in.items()) {
+    if (key == "problem" || key == "split" || key == "id") continue;
+    const std::size_t size = v.is_array() ? v.size() : v.is_string() ? v.get_ref<const std::string&>().size() : 0;
+    if (size > most) most = size, best = &v;
+  }
+  return best;
+}
+
+}  // namespace
+
 std::size_t instance_length(const nlohmann::json& in) {
   if (!in.is_object()) return 0;
   if (const auto it = in.find("n"); it != in.end() && it->is_number_integer() && it->get<std::int64_t>() >= 0)
     return it->get<std::size_t>();
-  std::size_t most = 0;
-  for (const auto& [key, v] : in.items()) {
-    if (key == "problem" || key == "split" || key == "id") continue;
-    if (v.is_array()) most = std::max(most, v.size());
-    if (v.is_string()) most = std::max(most, v.get_ref<const std::string&>().size());
-  }
-  return most;
+  const nlohmann::json* seq = sequence_of(in);
+  return !seq ? 0 : seq->is_string() ? seq->get_ref<const std::string&>().size() : seq->size();
 }
 
 // ---- export ---------------------------------------------------------------
@@ -403,17 +417,11 @@ struct SplitData {
   std::map<std::size_t, std::size_t> lengths;
 };
 
-/// The tokens of an instance: the elements of its longest top-level array or
-/// string (the one instance_length measures), each as text.
+/// The tokens of an instance: the elements of its sequence (sequence_of, the
+/// one instance_length measures), each as text.
 std::vector<std::string> tokens_of(const nlohmann::json& in) {
-  const nlohmann::json* best = nullptr;
-  std::size_t most = 0;
-  for (const auto& [key, v] : in.items()) {
-    if (key == "problem") continue;
-    const std::size_t size = v.is_array() ? v.size() : v.is_string() ? v.get_ref<const std::string&>().size() : 0;
-    if (size > most) most = size, best = &v;
-  }
   std::vector<std::string> out;
+  const nlohmann::json* best = sequence_of(in);
   if (!best) return out;
   if (best->is_string())
     for (char c : best->get_ref<const std::string&>()) out.emplace_back(1, c);
